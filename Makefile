@@ -1,0 +1,65 @@
+# pieces-tray — build, test and demo.
+#
+#   make demo   install what is missing, then run the tray against the built-in
+#               Pieces OS simulator and Auth0-compatible sign-in server
+#   make test   install what is missing, then go vet and the race-enabled tests
+#               inside a private desktop session (D-Bus, Xvfb, gnome-keyring)
+
+GO       ?= go
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian/Ubuntu packages: cgo + GL/X11 headers for Fyne's windows, and the
+# desktop pieces the tests use for real (session bus, Xvfb, Secret Service).
+# Not dbus-x11: with it a process without a bus silently starts its own.
+DEB_PKGS := ca-certificates git gcc libc6-dev pkg-config \
+	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	xvfb dbus dbus-daemon gnome-keyring xdotool imagemagick xdg-utils
+
+.PHONY: all build deps demo test test-short vet bench fuzz screenshots clean
+
+all: build
+
+build:
+	$(GO) build -o bin/pieces-tray .
+
+deps:
+	@if [ "$$(uname -s)" = Linux ] && command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=""; \
+	  for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "deps: installing$$missing"; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "deps: Debian packages present"; fi; \
+	elif [ "$$(uname -s)" = Linux ]; then \
+	  echo "deps: not a Debian system; install a C compiler, the GL and X11 development headers,"; \
+	  echo "      Xvfb, dbus and gnome-keyring with your package manager (see README)."; \
+	else \
+	  echo "deps: $$(uname -s): nothing to install beyond Go and a C compiler (see README)."; \
+	fi
+	$(GO) mod download
+
+demo: deps
+	$(GO) run . --demo
+
+vet:
+	$(GO) vet ./...
+
+test: deps vet
+	scripts/desktop-session.sh $(GO) test -race -count=1 ./...
+
+# Quick loop without the desktop session (desktop tests skip, outside CI).
+test-short:
+	$(GO) test -race -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./apiclient/ ./auth/ ./app/
+	bench/idle.sh
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 5m ./apiclient/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 2m ./internal/control/
+
+clean:
+	rm -rf bin
