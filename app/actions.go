@@ -1,0 +1,431 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"piecestray/apiclient"
+	"piecestray/auth"
+)
+
+// signInTimeout bounds a browser sign-in (../shared/sign-in-checklist.md).
+const signInTimeout = 5 * time.Minute
+
+// signInRun is a browser sign-in under way.
+type signInRun struct {
+	cancel   context.CancelFunc
+	url      string
+	started  time.Time
+	deadline time.Time
+}
+
+// Result is what a successful action returns.
+type Result struct {
+	// Message says what happened, in words (e.g. what remains after a
+	// sign-out while Pieces OS was unreachable).
+	Message string `json:"message,omitempty"`
+	// Confirmed is true when the change was seen in the profile.
+	Confirmed bool `json:"confirmed,omitempty"`
+}
+
+// Do runs an action. args is the action's JSON arguments (may be empty).
+// Sign-in returns as soon as the browser step has started; the state follows
+// its progress. Other actions return when done. A failure is an
+// *ActionError.
+func (c *Core) Do(ctx context.Context, action Action, args json.RawMessage) (Result, error) {
+	switch action {
+	case ActionSignIn:
+		return c.SignIn()
+	case ActionCancelSignIn:
+		return c.CancelSignIn(), nil
+	case ActionSignOut:
+		return c.SignOut(ctx)
+	case ActionSetVanity:
+		var a VanityArgs
+		if err := decodeArgs(args, &a); err != nil {
+			return Result{}, err
+		}
+		return c.SetVanity(ctx, a.Name)
+	case ActionSetBeta:
+		var a BetaArgs
+		if err := decodeArgs(args, &a); err != nil {
+			return Result{}, err
+		}
+		return c.SetBeta(ctx, a.OptIn)
+	case ActionRefresh:
+		return c.Refresh(ctx)
+	case ActionRetry:
+		return c.Retry(), nil
+	}
+	return Result{}, &ActionError{Code: CodeInvalid, Message: fmt.Sprintf("Unknown action %q.", action)}
+}
+
+func decodeArgs(args json.RawMessage, v any) error {
+	if len(args) == 0 {
+		return &ActionError{Code: CodeInvalid, Message: "This action needs arguments."}
+	}
+	if err := json.Unmarshal(args, v); err != nil {
+		return &ActionError{Code: CodeInvalid, Message: "The action's arguments are malformed."}
+	}
+	return nil
+}
+
+// SignIn starts a browser sign-in, or brings the running one forward by
+// opening its page again.
+func (c *Core) SignIn() (Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.runCtx == nil || c.runCtx.Err() != nil {
+		return Result{}, &ActionError{Code: CodeInternal, Message: "Pieces Tray is shutting down."}
+	}
+	if run := c.signIn; run != nil {
+		if run.url != "" && c.cfg.Browser != nil {
+			url := run.url
+			go func() {
+				if err := c.cfg.Browser.Open(url); err != nil {
+					c.log.Warn("could not open the browser again", "err", err)
+				}
+			}()
+		}
+		return Result{Message: "The sign-in page is open in your browser."}, nil
+	}
+	if c.notRunning {
+		return Result{}, &ActionError{Code: CodeNotRunning, Message: notRunningMessage}
+	}
+	now := c.clock.Now()
+	ctx, cancel := context.WithTimeout(c.runCtx, signInTimeout)
+	run := &signInRun{cancel: cancel, started: now, deadline: now.Add(signInTimeout)}
+	c.signIn = run
+	c.lastError = ""
+	c.commitLocked()
+	c.goBackgroundLocked(func(context.Context) {
+		defer cancel()
+		c.signInFlow(ctx, run)
+	})
+	return Result{Message: "Continue in your browser."}, nil
+}
+
+// CancelSignIn stops the running sign-in, if any.
+func (c *Core) CancelSignIn() Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.signIn == nil {
+		return Result{Message: "No sign-in was running."}
+	}
+	c.signIn.cancel()
+	return Result{Message: "Sign-in cancelled."}
+}
+
+func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
+	tok, err := c.cfg.Signer.Login(ctx, func(url string) {
+		c.mu.Lock()
+		if c.signIn == run {
+			run.url = url
+			c.commitLocked()
+		}
+		c.mu.Unlock()
+	})
+	var p *apiclient.UserProfile
+	if err == nil {
+		p, err = c.authenticate(ctx, tok)
+		if err == nil || errors.Is(err, apiclient.ErrNotRunning) {
+			// Keep the session even when Pieces OS died meanwhile: it is
+			// restored as soon as Pieces OS answers again.
+			c.saveSession(c.detached(), tok, emailOf(p), "", saveTimeout)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.signIn == run {
+		c.signIn = nil
+	}
+	switch {
+	case err == nil:
+		c.signInNeeded = ""
+		c.user = p
+		c.userKnown = true
+		c.lastError = ""
+		c.renewBackoff = 0
+		c.scheduleRenewalLocked()
+		c.log.Info("signed in")
+	case errors.Is(err, auth.ErrCancelled) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil):
+		c.lastError = ""
+		c.log.Info("sign-in cancelled")
+	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
+		c.lastError = "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again."
+		c.log.Warn("Pieces OS unreachable after browser sign-in", "err", err)
+	default:
+		c.lastError = "Sign-in failed: " + human(err)
+		c.log.Warn("sign-in failed", "err", err)
+	}
+	c.commitLocked()
+}
+
+// detached returns Run's context: work that must finish even when the
+// action's caller goes away.
+func (c *Core) detached() context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runCtx
+}
+
+// SignOut signs the person out of Pieces OS on this machine and deletes the
+// stored session. When Pieces OS is unreachable the local session is still
+// removed and the result says what remains.
+func (c *Core) SignOut(ctx context.Context) (Result, error) {
+	c.mu.Lock()
+	if c.busy == ActionSignOut {
+		c.mu.Unlock()
+		return Result{}, &ActionError{Code: CodeBusy, Message: "Signing out is already under way."}
+	}
+	if c.signIn != nil {
+		c.signIn.cancel()
+	}
+	client, user := c.client, c.user
+	c.busy = ActionSignOut
+	c.expectSignOut = true
+	c.commitLocked()
+	c.mu.Unlock()
+
+	var remote error
+	if client == nil {
+		remote = apiclient.ErrNotRunning
+	} else {
+		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		if user != nil {
+			if _, err := client.DisconnectUser(octx, user.ID); err != nil && !apiclient.IsNotFound(err) {
+				remote = err
+			}
+		}
+		if remote == nil {
+			if err := client.ClearUser(octx); err != nil {
+				remote = err
+			}
+		}
+		cancel()
+	}
+	delErr := c.cfg.Store.Delete(c.detached())
+	if errors.Is(delErr, auth.ErrNotFound) {
+		delErr = nil
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.busy = ""
+	c.token = nil
+	c.stored = nil
+	c.stopRenewalLocked()
+	c.signInNeeded = ""
+	c.storage = StorageInfo{Kind: StorageNone}
+	if remote == nil {
+		c.user = nil
+		c.userKnown = true
+	}
+	c.commitLocked() // derives the "signed out" event while expectSignOut holds
+	c.expectSignOut = false
+	msg := "You are signed out. Pieces OS forgot your account on this computer and the saved session was deleted. Your browser may still be signed in to Pieces."
+	switch {
+	case remote != nil && delErr != nil:
+		c.lastError = "Sign-out is incomplete: " + human(remote) + " and the saved session could not be deleted: " + human(delErr)
+		c.commitLocked()
+		return Result{}, &ActionError{Code: codeOf(remote), Message: c.lastError}
+	case remote != nil:
+		c.lastError = "The saved session was deleted, but Pieces OS could not be told: " + human(remote) + " Pieces OS may still have you signed in; sign out again once it runs."
+		c.commitLocked()
+		return Result{Message: c.lastError}, nil
+	case delErr != nil:
+		c.lastError = "Pieces OS signed you out, but the saved session could not be deleted from the keyring: " + human(delErr)
+		c.commitLocked()
+		return Result{Message: c.lastError}, nil
+	}
+	c.lastError = ""
+	c.commitLocked()
+	return Result{Message: msg}, nil
+}
+
+// SetVanity sets the vanity name (NAME of NAME.pieces.cloud). The new name
+// is confirmed from the profile, not assumed from the reply.
+func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
+	if err := apiclient.ValidVanityName(name); err != nil {
+		return Result{}, &ActionError{Code: CodeInvalid, Message: capitalize(err.Error())}
+	}
+	name = apiclient.NormalizeVanityName(name)
+	client, user, err := c.begin(ActionSetVanity)
+	if err != nil {
+		return Result{}, err
+	}
+	defer c.end()
+	body := *user
+	body.VanityName = name
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	_, err = client.UpdateVanity(octx, &body)
+	cancel()
+	if err != nil {
+		return Result{}, c.fail(vanityError(err, name))
+	}
+	ok := c.confirm(ctx, client, func(p *apiclient.UserProfile) bool { return VanityName(p) == name })
+	if !ok {
+		return Result{Message: fmt.Sprintf("Saved. Pieces OS has not shown %s.pieces.cloud yet; it can take a few minutes.", name)}, nil
+	}
+	return Result{Message: fmt.Sprintf("Your personal cloud is now %s.pieces.cloud.", name), Confirmed: true}, nil
+}
+
+// SetBeta opts the user in to the beta program (a continuous window from
+// now) or out of it (the window ends now), as the reference describes.
+func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
+	client, user, err := c.begin(ActionSetBeta)
+	if err != nil {
+		return Result{}, err
+	}
+	defer c.end()
+	now := c.clock.Now().UTC()
+	window := &apiclient.AnonymousTemporalRange{}
+	if optIn {
+		yes := true
+		window.Continuous = &yes
+		window.From = &apiclient.GroupedTimestamp{Value: now}
+	} else {
+		window.To = &apiclient.GroupedTimestamp{Value: now}
+	}
+	body := &apiclient.UserBetaStatus{User: user.ID}
+	status := &apiclient.Auth0UserBetaStatus{Vision: window}
+	if user.Descope != nil && user.Auth0 == nil {
+		body.Descope = status
+	} else {
+		body.Auth0 = status
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	_, err = client.UserBetaStatus(octx, body)
+	cancel()
+	if err != nil {
+		return Result{}, c.fail(betaError(err))
+	}
+	ok := c.confirm(ctx, client, func(p *apiclient.UserProfile) bool {
+		return BetaOptedIn(p, c.clock.Now().Add(time.Second)) == optIn
+	})
+	word := "left"
+	if optIn {
+		word = "joined"
+	}
+	if !ok {
+		return Result{Message: "Saved. Pieces OS has not shown the change yet."}, nil
+	}
+	return Result{Message: "You " + word + " the beta program.", Confirmed: true}, nil
+}
+
+// Refresh asks Pieces OS to refresh the user (GET /user/refresh).
+func (c *Core) Refresh(ctx context.Context) (Result, error) {
+	client, _, err := c.begin(ActionRefresh)
+	if err != nil {
+		return Result{}, err
+	}
+	defer c.end()
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	p, err := client.RefreshUser(octx)
+	cancel()
+	if err != nil {
+		return Result{}, c.fail(&ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + human(err)})
+	}
+	c.mu.Lock()
+	c.onProfileLocked(p)
+	c.lastError = ""
+	c.commitLocked()
+	c.mu.Unlock()
+	return Result{Message: "Profile refreshed.", Confirmed: true}, nil
+}
+
+// Retry looks for Pieces OS again now, and reads the stored session again
+// when it could not be read before.
+func (c *Core) Retry() Result {
+	select {
+	case c.retry <- struct{}{}:
+	default:
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.storage.Why != "" && c.storage.Kind == StorageNone {
+		c.storage.Why = ""
+		c.lastError = ""
+		c.goBackgroundLocked(c.loadStore)
+	}
+	c.commitLocked()
+	return Result{Message: "Looking for Pieces OS…"}
+}
+
+// begin checks that an action on the signed-in user can run and marks it
+// busy.
+func (c *Core) begin(a Action) (PiecesOS, *apiclient.UserProfile, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.notRunning || c.client == nil:
+		return nil, nil, &ActionError{Code: CodeNotRunning, Message: notRunningMessage}
+	case c.user == nil:
+		return nil, nil, &ActionError{Code: CodeNotSignedIn, Message: "You need to sign in first."}
+	case c.busy != "":
+		return nil, nil, &ActionError{Code: CodeBusy, Message: "Another change is under way; try again when it is done."}
+	}
+	c.busy = a
+	c.commitLocked()
+	return c.client, c.user, nil
+}
+
+func (c *Core) end() {
+	c.mu.Lock()
+	c.busy = ""
+	c.commitLocked()
+	c.mu.Unlock()
+}
+
+// fail records an action's failure as the last error and returns it.
+func (c *Core) fail(e *ActionError) error {
+	c.mu.Lock()
+	c.lastError = e.Message
+	c.commitLocked()
+	c.mu.Unlock()
+	return e
+}
+
+// confirm waits until the profile satisfies ok, from the stream or by
+// reading GET /user once a second, up to ConfirmTimeout.
+func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.UserProfile) bool) bool {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.ConfirmTimeout)
+	defer cancel()
+	states := c.Subscribe(ctx)
+	poll := time.NewTicker(time.Second)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case s, open := <-states:
+			if !open {
+				return false
+			}
+			if s.User != nil && ok(s.User) {
+				c.clearError()
+				return true
+			}
+		case <-poll.C:
+			snap, err := client.UserSnapshot(ctx)
+			if err == nil && snap.User != nil && ok(snap.User) {
+				c.mu.Lock()
+				c.onProfileLocked(snap.User)
+				c.commitLocked()
+				c.mu.Unlock()
+				c.clearError()
+				return true
+			}
+		}
+	}
+}
+
+func (c *Core) clearError() {
+	c.mu.Lock()
+	c.lastError = ""
+	c.commitLocked()
+	c.mu.Unlock()
+}

@@ -1,0 +1,211 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"piecestray/apiclient"
+)
+
+// deriveEventsLocked turns a state transition into notification events.
+// The first knowledge of the user is the baseline and produces none.
+func (c *Core) deriveEventsLocked(prev, next State) {
+	if prev.Phase != PhaseSignInNeeded && next.Phase == PhaseSignInNeeded {
+		c.emitLocked(Event{Kind: EventSessionExpired, Title: "Sign-in needed", Body: next.Reason})
+	}
+	if !c.userKnown {
+		return
+	}
+	if !c.started {
+		// Baseline: what Pieces OS said first is not news.
+		c.started = true
+		c.eventUser = c.user
+		c.silentSignIn = false
+		return
+	}
+	if c.notRunning {
+		return // outages are reported by trackOutageLocked; the user is unknown meanwhile
+	}
+	old, cur := c.eventUser, c.user
+	switch {
+	case old == nil && cur != nil:
+		c.eventUser = cur
+		if c.silentSignIn {
+			c.silentSignIn = false
+			return
+		}
+		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Signed in as " + displayName(cur) + "."})
+	case old != nil && cur == nil:
+		c.eventUser = nil
+		c.dropChangesLocked()
+		if c.expectSignOut {
+			c.emitLocked(Event{Kind: EventSignedOut, Title: "Signed out of Pieces", Body: displayName(old) + " is signed out on this computer."})
+		} else {
+			c.emitLocked(Event{Kind: EventSignedOutRemote, Title: "Signed out of Pieces", Body: displayName(old) + " was signed out of Pieces OS outside Pieces Tray. Sign in again to continue."})
+		}
+	case old != nil && cur != nil && old.ID != cur.ID:
+		c.eventUser = cur
+		c.dropChangesLocked()
+		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Now signed in as " + displayName(cur) + "."})
+	case old != nil && cur != nil:
+		c.eventUser = cur
+		for _, f := range profileChanges(old, cur, c.clock.Now()) {
+			c.noteChangeLocked(f)
+		}
+	}
+}
+
+// noteChangeLocked adds a changed profile field to the coalescing window.
+func (c *Core) noteChangeLocked(field string) {
+	if c.pendingChanges == nil {
+		c.pendingChanges = make(map[string]bool)
+	}
+	c.pendingChanges[field] = true
+	if c.changeTimer != nil {
+		return
+	}
+	c.changeTimer = c.clock.AfterFunc(c.cfg.EventWindow, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.changeTimer = nil
+		if len(c.pendingChanges) == 0 || c.runCtx == nil || c.runCtx.Err() != nil {
+			return
+		}
+		fields := make([]string, 0, len(c.pendingChanges))
+		for f := range c.pendingChanges {
+			fields = append(fields, f)
+		}
+		c.pendingChanges = nil
+		sort.Strings(fields)
+		c.emitLocked(Event{Kind: EventProfileChanged, Title: "Pieces profile updated", Body: changeSentence(fields)})
+	})
+}
+
+func (c *Core) dropChangesLocked() {
+	c.pendingChanges = nil
+	if c.changeTimer != nil {
+		c.changeTimer.Stop()
+		c.changeTimer = nil
+	}
+}
+
+// Profile fields that are news when they change.
+const (
+	fieldName    = "name"
+	fieldEmail   = "email"
+	fieldPicture = "picture"
+	fieldVanity  = "vanity name"
+	fieldBeta    = "beta program"
+)
+
+// profileChanges lists the person-visible fields that differ between two
+// profiles of the same user.
+func profileChanges(a, b *apiclient.UserProfile, now time.Time) []string {
+	var out []string
+	if a.Name != b.Name {
+		out = append(out, fieldName)
+	}
+	if a.Email != b.Email {
+		out = append(out, fieldEmail)
+	}
+	if a.Picture != b.Picture {
+		out = append(out, fieldPicture)
+	}
+	if VanityName(a) != VanityName(b) {
+		out = append(out, fieldVanity)
+	}
+	if BetaOptedIn(a, now) != BetaOptedIn(b, now) {
+		out = append(out, fieldBeta)
+	}
+	return out
+}
+
+func changeSentence(fields []string) string {
+	switch len(fields) {
+	case 1:
+		return fmt.Sprintf("Your %s changed.", fields[0])
+	default:
+		return fmt.Sprintf("Your %s and %s changed.", strings.Join(fields[:len(fields)-1], ", "), fields[len(fields)-1])
+	}
+}
+
+// displayName is how a person is named in messages: name and email, or
+// whichever is known.
+func displayName(p *apiclient.UserProfile) string {
+	switch {
+	case p == nil:
+		return "Nobody"
+	case p.Name != "" && p.Email != "":
+		return fmt.Sprintf("%s (%s)", p.Name, p.Email)
+	case p.Name != "":
+		return p.Name
+	case p.Email != "":
+		return p.Email
+	case p.Username != "":
+		return p.Username
+	}
+	return "Your account"
+}
+
+// VanityName returns the user's vanity name (NAME of NAME.pieces.cloud), or
+// "" when none is set.
+func VanityName(p *apiclient.UserProfile) string {
+	if p == nil {
+		return ""
+	}
+	if p.VanityName != "" {
+		return p.VanityName
+	}
+	if p.Auth0 != nil && p.Auth0.VanityName != "" {
+		return p.Auth0.VanityName
+	}
+	if p.Descope != nil {
+		return p.Descope.VanityName
+	}
+	return ""
+}
+
+// CloudURL returns the address of the user's personal cloud: the vanity URL
+// when there is one, else "".
+func CloudURL(p *apiclient.UserProfile) string {
+	if p == nil || p.Allocation == nil || p.Allocation.URLs == nil || p.Allocation.URLs.Vanity == nil {
+		return ""
+	}
+	return p.Allocation.URLs.Vanity.URL
+}
+
+// BetaWindow returns the beta window of the profile's identity provider.
+func BetaWindow(p *apiclient.UserProfile) *apiclient.AnonymousTemporalRange {
+	if p == nil {
+		return nil
+	}
+	if p.Auth0 != nil && p.Auth0.Beta != nil {
+		return p.Auth0.Beta
+	}
+	if p.Descope != nil {
+		return p.Descope.Beta
+	}
+	return nil
+}
+
+// BetaOptedIn reports whether the user is in the beta program at now: a
+// continuous window, or a window that has started and not ended
+// (../shared/pieces-os-reference.md §6).
+func BetaOptedIn(p *apiclient.UserProfile, now time.Time) bool {
+	w := BetaWindow(p)
+	if w == nil {
+		return false
+	}
+	if w.To != nil && !w.To.Value.After(now) {
+		return false
+	}
+	if w.Continuous != nil && *w.Continuous {
+		return true
+	}
+	if w.From != nil && !w.From.Value.After(now) {
+		return w.To != nil // a bounded window that is running
+	}
+	return false
+}

@@ -1,0 +1,527 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"piecestray/apiclient"
+	"piecestray/auth"
+)
+
+// PiecesOS is the part of the Pieces OS REST API the core uses. It is
+// satisfied by *apiclient.Client.
+type PiecesOS interface {
+	UserSnapshot(ctx context.Context) (*apiclient.ReturnedUserProfile, error)
+	AuthenticateFromOAuthToken(ctx context.Context, tok *apiclient.OAuthToken) (*apiclient.UserProfile, error)
+	DisconnectUser(ctx context.Context, id string) (*apiclient.Users, error)
+	ClearUser(ctx context.Context) error
+	UpdateVanity(ctx context.Context, p *apiclient.UserProfile) (*apiclient.UserProfile, error)
+	UserBetaStatus(ctx context.Context, s *apiclient.UserBetaStatus) (*apiclient.UserBetaStatus, error)
+	RefreshUser(ctx context.Context) (*apiclient.UserProfile, error)
+	Version(ctx context.Context) (string, error)
+}
+
+// Follower follows the /user stream of Pieces OS, owning discovery and
+// reconnection, and reports every change through handle until ctx ends. It
+// is satisfied by *apiclient.Follower.
+type Follower interface {
+	Run(ctx context.Context, handle func(apiclient.StreamUpdate)) error
+}
+
+// Signer runs the browser sign-in and refreshes tokens.
+type Signer interface {
+	// Login runs one browser sign-in. onURL is called with the authorize URL
+	// as soon as it is known.
+	Login(ctx context.Context, onURL func(string)) (*auth.Token, error)
+	// Refresh trades a refresh token for a new token set.
+	Refresh(ctx context.Context, refreshToken string) (*auth.Token, error)
+}
+
+// Browser opens a URL for the person; used to bring a running sign-in
+// forward.
+type Browser interface {
+	Open(url string) error
+}
+
+// Config wires a Core to its collaborators. PiecesOS, Follower, Signer and
+// Store are required.
+type Config struct {
+	PiecesOS func(baseURL string) PiecesOS // builds a client for a discovered base URL
+	Follower Follower
+	Signer   Signer
+	Store    auth.Store
+	Browser  Browser      // optional; brings a running sign-in forward
+	Clock    Clock        // default SystemClock
+	Logger   *slog.Logger // default discards
+	OnEvent  func(Event)  // optional; called from one goroutine, in order
+	Issuer   string       // recorded with the stored session
+	ClientID string       // recorded with the stored session
+
+	// PublishInterval is the least time between two publications to
+	// subscribers, so that a burst of frames costs a bounded number of
+	// renders. Default 50 ms.
+	PublishInterval time.Duration
+	// EventWindow coalesces profile changes into one event. Default 1 s.
+	EventWindow time.Duration
+	// OutageGrace is how long Pieces OS may be away before it is news.
+	// Default 5 s.
+	OutageGrace time.Duration
+	// ConfirmTimeout bounds how long vanity and beta changes wait to be
+	// confirmed by the profile. Default 20 s.
+	ConfirmTimeout time.Duration
+	// RenewRetry is the first wait before retrying a failed renewal or
+	// restore; it doubles up to 5 minutes. Default 15 s.
+	RenewRetry time.Duration
+}
+
+// Core is the session state machine of the agent. Create it with New, start
+// it with Run, read it with State and Subscribe, and act with Do.
+type Core struct {
+	cfg   Config
+	log   *slog.Logger
+	clock Clock
+
+	dirty  chan struct{} // capacity 1: a new state waits to be published
+	events chan struct{} // capacity 1: events wait in pending
+	retry  chan struct{} // capacity 1: restart the follower now
+
+	mu sync.Mutex // guards every field below
+	// runCtx is Run's context; background work started by actions and
+	// timers uses it and is counted in wg.
+	runCtx context.Context
+	wg     sync.WaitGroup
+
+	seq     uint64
+	cur     State // last built state
+	started bool  // the first state was published
+
+	baseURL    string
+	client     PiecesOS
+	version    string
+	stream     StreamInfo
+	tried      []string
+	notRunning bool // discovery found nothing
+	live       bool // the stream is connected
+	userKnown  bool // Pieces OS told us who is signed in since start
+	user       *apiclient.UserProfile
+
+	signIn       *signInRun
+	signInNeeded string // reason, when the stored session can no longer be used
+	restoring    bool
+	storage      StorageInfo
+	storeLoaded  bool
+	stored       *auth.Session // session as stored (or kept in memory)
+	token        *auth.Token   // current access token set, when we own the session
+	renewTimer   Timer
+	renewBackoff time.Duration
+	lastError    string
+	busy         Action
+	// expectSignOut marks a sign-out the person started here, so its frame
+	// is not reported as "signed out elsewhere".
+	expectSignOut bool
+
+	// notification bookkeeping
+	eventUser      *apiclient.UserProfile // last signed-in profile events were derived from
+	silentSignIn   bool                   // the next signed-in transition is a silent restore
+	pendingChanges map[string]bool        // coalesced profile changes
+	changeTimer    Timer
+	outageTimer    Timer
+	outageReported bool
+	pending        []Event
+
+	subs map[chan State]struct{}
+}
+
+// New returns a Core that publishes PhaseConnecting until Run learns more.
+func New(cfg Config) *Core {
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PublishInterval == 0 {
+		cfg.PublishInterval = 50 * time.Millisecond
+	}
+	if cfg.EventWindow == 0 {
+		cfg.EventWindow = time.Second
+	}
+	if cfg.OutageGrace == 0 {
+		cfg.OutageGrace = 5 * time.Second
+	}
+	if cfg.ConfirmTimeout == 0 {
+		cfg.ConfirmTimeout = 20 * time.Second
+	}
+	if cfg.RenewRetry == 0 {
+		cfg.RenewRetry = 15 * time.Second
+	}
+	c := &Core{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		clock:   cfg.Clock,
+		dirty:   make(chan struct{}, 1),
+		events:  make(chan struct{}, 1),
+		retry:   make(chan struct{}, 1),
+		stream:  StreamInfo{Status: StreamIdle},
+		storage: StorageInfo{Kind: StorageNone},
+		subs:    make(map[chan State]struct{}),
+	}
+	c.cur = c.build()
+	c.cur.Seq = 1
+	c.seq = 1
+	return c
+}
+
+// State returns the current state.
+func (c *Core) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
+}
+
+// Subscribe returns a channel that yields the current state at once and then
+// every later publication. A slow reader only gets the newest state. The
+// channel is closed when ctx ends.
+func (c *Core) Subscribe(ctx context.Context) <-chan State {
+	ch := make(chan State, 1)
+	c.mu.Lock()
+	ch <- c.cur
+	c.subs[ch] = struct{}{}
+	c.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		c.mu.Lock()
+		delete(c.subs, ch)
+		close(ch)
+		c.mu.Unlock()
+	}()
+	return ch
+}
+
+// Run starts the core: it loads the stored session, follows Pieces OS,
+// publishes states and delivers events until ctx ends. It waits for all the
+// work it started before returning.
+func (c *Core) Run(ctx context.Context) error {
+	c.mu.Lock()
+	if c.runCtx != nil {
+		c.mu.Unlock()
+		return errors.New("app: Run called twice")
+	}
+	c.runCtx = ctx
+	c.stream = StreamInfo{Status: StreamConnecting}
+	c.commitLocked()
+	c.mu.Unlock()
+
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); c.publishLoop(ctx) }()
+	go func() { defer wg.Done(); c.eventLoop(ctx) }()
+	go func() { defer wg.Done(); c.followLoop(ctx) }()
+	c.goBackground(c.loadStore)
+
+	<-ctx.Done()
+	c.mu.Lock()
+	c.stopTimersLocked()
+	c.mu.Unlock()
+	wg.Wait()
+	c.wg.Wait()
+	return nil
+}
+
+// goBackground runs f in a goroutine counted by Run, with Run's context.
+// It does nothing once Run's context has ended.
+func (c *Core) goBackground(f func(ctx context.Context)) {
+	c.mu.Lock()
+	ctx := c.runCtx
+	if ctx == nil || ctx.Err() != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.wg.Done()
+		f(ctx)
+	}()
+}
+
+func (c *Core) stopTimersLocked() {
+	for _, t := range []Timer{c.renewTimer, c.changeTimer, c.outageTimer} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+	if c.signIn != nil {
+		c.signIn.cancel()
+	}
+}
+
+// followLoop runs the follower, restarting it when Retry asks.
+func (c *Core) followLoop(ctx context.Context) {
+	for ctx.Err() == nil {
+		fctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := c.cfg.Follower.Run(fctx, c.onStream); err != nil && fctx.Err() == nil {
+				c.log.Warn("stream follower stopped", "err", err)
+			}
+		}()
+		select {
+		case <-ctx.Done():
+		case <-c.retry:
+		case <-done:
+			// The follower gave up on its own; start it again after a pause
+			// so a broken follower cannot spin.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+		cancel()
+		<-done
+	}
+}
+
+// publishLoop delivers the newest state to subscribers, at most once per
+// PublishInterval.
+func (c *Core) publishLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.dirty:
+		}
+		c.mu.Lock()
+		st := c.cur
+		for ch := range c.subs {
+			select {
+			case <-ch: // drop the unread older state
+			default:
+			}
+			ch <- st
+		}
+		c.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(c.cfg.PublishInterval):
+		}
+	}
+}
+
+// eventLoop hands events to OnEvent one at a time, in order.
+func (c *Core) eventLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.events:
+		}
+		c.mu.Lock()
+		evs := c.pending
+		c.pending = nil
+		c.mu.Unlock()
+		for _, ev := range evs {
+			if c.cfg.OnEvent != nil {
+				c.cfg.OnEvent(ev)
+			}
+		}
+	}
+}
+
+// emitLocked queues an event; an unsent event of the same kind is replaced.
+func (c *Core) emitLocked(ev Event) {
+	for i, p := range c.pending {
+		if p.Kind == ev.Kind {
+			c.pending[i] = ev
+			return
+		}
+	}
+	c.pending = append(c.pending, ev)
+	select {
+	case c.events <- struct{}{}:
+	default:
+	}
+}
+
+// commitLocked rebuilds the state from the facts, and publishes it and
+// derives events when it changed.
+func (c *Core) commitLocked() {
+	next := c.build()
+	prev := c.cur
+	next.Seq = prev.Seq
+	if reflect.DeepEqual(prev, next) {
+		return
+	}
+	c.seq++
+	next.Seq = c.seq
+	c.cur = next
+	c.deriveEventsLocked(prev, next)
+	select {
+	case c.dirty <- struct{}{}:
+	default:
+	}
+}
+
+// build derives the State from the facts the core holds.
+func (c *Core) build() State {
+	s := State{
+		PiecesOS:  PiecesOSInfo{URL: c.baseURL, Version: c.version},
+		Stream:    c.stream,
+		Storage:   c.storage,
+		LastError: c.lastError,
+		Busy:      c.busy,
+	}
+	switch {
+	case c.signIn != nil:
+		s.Phase = PhaseSigningIn
+		s.SignIn = &SignInInfo{URL: c.signIn.url, StartedAt: c.signIn.started, Deadline: c.signIn.deadline}
+	case c.notRunning:
+		s.Phase = PhaseNotRunning
+		s.PiecesOS.Tried = c.tried
+		s.Reason = "Pieces OS is not running"
+		if c.stream.Err != "" {
+			s.Reason = c.stream.Err
+		}
+	case c.signInNeeded != "":
+		s.Phase = PhaseSignInNeeded
+		s.Reason = c.signInNeeded
+	case c.user != nil:
+		s.Phase = PhaseSignedIn
+	case !c.userKnown || c.restoring || (c.stored != nil && !c.storeLoaded):
+		s.Phase = PhaseConnecting
+	default:
+		s.Phase = PhaseSignedOut
+	}
+	// The profile is shown whenever Pieces OS says someone is signed in,
+	// also while a sign-in of another account runs or sign-in is needed.
+	if c.user != nil && !c.notRunning {
+		s.User = c.user
+	}
+	return s
+}
+
+// onStream applies one update of the follower.
+func (c *Core) onStream(u apiclient.StreamUpdate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if u.BaseURL != "" && u.BaseURL != c.baseURL {
+		c.baseURL = u.BaseURL
+		c.client = c.cfg.PiecesOS(u.BaseURL)
+		c.version = ""
+		c.goBackgroundLocked(c.readVersion)
+	}
+	wasLive := c.live
+	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt}
+	if u.Err != nil {
+		c.stream.Err = human(u.Err)
+	}
+	switch StreamStatus(u.Status) {
+	case StreamLive:
+		c.live, c.notRunning = true, false
+		c.tried = nil
+		c.stream.Err = ""
+	case StreamNotRunning:
+		c.live, c.notRunning = false, true
+		c.tried = u.Tried
+	default:
+		c.live = false
+	}
+	c.trackOutageLocked(wasLive)
+	if u.HasProfile {
+		c.onProfileLocked(u.Profile)
+	}
+	c.commitLocked()
+}
+
+func (c *Core) goBackgroundLocked(f func(ctx context.Context)) {
+	if c.runCtx == nil || c.runCtx.Err() != nil {
+		return
+	}
+	ctx := c.runCtx
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		f(ctx)
+	}()
+}
+
+func (c *Core) readVersion(ctx context.Context) {
+	c.mu.Lock()
+	client := c.client
+	c.mu.Unlock()
+	if client == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	v, err := client.Version(ctx)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	if c.client == client {
+		c.version = v
+		c.commitLocked()
+	}
+	c.mu.Unlock()
+}
+
+// onProfileLocked applies what Pieces OS says about the signed-in user
+// (nil: nobody).
+func (c *Core) onProfileLocked(p *apiclient.UserProfile) {
+	hadUser := c.user != nil
+	c.userKnown = true
+	if p != nil {
+		c.user = p
+		if c.signInNeeded != "" && c.token != nil {
+			// A fresh session of ours replaced the expired one.
+			c.signInNeeded = ""
+		}
+		return
+	}
+	c.user = nil
+	switch {
+	case hadUser && c.expectSignOut:
+		// Our own sign-out; the action finishes the bookkeeping.
+	case hadUser:
+		// Signed out elsewhere: forget the stored session so it is not
+		// restored against the person's will.
+		c.log.Info("signed out in Pieces OS from elsewhere; removing the stored session")
+		c.forgetSessionLocked()
+	default:
+		c.maybeRestoreLocked()
+	}
+}
+
+// trackOutageLocked turns a stream outage longer than OutageGrace into a
+// "stopped" event and the recovery after it into a "back" event.
+func (c *Core) trackOutageLocked(wasLive bool) {
+	switch {
+	case c.live && !wasLive:
+		if c.outageTimer != nil {
+			c.outageTimer.Stop()
+			c.outageTimer = nil
+		}
+		if c.outageReported {
+			c.outageReported = false
+			c.emitLocked(Event{Kind: EventPiecesOSBack, Title: "Pieces OS is back", Body: "Pieces Tray is connected to Pieces OS again."})
+		}
+	case !c.live && wasLive && c.outageTimer == nil:
+		c.outageTimer = c.clock.AfterFunc(c.cfg.OutageGrace, func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.outageTimer = nil
+			if c.live || c.runCtx == nil || c.runCtx.Err() != nil {
+				return
+			}
+			c.outageReported = true
+			c.emitLocked(Event{Kind: EventPiecesOSStopped, Title: "Pieces OS stopped", Body: "Pieces Tray lost its connection to Pieces OS and keeps trying to reconnect."})
+		})
+	}
+}

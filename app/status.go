@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Exit codes of `pieces-tray status`.
+const (
+	ExitSignedIn   = 0
+	ExitSignedOut  = 1
+	ExitNotRunning = 2
+)
+
+// ExitCode maps a state to the exit code of `pieces-tray status`: 0 signed
+// in, 1 signed out (or any other state with Pieces OS running), 2 Pieces OS
+// not running.
+func ExitCode(s State) int {
+	switch s.Phase {
+	case PhaseSignedIn:
+		return ExitSignedIn
+	case PhaseNotRunning:
+		return ExitNotRunning
+	}
+	return ExitSignedOut
+}
+
+// FormatStatus renders a state the way `gh auth status` does: who is
+// signed in, where the session is kept, the Pieces OS URL and the stream.
+func FormatStatus(s State, now time.Time) string {
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, "  "+format+"\n", args...) }
+	switch s.Phase {
+	case PhaseNotRunning:
+		b.WriteString("Pieces OS is not running\n")
+		if len(s.PiecesOS.Tried) > 0 {
+			line("Tried: %s", strings.Join(s.PiecesOS.Tried, ", "))
+		}
+		line("Start Pieces OS, or set PIECES_OS_URL if it listens elsewhere.")
+		return b.String()
+	case PhaseSignedIn:
+		fmt.Fprintf(&b, "Signed in to Pieces as %s\n", displayName(s.User))
+	case PhaseSigningIn:
+		b.WriteString("Signing in: waiting for the browser\n")
+		if s.SignIn != nil && s.SignIn.URL != "" {
+			line("Sign-in page: %s", s.SignIn.URL)
+		}
+	case PhaseSignInNeeded:
+		b.WriteString("Sign-in needed\n")
+		line("%s", s.Reason)
+	case PhaseConnecting:
+		b.WriteString("Connecting to Pieces OS\n")
+	default:
+		b.WriteString("Not signed in to Pieces\n")
+	}
+	if s.User != nil {
+		if s.User.Username != "" {
+			line("Username: %s", s.User.Username)
+		}
+		if v := VanityName(s.User); v != "" {
+			line("Personal cloud: %s.pieces.cloud", v)
+		}
+		if BetaOptedIn(s.User, now) {
+			line("Beta program: joined")
+		}
+	}
+	switch s.Storage.Kind {
+	case StorageKeyring:
+		line("Session: kept in the system keyring")
+	case StorageMemory:
+		line("Session: kept in memory only (%s)", s.Storage.Why)
+	default:
+		if s.Storage.Why != "" {
+			line("Session: none stored (%s)", s.Storage.Why)
+		}
+	}
+	if s.PiecesOS.URL != "" {
+		v := ""
+		if s.PiecesOS.Version != "" {
+			v = " (version " + s.PiecesOS.Version + ")"
+		}
+		line("Pieces OS: %s%s", s.PiecesOS.URL, v)
+	}
+	switch s.Stream.Status {
+	case StreamLive:
+		line("Live updates: connected")
+	case StreamRetrying:
+		wait := s.Stream.NextAttempt.Sub(now).Round(time.Second)
+		if wait < 0 {
+			wait = 0
+		}
+		line("Live updates: reconnecting in %s", wait)
+	case StreamConnecting:
+		line("Live updates: connecting")
+	case StreamIdle:
+		line("Live updates: not followed (no agent running)")
+	}
+	if s.LastError != "" {
+		line("Last error: %s", s.LastError)
+	}
+	return b.String()
+}
+
+// SnapshotState reads the state straight from Pieces OS, for
+// `pieces-tray status` when no agent runs: one GET /user, no stream.
+func SnapshotState(ctx context.Context, discover func(context.Context) (string, error), newClient func(string) PiecesOS) State {
+	s := State{Stream: StreamInfo{Status: StreamIdle}, Storage: StorageInfo{Kind: StorageNone}}
+	base, err := discover(ctx)
+	if err != nil {
+		s.Phase = PhaseNotRunning
+		s.Reason = human(err)
+		return s
+	}
+	s.PiecesOS.URL = base
+	client := newClient(base)
+	if v, err := client.Version(ctx); err == nil {
+		s.PiecesOS.Version = v
+	}
+	snap, err := client.UserSnapshot(ctx)
+	switch {
+	case err != nil:
+		s.Phase = PhaseNotRunning
+		s.Reason = human(err)
+		s.LastError = human(err)
+	case snap.User != nil:
+		s.Phase = PhaseSignedIn
+		s.User = snap.User
+	default:
+		s.Phase = PhaseSignedOut
+	}
+	return s
+}
