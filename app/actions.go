@@ -330,7 +330,7 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 		return Result{}, c.fail(&ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + human(err)})
 	}
 	c.mu.Lock()
-	c.onProfileLocked(p)
+	c.onProfileLocked(p, false)
 	c.lastError = ""
 	c.commitLocked()
 	c.mu.Unlock()
@@ -413,7 +413,7 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 			snap, err := client.UserSnapshot(ctx)
 			if err == nil && snap.User != nil && ok(snap.User) {
 				c.mu.Lock()
-				c.onProfileLocked(snap.User)
+				c.onProfileLocked(snap.User, false)
 				c.commitLocked()
 				c.mu.Unlock()
 				c.clearError()

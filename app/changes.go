@@ -25,8 +25,10 @@ func (c *Core) deriveEventsLocked(prev, next State) {
 		c.silentSignIn = false
 		return
 	}
-	if c.notRunning {
-		return // outages are reported by trackOutageLocked; the user is unknown meanwhile
+	if c.notRunning || c.restoring {
+		// Outages are reported by trackOutageLocked; a silent restore
+		// speaks only when it fails (sessionExpiredLocked).
+		return
 	}
 	old, cur := c.eventUser, c.user
 	switch {

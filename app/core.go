@@ -106,6 +106,9 @@ type Core struct {
 	tried      []string
 	notRunning bool // discovery found nothing
 	live       bool // the stream is connected
+	// synced is false from a stream outage until the first profile of the
+	// next connection: that profile is a snapshot, not a live change.
+	synced bool
 	userKnown  bool // Pieces OS told us who is signed in since start
 	user       *apiclient.UserProfile
 
@@ -432,9 +435,14 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 	default:
 		c.live = false
 	}
+	if !c.live {
+		c.synced = false
+	}
 	c.trackOutageLocked(wasLive)
 	if u.HasProfile {
-		c.onProfileLocked(u.Profile)
+		snapshot := !c.synced
+		c.synced = c.live
+		c.onProfileLocked(u.Profile, snapshot)
 	}
 	c.commitLocked()
 }
@@ -473,8 +481,11 @@ func (c *Core) readVersion(ctx context.Context) {
 }
 
 // onProfileLocked applies what Pieces OS says about the signed-in user
-// (nil: nobody).
-func (c *Core) onProfileLocked(p *apiclient.UserProfile) {
+// (nil: nobody). snapshot is true for the first profile after connecting:
+// nobody signed in there means Pieces OS lost the session (it restarted, or
+// was updated), which a silent restore repairs; only a sign-out seen live on
+// the stream means the person signed out elsewhere.
+func (c *Core) onProfileLocked(p *apiclient.UserProfile, snapshot bool) {
 	hadUser := c.user != nil
 	c.userKnown = true
 	if p != nil {
@@ -489,6 +500,9 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile) {
 	switch {
 	case hadUser && c.expectSignOut:
 		// Our own sign-out; the action finishes the bookkeeping.
+	case hadUser && snapshot:
+		c.log.Info("Pieces OS came back without the user; restoring the session")
+		c.maybeRestoreLocked()
 	case hadUser:
 		// Signed out elsewhere: forget the stored session so it is not
 		// restored against the person's will.
