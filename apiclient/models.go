@@ -108,10 +108,10 @@ type Auth0UserAllocationMetadata struct {
 
 // Auth0OpenAIUserMetadata holds the user's OpenAI settings.
 type Auth0OpenAIUserMetadata struct {
-	APIKey           string               `json:"api_key,omitempty"`
-	APIKeyName       string               `json:"api_key_name,omitempty"`
-	OrganizationKey  string               `json:"organization_key,omitempty"`
-	Schema           *EmbeddedModelSchema `json:"schema,omitempty"`
+	APIKey          string               `json:"api_key,omitempty"`
+	APIKeyName      string               `json:"api_key_name,omitempty"`
+	OrganizationKey string               `json:"organization_key,omitempty"`
+	Schema          *EmbeddedModelSchema `json:"schema,omitempty"`
 }
 
 // Auth0UserMetadata is the identity-provider metadata of a user, including

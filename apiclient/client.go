@@ -1,0 +1,389 @@
+package apiclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Limits and timeouts of a Client.
+const (
+	// DefaultTimeout bounds a call whose context has no deadline.
+	DefaultTimeout = 10 * time.Second
+	// healthTimeout bounds health and version calls whose context has no
+	// deadline: a running Pieces OS answers them at once.
+	healthTimeout = 2 * time.Second
+	// tokenTimeout bounds authenticate_from_oauth_token, which makes Pieces OS
+	// verify the token with the identity provider over the internet.
+	tokenTimeout = 30 * time.Second
+	// maxJSONBody is the largest JSON response read (profiles are a few kB).
+	maxJSONBody = 4 << 20
+	// maxTextBody is the largest text response read (health, version).
+	maxTextBody = 4 << 10
+	// maxDrain is how much of an unread body is discarded so the connection
+	// can be reused.
+	maxDrain = 64 << 10
+)
+
+// Client calls the REST API of one Pieces OS. It is safe for concurrent use.
+type Client struct {
+	base    string
+	hc      *http.Client
+	timeout time.Duration
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient makes the Client send its requests with hc.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.hc = hc
+		}
+	}
+}
+
+// WithTimeout sets the timeout of calls whose context has no deadline
+// (DefaultTimeout when not set). Health and version calls use the shorter of
+// d and 2 s.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// New returns a Client for the Pieces OS at baseURL, like
+// "http://127.0.0.1:39300". A trailing slash is ignored.
+func New(baseURL string, opts ...Option) *Client {
+	c := &Client{
+		base:    strings.TrimRight(baseURL, "/"),
+		timeout: DefaultTimeout,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{Transport: newLoopbackTransport(2 * time.Second)}
+	}
+	return c
+}
+
+// newLoopbackTransport is an HTTP transport for a local service: no proxy
+// and a short dial timeout.
+func newLoopbackTransport(dialTimeout time.Duration) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	t.MaxIdleConnsPerHost = 4
+	t.IdleConnTimeout = 30 * time.Second
+	return t
+}
+
+// BaseURL returns the base URL the Client talks to, without a trailing slash.
+func (c *Client) BaseURL() string { return c.base }
+
+// CloseIdleConnections closes the idle keep-alive connections of the
+// Client's HTTP client.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
+// UserSnapshot returns the signed-in user (GET /user, user_snapshot). The
+// result's User is nil when nobody is signed in.
+func (c *Client) UserSnapshot(ctx context.Context) (*ReturnedUserProfile, error) {
+	var r ReturnedUserProfile
+	if err := c.doJSON(ctx, OpUserSnapshot, http.MethodGet, "/user", nil, "ReturnedUserProfile", returnedShape, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ClearUser clears the current user (POST /user/clear, clear_user; 204).
+func (c *Client) ClearUser(ctx context.Context) error {
+	return c.doJSON(ctx, OpClearUser, http.MethodPost, "/user/clear", nil, "", nil, nil)
+}
+
+// RefreshUser refreshes the current user (GET /user/refresh, refresh_user).
+func (c *Client) RefreshUser(ctx context.Context) (*UserProfile, error) {
+	return c.profile(ctx, OpRefreshUser, http.MethodGet, "/user/refresh", nil)
+}
+
+// SelectUser selects the current user (POST /user/select, select_user).
+// u may be nil: the body is optional.
+func (c *Client) SelectUser(ctx context.Context, u *Auth0User) (*UserProfile, error) {
+	return c.profile(ctx, OpSelectUser, http.MethodPost, "/user/select", optional(u))
+}
+
+// UpdateUser updates the current user (POST /user/update, update_user).
+func (c *Client) UpdateUser(ctx context.Context, p *UserProfile) (*UserProfile, error) {
+	return c.profile(ctx, OpUpdateUser, http.MethodPost, "/user/update", optional(p))
+}
+
+// UserBetaStatus grants or removes beta access (POST /user/beta/status,
+// user_beta_status). 511 (IsNotSignedIn) when nobody is signed in.
+func (c *Client) UserBetaStatus(ctx context.Context, s *UserBetaStatus) (*UserBetaStatus, error) {
+	var r UserBetaStatus
+	if err := c.doJSON(ctx, OpUserBetaStatus, http.MethodPost, "/user/beta/status", optional(s), "UserBetaStatus", betaStatusShape, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// UserProviders returns the user with their linked identity providers
+// (GET /user/providers, user_providers). A local Pieces OS answers 501
+// (IsNotImplemented).
+func (c *Client) UserProviders(ctx context.Context) (*ReturnedUserProfile, error) {
+	var r ReturnedUserProfile
+	if err := c.doJSON(ctx, OpUserProviders, http.MethodGet, "/user/providers", nil, "ReturnedUserProfile", returnedShape, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// UpdateVanity sets the vanity name carried in p.VanityName
+// (POST /user/update/vanity, user_update_vanity). Documented failures:
+// 404 IsCloudNotReady, 409 IsVanityTaken, 500 IsServerError, 511
+// IsNotSignedIn.
+func (c *Client) UpdateVanity(ctx context.Context, p *UserProfile) (*UserProfile, error) {
+	return c.profile(ctx, OpUpdateVanity, http.MethodPost, "/user/update/vanity", optional(p))
+}
+
+// AuthenticateFromOAuthToken signs the user in to Pieces OS with an OAuth
+// token (POST /users/authenticate/from_token, authenticate_from_oauth_token).
+// A rejected token is a 401 (IsUnauthorized).
+func (c *Client) AuthenticateFromOAuthToken(ctx context.Context, t *OAuthToken) (*UserProfile, error) {
+	return c.profile(ctx, OpAuthenticateFromToken, http.MethodPost, "/users/authenticate/from_token", optional(t))
+}
+
+// DisconnectUser removes the user with the given id from Pieces OS
+// (POST /users/{user}/disconnect, users_disconnect_user).
+func (c *Client) DisconnectUser(ctx context.Context, id string) (*Users, error) {
+	if id == "" {
+		return nil, errorf("%s: empty user id", OpDisconnectUser)
+	}
+	var r Users
+	if err := c.doJSON(ctx, OpDisconnectUser, http.MethodPost, "/users/"+url.PathEscape(id)+"/disconnect", nil, "Users", usersShape, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// UsersSnapshot lists the users Pieces OS knows (GET /users, users_snapshot).
+func (c *Client) UsersSnapshot(ctx context.Context) (*Users, error) {
+	var r Users
+	if err := c.doJSON(ctx, OpUsersSnapshot, http.MethodGet, "/users", nil, "Users", usersShape, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// SpecificUserSnapshot returns one user (GET /users/{user},
+// users_specific_user_snapshot); 404 (IsNotFound) for an unknown id.
+func (c *Client) SpecificUserSnapshot(ctx context.Context, id string) (*UserProfile, error) {
+	if id == "" {
+		return nil, errorf("%s: empty user id", OpSpecificUserSnapshot)
+	}
+	return c.profile(ctx, OpSpecificUserSnapshot, http.MethodGet, "/users/"+url.PathEscape(id), nil)
+}
+
+// Health returns the body of GET /.well-known/health; any status but 200 is
+// a *StatusError.
+func (c *Client) Health(ctx context.Context) (string, error) {
+	return c.text(ctx, OpHealth, http.MethodGet, "/.well-known/health")
+}
+
+// HealthHead checks HEAD /.well-known/health, the probe the SDK's port scan
+// uses; nil means Pieces OS answered 200.
+func (c *Client) HealthHead(ctx context.Context) error {
+	_, err := c.text(ctx, OpHealth, http.MethodHead, "/.well-known/health")
+	return err
+}
+
+// Version returns the Pieces OS version (GET /.well-known/version), like
+// "12.3.0" (or "debug").
+func (c *Client) Version(ctx context.Context) (string, error) {
+	return c.text(ctx, OpVersion, http.MethodGet, "/.well-known/version")
+}
+
+// optional turns a nil pointer into a nil body (the body is optional in the
+// SDK, and absent rather than null).
+func optional[T any](v *T) any {
+	if v == nil {
+		return nil
+	}
+	return v
+}
+
+func (c *Client) profile(ctx context.Context, op, method, path string, body any) (*UserProfile, error) {
+	var p UserProfile
+	if err := c.doJSON(ctx, op, method, path, body, "UserProfile", profileShape, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// timeoutFor returns the timeout of op when ctx has no deadline.
+func (c *Client) timeoutFor(op string) time.Duration {
+	switch op {
+	case OpHealth, OpVersion:
+		return min(c.timeout, healthTimeout)
+	case OpAuthenticateFromToken:
+		return max(c.timeout, tokenTimeout)
+	}
+	return c.timeout
+}
+
+// send performs one request and returns the response when its status is
+// 2xx; other statuses become *StatusError and transport failures
+// *NotRunningError. The caller closes the body with closeBody.
+func (c *Client) send(ctx context.Context, op, method, path string, body any, accept string) (*http.Response, context.CancelFunc, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, nil, errorf("%s: encode request: %w", op, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	cancel := context.CancelFunc(func() {})
+	if _, ok := ctx.Deadline(); !ok {
+		ctx, cancel = context.WithTimeout(ctx, c.timeoutFor(op))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		cancel()
+		return nil, nil, errorf("%s: %w", op, err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		cancel()
+		return nil, nil, c.transportError(ctx, op, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+utf8Slack))
+		closeBody(resp)
+		cancel()
+		return nil, nil, &StatusError{Op: op, StatusCode: resp.StatusCode, Body: shortBody(b)}
+	}
+	return resp, cancel, nil
+}
+
+// utf8Slack lets shortBody cut at a character boundary.
+const utf8Slack = 4
+
+// closeBody drains a little of what is left of the body, so the connection
+// can be reused, and closes it.
+func closeBody(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	_ = resp.Body.Close()
+}
+
+// doJSON sends body (nil for none) and decodes the JSON answer into out,
+// checking it against shape. out == nil means the answer has no body (204).
+func (c *Client) doJSON(ctx context.Context, op, method, path string, body any, model string, shape *jsonShape, out interface{ Validate() error }) error {
+	accept := "application/json"
+	if out == nil {
+		accept = "*/*"
+	}
+	resp, cancel, err := c.send(ctx, op, method, path, body, accept)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	defer closeBody(resp)
+	if out == nil {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBody+1))
+	if err != nil {
+		return c.transportError(ctx, op, fmt.Errorf("read response: %w", err))
+	}
+	if len(b) > maxJSONBody {
+		return errorf("%s: response larger than %d bytes", op, maxJSONBody)
+	}
+	if err := decodeChecked(b, model, shape, out); err != nil {
+		return fmt.Errorf("apiclient: %s: %w", op, unprefix(err))
+	}
+	return nil
+}
+
+// unprefix removes the package prefix of a nested error message by wrapping
+// it, so "apiclient: op: apiclient: ..." does not repeat.
+func unprefix(err error) error {
+	msg := err.Error()
+	if s, ok := strings.CutPrefix(msg, "apiclient: "); ok {
+		return &prefixless{msg: s, err: err}
+	}
+	return err
+}
+
+type prefixless struct {
+	msg string
+	err error
+}
+
+func (p *prefixless) Error() string { return p.msg }
+func (p *prefixless) Unwrap() error { return p.err }
+
+// text performs a GET or HEAD and returns the trimmed text body.
+func (c *Client) text(ctx context.Context, op, method, path string) (string, error) {
+	resp, cancel, err := c.send(ctx, op, method, path, nil, "text/plain")
+	if err != nil {
+		return "", err
+	}
+	defer cancel()
+	defer closeBody(resp)
+	if method == http.MethodHead {
+		return "", nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxTextBody))
+	if err != nil {
+		return "", c.transportError(ctx, op, fmt.Errorf("read response: %w", err))
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// transportError classifies a failure to exchange a request: the caller's
+// cancellation stays a context error; a connection that could not be made,
+// or was reset, means Pieces OS is not running at the base URL.
+func (c *Client) transportError(ctx context.Context, op string, err error) error {
+	ctxErr := ctx.Err()
+	switch {
+	case errors.Is(ctxErr, context.Canceled):
+		return fmt.Errorf("apiclient: %s: %w", op, ctxErr)
+	case isConnectionFailure(err):
+		return &NotRunningError{Tried: []string{c.base}, Err: fmt.Errorf("apiclient: %s: %w", op, err)}
+	case ctxErr != nil:
+		return fmt.Errorf("apiclient: %s: Pieces OS at %s did not answer in time: %w", op, c.base, ctxErr)
+	}
+	return fmt.Errorf("apiclient: %s: %w", op, err)
+}
+
+// isConnectionFailure reports a dial failure (refused, unreachable, dial
+// timeout) or a connection reset or closed by the peer.
+func isConnectionFailure(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF)
+}

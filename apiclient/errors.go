@@ -1,0 +1,256 @@
+package apiclient
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrNotRunning is matched (errors.Is) by every *NotRunningError: discovery
+// found no Pieces OS, or a request could not reach the one in use.
+var ErrNotRunning = errors.New("Pieces OS is not running")
+
+// maxErrorBody is how much of an error response body a *StatusError keeps.
+const maxErrorBody = 512
+
+// NotRunningError reports that Pieces OS could not be reached: discovery
+// found nothing on the addresses in Tried, or a request to the base URL in
+// Tried failed to connect (refused, reset, dial timeout). Err is the last
+// underlying failure, when there is one.
+type NotRunningError struct {
+	Tried []string // base URLs that were tried, like "http://127.0.0.1:39300"
+	Err   error
+}
+
+// Error says that Pieces OS is not running and where it was looked for.
+func (e *NotRunningError) Error() string {
+	switch len(e.Tried) {
+	case 0:
+		return ErrNotRunning.Error()
+	case 1:
+		return ErrNotRunning.Error() + " at " + e.Tried[0]
+	}
+	return ErrNotRunning.Error() + " (tried " + describeTried(e.Tried) + ")"
+}
+
+// Is makes errors.Is(err, ErrNotRunning) true.
+func (e *NotRunningError) Is(target error) bool { return target == ErrNotRunning }
+
+// Unwrap returns the underlying failure.
+func (e *NotRunningError) Unwrap() error { return e.Err }
+
+// describeTried shortens a list of base URLs to "127.0.0.1:39300–39333 and
+// 127.0.0.1:1000": consecutive ports on the same host become one range.
+func describeTried(tried []string) string {
+	type group struct {
+		host        string
+		first, last int
+		raw         string // used when the entry has no numeric port
+	}
+	var groups []group
+	for _, t := range tried {
+		host, port := splitBase(t)
+		if n := len(groups); n > 0 && port > 0 && groups[n-1].raw == "" &&
+			groups[n-1].host == host && groups[n-1].last+1 == port {
+			groups[n-1].last = port
+			continue
+		}
+		if port <= 0 {
+			groups = append(groups, group{raw: t})
+			continue
+		}
+		groups = append(groups, group{host: host, first: port, last: port})
+	}
+	parts := make([]string, 0, len(groups))
+	for _, g := range groups {
+		switch {
+		case g.raw != "":
+			parts = append(parts, g.raw)
+		case g.first == g.last:
+			parts = append(parts, g.host+":"+strconv.Itoa(g.first))
+		default:
+			parts = append(parts, g.host+":"+strconv.Itoa(g.first)+"–"+strconv.Itoa(g.last))
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// splitBase returns the host and port of an http base URL, or port 0 when it
+// is not of that form.
+func splitBase(base string) (host string, port int) {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "http" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
+		return "", 0
+	}
+	p, err := strconv.Atoi(u.Port())
+	if err != nil {
+		return "", 0
+	}
+	h := u.Hostname()
+	if strings.Contains(h, ":") {
+		h = "[" + h + "]"
+	}
+	return h, p
+}
+
+// StatusError is an HTTP answer from Pieces OS other than the documented
+// success. Op is the SDK operation name (for example "user_update_vanity"),
+// StatusCode the HTTP status and Body the start of the response body
+// (at most 512 bytes, trimmed).
+type StatusError struct {
+	Op         string
+	StatusCode int
+	Body       string
+}
+
+// Operation names of the SDK, used as StatusError.Op.
+const (
+	OpUserSnapshot          = "user_snapshot"
+	OpClearUser             = "clear_user"
+	OpRefreshUser           = "refresh_user"
+	OpSelectUser            = "select_user"
+	OpUpdateUser            = "update_user"
+	OpUserBetaStatus        = "user_beta_status"
+	OpUserProviders         = "user_providers"
+	OpUpdateVanity          = "user_update_vanity"
+	OpAuthenticateFromToken = "authenticate_from_oauth_token"
+	OpDisconnectUser        = "users_disconnect_user"
+	OpUsersSnapshot         = "users_snapshot"
+	OpSpecificUserSnapshot  = "users_specific_user_snapshot"
+	OpHealth                = "get_well_known_health"
+	OpVersion               = "get_well_known_version"
+)
+
+// Error is a sentence a person understands, followed by the operation and
+// status for whoever reads logs.
+func (e *StatusError) Error() string {
+	var b strings.Builder
+	b.WriteString("apiclient: ")
+	b.WriteString(e.Meaning())
+	b.WriteString(" (")
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	b.WriteString("HTTP ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.Body != "" && !e.documented() {
+		b.WriteString(": ")
+		b.WriteString(e.Body)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// Meaning is the documented meaning of the status for the operation, as a
+// sentence fragment for people (no package prefix, no status code).
+func (e *StatusError) Meaning() string {
+	switch c := e.StatusCode; {
+	case c == 400:
+		return "Pieces OS rejected the request as malformed"
+	case c == 401:
+		return "Pieces OS did not accept the sign-in token"
+	case c == 404 && e.Op == OpUpdateVanity:
+		return "the DNS record for your personal cloud is not ready yet"
+	case c == 404 && (e.Op == OpSpecificUserSnapshot || e.Op == OpDisconnectUser):
+		return "Pieces OS does not know that user"
+	case c == 404:
+		return "Pieces OS does not offer this (it may be an older version)"
+	case c == 409 && e.Op == OpUpdateVanity:
+		return "that vanity name is already taken"
+	case c == 409:
+		return "the request conflicts with the state of Pieces OS"
+	case c == 500 && e.Op == OpUpdateVanity:
+		return "Pieces OS could not create the vanity name"
+	case c == 501:
+		return "not available on a local Pieces OS"
+	case c == 511 && e.Op == OpUserBetaStatus:
+		return "you must be signed in to Pieces OS to change the beta status"
+	case c == 511:
+		return "you are not signed in to Pieces OS (or not connected to your personal cloud)"
+	case c >= 500:
+		return "Pieces OS had an internal error"
+	}
+	return "Pieces OS answered with an unexpected status"
+}
+
+// documented reports whether the meaning alone explains the status, so the
+// body is left out of Error.
+func (e *StatusError) documented() bool {
+	switch e.StatusCode {
+	case 409, 501, 511:
+		return true
+	case 404:
+		return e.Op == OpUpdateVanity
+	}
+	return false
+}
+
+// shortBody trims b to at most maxErrorBody bytes of valid UTF-8 on one line.
+func shortBody(b []byte) string {
+	if len(b) > maxErrorBody {
+		b = b[:maxErrorBody]
+	}
+	for len(b) > 0 && !utf8.Valid(b) {
+		b = b[:len(b)-1]
+	}
+	s := strings.Join(strings.Fields(string(b)), " ")
+	return s
+}
+
+func statusOf(err error) (*StatusError, bool) {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se, true
+	}
+	return nil, false
+}
+
+func hasStatus(err error, code int) bool {
+	se, ok := statusOf(err)
+	return ok && se.StatusCode == code
+}
+
+// IsNotSignedIn reports a 511: nobody is signed in to Pieces OS, or the user
+// is not connected to the personal cloud.
+func IsNotSignedIn(err error) bool { return hasStatus(err, 511) }
+
+// IsVanityTaken reports a 409: the vanity name is already taken.
+func IsVanityTaken(err error) bool { return hasStatus(err, 409) }
+
+// IsCloudNotReady reports a 404 from user_update_vanity: the DNS record of
+// the personal cloud does not exist yet.
+func IsCloudNotReady(err error) bool {
+	se, ok := statusOf(err)
+	return ok && se.StatusCode == 404 && se.Op == OpUpdateVanity
+}
+
+// IsNotFound reports any 404.
+func IsNotFound(err error) bool { return hasStatus(err, 404) }
+
+// IsNotImplemented reports a 501, which a local Pieces OS answers for
+// cloud-only operations such as user_providers.
+func IsNotImplemented(err error) bool { return hasStatus(err, 501) }
+
+// IsServerError reports a 500 or another 5xx except 501 and 511.
+func IsServerError(err error) bool {
+	se, ok := statusOf(err)
+	return ok && se.StatusCode >= 500 && se.StatusCode != 501 && se.StatusCode != 511
+}
+
+// IsUnauthorized reports a 401: Pieces OS rejected the access token.
+func IsUnauthorized(err error) bool { return hasStatus(err, 401) }
+
+// IsBadRequest reports a 400: Pieces OS rejected the request body.
+func IsBadRequest(err error) bool { return hasStatus(err, 400) }
+
+// errorf builds an error with the package prefix.
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("apiclient: "+format, args...)
+}
