@@ -1,0 +1,179 @@
+package auth
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// Pieces' public Auth0 values, from the Pieces SDK documentation.
+const (
+	// DefaultDomain is Pieces' Auth0 custom domain.
+	DefaultDomain = "https://auth.pieces.services"
+	// DefaultClientID is the public client id of Pieces' desktop apps.
+	DefaultClientID = "9sW4Pa1LEjX67l6VO14u0207NLYeXnu1"
+	// DefaultAudience is the API the access token is for.
+	DefaultAudience = "https://pieces.us.auth0.com/api/v2/"
+)
+
+// defaultCallbackPath is the redirect path used with an ephemeral port.
+const defaultCallbackPath = "/pkce/response/code"
+
+// DefaultScopes returns the scopes pieces-tray asks for: an id_token with
+// profile and email, and a refresh token.
+func DefaultScopes() []string {
+	return []string{"openid", "profile", "email", "offline_access"}
+}
+
+// Config names the identity provider and the client.
+type Config struct {
+	// Domain is the Auth0 domain: a host ("auth.pieces.services") or a full
+	// URL ("https://auth.pieces.services", "http://127.0.0.1:4000"). http is
+	// allowed only for loopback hosts.
+	Domain   string
+	ClientID string
+	Audience string
+	Scopes   []string
+	// RedirectURL is the registered loopback redirect URI, such as
+	// "http://localhost:8080/authentication/response". Its port is bound
+	// exactly. Empty means an ephemeral port on 127.0.0.1.
+	RedirectURL string
+}
+
+// DefaultConfig returns Pieces' public values from the sign-in checklist,
+// with an ephemeral redirect port.
+func DefaultConfig() Config {
+	return Config{
+		Domain:   DefaultDomain,
+		ClientID: DefaultClientID,
+		Audience: DefaultAudience,
+		Scopes:   DefaultScopes(),
+	}
+}
+
+// WithEnv returns c with the values set in the environment applied:
+// PIECES_AUTH0_DOMAIN, PIECES_AUTH0_CLIENT_ID, PIECES_AUTH0_AUDIENCE,
+// PIECES_AUTH0_SCOPES (separated by spaces or commas) and
+// PIECES_AUTH0_REDIRECT_URL. Unset or blank variables change nothing.
+func (c Config) WithEnv(getenv func(string) string) Config {
+	if v := strings.TrimSpace(getenv("PIECES_AUTH0_DOMAIN")); v != "" {
+		c.Domain = v
+	}
+	if v := strings.TrimSpace(getenv("PIECES_AUTH0_CLIENT_ID")); v != "" {
+		c.ClientID = v
+	}
+	if v := strings.TrimSpace(getenv("PIECES_AUTH0_AUDIENCE")); v != "" {
+		c.Audience = v
+	}
+	if v := strings.TrimSpace(getenv("PIECES_AUTH0_SCOPES")); v != "" {
+		c.Scopes = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	}
+	if v := strings.TrimSpace(getenv("PIECES_AUTH0_REDIRECT_URL")); v != "" {
+		c.RedirectURL = v
+	}
+	return c
+}
+
+// Validate reports the first problem with c, in words a person can act on.
+func (c Config) Validate() error {
+	if _, err := c.baseURL(); err != nil {
+		return err
+	}
+	if c.ClientID == "" {
+		return fmt.Errorf("auth: the client id is empty")
+	}
+	if _, _, err := c.redirect(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Issuer returns the issuer the id_token must name: the domain's URL with a
+// trailing slash, as Auth0 issues it.
+func (c Config) Issuer() (string, error) {
+	base, err := c.baseURL()
+	if err != nil {
+		return "", err
+	}
+	return base + "/", nil
+}
+
+// Endpoint returns the authorize and token endpoints of the domain. The
+// client has no secret, so the client id travels in the form body.
+func (c Config) Endpoint() (oauth2.Endpoint, error) {
+	base, err := c.baseURL()
+	if err != nil {
+		return oauth2.Endpoint{}, err
+	}
+	return oauth2.Endpoint{
+		AuthURL:   base + "/authorize",
+		TokenURL:  base + "/oauth/token",
+		AuthStyle: oauth2.AuthStyleInParams,
+	}, nil
+}
+
+// baseURL is the domain as "scheme://host[:port]" without a trailing slash.
+func (c Config) baseURL() (string, error) {
+	d := strings.TrimSpace(c.Domain)
+	if d == "" {
+		return "", fmt.Errorf("auth: the Auth0 domain is empty")
+	}
+	if !strings.Contains(d, "://") {
+		d = "https://" + d
+	}
+	u, err := url.Parse(d)
+	if err != nil {
+		return "", fmt.Errorf("auth: the Auth0 domain %q is not a valid URL: %w", c.Domain, err)
+	}
+	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("auth: the Auth0 domain %q must be a host name or a URL like https://auth.pieces.services", c.Domain)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopbackHost(u.Hostname()) {
+			return "", fmt.Errorf("auth: the Auth0 domain %q must use https (http is allowed only on this computer's loopback address)", c.Domain)
+		}
+	default:
+		return "", fmt.Errorf("auth: the Auth0 domain %q must use https", c.Domain)
+	}
+	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
+}
+
+// redirect parses RedirectURL: the port to bind (0 = ephemeral) and the URI
+// template. An empty RedirectURL gives port 0 and a nil URL.
+func (c Config) redirect() (int, *url.URL, error) {
+	if c.RedirectURL == "" {
+		return 0, nil, nil
+	}
+	u, err := url.Parse(c.RedirectURL)
+	if err != nil {
+		return 0, nil, fmt.Errorf("auth: the redirect URL %q is not a valid URL: %w", c.RedirectURL, err)
+	}
+	// RFC 8252 §7.3: loopback redirects use http and a loopback host.
+	if u.Scheme != "http" || !isLoopbackHost(u.Hostname()) || u.User != nil || u.Fragment != "" {
+		return 0, nil, fmt.Errorf("auth: the redirect URL %q must look like http://localhost:8080/path (http, a loopback host and a port)", c.RedirectURL)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil || port <= 0 || port > 65535 {
+		return 0, nil, fmt.Errorf("auth: the redirect URL %q needs an explicit port, like http://localhost:8080/path", c.RedirectURL)
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return port, u, nil
+}
+
+// isLoopbackHost reports whether host names this computer's loopback
+// interface.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,25 @@
+// Package auth signs a person in to Pieces with Auth0's authorization code
+// flow and PKCE (RFC 7636) through the system browser and a loopback
+// redirect (RFC 8252), refreshes tokens with refresh-token rotation, and
+// keeps the small part of a session needed to restore it in the operating
+// system's keyring.
+//
+// The package never logs tokens, authorization codes, state values or PKCE
+// verifiers, and never writes them to disk outside the keyring. It imports
+// no UI package and does not know the Pieces OS client: callers hand a
+// [Token] to Pieces OS themselves, without its refresh token, so that
+// pieces-tray stays the only refresher.
+//
+// The pieces:
+//   - [Config] names the identity provider ([DefaultConfig] holds Pieces'
+//     public values, [Config.WithEnv] applies PIECES_AUTH0_* overrides).
+//   - [Signer] runs one browser sign-in at a time ([Signer.Login]) and trades
+//     refresh tokens ([Signer.Refresh]); [NewTokenSource] wraps it as the one
+//     refresher that persists every rotated refresh token before use.
+//   - [Store] keeps a [Session]; [NewKeyringStore] is the go-keyring store that
+//     runs every keyring call off the caller's goroutine with a timeout and
+//     tells "not found", "locked", "no Secret Service" and "timed out" apart.
+//     There is no plain-text fallback.
+//
+// Package auth/authtest has a fake Store and a fake keyring for tests.
+package auth

@@ -1,0 +1,145 @@
+package auth
+
+import (
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Token is one token set from the identity provider. Unlike oauth2.Token,
+// whose JSON form drops them, it keeps the id_token and the granted scope.
+// Tokens are secrets: never log or print one.
+type Token struct {
+	AccessToken  string
+	RefreshToken string
+	IDToken      string
+	TokenType    string
+	Scope        string
+	Expiry       time.Time // zero = unknown
+
+	// claims are the id_token's claims, set only after its signature,
+	// issuer, audience and expiry were checked.
+	claims *idClaims
+}
+
+// ExpiresIn returns the seconds left until Expiry at now, never negative:
+// the expires_in to send to Pieces OS, recomputed at the time of sending.
+// An unknown expiry gives 0.
+func (t *Token) ExpiresIn(now time.Time) int {
+	if t == nil || t.Expiry.IsZero() {
+		return 0
+	}
+	d := t.Expiry.Sub(now)
+	if d <= 0 {
+		return 0
+	}
+	return int(d / time.Second)
+}
+
+// Subject returns the id_token's "sub" claim (the account id, such as
+// "auth0|…"), or "" when the token has no verified id_token.
+func (t *Token) Subject() string {
+	if t == nil || t.claims == nil {
+		return ""
+	}
+	return t.claims.Subject
+}
+
+// Email returns the id_token's "email" claim, or "" when the token has no
+// verified id_token or the claim is absent.
+func (t *Token) Email() string {
+	if t == nil || t.claims == nil {
+		return ""
+	}
+	return t.claims.Email
+}
+
+// Issuer returns the id_token's "iss" claim, or "" when the token has no
+// verified id_token.
+func (t *Token) Issuer() string {
+	if t == nil || t.claims == nil {
+		return ""
+	}
+	return t.claims.Issuer
+}
+
+// OAuth2 returns t as an oauth2.Token, for an oauth2.TokenSource. The
+// id_token and scope travel as extras.
+func (t *Token) OAuth2() *oauth2.Token {
+	if t == nil {
+		return nil
+	}
+	ot := &oauth2.Token{
+		AccessToken:  t.AccessToken,
+		TokenType:    t.TokenType,
+		RefreshToken: t.RefreshToken,
+		Expiry:       t.Expiry,
+	}
+	return ot.WithExtra(map[string]any{"id_token": t.IDToken, "scope": t.Scope})
+}
+
+// valid reports whether the access token can still be used at now, with a
+// margin so it does not expire in flight.
+func (t *Token) valid(now time.Time) bool {
+	if t == nil || t.AccessToken == "" {
+		return false
+	}
+	return t.Expiry.IsZero() || now.Add(expiryMargin).Before(t.Expiry)
+}
+
+// expiryMargin is how long before its expiry an access token is renewed.
+const expiryMargin = 30 * time.Second
+
+// fromOAuth2 converts a token endpoint response.
+func fromOAuth2(ot *oauth2.Token) *Token {
+	t := &Token{
+		AccessToken:  ot.AccessToken,
+		RefreshToken: ot.RefreshToken,
+		TokenType:    ot.TokenType,
+		Expiry:       ot.Expiry,
+	}
+	if v, ok := ot.Extra("id_token").(string); ok {
+		t.IDToken = v
+	}
+	if v, ok := ot.Extra("scope").(string); ok {
+		t.Scope = v
+	}
+	if t.TokenType == "" {
+		t.TokenType = "Bearer"
+	}
+	return t
+}
+
+// Session is what the store keeps to restore a sign-in: the refresh token
+// and small metadata, never the (large) access or id tokens. Its JSON form
+// stays far below Windows' 2560-byte credential limit.
+type Session struct {
+	RefreshToken string    `json:"refresh_token"`
+	Subject      string    `json:"sub,omitempty"`
+	Email        string    `json:"email,omitempty"`
+	Issuer       string    `json:"iss,omitempty"`
+	ClientID     string    `json:"client_id,omitempty"`
+	SavedAt      time.Time `json:"saved_at"`
+}
+
+// NewSession returns the session to store for tok, signed in with cfg, at
+// now. Subject and email come from tok's verified id_token when it has one,
+// else from prev (a refresh response may carry no id_token).
+func NewSession(cfg Config, tok *Token, prev *Session, now time.Time) *Session {
+	s := &Session{RefreshToken: tok.RefreshToken, ClientID: cfg.ClientID, SavedAt: now.UTC()}
+	if prev != nil {
+		s.Subject, s.Email, s.Issuer = prev.Subject, prev.Email, prev.Issuer
+	}
+	if v := tok.Subject(); v != "" {
+		s.Subject = v
+	}
+	if v := tok.Email(); v != "" {
+		s.Email = v
+	}
+	if v := tok.Issuer(); v != "" {
+		s.Issuer = v
+	} else if s.Issuer == "" {
+		s.Issuer, _ = cfg.Issuer()
+	}
+	return s
+}
