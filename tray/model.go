@@ -1,0 +1,328 @@
+package tray
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"piecestray/apiclient"
+	"piecestray/app"
+	"piecestray/assets"
+)
+
+// Title is the tray item's title. It never changes, so that desktops keep
+// the person's choices (shown, hidden, position) for it.
+const Title = "Pieces"
+
+// ItemID names a menu item. Items keep their id for the process's life; a
+// state change only changes their fields.
+type ItemID int
+
+// The menu items, in menu order.
+const (
+	Header       ItemID = iota // who is signed in, or the state in words (never clickable)
+	Detail                     // a second line: why items are disabled, an error, a warning
+	SignIn                     // "Sign in…": starts the browser sign-in
+	CancelSignIn               // "Cancel sign-in", while signing in
+	CopyLink                   // "Copy sign-in link", while signing in
+	Retry                      // "Look for Pieces OS again", when it is not running
+	Account                    // "Account…": the account window
+	Vanity                     // "Vanity name…": the vanity window
+	Beta                       // "Beta program…": the beta window (checked when joined)
+	OpenCloud                  // "Open NAME.pieces.cloud", when there is one
+	SignOut                    // "Sign out…": the sign-out window
+	Quit                       // "Quit Pieces Tray"
+	numItems
+)
+
+var itemNames = [numItems]string{"Header", "Detail", "SignIn", "CancelSignIn", "CopyLink", "Retry",
+	"Account", "Vanity", "Beta", "OpenCloud", "SignOut", "Quit"}
+
+func (id ItemID) String() string {
+	if id < 0 || id >= numItems {
+		return fmt.Sprintf("ItemID(%d)", int(id))
+	}
+	return itemNames[id]
+}
+
+// Item is the model of one menu item.
+type Item struct {
+	ID        ItemID
+	Label     string
+	Enabled   bool
+	Visible   bool
+	Checkable bool // shows a check box (fixed per item)
+	Checked   bool
+}
+
+// Menu is everything the tray shows for one state.
+type Menu struct {
+	Title   string
+	Tooltip string // the state in one line
+	Icon    assets.Kind
+	Items   [numItems]Item // indexed by ItemID
+	// SignInURL is what Copy sign-in link copies (empty when none).
+	SignInURL string
+	// CloudURL is what Open NAME.pieces.cloud opens (empty when none).
+	CloudURL string
+	// Refresh, when not zero, is how soon the menu shows a countdown that
+	// needs a new Model; zero means the menu is stable until the state
+	// changes.
+	Refresh time.Duration
+}
+
+// Item returns the item with the given id.
+func (m Menu) Item(id ItemID) Item { return m.Items[id] }
+
+// maxLabel bounds a label built from text the agent does not control (a
+// reason, an error): menus do not wrap.
+const maxLabel = 72
+
+// Model is the menu for a state at a time. It is a pure function: the same
+// state and time give the same menu. Items that cannot work in the state are
+// disabled, not hidden, and the header or the detail line says why; only the
+// items that belong to one situation (cancel and copy while signing in, retry
+// while Pieces OS is not running, the cloud link when there is one) come and
+// go.
+func Model(s app.State, now time.Time) Menu {
+	m := Menu{Title: Title}
+	for id := ItemID(0); id < numItems; id++ {
+		m.Items[id] = Item{ID: id, Visible: true}
+	}
+	set := func(id ItemID, label string, enabled bool) {
+		m.Items[id].Label = label
+		m.Items[id].Enabled = enabled
+	}
+	hide := func(ids ...ItemID) {
+		for _, id := range ids {
+			m.Items[id].Visible = false
+		}
+	}
+
+	signedIn := s.SignedIn()
+	retrying := s.Stream.Status == app.StreamRetrying && s.Phase != app.PhaseNotRunning
+	reachable := s.Phase != app.PhaseNotRunning && s.Phase != app.PhaseConnecting && !retrying
+	retryIn := ""
+	if retrying {
+		retryIn = reconnectingIn(s.Stream.NextAttempt, now)
+		m.Refresh = refreshFor(s.Stream.NextAttempt, now)
+	}
+
+	// Header and icon: who, or where things stand.
+	header, state := "", ""
+	switch s.Phase {
+	case app.PhaseSignedIn:
+		if signedIn {
+			header = who(s.User)
+			state = "Signed in as " + header
+			m.Icon = assets.KindSignedIn
+		} else { // a phase without its user: treat as signed out
+			header, state = "Not signed in", "Not signed in"
+			m.Icon = assets.KindSignedOut
+		}
+	case app.PhaseNotRunning:
+		header, state = "Pieces OS is not running", "Pieces OS is not running"
+		m.Icon = assets.KindNotRunning
+	case app.PhaseSigningIn:
+		header, state = "Signing in — continue in your browser", "Signing in"
+		m.Icon = assets.KindSigningIn
+	case app.PhaseSignInNeeded:
+		header = "Sign-in needed"
+		if s.Reason != "" {
+			header += ": " + oneLine(s.Reason)
+		}
+		state = "Sign-in needed"
+		m.Icon = assets.KindAttention
+	case app.PhaseSignedOut:
+		header, state = "Not signed in", "Not signed in"
+		m.Icon = assets.KindSignedOut
+	default: // connecting, or a phase this version does not know
+		header, state = "Connecting to Pieces OS…", "Connecting to Pieces OS"
+		m.Icon = assets.KindNotRunning
+	}
+	if retrying && !signedIn && s.Phase != app.PhaseSigningIn {
+		// Nothing can be done until Pieces OS answers again: say when.
+		header = retryIn
+		state += " · " + strings.ToLower(retryIn[:1]) + retryIn[1:]
+	}
+	if s.LastError != "" && m.Icon != assets.KindSigningIn {
+		m.Icon = assets.KindAttention
+	}
+	set(Header, clip(header), false)
+
+	// Detail: the one most useful second line.
+	detail := ""
+	switch {
+	case s.LastError != "":
+		detail = oneLine(s.LastError)
+	case retrying && (signedIn || s.Phase == app.PhaseSigningIn):
+		detail = retryIn
+	case s.Busy != "":
+		detail = busyWords(s.Busy)
+	case s.Phase == app.PhaseNotRunning:
+		detail = "Start Pieces OS; this menu updates by itself"
+	case s.Phase == app.PhaseSignInNeeded:
+		detail = "Sign in again to keep using your account"
+	case s.Storage.Kind == app.StorageMemory:
+		detail = "Session kept in memory only"
+		if s.Storage.Why != "" {
+			detail += ": " + oneLine(s.Storage.Why)
+		}
+	case signedIn && s.User.Email != "" && s.User.Name == "" && s.User.Username != "":
+		detail = "Username: " + s.User.Username
+	}
+	set(Detail, clip(detail), false)
+	if detail == "" {
+		hide(Detail)
+	}
+
+	// Sign in, or the two items that replace it while signing in.
+	canSignIn := reachable && s.Busy == "" &&
+		(s.Phase == app.PhaseSignedOut || s.Phase == app.PhaseSignInNeeded)
+	set(SignIn, "Sign in…", canSignIn)
+	set(CancelSignIn, "Cancel sign-in", s.Phase == app.PhaseSigningIn)
+	set(CopyLink, "Copy sign-in link", s.Phase == app.PhaseSigningIn && s.SignIn != nil && s.SignIn.URL != "")
+	if s.Phase == app.PhaseSigningIn {
+		hide(SignIn)
+		if s.SignIn != nil {
+			m.SignInURL = s.SignIn.URL
+		}
+	} else {
+		hide(CancelSignIn, CopyLink)
+	}
+	if signedIn {
+		hide(SignIn) // Sign out… stands in its place
+	}
+
+	set(Retry, "Look for Pieces OS again", s.Busy != app.ActionRetry)
+	if s.Phase != app.PhaseNotRunning {
+		hide(Retry)
+	}
+
+	// Windows. Account always opens: it shows whatever the state is.
+	set(Account, "Account…", true)
+	set(Vanity, "Vanity name…", signedIn && reachable)
+	set(Beta, "Beta program…", signedIn && reachable)
+	m.Items[Beta].Checkable = true
+	m.Items[Beta].Checked = signedIn && app.BetaOptedIn(s.User, now)
+
+	m.CloudURL = cloudURL(s.User)
+	if signedIn && m.CloudURL != "" {
+		set(OpenCloud, "Open "+hostOf(m.CloudURL), true)
+	} else {
+		m.CloudURL = ""
+		set(OpenCloud, "Open personal cloud", false)
+		hide(OpenCloud)
+	}
+
+	canSignOut := (signedIn || s.Phase == app.PhaseSignInNeeded) && s.Busy != app.ActionSignOut
+	set(SignOut, "Sign out…", canSignOut)
+	if s.Busy == app.ActionSignOut {
+		m.Items[SignOut].Label = "Signing out…"
+	}
+	set(Quit, "Quit Pieces Tray", true)
+
+	m.Tooltip = "Pieces: " + state
+	if s.Busy != "" {
+		m.Tooltip += " · " + strings.ToLower(strings.TrimSuffix(busyWords(s.Busy), "…"))
+	}
+	return m
+}
+
+// who names the signed-in person: name and email, or whichever is known.
+func who(p *apiclient.UserProfile) string {
+	switch {
+	case p.Name != "" && p.Email != "":
+		return fmt.Sprintf("%s (%s)", p.Name, p.Email)
+	case p.Name != "":
+		return p.Name
+	case p.Email != "":
+		return p.Email
+	case p.Username != "":
+		return p.Username
+	}
+	return "Signed in"
+}
+
+// cloudURL is the address of the user's personal cloud, built from the
+// vanity name when Pieces OS has not reported the URL yet.
+func cloudURL(p *apiclient.UserProfile) string {
+	if u := app.CloudURL(p); u != "" {
+		if !strings.Contains(u, "://") {
+			u = "https://" + u
+		}
+		return u
+	}
+	if v := app.VanityName(p); v != "" {
+		return "https://" + v + ".pieces.cloud"
+	}
+	return ""
+}
+
+func hostOf(url string) string {
+	h := url
+	if i := strings.Index(h, "://"); i >= 0 {
+		h = h[i+3:]
+	}
+	if i := strings.IndexAny(h, "/?#"); i >= 0 {
+		h = h[:i]
+	}
+	return h
+}
+
+// reconnectingIn says when the next attempt to reach Pieces OS is due, in
+// whole seconds.
+func reconnectingIn(next, now time.Time) string {
+	d := next.Sub(now)
+	if d <= 0 {
+		return "Reconnecting to Pieces OS…"
+	}
+	secs := int((d + time.Second - 1) / time.Second)
+	return fmt.Sprintf("Reconnecting to Pieces OS in %d s", secs)
+}
+
+// refreshFor is how soon a countdown to next changes its text.
+func refreshFor(next, now time.Time) time.Duration {
+	d := next.Sub(now)
+	if d <= 0 {
+		return 0
+	}
+	if r := d % time.Second; r > 0 {
+		return r
+	}
+	return time.Second
+}
+
+func busyWords(a app.Action) string {
+	switch a {
+	case app.ActionSignIn:
+		return "Starting sign-in…"
+	case app.ActionSignOut:
+		return "Signing out…"
+	case app.ActionSetVanity:
+		return "Saving your vanity name…"
+	case app.ActionSetBeta:
+		return "Updating the beta program…"
+	case app.ActionRefresh:
+		return "Refreshing your profile…"
+	case app.ActionRetry:
+		return "Looking for Pieces OS…"
+	}
+	return "Working…"
+}
+
+// oneLine joins the lines of s and drops a final period, for a menu label.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.TrimSuffix(s, ".")
+}
+
+// clip shortens a label to maxLabel characters.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxLabel {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:maxLabel-1]), " ") + "…"
+}

@@ -1,0 +1,322 @@
+package tray
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"piecestray/apiclient"
+	"piecestray/app"
+	"piecestray/assets"
+)
+
+var now = time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)
+
+func jane() *apiclient.UserProfile {
+	return &apiclient.UserProfile{ID: "u1", Name: "Jane Doe", Email: "jane@example.com", Aesthetics: &apiclient.Aesthetics{}}
+}
+
+func withVanity(p *apiclient.UserProfile, name string) *apiclient.UserProfile {
+	p.VanityName = name
+	p.Allocation = &apiclient.AllocationCloud{URLs: &apiclient.AllocationCloudURLs{
+		Vanity: &apiclient.AllocationCloudURL{URL: "https://" + name + ".pieces.cloud", Status: apiclient.AllocationRunning},
+	}}
+	return p
+}
+
+func withBeta(p *apiclient.UserProfile) *apiclient.UserProfile {
+	yes := true
+	p.Auth0 = &apiclient.Auth0UserMetadata{Beta: &apiclient.AnonymousTemporalRange{
+		From: &apiclient.GroupedTimestamp{Value: now.Add(-time.Hour)}, Continuous: &yes}}
+	return p
+}
+
+func live(s app.State) app.State {
+	s.Stream = app.StreamInfo{Status: app.StreamLive}
+	s.PiecesOS.URL = "http://127.0.0.1:39300"
+	return s
+}
+
+// render lists the visible items, marking disabled ones with "(off)" and
+// check boxes with [ ] or [x].
+func render(m Menu) []string {
+	var out []string
+	for _, it := range m.Items {
+		if !it.Visible {
+			continue
+		}
+		s := it.Label
+		if it.Checkable {
+			if it.Checked {
+				s = "[x] " + s
+			} else {
+				s = "[ ] " + s
+			}
+		}
+		if !it.Enabled {
+			s += " (off)"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestModel(t *testing.T) {
+	tests := []struct {
+		name    string
+		state   app.State
+		icon    assets.Kind
+		tooltip string
+		items   []string
+		refresh time.Duration
+	}{
+		{
+			name:    "connecting",
+			state:   app.State{Phase: app.PhaseConnecting, Stream: app.StreamInfo{Status: app.StreamConnecting}},
+			icon:    assets.KindNotRunning,
+			tooltip: "Pieces: Connecting to Pieces OS",
+			items: []string{"Connecting to Pieces OS… (off)", "Sign in… (off)", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name: "not running",
+			state: app.State{Phase: app.PhaseNotRunning, Stream: app.StreamInfo{Status: app.StreamNotRunning},
+				PiecesOS: app.PiecesOSInfo{Tried: []string{"127.0.0.1:39300"}}},
+			icon:    assets.KindNotRunning,
+			tooltip: "Pieces: Pieces OS is not running",
+			items: []string{"Pieces OS is not running (off)", "Start Pieces OS; this menu updates by itself (off)",
+				"Sign in… (off)", "Look for Pieces OS again", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "not running, retry under way",
+			state:   app.State{Phase: app.PhaseNotRunning, Busy: app.ActionRetry},
+			icon:    assets.KindNotRunning,
+			tooltip: "Pieces: Pieces OS is not running · looking for pieces os",
+			items: []string{"Pieces OS is not running (off)", "Looking for Pieces OS… (off)",
+				"Sign in… (off)", "Look for Pieces OS again (off)", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signed out",
+			state:   live(app.State{Phase: app.PhaseSignedOut}),
+			icon:    assets.KindSignedOut,
+			tooltip: "Pieces: Not signed in",
+			items: []string{"Not signed in (off)", "Sign in…", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name: "signing in",
+			state: live(app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{
+				URL: "https://auth.example/authorize?x=1", StartedAt: now, Deadline: now.Add(5 * time.Minute)}}),
+			icon:    assets.KindSigningIn,
+			tooltip: "Pieces: Signing in",
+			items: []string{"Signing in — continue in your browser (off)", "Cancel sign-in", "Copy sign-in link",
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signing in, link not known yet",
+			state:   live(app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{StartedAt: now}}),
+			icon:    assets.KindSigningIn,
+			tooltip: "Pieces: Signing in",
+			items: []string{"Signing in — continue in your browser (off)", "Cancel sign-in", "Copy sign-in link (off)",
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signed in",
+			state:   live(app.State{Phase: app.PhaseSignedIn, User: jane(), Storage: app.StorageInfo{Kind: app.StorageKeyring}}),
+			icon:    assets.KindSignedIn,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Account…", "Vanity name…",
+				"[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signed in with a cloud and the beta",
+			state:   live(app.State{Phase: app.PhaseSignedIn, User: withBeta(withVanity(jane(), "jane"))}),
+			icon:    assets.KindSignedIn,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Account…", "Vanity name…",
+				"[x] Beta program…", "Open jane.pieces.cloud", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signed in, email only",
+			state:   live(app.State{Phase: app.PhaseSignedIn, User: &apiclient.UserProfile{ID: "u2", Email: "x@example.com"}}),
+			icon:    assets.KindSignedIn,
+			tooltip: "Pieces: Signed in as x@example.com",
+			items: []string{"x@example.com (off)", "Account…", "Vanity name…",
+				"[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name: "signed in, stream retrying",
+			state: app.State{Phase: app.PhaseSignedIn, User: jane(),
+				Stream: app.StreamInfo{Status: app.StreamRetrying, NextAttempt: now.Add(2500 * time.Millisecond), Err: "connection reset"}},
+			icon:    assets.KindSignedIn,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Reconnecting to Pieces OS in 3 s (off)", "Account…",
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+			refresh: 500 * time.Millisecond,
+		},
+		{
+			name: "signed out, stream retrying",
+			state: app.State{Phase: app.PhaseSignedOut,
+				Stream: app.StreamInfo{Status: app.StreamRetrying, NextAttempt: now.Add(3 * time.Second)}},
+			icon:    assets.KindSignedOut,
+			tooltip: "Pieces: Not signed in · reconnecting to Pieces OS in 3 s",
+			items: []string{"Reconnecting to Pieces OS in 3 s (off)", "Sign in… (off)", "Account…",
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+			refresh: time.Second,
+		},
+		{
+			name: "retry due now",
+			state: app.State{Phase: app.PhaseSignedOut,
+				Stream: app.StreamInfo{Status: app.StreamRetrying, NextAttempt: now.Add(-time.Second)}},
+			icon:    assets.KindSignedOut,
+			tooltip: "Pieces: Not signed in · reconnecting to Pieces OS…",
+			items: []string{"Reconnecting to Pieces OS… (off)", "Sign in… (off)", "Account…",
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "sign-in needed",
+			state:   live(app.State{Phase: app.PhaseSignInNeeded, Reason: "Your session has expired.\nSign in again."}),
+			icon:    assets.KindAttention,
+			tooltip: "Pieces: Sign-in needed",
+			items: []string{"Sign-in needed: Your session has expired. Sign in again (off)",
+				"Sign in again to keep using your account (off)", "Sign in…", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name: "signed in, memory-only storage",
+			state: live(app.State{Phase: app.PhaseSignedIn, User: jane(),
+				Storage: app.StorageInfo{Kind: app.StorageMemory, Why: "The keyring is locked."}}),
+			icon:    assets.KindSignedIn,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Session kept in memory only: The keyring is locked (off)",
+				"Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signing out",
+			state:   live(app.State{Phase: app.PhaseSignedIn, User: jane(), Busy: app.ActionSignOut}),
+			icon:    assets.KindSignedIn,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com) · signing out",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Signing out… (off)", "Account…", "Vanity name…",
+				"[ ] Beta program…", "Signing out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signed out, busy",
+			state:   live(app.State{Phase: app.PhaseSignedOut, Busy: app.ActionRefresh}),
+			icon:    assets.KindSignedOut,
+			tooltip: "Pieces: Not signed in · refreshing your profile",
+			items: []string{"Not signed in (off)", "Refreshing your profile… (off)", "Sign in… (off)", "Account…",
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signed in, last error",
+			state:   live(app.State{Phase: app.PhaseSignedIn, User: jane(), LastError: "That vanity name is taken."}),
+			icon:    assets.KindAttention,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
+			items: []string{"Jane Doe (jane@example.com) (off)", "That vanity name is taken (off)", "Account…",
+				"Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name:    "signed-in phase without a user",
+			state:   live(app.State{Phase: app.PhaseSignedIn}),
+			icon:    assets.KindSignedOut,
+			tooltip: "Pieces: Not signed in",
+			items: []string{"Not signed in (off)", "Sign in… (off)", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name:    "unknown phase",
+			state:   app.State{Phase: "from_the_future"},
+			icon:    assets.KindNotRunning,
+			tooltip: "Pieces: Connecting to Pieces OS",
+			items: []string{"Connecting to Pieces OS… (off)", "Sign in… (off)", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := Model(tt.state, now)
+			if m.Title != Title {
+				t.Errorf("Model().Title = %q; want %q", m.Title, Title)
+			}
+			if m.Icon != tt.icon {
+				t.Errorf("Model().Icon = %q; want %q", m.Icon, tt.icon)
+			}
+			if m.Tooltip != tt.tooltip {
+				t.Errorf("Model().Tooltip = %q; want %q", m.Tooltip, tt.tooltip)
+			}
+			if m.Refresh != tt.refresh {
+				t.Errorf("Model().Refresh = %v; want %v", m.Refresh, tt.refresh)
+			}
+			got := render(m)
+			if strings.Join(got, "\n") != strings.Join(tt.items, "\n") {
+				t.Errorf("Model() items:\n%s\nwant:\n%s", fmt.Sprintf("%q", got), fmt.Sprintf("%q", tt.items))
+			}
+			for id, it := range m.Items {
+				if it.ID != ItemID(id) {
+					t.Errorf("Model().Items[%v].ID = %v", ItemID(id), it.ID)
+				}
+				if it.Visible && it.Label == "" {
+					t.Errorf("Model().Items[%v] has no label", ItemID(id))
+				}
+			}
+		})
+	}
+}
+
+func TestModelURLs(t *testing.T) {
+	signing := live(app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{URL: "https://auth.example/authorize"}})
+	if got := Model(signing, now).SignInURL; got != "https://auth.example/authorize" {
+		t.Errorf("Model(signing in).SignInURL = %q; want the sign-in URL", got)
+	}
+	if got := Model(live(app.State{Phase: app.PhaseSignedOut}), now).SignInURL; got != "" {
+		t.Errorf("Model(signed out).SignInURL = %q; want \"\"", got)
+	}
+	tests := []struct {
+		name string
+		user *apiclient.UserProfile
+		want string
+	}{
+		{"allocation URL", withVanity(jane(), "jane"), "https://jane.pieces.cloud"},
+		{"vanity name only", &apiclient.UserProfile{ID: "u", Name: "J", VanityName: "jd"}, "https://jd.pieces.cloud"},
+		{"no cloud", jane(), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := Model(live(app.State{Phase: app.PhaseSignedIn, User: tt.user}), now)
+			if m.CloudURL != tt.want {
+				t.Errorf("Model().CloudURL = %q; want %q", m.CloudURL, tt.want)
+			}
+		})
+	}
+}
+
+func TestModelClipsLongText(t *testing.T) {
+	long := strings.Repeat("very long reason ", 20)
+	m := Model(live(app.State{Phase: app.PhaseSignInNeeded, Reason: long}), now)
+	h := m.Item(Header).Label
+	if n := len([]rune(h)); n > maxLabel {
+		t.Errorf("header has %d characters; want at most %d", n, maxLabel)
+	}
+	if !strings.HasSuffix(h, "…") {
+		t.Errorf("clipped header %q does not end with an ellipsis", h)
+	}
+}
+
+func TestModelIsPure(t *testing.T) {
+	s := live(app.State{Phase: app.PhaseSignedIn, User: withBeta(withVanity(jane(), "jane"))})
+	if a, b := Model(s, now), Model(s, now); a != b {
+		t.Errorf("Model(s, now) differs between two calls:\n%+v\n%+v", a, b)
+	}
+}
+
+func TestItemIDString(t *testing.T) {
+	if got := SignOut.String(); got != "SignOut" {
+		t.Errorf("SignOut.String() = %q; want %q", got, "SignOut")
+	}
+	if got := ItemID(99).String(); got != "ItemID(99)" {
+		t.Errorf("ItemID(99).String() = %q; want %q", got, "ItemID(99)")
+	}
+}
