@@ -107,6 +107,7 @@ func (c *fieldCheck) profile(at string, p *UserProfile) {
 	c.timestamp(join(at, "updated"), p.Updated)
 	if e := p.Entities; e != nil {
 		path := join(at, "entities")
+		c.need(e.Iterable != nil, path+".iterable")
 		for i, r := range e.Iterable {
 			c.need(r.ID != "", fmt.Sprintf("%s.iterable[%d].id", path, i))
 			c.schema(fmt.Sprintf("%s.iterable[%d].schema", path, i), r.Schema)
@@ -116,6 +117,7 @@ func (c *fieldCheck) profile(at string, p *UserProfile) {
 	}
 	if s := p.Subscriptions; s != nil {
 		path := join(at, "subscriptions")
+		c.need(s.Iterable != nil, path+".iterable")
 		for i, r := range s.Iterable {
 			c.need(r.ID != "", fmt.Sprintf("%s.iterable[%d].id", path, i))
 			c.schema(fmt.Sprintf("%s.iterable[%d].schema", path, i), r.Schema)
@@ -125,6 +127,7 @@ func (c *fieldCheck) profile(at string, p *UserProfile) {
 	}
 	if ps := p.Providers; ps != nil {
 		path := join(at, "providers")
+		c.need(ps.Iterable != nil, path+".iterable")
 		for i := range ps.Iterable {
 			e := &ps.Iterable[i]
 			ep := fmt.Sprintf("%s.iterable[%d]", path, i)
