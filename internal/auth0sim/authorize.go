@@ -1,0 +1,295 @@
+package auth0sim
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// browserCookie identifies a browser: sign-in pages are bound to it (CSRF)
+// and it carries the browser session that /v2/logout ends.
+const browserCookie = "auth0sim_browser"
+
+// authRequest is a validated /authorize request.
+type authRequest struct {
+	clientID    string
+	redirectURI string
+	state       string
+	challenge   string
+	scope       string
+	audience    string
+	nonce       string
+	loginHint   string
+}
+
+// handleAuthorize serves GET /authorize (RFC 6749 §4.1.1, RFC 7636 §4.3).
+// Until the client and its redirect URI are known good, errors are shown as
+// a page; never redirect to an unvalidated URI (RFC 6749 §4.1.2.1).
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
+	switch {
+	case clientID == "":
+		s.errorPage(w, http.StatusBadRequest, "Missing client_id",
+			"The sign-in link has no client_id parameter.")
+		return
+	case len(q["client_id"]) > 1 || clientID != s.clientID:
+		s.errorPage(w, http.StatusBadRequest, "Unknown application",
+			"The application asking you to sign in (client_id "+clientID+") is not registered here.")
+		return
+	case redirectURI == "":
+		s.errorPage(w, http.StatusBadRequest, "Missing redirect_uri",
+			"The sign-in link has no redirect_uri parameter.")
+		return
+	case len(q["redirect_uri"]) > 1 || !s.redirectAllowed(redirectURI):
+		s.log.Info("auth0sim: authorize refused: redirect_uri not allowed", "redirect_uri", redirectURI)
+		s.errorPage(w, http.StatusBadRequest, "Callback URL mismatch",
+			"The redirect_uri "+redirectURI+" is not in the list of allowed callback URLs for this application.")
+		return
+	}
+	req := authRequest{
+		clientID:    clientID,
+		redirectURI: redirectURI,
+		state:       q.Get("state"),
+		challenge:   q.Get("code_challenge"),
+		scope:       normalizeScope(q.Get("scope")),
+		audience:    q.Get("audience"),
+		nonce:       q.Get("nonce"),
+		loginHint:   q.Get("login_hint"),
+	}
+	if req.audience == "" {
+		req.audience = s.audience
+	}
+	if code, desc := s.checkAuthorize(q, req); code != "" {
+		s.log.Info("auth0sim: authorize refused", "error", code, "reason", desc)
+		s.redirectResult(w, req, url.Values{"error": {code}, "error_description": {desc}})
+		return
+	}
+	browser := s.browserID(w, r)
+	if q.Get("prompt") == "none" {
+		email := normalizeEmail(req.loginHint)
+		if email == "" {
+			email = s.browsers.session(browser)
+		}
+		if !validEmail(email) {
+			s.redirectResult(w, req, url.Values{
+				"error": {"login_required"}, "error_description": {"Login required"},
+			})
+			return
+		}
+		s.approve(w, req, browser, email)
+		return
+	}
+	email := normalizeEmail(req.loginHint)
+	if email == "" {
+		email = s.browsers.session(browser)
+	}
+	tx := s.browsers.newTx(req, browser, s.now())
+	s.signInPage(w, http.StatusOK, signInData{TxID: tx, Email: email, ReturnTo: returnHost(req.redirectURI)})
+}
+
+// checkAuthorize validates what is checked once the redirect URI is known;
+// it returns an RFC 6749 §4.1.2.1 error code and description, or "".
+func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc string) {
+	for name, vals := range q {
+		if len(vals) > 1 {
+			return "invalid_request", "Parameter " + name + " is repeated."
+		}
+	}
+	rt := q.Get("response_type")
+	switch {
+	case rt == "":
+		return "invalid_request", "Missing required parameter: response_type"
+	case rt != "code":
+		return "unsupported_response_type", "Unsupported response type: " + rt
+	case q.Get("response_mode") != "" && q.Get("response_mode") != "query":
+		return "invalid_request", "Unsupported response_mode: " + q.Get("response_mode")
+	case req.challenge == "":
+		return "invalid_request", "Missing required parameter: code_challenge (PKCE is required)"
+	case q.Get("code_challenge_method") != "S256":
+		return "invalid_request", "code_challenge_method must be S256"
+	case !validChallenge(req.challenge):
+		return "invalid_request", "code_challenge must be 43 base64url characters"
+	case req.audience != s.audience:
+		return "access_denied", "Service not found: " + req.audience
+	}
+	switch q.Get("prompt") {
+	case "", "none", "login", "consent", "select_account":
+	default:
+		return "invalid_request", "Unsupported prompt: " + q.Get("prompt")
+	}
+	return "", ""
+}
+
+// handleDecision serves the POST of the sign-in page. The transaction id in
+// the form must belong to the browser cookie of the page's GET, and a
+// browser's Origin must be this server: a page elsewhere cannot sign anyone
+// in or out.
+func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.")
+		return
+	}
+	if !s.sameOrigin(r) {
+		s.errorPage(w, http.StatusForbidden, "Request refused",
+			"The sign-in form was sent from another site.")
+		return
+	}
+	txID := r.PostForm.Get("tx")
+	tx, ok := s.browsers.tx(txID, s.now())
+	if !ok {
+		s.errorPage(w, http.StatusBadRequest, "This sign-in page has expired",
+			"It was already used or is too old. Go back to the application and start the sign-in again.")
+		return
+	}
+	c, err := r.Cookie(browserCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(tx.browser)) != 1 {
+		s.errorPage(w, http.StatusForbidden, "Request refused",
+			"This sign-in page was opened in another browser, or cookies are blocked. "+
+				"Allow cookies for this site and start the sign-in again from the application.")
+		return
+	}
+	switch r.PostForm.Get("action") {
+	case "deny":
+		if !s.browsers.finish(txID) {
+			s.errorPage(w, http.StatusBadRequest, "This sign-in page has expired",
+				"It was already used. Go back to the application and start the sign-in again.")
+			return
+		}
+		s.log.Info("auth0sim: sign-in denied")
+		s.redirectResult(w, tx.req, url.Values{
+			"error": {"access_denied"}, "error_description": {"User did not authorize the request"},
+		})
+	case "approve":
+		email := normalizeEmail(r.PostForm.Get("email"))
+		if !validEmail(email) {
+			s.signInPage(w, http.StatusBadRequest, signInData{
+				TxID: txID, Email: r.PostForm.Get("email"), ReturnTo: returnHost(tx.req.redirectURI),
+				Error: "Enter an email address like name@example.com.",
+			})
+			return
+		}
+		if !s.browsers.finish(txID) {
+			s.errorPage(w, http.StatusBadRequest, "This sign-in page has expired",
+				"It was already used. Go back to the application and start the sign-in again.")
+			return
+		}
+		s.approve(w, tx.req, tx.browser, email)
+	default:
+		s.errorPage(w, http.StatusBadRequest, "Bad request", "Choose Sign in or Deny.")
+	}
+}
+
+// approve signs email in on this browser and redirects with a new code.
+func (s *Server) approve(w http.ResponseWriter, req authRequest, browser, email string) {
+	now := s.now()
+	s.browsers.setSession(browser, email)
+	code := s.grants.newCode(authorization{
+		clientID: req.clientID,
+		email:    email,
+		scope:    req.scope,
+		audience: req.audience,
+		nonce:    req.nonce,
+		authTime: now,
+	}, req.redirectURI, req.challenge, now)
+	s.log.Info("auth0sim: sign-in approved, code issued", "sub", Subject(email))
+	s.redirectResult(w, req, url.Values{"code": {code}})
+}
+
+// redirectResult sends the browser back to the validated redirect URI with
+// params and the state (RFC 6749 §4.1.2).
+func (s *Server) redirectResult(w http.ResponseWriter, req authRequest, params url.Values) {
+	u, err := url.Parse(req.redirectURI)
+	if err != nil { // validated before; cannot happen
+		s.errorPage(w, http.StatusBadRequest, "Bad redirect", "The redirect_uri cannot be used.")
+		return
+	}
+	q := u.Query()
+	for k, v := range params {
+		q[k] = v
+	}
+	if req.state != "" {
+		q.Set("state", req.state)
+	}
+	u.RawQuery = q.Encode()
+	noStore(w.Header())
+	w.Header().Set("Location", u.String())
+	w.WriteHeader(http.StatusFound)
+}
+
+// browserID returns the browser cookie, setting a new one when absent.
+func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(browserCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	id := randomToken(32)
+	http.SetCookie(w, &http.Cookie{
+		Name: browserCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+	return id
+}
+
+// sameOrigin refuses cross-site form posts: Sec-Fetch-Site says so in
+// current browsers, Origin in older ones.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	o := r.Header.Get("Origin")
+	return o == "" || o == "http://"+r.Host || o == s.baseURL(r)
+}
+
+// validChallenge: an S256 challenge is the base64url SHA-256 of the
+// verifier, 43 characters (RFC 7636 §4.2).
+func validChallenge(c string) bool {
+	if len(c) != 43 {
+		return false
+	}
+	for _, b := range []byte(c) {
+		if !isUnreserved(b) || b == '.' || b == '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// validEmail accepts a plain address: one "@", a local part and a dotted
+// domain, no spaces or angle brackets, at most 254 bytes.
+func validEmail(e string) bool {
+	local, domain, ok := strings.Cut(e, "@")
+	return ok && local != "" && len(e) <= 254 && strings.Contains(domain, ".") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.ContainsAny(e, " \t\r\n<>()[],;:\\\"") && !strings.Contains(domain, "@")
+}
+
+// normalizeScope removes repeated and extra spaces, keeping the order.
+func normalizeScope(scope string) string {
+	var out []string
+	for _, s := range strings.Fields(scope) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func hasScope(scope, want string) bool {
+	return slices.Contains(strings.Fields(scope), want)
+}
+
+// returnHost is where the browser goes after the page, for people to read.
+func returnHost(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return "the application"
+	}
+	return u.Host
+}
+
+func noStore(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+}

@@ -1,0 +1,138 @@
+package auth0sim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// profile is what /userinfo answers (OpenID Connect Core §5.3).
+type profile struct {
+	Sub           string `json:"sub"`
+	Email         string `json:"email"`
+	EmailVerified bool   `json:"email_verified"`
+	Name          string `json:"name"`
+	Nickname      string `json:"nickname"`
+	Picture       string `json:"picture"`
+	UpdatedAt     string `json:"updated_at"`
+}
+
+// profileOf is the profile Auth0 gives a database user with this email:
+// name is the address, nickname its local part, picture a Gravatar URL.
+func profileOf(email string, updated time.Time) profile {
+	nick, _, _ := strings.Cut(email, "@")
+	sum := sha256.Sum256([]byte(email))
+	return profile{
+		Sub:           Subject(email),
+		Email:         email,
+		EmailVerified: true,
+		Name:          email,
+		Nickname:      nick,
+		Picture:       "https://s.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=480&r=pg&d=identicon",
+		UpdatedAt:     updated.UTC().Format("2006-01-02T15:04:05.000Z"),
+	}
+}
+
+// handleUserinfo serves /userinfo for a Bearer access token (RFC 6750 §2.1).
+// Bad, expired and revoked tokens get 401 with a WWW-Authenticate challenge
+// (RFC 6750 §3).
+func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		s.unauthorized(w, "", "Missing Bearer access token")
+		return
+	}
+	var c accessClaims
+	now := s.now()
+	if err := s.verify(strings.TrimSpace(tok), &c); err != nil {
+		s.unauthorized(w, "invalid_token", "Invalid access token")
+		return
+	}
+	if c.Iss != s.issuer(r) || c.Aud != s.audience || now.Unix() >= c.Exp {
+		s.unauthorized(w, "invalid_token", "Access token expired or not for this API")
+		return
+	}
+	g, ok := s.grants.accessGrant(c.Jti, now)
+	if !ok {
+		s.unauthorized(w, "invalid_token", "Access token revoked")
+		return
+	}
+	writeJSON(w, http.StatusOK, profileOf(g.email, g.authTime))
+}
+
+func (s *Server) unauthorized(w http.ResponseWriter, code, desc string) {
+	challenge := `Bearer realm="auth0sim"`
+	if code != "" {
+		challenge += `, error="` + code + `", error_description="` + desc + `"`
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	body := map[string]string{"error": "invalid_token", "error_description": desc}
+	if code == "" {
+		body["error"] = "invalid_request"
+	}
+	writeJSON(w, http.StatusUnauthorized, body)
+}
+
+// handleDiscovery serves the OpenID Provider metadata (OpenID Connect
+// Discovery §3), with only what this server supports.
+func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+	base := s.baseURL(r)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                s.issuer(r),
+		"authorization_endpoint":                base + "/authorize",
+		"token_endpoint":                        base + "/oauth/token",
+		"userinfo_endpoint":                     base + "/userinfo",
+		"jwks_uri":                              base + "/.well-known/jwks.json",
+		"revocation_endpoint":                   base + "/oauth/revoke",
+		"end_session_endpoint":                  base + "/v2/logout",
+		"response_types_supported":              []string{"code"},
+		"response_modes_supported":              []string{"query"},
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"token_endpoint_auth_methods_supported": []string{"none"},
+		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
+		"claims_supported": []string{"aud", "auth_time", "email", "email_verified", "exp", "iat", "iss",
+			"name", "nickname", "nonce", "picture", "sub", "updated_at"},
+	})
+}
+
+// handleJWKS serves the public signing key.
+func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.jwks())
+}
+
+// handleLogout serves Auth0's GET /v2/logout: it ends this browser's
+// session and, when returnTo is given with a known client_id and is an
+// allowed URL, redirects there. It does not revoke refresh tokens.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	returnTo, clientID := q.Get("returnTo"), q.Get("client_id")
+	if clientID != "" && clientID != s.clientID {
+		s.errorPage(w, http.StatusBadRequest, "Unknown application",
+			"The application asking to sign you out (client_id "+clientID+") is not registered here.")
+		return
+	}
+	if returnTo != "" && (clientID == "" || !s.logoutAllowed(returnTo)) {
+		s.errorPage(w, http.StatusBadRequest, "Sign-out return URL not allowed",
+			"The returnTo URL "+returnTo+" is not in the list of allowed logout URLs for this application.")
+		return
+	}
+	if c, err := r.Cookie(browserCookie); err == nil {
+		s.browsers.endSession(c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: browserCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+	s.log.Info("auth0sim: browser session ended")
+	if returnTo == "" {
+		s.errorPage(w, http.StatusOK, "Signed out", "You are signed out of the demo sign-in server.")
+		return
+	}
+	noStore(w.Header())
+	w.Header().Set("Location", returnTo)
+	w.WriteHeader(http.StatusFound)
+}
