@@ -1,0 +1,117 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+)
+
+// socketName is the file name of the socket inside its directory.
+const socketName = "control.sock"
+
+// DefaultSocketPath returns where the agent's socket lives for the current
+// user, creating its directory (mode 0700) when needed and checking that
+// nobody else can reach it:
+//
+//   - Linux and the BSDs: $XDG_RUNTIME_DIR/pieces-tray/control.sock, or
+//     os.TempDir()/pieces-tray-UID/control.sock without XDG_RUNTIME_DIR;
+//   - macOS: os.UserCacheDir()/pieces-tray/control.sock;
+//   - Windows: %LOCALAPPDATA%\pieces-tray\control.sock.
+func DefaultSocketPath() (string, error) {
+	p, err := socketPathFor(runtime.GOOS, os.Getenv, os.Getuid(), os.TempDir, os.UserCacheDir)
+	if err != nil {
+		return "", err
+	}
+	if err := secureDir(filepath.Dir(p)); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// socketPathFor is DefaultSocketPath without side effects, for tests.
+func socketPathFor(goos string, getenv func(string) string, uid int, tempDir func() string, cacheDir func() (string, error)) (string, error) {
+	switch goos {
+	case "windows":
+		base := getenv("LOCALAPPDATA")
+		if base == "" {
+			return "", errors.New("control: socket path: %LOCALAPPDATA% is not set")
+		}
+		return filepath.Join(base, "pieces-tray", socketName), nil
+	case "darwin", "ios":
+		base, err := cacheDir()
+		if err != nil {
+			return "", fmt.Errorf("control: socket path: %w", err)
+		}
+		return filepath.Join(base, "pieces-tray", socketName), nil
+	default:
+		if base := getenv("XDG_RUNTIME_DIR"); base != "" && filepath.IsAbs(base) {
+			return filepath.Join(base, "pieces-tray", socketName), nil
+		}
+		return filepath.Join(tempDir(), "pieces-tray-"+strconv.Itoa(uid), socketName), nil
+	}
+}
+
+// secureDir makes sure dir exists and is private to the current user: a real
+// directory (not a symbolic link), owned by us, without group or other
+// permissions. It creates a missing directory with mode 0700 and tightens
+// the mode of one that is ours; it refuses one owned by someone else and a
+// shared (sticky) one, which it must not change.
+func secureDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("control: create socket directory: %w", err)
+		}
+		fi, err = os.Lstat(dir)
+	}
+	if err != nil {
+		return fmt.Errorf("control: socket directory: %w", err)
+	}
+	fix, err := checkDir(dir, fi, os.Geteuid())
+	if err != nil {
+		return err
+	}
+	if !fix {
+		return nil
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("control: make socket directory private: %w", err)
+	}
+	fi, err = os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("control: socket directory: %w", err)
+	}
+	if _, err := checkDir(dir, fi, os.Geteuid()); err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("control: socket directory %s is still %v after chmod", dir, fi.Mode().Perm())
+	}
+	return nil
+}
+
+// checkDir decides about the socket directory described by fi for the user
+// uid: an error when it must be refused, fix when its mode must be tightened
+// to 0700. It is the pure part of secureDir.
+func checkDir(dir string, fi fs.FileInfo, uid int) (fix bool, err error) {
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return false, fmt.Errorf("control: socket directory %s is a symbolic link; refusing it", dir)
+	case !fi.IsDir():
+		return false, fmt.Errorf("control: socket directory %s is not a directory", dir)
+	}
+	if owner, ok := fileOwner(fi); ok && owner != uid {
+		return false, fmt.Errorf("control: socket directory %s belongs to user %d, not to us (%d); refusing it", dir, owner, uid)
+	}
+	if !permsMatter() || fi.Mode().Perm()&0o077 == 0 {
+		return false, nil
+	}
+	if fi.Mode()&fs.ModeSticky != 0 {
+		return false, fmt.Errorf("control: socket directory %s is shared (mode %v); use a private directory", dir, fi.Mode())
+	}
+	return true, nil
+}
