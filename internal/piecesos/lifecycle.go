@@ -1,0 +1,215 @@
+package piecesos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// rebindWait bounds how long Restart retries listening on the old address
+// while the kernel still holds it.
+const rebindWait = 2 * time.Second
+
+// ErrClosed is returned by Start and Restart after Close.
+var ErrClosed = errors.New("piecesos: server closed")
+
+// run is one period of serving on a listener, from Start to Stop.
+type run struct {
+	ln     net.Listener
+	srv    *http.Server
+	cancel context.CancelFunc // cancels every request context of this run
+	served chan struct{}      // closed when Serve has returned
+	reqs   tracker            // requests in flight on this listener
+}
+
+// tracker counts goroutines of one kind and refuses new ones once closed,
+// so that Wait never races with Add.
+type tracker struct {
+	mu     sync.Mutex // guards closed and the Add side of wg
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// enter registers one goroutine; false when the tracker is closed.
+func (t *tracker) enter() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false
+	}
+	t.wg.Add(1)
+	return true
+}
+
+// leave ends a goroutine registered by enter.
+func (t *tracker) leave() { t.wg.Done() }
+
+// closeAndWait refuses new goroutines and waits for the registered ones.
+func (t *tracker) closeAndWait() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.wg.Wait()
+}
+
+// reopen accepts goroutines again after closeAndWait.
+func (t *tracker) reopen() {
+	t.mu.Lock()
+	t.closed = false
+	t.mu.Unlock()
+}
+
+// Start listens on addr (such as "127.0.0.1:0") and serves in the
+// background until Stop or Close. The address actually bound is kept for
+// Restart and reported by Addr and URL.
+func (s *Server) Start(addr string) error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if s.run != nil {
+		return fmt.Errorf("piecesos: already serving on %s", *s.addr.Load())
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("piecesos: listen: %w", err)
+	}
+	s.serve(ln)
+	return nil
+}
+
+// serve starts serving on ln. Called with s.life held.
+func (s *Server) serve(ln net.Listener) {
+	a := ln.Addr().String()
+	s.addr.Store(&a)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &run{ln: ln, cancel: cancel, served: make(chan struct{})}
+	r.srv = &http.Server{
+		Handler:           s.tracked(r),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          nil,
+	}
+	s.run = r
+	go func() {
+		defer close(r.served)
+		if err := r.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("piecesos: serve", "err", err)
+		}
+	}()
+	s.log.Info("piecesos: serving", "url", "http://"+a)
+}
+
+// tracked counts the requests of run r so that Stop can wait for them.
+func (s *Server) tracked(r *run) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if !r.reqs.enter() {
+			writeText(w, http.StatusServiceUnavailable, "Pieces OS is shutting down")
+			return
+		}
+		defer r.reqs.leave()
+		s.ServeHTTP(w, req)
+	})
+}
+
+// Addr is the address served, such as "127.0.0.1:39300"; empty before the
+// first Start. It stays the same across Stop and Restart.
+func (s *Server) Addr() string {
+	if a := s.addr.Load(); a != nil {
+		return *a
+	}
+	return ""
+}
+
+// URL is the base URL, such as "http://127.0.0.1:39300"; empty before the
+// first Start.
+func (s *Server) URL() string {
+	if a := s.Addr(); a != "" {
+		return "http://" + a
+	}
+	return ""
+}
+
+// Stop closes the listener and every connection, streams included, and
+// waits for the requests in flight to end. The user state is kept: Restart
+// (or Start) serves it again, as a restarted Pieces OS would. Stopping a
+// stopped server does nothing.
+func (s *Server) Stop() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	return s.stopLocked()
+}
+
+func (s *Server) stopLocked() error {
+	r := s.run
+	if r == nil {
+		return nil
+	}
+	s.run = nil
+	err := r.srv.Close() // listener and every non-hijacked connection
+	r.cancel()           // request contexts: latency waits, /userinfo calls
+	s.hub.closeAll()     // hijacked connections: the streams
+	r.reqs.closeAndWait()
+	<-r.served
+	s.transport.CloseIdleConnections()
+	s.log.Info("piecesos: stopped", "addr", s.Addr())
+	if err != nil {
+		return fmt.Errorf("piecesos: stop: %w", err)
+	}
+	return nil
+}
+
+// Restart stops the server, then listens again on the same address.
+func (s *Server) Restart() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	addr := s.Addr()
+	if addr == "" {
+		return errors.New("piecesos: restart: never started")
+	}
+	if err := s.stopLocked(); err != nil {
+		return err
+	}
+	return s.listenAgain(addr)
+}
+
+// listenAgain binds addr, retrying briefly while the kernel still holds it.
+// Called with s.life held.
+func (s *Server) listenAgain(addr string) error {
+	deadline := time.Now().Add(rebindWait)
+	for {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			s.serve(ln)
+			return nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
+			return fmt.Errorf("piecesos: restart: listen %s: %w", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Close stops the server for good: it ends background work started by the
+// admin API, stops serving, closes every stream (also those served through
+// ServeHTTP by another server) and waits for them.
+func (s *Server) Close() error {
+	s.bgCancel()
+	s.bg.closeAndWait()
+	s.life.Lock()
+	defer s.life.Unlock()
+	err := s.stopLocked()
+	s.closed = true
+	s.hub.closeAllAndWait()
+	s.transport.CloseIdleConnections()
+	return err
+}

@@ -1,0 +1,220 @@
+package piecesos
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"piecestray/apiclient"
+)
+
+// The user state: the users this Pieces OS knows and the signed-in one.
+// Every method here that ends in Locked is called with s.mu held. Profiles
+// in the store are private copies; what leaves the store is copied again.
+
+// SetUser signs p in (a copy of it), or signs out when p is nil, and pushes
+// the change to every stream. A profile that misses a required field is
+// refused (logged, state unchanged): the simulator never sends one.
+func (s *Server) SetUser(p *apiclient.UserProfile) {
+	if p == nil {
+		s.mu.Lock()
+		s.signOutLocked()
+		s.mu.Unlock()
+		return
+	}
+	c, err := s.validCopy(p)
+	if err != nil {
+		s.log.Error("piecesos: SetUser refused an invalid profile", "err", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.signInLocked(c)
+}
+
+// User returns a copy of the signed-in profile, or nil when signed out.
+func (s *Server) User() *apiclient.UserProfile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == nil {
+		return nil
+	}
+	return cloneProfile(s.current)
+}
+
+// UpdateUser changes the signed-in profile with fn (given a copy) and pushes
+// the change to every stream. It does nothing when nobody is signed in. A
+// change that removes the id or a required field is refused (logged).
+func (s *Server) UpdateUser(fn func(p *apiclient.UserProfile)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == nil {
+		return
+	}
+	c := cloneProfile(s.current)
+	fn(c)
+	if err := s.checkProfile(c); err != nil {
+		s.log.Error("piecesos: UpdateUser refused an invalid profile", "err", err)
+		return
+	}
+	if c.ID != s.current.ID {
+		s.log.Error("piecesos: UpdateUser refused a change of id", "from", s.current.ID, "to", c.ID)
+		return
+	}
+	s.putLocked(c)
+}
+
+// Users returns copies of the users this Pieces OS knows, signed in or not.
+func (s *Server) Users() []apiclient.UserProfile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usersLocked()
+}
+
+func (s *Server) usersLocked() []apiclient.UserProfile {
+	out := make([]apiclient.UserProfile, 0, len(s.users))
+	for _, u := range s.users {
+		out = append(out, *cloneProfile(u))
+	}
+	return out
+}
+
+// findLocked returns the known user with id, or nil.
+func (s *Server) findLocked(id string) *apiclient.UserProfile {
+	for _, u := range s.users {
+		if u.ID == id {
+			return u
+		}
+	}
+	return nil
+}
+
+// putLocked stores p (owned by the store from now on) in place of the known
+// user with the same id, or appends it; the current user follows, and the
+// streams get the change.
+func (s *Server) putLocked(p *apiclient.UserProfile) {
+	replaced := false
+	for i, u := range s.users {
+		if u.ID == p.ID {
+			if s.current == u {
+				s.current = p
+			}
+			s.users[i] = p
+			replaced = true
+			break
+		}
+	}
+	if !replaced {
+		s.users = append(s.users, p)
+	}
+	s.publishLocked()
+}
+
+// signInLocked stores p and makes it the signed-in user. The personal cloud
+// counts as new (vanity answers 404 for CloudReadyDelay) unless p was
+// already signed in.
+func (s *Server) signInLocked(p *apiclient.UserProfile) {
+	if s.current == nil || s.current.ID != p.ID {
+		s.signedIn = s.now()
+	}
+	s.putLocked(p)
+	s.current = s.findLocked(p.ID)
+	s.publishLocked()
+}
+
+// signOutLocked signs the current user out (the user stays known).
+func (s *Server) signOutLocked() {
+	s.current = nil
+	s.publishLocked()
+}
+
+// removeLocked forgets the user with id, signing out first if it is the
+// current one; false when unknown.
+func (s *Server) removeLocked(id string) bool {
+	for i, u := range s.users {
+		if u.ID == id {
+			if s.current == u {
+				s.current = nil
+			}
+			s.users = append(s.users[:i], s.users[i+1:]...)
+			s.publishLocked()
+			return true
+		}
+	}
+	return false
+}
+
+// currentFrameLocked is the stream frame for the current state: the profile
+// as JSON, or an empty frame when nobody is signed in.
+func (s *Server) currentFrameLocked() []byte {
+	if s.current == nil {
+		return []byte{}
+	}
+	b, err := json.Marshal(s.current)
+	if err != nil { // cannot happen: the models marshal
+		s.log.Error("piecesos: encode profile", "err", err)
+		return []byte{}
+	}
+	return b
+}
+
+// publishLocked sends the current state to every stream if it differs from
+// the last frame sent.
+func (s *Server) publishLocked() {
+	f := s.currentFrameLocked()
+	if s.frameOK && bytes.Equal(f, s.frame) {
+		return
+	}
+	s.frame, s.frameOK = f, true
+	s.hub.broadcast(f)
+}
+
+// cloudReadyLocked reports whether the personal cloud's DNS record exists:
+// CloudReadyDelay after the sign-in.
+func (s *Server) cloudReadyLocked() bool {
+	return !s.now().Before(s.signedIn.Add(s.cfg.CloudReadyDelay))
+}
+
+// validCopy checks p and returns a private copy.
+func (s *Server) validCopy(p *apiclient.UserProfile) (*apiclient.UserProfile, error) {
+	c := cloneProfile(p)
+	if err := s.checkProfile(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkProfile reports a missing required field of p (as it would be sent).
+func (s *Server) checkProfile(p *apiclient.UserProfile) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("piecesos: encode profile: %w", err)
+	}
+	if err := s.shapes.profile.checkJSON(b); err != nil {
+		return fmt.Errorf("piecesos: profile: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("piecesos: profile: %w", err)
+	}
+	return nil
+}
+
+// cloneProfile deep-copies p through its JSON form (the wire form is the
+// whole truth of a profile).
+func cloneProfile(p *apiclient.UserProfile) *apiclient.UserProfile {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("piecesos: encode profile: %v", err)) // the models always marshal
+	}
+	var c apiclient.UserProfile
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(fmt.Sprintf("piecesos: decode profile: %v", err))
+	}
+	return &c
+}
+
+// stamp is a GroupedTimestamp for t.
+func stamp(t time.Time) *apiclient.GroupedTimestamp {
+	return &apiclient.GroupedTimestamp{Value: t.UTC()}
+}

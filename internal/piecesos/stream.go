@@ -1,0 +1,275 @@
+package piecesos
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Timeouts and limits of a /user/stream connection, after the pattern of the
+// gorilla/websocket chat example.
+const (
+	// writeWait is the time allowed to write one frame or control message.
+	writeWait = 10 * time.Second
+	// closeWait is the time allowed for the close frame sent when the
+	// simulator drops a stream.
+	closeWait = 250 * time.Millisecond
+	// maxClientMessage bounds what a client may send: clients never send
+	// data frames, only control frames.
+	maxClientMessage = 4096
+	// sendQueue is how many frames wait for a slow client before its
+	// connection is closed.
+	sendQueue = 64
+)
+
+// errStreamClosed ends a ping handler whose connection was closed while the
+// stream was stalled.
+var errStreamClosed = errors.New("piecesos: stream closed")
+
+// hub holds the /user/stream connections and the stall switch.
+type hub struct {
+	mu    sync.Mutex               // guards conns
+	conns map[*streamConn]struct{} // open connections
+	t     tracker                  // stream handlers; closed for good by Close
+
+	gate gate // Stall
+}
+
+// streamConn is one /user/stream connection. Its handler goroutine reads
+// (so pings are answered) and one writer goroutine writes the frames.
+type streamConn struct {
+	ws      *websocket.Conn
+	send    chan []byte   // frames to write, in order
+	done    chan struct{} // closed by close
+	once    sync.Once
+	written chan struct{} // closed when the writer has returned
+}
+
+// close ends the connection at once; safe to call more than once.
+func (c *streamConn) close(closeFrame bool) {
+	c.once.Do(func() {
+		close(c.done)
+		if closeFrame {
+			msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "Pieces OS closed the stream")
+			_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait))
+		}
+		_ = c.ws.Close()
+	})
+}
+
+// add registers c with its first frame queued; false when the hub is
+// closed. Called with Server.mu held, so no change slips between the first
+// frame and the broadcasts.
+func (h *hub) add(c *streamConn, first []byte) bool {
+	if !h.t.enter() {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.conns == nil {
+		h.conns = make(map[*streamConn]struct{})
+	}
+	h.conns[c] = struct{}{}
+	c.send <- first
+	return true
+}
+
+// remove forgets c once its handler ends.
+func (h *hub) remove(c *streamConn) {
+	h.mu.Lock()
+	delete(h.conns, c)
+	h.mu.Unlock()
+	h.t.leave()
+}
+
+// broadcast queues frame on every connection; a connection whose queue is
+// full is closed (its client reconnects and reads the state again).
+func (h *hub) broadcast(frame []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		select {
+		case c.send <- frame:
+		default:
+			c.close(false)
+		}
+	}
+}
+
+// count is the number of open connections.
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.conns)
+}
+
+// closeAll closes every connection (with a close frame unless stalled).
+func (h *hub) closeAll() {
+	frame := !h.gate.stalled()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		c.close(frame)
+	}
+}
+
+// closeAllAndWait closes every connection and waits for their handlers; the
+// hub accepts no connection afterwards.
+func (h *hub) closeAllAndWait() {
+	h.t.mu.Lock()
+	h.t.closed = true
+	h.t.mu.Unlock()
+	h.closeAll()
+	h.t.wg.Wait()
+}
+
+// gate is the Stall switch: while stalled, stream readers and writers wait.
+type gate struct {
+	mu     sync.Mutex
+	on     bool
+	resume chan struct{} // closed when the stall ends
+}
+
+func (g *gate) set(on bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case on && !g.on:
+		g.on, g.resume = true, make(chan struct{})
+	case !on && g.on:
+		g.on = false
+		close(g.resume)
+	}
+}
+
+func (g *gate) stalled() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.on
+}
+
+// wait returns true once not stalled, or false when done closes first.
+func (g *gate) wait(done <-chan struct{}) bool {
+	g.mu.Lock()
+	on, resume := g.on, g.resume
+	g.mu.Unlock()
+	if !on {
+		return true
+	}
+	select {
+	case <-resume:
+		return true
+	case <-done:
+		return false
+	}
+}
+
+// handleStream serves WS /user/stream: the current profile (or an empty
+// frame when signed out) right after the upgrade, then one frame per change.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade has answered with an HTTP error
+	}
+	c := &streamConn{
+		ws:      ws,
+		send:    make(chan []byte, sendQueue),
+		done:    make(chan struct{}),
+		written: make(chan struct{}),
+	}
+	s.mu.Lock()
+	ok := s.hub.add(c, s.currentFrameLocked())
+	s.mu.Unlock()
+	if !ok {
+		_ = ws.Close()
+		return
+	}
+	defer s.hub.remove(c)
+	s.log.Debug("piecesos: stream connected", "remote", r.RemoteAddr)
+	go s.writeStream(c, r)
+	s.readStream(c)
+	c.close(false)
+	<-c.written
+	s.log.Debug("piecesos: stream closed", "remote", r.RemoteAddr)
+}
+
+// readStream reads until the connection fails, so that control frames are
+// processed: pings get their pong (unless stalled) and a close is noticed.
+func (s *Server) readStream(c *streamConn) {
+	c.ws.SetReadLimit(maxClientMessage)
+	c.ws.SetPingHandler(func(data string) error {
+		if !s.hub.gate.wait(c.done) {
+			return errStreamClosed
+		}
+		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
+		var ne net.Error
+		if err == nil || errors.Is(err, websocket.ErrCloseSent) || (errors.As(err, &ne) && ne.Timeout()) {
+			return nil
+		}
+		return err
+	})
+	for {
+		if _, _, err := c.ws.ReadMessage(); err != nil {
+			return
+		}
+		if !s.hub.gate.wait(c.done) {
+			return
+		}
+	}
+}
+
+// writeStream is the one writer of c: it writes the queued frames in order,
+// holding them while stalled, until the connection or its request ends.
+func (s *Server) writeStream(c *streamConn, r *http.Request) {
+	defer close(c.written)
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-r.Context().Done(): // the serving listener stopped
+			c.close(!s.hub.gate.stalled())
+			return
+		case f := <-c.send:
+			if !s.hub.gate.wait(c.done) {
+				return
+			}
+			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WriteMessage(websocket.TextMessage, f); err != nil {
+				c.close(false)
+				return
+			}
+		}
+	}
+}
+
+// DropStreams closes every /user/stream connection (with a close frame,
+// unless stalled). Clients are expected to reconnect.
+func (s *Server) DropStreams() {
+	s.hub.closeAll()
+}
+
+// SendRaw queues frame, as is, as a text frame to every stream connection.
+// It is the one way to send something that is not a valid profile.
+func (s *Server) SendRaw(frame []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := append([]byte(nil), frame...)
+	s.frameOK = false // the next change is sent even if equal to the last profile
+	s.hub.broadcast(f)
+}
+
+// Stall stops (on) or resumes (off) all reading and writing on the stream
+// connections: while stalled, frames are held back and pings get no pong,
+// as with a hung Pieces OS. Held frames are written when the stall ends.
+func (s *Server) Stall(on bool) {
+	s.hub.gate.set(on)
+}
+
+// Streams is the number of open /user/stream connections.
+func (s *Server) Streams() int {
+	return s.hub.count()
+}

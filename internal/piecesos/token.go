@@ -1,0 +1,203 @@
+package piecesos
+
+import (
+	"context"
+	"crypto/sha1" // #nosec: name-based (version 5) uuids are defined on SHA-1 (RFC 9562 §5.5)
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"piecestray/apiclient"
+)
+
+// auth0Timeout bounds one GET /userinfo to the Auth0-compatible server.
+const auth0Timeout = 10 * time.Second
+
+// maxUserinfoBytes bounds the /userinfo answer read.
+const maxUserinfoBytes = 64 << 10
+
+// uuidNamespace is the namespace of the user ids derived from Auth0
+// subjects: the RFC 9562 URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
+func uuidNamespace() []byte {
+	return []byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+}
+
+// claims are the OpenID Connect userinfo claims a profile is built from.
+type claims struct {
+	Sub      string `json:"sub"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Nickname string `json:"nickname"`
+	Picture  string `json:"picture"`
+}
+
+// handleFromToken serves POST /users/authenticate/from_token: the OAuthToken
+// must carry access_token, expires_in (an integer) and token_type (Bearer or
+// UNKNOWN), else 400. The access token is verified with the Auth0 server's
+// GET /userinfo: 401 when it is rejected, 502 when the server cannot be
+// reached or answers nonsense, 503 when none is configured. The user built
+// from the claims is signed in and returned.
+func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
+	var tok apiclient.OAuthToken
+	if err := decodeBody(w, r, "OAuthToken", s.shapes.token, &tok); err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	if tok.TokenType != "Bearer" && tok.TokenType != "UNKNOWN" {
+		writeText(w, http.StatusBadRequest, fmt.Sprintf("invalid OAuthToken: token_type must be Bearer or UNKNOWN, not %q", tok.TokenType))
+		return
+	}
+	if tok.ExpiresIn < 0 {
+		writeText(w, http.StatusBadRequest, "invalid OAuthToken: expires_in cannot be negative")
+		return
+	}
+	if s.cfg.Auth0URL == "" {
+		writeText(w, http.StatusServiceUnavailable, "Pieces OS has no sign-in server configured to verify the token")
+		return
+	}
+	c, status, err := s.userinfo(r.Context(), tok.AccessToken)
+	if err != nil {
+		s.log.Warn("piecesos: from_token rejected", "status", status, "err", err) // never the token
+		writeText(w, status, err.Error())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.profileFromClaims(c, s.findLocked(userIDForSubject(c.Sub)))
+	if err := s.checkProfile(p); err != nil {
+		writeText(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.signInLocked(p)
+	writeJSON(w, http.StatusOK, cloneProfile(p))
+}
+
+// userinfo verifies accessToken with GET {Auth0URL}/userinfo and returns
+// its claims, or the status to answer and an error whose message is the
+// body.
+func (s *Server) userinfo(ctx context.Context, accessToken string) (claims, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.Auth0URL+"/userinfo", nil)
+	if err != nil {
+		return claims{}, http.StatusServiceUnavailable, fmt.Errorf("the sign-in server address %q is not usable", s.cfg.Auth0URL)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.auth0.Do(req)
+	if err != nil {
+		return claims{}, http.StatusBadGateway, errors.New("the sign-in server could not be reached to verify the token")
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUserinfoBytes))
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return claims{}, http.StatusUnauthorized, errors.New("Unauthorized: the sign-in server rejected the access token (invalid or expired)")
+	case resp.StatusCode != http.StatusOK:
+		return claims{}, http.StatusBadGateway, fmt.Errorf("the sign-in server answered %d while verifying the token", resp.StatusCode)
+	case err != nil:
+		return claims{}, http.StatusBadGateway, errors.New("the sign-in server's answer could not be read")
+	}
+	var c claims
+	if err := json.Unmarshal(body, &c); err != nil || strings.TrimSpace(c.Sub) == "" {
+		return claims{}, http.StatusBadGateway, errors.New("the sign-in server's userinfo answer has no subject (sub)")
+	}
+	return c, http.StatusOK, nil
+}
+
+// profileFromClaims builds the profile of the user with claims c: the known
+// profile old (kept: aesthetics, vanity, beta, cloud) with the identity
+// fields refreshed, or a new profile with a running personal cloud.
+// Called with s.mu held (for the clock only).
+func (s *Server) profileFromClaims(c claims, old *apiclient.UserProfile) *apiclient.UserProfile {
+	now := s.now()
+	id := userIDForSubject(c.Sub)
+	var p *apiclient.UserProfile
+	if old != nil {
+		p = cloneProfile(old)
+	} else {
+		p = newProfile(id, now)
+	}
+	local, _, _ := strings.Cut(c.Email, "@")
+	p.Email = firstNonEmpty(c.Email, p.Email)
+	p.Name = firstNonEmpty(c.Name, c.Nickname, p.Name, local)
+	p.Username = firstNonEmpty(p.Username, c.Nickname, local)
+	p.Picture = firstNonEmpty(c.Picture, p.Picture)
+	if p.Auth0 == nil {
+		p.Auth0 = &apiclient.Auth0UserMetadata{GlobalID: id}
+	}
+	p.Updated = stamp(now)
+	return p
+}
+
+// newProfile is a new user with id, default aesthetics and a running
+// personal cloud.
+func newProfile(id string, now time.Time) *apiclient.UserProfile {
+	project := "pieces-cloud-" + id[:8]
+	const region = "us-central1"
+	running := func(url string) *apiclient.AllocationCloudURL {
+		return &apiclient.AllocationCloudURL{URL: url, Status: apiclient.AllocationRunning}
+	}
+	return &apiclient.UserProfile{
+		ID: id,
+		Aesthetics: &apiclient.Aesthetics{
+			Theme: &apiclient.Theme{Dark: false},
+			Font:  &apiclient.Font{Size: 12},
+		},
+		Auth0: &apiclient.Auth0UserMetadata{
+			GlobalID:   id,
+			Allocation: &apiclient.Auth0UserAllocationMetadata{Project: project, Region: region},
+		},
+		Allocation: &apiclient.AllocationCloud{
+			ID:      id,
+			Project: project,
+			User:    id,
+			Region:  region,
+			Status:  &apiclient.AllocationCloudStatus{Cloud: apiclient.AllocationRunning},
+			URLs: &apiclient.AllocationCloudURLs{
+				Base: running("https://" + project + ".a.run.app"),
+				ID:   running(id + "." + cloudDomain),
+			},
+		},
+		Created: stamp(now),
+		Updated: stamp(now),
+	}
+}
+
+// claimsFromAuth0User takes the identity of an Auth0User (POST /user/select).
+func claimsFromAuth0User(u *apiclient.Auth0User) claims {
+	return claims{Sub: u.UserID, Email: u.Email, Name: u.Name, Nickname: firstNonEmpty(u.Username, u.Nickname), Picture: u.Picture}
+}
+
+// userIDForSubject is the stable user uuid of an Auth0 subject: a version 5
+// uuid of the subject.
+func userIDForSubject(sub string) string {
+	h := sha1.New()
+	h.Write(uuidNamespace())
+	h.Write([]byte("auth0:" + sub))
+	var b [16]byte
+	copy(b[:], h.Sum(nil))
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return formatUUID(b)
+}
+
+// SubjectForEmail is the Auth0 subject the Auth0-compatible simulator gives
+// to email: "auth0|" + the hex of the first 12 bytes of sha256(email).
+func SubjectForEmail(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return "auth0|" + hex.EncodeToString(sum[:12])
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}

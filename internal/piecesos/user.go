@@ -1,0 +1,123 @@
+package piecesos
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"piecestray/apiclient"
+)
+
+// The UserApi page: /user and below (the stream is in stream.go).
+
+// Bodies of the documented 511 answers.
+const (
+	msgNotSignedIn = "Network Authentication Required: no user is signed in to Pieces OS"
+)
+
+// handleUserSnapshot serves GET /user: ReturnedUserProfile, with no `user`
+// when nobody is signed in.
+func (s *Server) handleUserSnapshot(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var out apiclient.ReturnedUserProfile
+	if s.current != nil {
+		out.User = cloneProfile(s.current)
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, &out)
+}
+
+// handleClearUser serves POST /user/clear: signs out, 204.
+func (s *Server) handleClearUser(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.signOutLocked()
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleRefreshUser serves GET /user/refresh: the current UserProfile, or
+// 511 when nobody is signed in.
+func (s *Server) handleRefreshUser(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var p *apiclient.UserProfile
+	if s.current != nil {
+		p = cloneProfile(s.current)
+	}
+	s.mu.Unlock()
+	if p == nil {
+		writeText(w, http.StatusNetworkAuthenticationRequired, msgNotSignedIn)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// handleUserProviders serves GET /user/providers: 501 locally, as
+// documented.
+func (s *Server) handleUserProviders(w http.ResponseWriter, r *http.Request) {
+	writeText(w, http.StatusNotImplemented, "Not Implemented: user providers are not available from a local Pieces OS")
+}
+
+// handleSelectUser serves POST /user/select: the Auth0User names a user
+// (by user_id, the Auth0 subject, or by email); a known user is signed in
+// again, an unknown one with a user_id is created from the Auth0 fields.
+func (s *Server) handleSelectUser(w http.ResponseWriter, r *http.Request) {
+	var u apiclient.Auth0User
+	if err := decodeBody(w, r, "Auth0User", s.shapes.auth0User, &u); err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var found *apiclient.UserProfile
+	if u.UserID != "" {
+		found = s.findLocked(userIDForSubject(u.UserID))
+	}
+	if found == nil && u.Email != "" {
+		for _, k := range s.users {
+			if strings.EqualFold(k.Email, u.Email) {
+				found = k
+				break
+			}
+		}
+	}
+	var p *apiclient.UserProfile
+	switch {
+	case found != nil:
+		p = cloneProfile(found)
+		p.Updated = stamp(s.now())
+	case u.UserID != "":
+		p = s.profileFromClaims(claimsFromAuth0User(&u), nil)
+	default:
+		writeText(w, http.StatusBadRequest, "select needs the user_id of an Auth0 user, or the email of a user known to this Pieces OS")
+		return
+	}
+	if err := s.checkProfile(p); err != nil { // never answer or send an invalid profile
+		writeText(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.signInLocked(p)
+	writeJSON(w, http.StatusOK, cloneProfile(p))
+}
+
+// handleUpdateUser serves POST /user/update: the body replaces the known
+// user with the same id (404 when unknown); `updated` is set to now.
+func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
+	var p apiclient.UserProfile
+	if err := decodeBody(w, r, "UserProfile", s.shapes.profile, &p); err != nil {
+		writeDecodeError(w, err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.findLocked(p.ID) == nil {
+		writeText(w, http.StatusNotFound, fmt.Sprintf("no user with id %s is known to this Pieces OS", p.ID))
+		return
+	}
+	p.Updated = stamp(s.now())
+	if err := s.checkProfile(&p); err != nil {
+		writeText(w, http.StatusBadRequest, "invalid UserProfile: "+err.Error())
+		return
+	}
+	s.putLocked(cloneProfile(&p))
+	writeJSON(w, http.StatusOK, &p)
+}
