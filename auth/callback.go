@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"crypto/subtle"
+	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -90,7 +91,11 @@ func successPage(email string) page {
 	return page{Title: "Signed in", Body: body}
 }
 
-func failurePage(err error) page {
+// pageFor is the page shown when a sign-in ends with err.
+func pageFor(err error) page {
+	if errors.Is(err, ErrCancelled) {
+		return page{Title: "Sign-in cancelled", Body: "You did not sign in. You can close this tab; sign in from Pieces Tray whenever you like."}
+	}
 	return page{
 		Title:  "Sign-in did not finish",
 		Body:   human(err) + " Go back to Pieces Tray to try again.",

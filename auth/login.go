@@ -125,7 +125,7 @@ func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) 
 		case c := <-cb.calls:
 			tok, err := s.finish(ctx, oc, c, verifier)
 			if err != nil {
-				c.reply <- failurePage(err)
+				c.reply <- pageFor(err)
 				return nil, err
 			}
 			c.reply <- successPage(tok.Email())
@@ -166,7 +166,7 @@ func (s *Signer) finish(ctx context.Context, oc *oauth2.Config, c *callback, ver
 	}
 	ot, err := oc.Exchange(s.clientContext(ctx), c.code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, tokenError("exchange the authorization code", err)
+		return nil, tokenError("exchange the authorization code", err, false)
 	}
 	tok := fromOAuth2(ot)
 	if err := s.verify(ctx, tok); err != nil {

@@ -30,7 +30,7 @@ func (s *Signer) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("auth: refresh: %w", ctx.Err())
 		}
-		return nil, tokenError("refresh the session", err)
+		return nil, tokenError("refresh the session", err, true)
 	}
 	tok := fromOAuth2(ot)
 	if err := s.verify(ctx, tok); err != nil {
@@ -42,8 +42,9 @@ func (s *Signer) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 
 // tokenError classifies a failed token request. The message never carries
 // the response body verbatim (only the RFC 6749 error code and
-// description).
-func tokenError(op string, err error) error {
+// description). invalid_grant means ErrSignInNeeded only for a refresh; for
+// a code exchange it means this sign-in failed.
+func tokenError(op string, err error, refresh bool) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		// No answer at all: DNS, refused, reset, timeout.
@@ -61,7 +62,7 @@ func tokenError(op string, err error) error {
 		}
 	}
 	switch {
-	case re.ErrorCode == "invalid_grant":
+	case re.ErrorCode == "invalid_grant" && refresh:
 		return &kindError{kind: ErrSignInNeeded, detail: detail, cause: err}
 	case status >= 500, status == http.StatusTooManyRequests, status == http.StatusRequestTimeout:
 		return &kindError{kind: ErrUnavailable, detail: detail, cause: err}

@@ -63,6 +63,7 @@ type faults struct {
 	calls   map[Op]int
 	blocked chan struct{} // non-nil while blocked; closed by Unblock
 	active  int           // calls in progress
+	peak    int           // most calls ever in progress at once
 	idle    *sync.Cond    // signalled when active drops
 }
 
@@ -82,6 +83,7 @@ func (f *faults) enter(op Op) (error, chan struct{}) {
 	defer f.mu.Unlock()
 	f.calls[op]++
 	f.active++
+	f.peak = max(f.peak, f.active)
 	return f.errs[op], f.blocked
 }
 
@@ -156,4 +158,10 @@ func (f *faults) waitIdle() {
 	for f.active > 0 {
 		f.idle.Wait()
 	}
+}
+
+func (f *faults) maxInFlight() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.peak
 }

@@ -135,3 +135,6 @@ func (k *Keyring) InFlight() int { return k.f.inFlight() }
 
 // WaitIdle waits until no call is in progress (after Unblock, for example).
 func (k *Keyring) WaitIdle() { k.f.waitIdle() }
+
+// MaxInFlight returns the most calls ever in progress at once.
+func (k *Keyring) MaxInFlight() int { return k.f.maxInFlight() }

@@ -1,0 +1,252 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"piecestray/auth"
+	"piecestray/internal/auth0sim"
+)
+
+// waitLong bounds waits in tests: generous, for a loaded 2-core machine.
+const waitLong = 30 * time.Second
+
+// startSim starts an Auth0-compatible server on an ephemeral port.
+func startSim(t testing.TB, cfg auth0sim.Config) *auth0sim.Server {
+	t.Helper()
+	s := auth0sim.New(cfg)
+	if err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatalf("auth0sim Start: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// simConfig is a Config for the server at base.
+func simConfig(base string) auth.Config {
+	c := auth.DefaultConfig()
+	c.Domain = base
+	return c
+}
+
+// testClient is an HTTP client whose idle connections are closed at the
+// end of the test (goleak).
+func testClient(t testing.TB) *http.Client {
+	t.Helper()
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: waitLong}
+}
+
+// browserResult is what a scripted browser ended on.
+type browserResult struct {
+	status   int
+	body     string
+	header   http.Header
+	callback *url.URL // the loopback redirect it followed, when it did
+	err      error
+}
+
+// scriptedBrowser is an auth.Browser that plays a person in a browser: it
+// loads the sign-in page, submits the form (or uses prompt=none), and
+// follows the redirect into the loopback listener. Open runs the whole
+// script; the result arrives on done.
+type scriptedBrowser struct {
+	t      testing.TB
+	email  string
+	action string // "approve" (default), "deny", or "none" (prompt=none)
+	// badStateFirst first follows the redirect with a wrong state, expecting
+	// 400, then the right one.
+	badStateFirst bool
+
+	once sync.Once
+	done chan browserResult
+}
+
+func newBrowser(t testing.TB, email, action string) *scriptedBrowser {
+	return &scriptedBrowser{t: t, email: email, action: action, done: make(chan browserResult, 1)}
+}
+
+func (b *scriptedBrowser) Open(authURL string) error {
+	b.done <- b.run(authURL)
+	return nil
+}
+
+// result waits for the script to end.
+func (b *scriptedBrowser) result(t testing.TB) browserResult {
+	t.Helper()
+	select {
+	case r := <-b.done:
+		return r
+	case <-time.After(waitLong):
+		t.Fatal("scripted browser did not finish")
+		return browserResult{}
+	}
+}
+
+var txField = regexp.MustCompile(`name="tx" value="([^"]+)"`)
+
+func (b *scriptedBrowser) run(authURL string) browserResult {
+	jar, _ := cookiejar.New(nil)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	var loopback *url.URL
+	hc := &http.Client{
+		Transport: tr,
+		Jar:       jar,
+		Timeout:   waitLong,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if req.URL.Hostname() == "127.0.0.1" || req.URL.Hostname() == "localhost" {
+				if req.URL.Port() != via[0].URL.Port() {
+					loopback = req.URL
+					if b.badStateFirst {
+						return http.ErrUseLastResponse
+					}
+				}
+			}
+			return nil
+		},
+	}
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return browserResult{err: err}
+	}
+	var resp *http.Response
+	if b.action == "none" {
+		q := u.Query()
+		q.Set("prompt", "none")
+		q.Set("login_hint", b.email)
+		u.RawQuery = q.Encode()
+		resp, err = hc.Get(u.String())
+	} else {
+		resp, err = hc.Get(u.String())
+		if err != nil {
+			return browserResult{err: err}
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := txField.FindSubmatch(page)
+		if m == nil {
+			return browserResult{err: fmt.Errorf("sign-in page has no form (status %d): %.300s", resp.StatusCode, page)}
+		}
+		action := b.action
+		if action == "" {
+			action = "approve"
+		}
+		form := url.Values{"tx": {string(m[1])}, "email": {b.email}, "action": {action}}
+		req, _ := http.NewRequest(http.MethodPost, u.Scheme+"://"+u.Host+"/authorize", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", u.Scheme+"://"+u.Host)
+		resp, err = hc.Do(req)
+	}
+	if err != nil {
+		return browserResult{err: err}
+	}
+	if b.badStateFirst && loopback != nil {
+		resp.Body.Close()
+		bad := *loopback
+		q := bad.Query()
+		q.Set("state", "forged-"+q.Get("state"))
+		bad.RawQuery = q.Encode()
+		r, err := hc.Get(bad.String())
+		if err != nil {
+			return browserResult{err: err}
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != http.StatusBadRequest {
+			return browserResult{err: fmt.Errorf("wrong state: status %d, want 400: %s", r.StatusCode, body)}
+		}
+		resp, err = hc.Get(loopback.String())
+		if err != nil {
+			return browserResult{err: err}
+		}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return browserResult{status: resp.StatusCode, body: string(body), header: resp.Header, callback: loopback}
+}
+
+// login runs a full sign-in of email against sim through a scripted
+// browser.
+func login(t testing.TB, s *auth.Signer, br *scriptedBrowser) (*auth.Token, browserResult) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	tok, err := s.Login(ctx, nil)
+	res := br.result(t)
+	if err != nil {
+		t.Fatalf("Login() error = %v (browser: status %d, err %v, body %.300s)", err, res.status, res.err, res.body)
+	}
+	return tok, res
+}
+
+// redirectPort returns the loopback port named by an authorize URL.
+func redirectPort(t testing.TB, authURL string) int {
+	t.Helper()
+	u, err := url.Parse(authURL)
+	if err != nil {
+		t.Fatalf("parse authorize URL: %v", err)
+	}
+	ru, err := url.Parse(u.Query().Get("redirect_uri"))
+	if err != nil {
+		t.Fatalf("parse redirect_uri: %v", err)
+	}
+	p, err := strconv.Atoi(ru.Port())
+	if err != nil {
+		t.Fatalf("redirect_uri %q has no port", ru)
+	}
+	return p
+}
+
+// assertPortFree fails unless port can be bound again on 127.0.0.1.
+func assertPortFree(t testing.TB, port int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		t.Fatalf("loopback port %d still in use after Login returned: %v", port, err)
+	}
+	ln.Close()
+}
+
+// urlRecorder records the authorize URL handed to onURL.
+type urlRecorder struct {
+	mu  sync.Mutex
+	url string
+	got chan struct{}
+}
+
+func newURLRecorder() *urlRecorder { return &urlRecorder{got: make(chan struct{})} }
+
+func (r *urlRecorder) onURL(u string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.url = u
+	close(r.got)
+}
+
+func (r *urlRecorder) wait(t testing.TB) string {
+	t.Helper()
+	select {
+	case <-r.got:
+	case <-time.After(waitLong):
+		t.Fatal("onURL was not called")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.url
+}
+
+func isErr(err, target error) bool { return errors.Is(err, target) }

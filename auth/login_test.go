@@ -1,0 +1,374 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"piecestray/auth"
+	"piecestray/internal/auth0sim"
+)
+
+func TestLoginFullFlow(t *testing.T) {
+	sim := startSim(t, auth0sim.Config{})
+	tests := []struct {
+		name, action string
+	}{
+		{"sign-in page", "approve"},
+		{"prompt=none", "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			br := newBrowser(t, "Ada@Example.com", tt.action)
+			rec := newURLRecorder()
+			s := auth.NewSigner(simConfig(sim.URL()), br, auth.WithHTTPClient(testClient(t)))
+			ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+			defer cancel()
+			tok, err := s.Login(ctx, rec.onURL)
+			res := br.result(t)
+			if err != nil {
+				t.Fatalf("Login() error = %v (browser %+v)", err, res)
+			}
+			if res.err != nil || res.status != http.StatusOK {
+				t.Fatalf("browser ended on status %d, err %v; want 200", res.status, res.err)
+			}
+			if !strings.Contains(res.body, "Signed in") || !strings.Contains(res.body, "ada@example.com") {
+				t.Errorf("success page = %q; want it to say signed in as ada@example.com", res.body)
+			}
+			if got := res.header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("success page Cache-Control = %q; want no-store", got)
+			}
+			if tok.AccessToken == "" || tok.RefreshToken == "" || tok.IDToken == "" {
+				t.Errorf("token lacks access, refresh or id token: access %t refresh %t id %t",
+					tok.AccessToken != "", tok.RefreshToken != "", tok.IDToken != "")
+			}
+			if want := auth0sim.Subject("ada@example.com"); tok.Subject() != want {
+				t.Errorf("Subject() = %q; want %q", tok.Subject(), want)
+			}
+			if tok.Email() != "ada@example.com" {
+				t.Errorf("Email() = %q; want %q", tok.Email(), "ada@example.com")
+			}
+			if tok.TokenType != "Bearer" || !strings.Contains(tok.Scope, "openid") {
+				t.Errorf("TokenType, Scope = %q, %q; want Bearer and a scope with openid", tok.TokenType, tok.Scope)
+			}
+			if n := tok.ExpiresIn(time.Now()); n < 3500 || n > 3600 {
+				t.Errorf("ExpiresIn(now) = %d; want about 3600", n)
+			}
+			checkAuthorizeURL(t, rec.wait(t))
+			assertPortFree(t, redirectPort(t, rec.wait(t)))
+		})
+	}
+}
+
+// checkAuthorizeURL checks the parameters of RFC 6749 §4.1.1 and RFC 7636.
+func checkAuthorizeURL(t *testing.T, raw string) {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("authorize URL: %v", err)
+	}
+	q := u.Query()
+	want := map[string]string{
+		"response_type":         "code",
+		"client_id":             auth.DefaultClientID,
+		"audience":              auth.DefaultAudience,
+		"scope":                 "openid profile email offline_access",
+		"code_challenge_method": "S256",
+	}
+	for k, v := range want {
+		if got := q.Get(k); got != v {
+			t.Errorf("authorize URL %s = %q; want %q", k, got, v)
+		}
+	}
+	if len(q.Get("code_challenge")) != 43 {
+		t.Errorf("code_challenge has %d characters; want 43 (base64url SHA-256)", len(q.Get("code_challenge")))
+	}
+	if len(q.Get("state")) != 43 {
+		t.Errorf("state has %d characters; want 43 (32 random bytes)", len(q.Get("state")))
+	}
+	if q.Has("client_secret") {
+		t.Error("authorize URL carries a client_secret")
+	}
+	ru, _ := url.Parse(q.Get("redirect_uri"))
+	if ru.Hostname() != "127.0.0.1" || ru.Path != "/pkce/response/code" {
+		t.Errorf("redirect_uri = %q; want http://127.0.0.1:PORT/pkce/response/code", ru)
+	}
+}
+
+func TestLoginConfiguredPort(t *testing.T) {
+	sim := startSim(t, auth0sim.Config{})
+	port := freePort(t)
+	cfg := simConfig(sim.URL())
+	cfg.RedirectURL = fmt.Sprintf("http://127.0.0.1:%d/callback", port)
+	br := newBrowser(t, "grace@example.com", "none")
+	s := auth.NewSigner(cfg, br, auth.WithHTTPClient(testClient(t)))
+	tok, res := login(t, s, br)
+	if tok.Email() != "grace@example.com" {
+		t.Errorf("Email() = %q; want grace@example.com", tok.Email())
+	}
+	if res.callback == nil || res.callback.Port() != fmt.Sprint(port) || res.callback.Path != "/callback" {
+		t.Errorf("browser came back to %v; want port %d path /callback", res.callback, port)
+	}
+	assertPortFree(t, port)
+}
+
+func TestLoginPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	cfg := simConfig("http://127.0.0.1:1")
+	cfg.RedirectURL = fmt.Sprintf("http://localhost:%d/authentication/response", port)
+	s := auth.NewSigner(cfg, nil)
+	_, err = s.Login(context.Background(), func(string) { t.Error("onURL called although the port is taken") })
+	if err == nil {
+		t.Fatal("Login() with the port taken succeeded")
+	}
+	if want := fmt.Sprintf("port %d is in use by another program", port); !strings.Contains(err.Error(), want) {
+		t.Errorf("Login() error = %q; want it to say %q", err, want)
+	}
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		t.Errorf("Login() error = %v; want errors.Is EADDRINUSE", err)
+	}
+}
+
+func TestLoginWrongState(t *testing.T) {
+	sim := startSim(t, auth0sim.Config{})
+	br := newBrowser(t, "ada@example.com", "none")
+	br.badStateFirst = true
+	s := auth.NewSigner(simConfig(sim.URL()), br, auth.WithHTTPClient(testClient(t)))
+	tok, res := login(t, s, br)
+	if res.err != nil || res.status != http.StatusOK {
+		t.Fatalf("browser ended on status %d, err %v; want 200 after the right state", res.status, res.err)
+	}
+	if tok.Email() != "ada@example.com" {
+		t.Errorf("Email() = %q; want ada@example.com", tok.Email())
+	}
+}
+
+func TestLoginDenied(t *testing.T) {
+	sim := startSim(t, auth0sim.Config{})
+	br := newBrowser(t, "ada@example.com", "deny")
+	rec := newURLRecorder()
+	s := auth.NewSigner(simConfig(sim.URL()), br, auth.WithHTTPClient(testClient(t)))
+	_, err := s.Login(context.Background(), rec.onURL)
+	res := br.result(t)
+	if !errors.Is(err, auth.ErrCancelled) {
+		t.Fatalf("Login() error = %v; want ErrCancelled", err)
+	}
+	if want := "sign-in was cancelled in the browser"; !strings.Contains(err.Error(), want) {
+		t.Errorf("Login() error = %q; want it to say %q", err, want)
+	}
+	if !strings.Contains(res.body, "Sign-in cancelled") {
+		t.Errorf("denied page = %q; want it to say the sign-in was cancelled", res.body)
+	}
+	assertPortFree(t, redirectPort(t, rec.wait(t)))
+}
+
+func TestLoginWrongVerifier(t *testing.T) {
+	sim := startSim(t, auth0sim.Config{})
+	br := newBrowser(t, "ada@example.com", "none")
+	rec := newURLRecorder()
+	tamper := auth.WithVerifierTamper(func(v string) string { return strings.Repeat("x", len(v)) })
+	s := auth.NewSigner(simConfig(sim.URL()), br, auth.WithHTTPClient(testClient(t)), tamper)
+	_, err := s.Login(context.Background(), rec.onURL)
+	res := br.result(t)
+	if err == nil {
+		t.Fatal("Login() with a wrong verifier succeeded; want the server to reject it")
+	}
+	if errors.Is(err, auth.ErrSignInNeeded) || errors.Is(err, auth.ErrCancelled) {
+		t.Errorf("Login() error = %v; want a failed sign-in, not ErrSignInNeeded or ErrCancelled", err)
+	}
+	if !strings.Contains(err.Error(), "invalid_grant") {
+		t.Errorf("Login() error = %q; want the server's invalid_grant", err)
+	}
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, "Sign-in did not finish") {
+		t.Errorf("browser page = %d %q; want 400 and the failure page", res.status, res.body)
+	}
+	if strings.Contains(res.body, "Signed in") {
+		t.Error("the failure page claims success")
+	}
+	assertPortFree(t, redirectPort(t, rec.wait(t)))
+}
+
+func TestLoginTimeout(t *testing.T) {
+	s := auth.NewSigner(simConfig("http://127.0.0.1:1"), nil, auth.WithLoginTimeout(100*time.Millisecond))
+	rec := newURLRecorder()
+	_, err := s.Login(context.Background(), rec.onURL)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, auth.ErrCancelled) {
+		t.Fatalf("Login() error = %v; want a timeout (DeadlineExceeded, not ErrCancelled)", err)
+	}
+	assertPortFree(t, redirectPort(t, rec.wait(t)))
+}
+
+func TestLoginCancel(t *testing.T) {
+	s := auth.NewSigner(simConfig("http://127.0.0.1:1"), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := newURLRecorder()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.Login(ctx, rec.onURL)
+		errc <- err
+	}()
+	port := redirectPort(t, rec.wait(t))
+	cancel()
+	err := <-errc
+	if !errors.Is(err, auth.ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Login() after cancel: error = %v; want ErrCancelled and context.Canceled", err)
+	}
+	assertPortFree(t, port)
+}
+
+func TestLoginSecondAttempt(t *testing.T) {
+	s := auth.NewSigner(simConfig("http://127.0.0.1:1"), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := newURLRecorder()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.Login(ctx, rec.onURL)
+		errc <- err
+	}()
+	port := redirectPort(t, rec.wait(t))
+	if _, err := s.Login(context.Background(), nil); !errors.Is(err, auth.ErrInProgress) {
+		t.Errorf("second Login() error = %v; want ErrInProgress", err)
+	}
+	cancel()
+	<-errc
+	assertPortFree(t, port)
+	// Once the first attempt is over, a new one may start.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	rec2 := newURLRecorder()
+	go func() {
+		_, err := s.Login(ctx2, rec2.onURL)
+		errc <- err
+	}()
+	rec2.wait(t)
+	cancel2()
+	if err := <-errc; !errors.Is(err, auth.ErrCancelled) {
+		t.Errorf("third Login() error = %v; want ErrCancelled after cancel", err)
+	}
+}
+
+// TestCallbackHandling drives the loopback listener directly, as a browser
+// would, with the redirects an authorization server can send.
+func TestCallbackHandling(t *testing.T) {
+	tests := []struct {
+		name       string
+		query      func(state string) url.Values
+		wantErr    string // substring of Login's error
+		wantIs     error
+		wantStatus int
+		wantBody   string
+	}{
+		{
+			name:       "server error is reported with its description, escaped",
+			query:      func(st string) url.Values { return url.Values{"state": {st}, "error": {"server_error"}, "error_description": {"<b>down</b> & out"}} },
+			wantErr:    "<b>down</b> & out (server_error)",
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "&lt;b&gt;down&lt;/b&gt; &amp; out",
+		},
+		{
+			name:       "access_denied is a cancellation",
+			query:      func(st string) url.Values { return url.Values{"state": {st}, "error": {"access_denied"}} },
+			wantIs:     auth.ErrCancelled,
+			wantStatus: http.StatusOK,
+			wantBody:   "Sign-in cancelled",
+		},
+		{
+			name:       "no code",
+			query:      func(st string) url.Values { return url.Values{"state": {st}} },
+			wantErr:    "without an authorization code",
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "Sign-in did not finish",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := auth.NewSigner(simConfig("http://127.0.0.1:1"), nil)
+			rec := newURLRecorder()
+			errc := make(chan error, 1)
+			go func() {
+				_, err := s.Login(context.Background(), rec.onURL)
+				errc <- err
+			}()
+			au, _ := url.Parse(rec.wait(t))
+			redirect := au.Query().Get("redirect_uri")
+			state := au.Query().Get("state")
+			hc := testClient(t)
+
+			// Noise first: none of it ends the wait.
+			noise := []struct {
+				method, url string
+				want        int
+			}{
+				{http.MethodGet, strings.TrimSuffix(redirect, "/code") + "/other", http.StatusNotFound},
+				{http.MethodPost, redirect + "?state=" + state + "&code=x", http.StatusMethodNotAllowed},
+				{http.MethodGet, redirect + "?state=wrong&code=x", http.StatusBadRequest},
+				{http.MethodGet, redirect + "?code=x", http.StatusBadRequest},
+			}
+			for _, n := range noise {
+				req, _ := http.NewRequest(n.method, n.url, nil)
+				resp, err := hc.Do(req)
+				if err != nil {
+					t.Fatalf("%s %s: %v", n.method, n.url, err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != n.want {
+					t.Errorf("%s %s = %d; want %d", n.method, n.url, resp.StatusCode, n.want)
+				}
+				if n.want == http.StatusBadRequest && (resp.Header.Get("Cache-Control") != "no-store" || !strings.Contains(string(body), "out of date")) {
+					t.Errorf("wrong-state page: Cache-Control %q, body %q; want no-store and an explanation", resp.Header.Get("Cache-Control"), body)
+				}
+			}
+			select {
+			case err := <-errc:
+				t.Fatalf("Login() ended on a bad request: %v", err)
+			default:
+			}
+
+			resp, err := hc.Get(redirect + "?" + tt.query(state).Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			err = <-errc
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("Login() error = %v; want %v", err, tt.wantIs)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Login() error = %v; want it to contain %q", err, tt.wantErr)
+			}
+			if resp.StatusCode != tt.wantStatus || !strings.Contains(string(body), tt.wantBody) {
+				t.Errorf("page = %d %q; want %d containing %q", resp.StatusCode, body, tt.wantStatus, tt.wantBody)
+			}
+			if resp.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("page Cache-Control = %q; want no-store", resp.Header.Get("Cache-Control"))
+			}
+			assertPortFree(t, redirectPort(t, rec.url))
+		})
+	}
+}
+
+// freePort returns a port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
