@@ -270,8 +270,9 @@ func (c *Client) send(ctx context.Context, op, method, path string, body any, ac
 	req.Header.Set("Accept", accept)
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		err = c.transportError(ctx, op, err) // before cancel: it looks at ctx
 		cancel()
-		return nil, nil, c.transportError(ctx, op, err)
+		return nil, nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+utf8Slack))
