@@ -1,0 +1,84 @@
+package tray
+
+import (
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"sync"
+
+	"piecestray/app"
+)
+
+// Launcher opens the agent's windows: each is a process `EXE window NAME`
+// (Fyne's driver lives there, not in the agent). It implements
+// app.WindowLauncher.
+//
+// ShowWindow first asks raise to bring a window of that name forward (the
+// control server does so for window processes connected to it). Otherwise
+// it starts the process, unless one for that name is already running or
+// starting: there is at most one process per name. Processes are reaped in
+// a goroutine; Wait waits for them.
+type Launcher struct {
+	exe   string
+	raise func(name string) bool
+	log   *slog.Logger
+
+	mu      sync.Mutex // guards running
+	running map[string]*exec.Cmd
+	wg      sync.WaitGroup // counts the reaping goroutines
+}
+
+// NewLauncher returns a Launcher starting exe (usually os.Executable()).
+// raise may be nil; logger may be nil.
+func NewLauncher(exe string, raise func(name string) bool, logger *slog.Logger) *Launcher {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Launcher{exe: exe, raise: raise, log: logger, running: make(map[string]*exec.Cmd)}
+}
+
+var _ app.WindowLauncher = (*Launcher)(nil)
+
+// ShowWindow brings the window called name forward, or starts it.
+func (l *Launcher) ShowWindow(name string) error {
+	if !app.ValidWindow(name) {
+		return fmt.Errorf("tray: show window: no window called %q", name)
+	}
+	if l.raise != nil && l.raise(name) {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.running[name]; ok {
+		return nil // starting or running; it comes forward by itself when mapped
+	}
+	cmd := exec.Command(l.exe, "window", name)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("tray: start the %s window: %w", name, err)
+	}
+	l.running[name] = cmd
+	l.log.Debug("started a window", "window", name, "pid", cmd.Process.Pid)
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		err := cmd.Wait()
+		l.mu.Lock()
+		delete(l.running, name)
+		l.mu.Unlock()
+		if err != nil {
+			l.log.Warn("a window ended with an error", "window", name, "err", err)
+		}
+	}()
+	return nil
+}
+
+// Running reports whether a window process called name is running.
+func (l *Launcher) Running(name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.running[name]
+	return ok
+}
+
+// Wait waits until every started window process has exited.
+func (l *Launcher) Wait() { l.wg.Wait() }

@@ -1,0 +1,136 @@
+package tray
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// Opener opens a URL for the person, in a browser. It must not block: the
+// browser keeps running after Open returns.
+type Opener interface {
+	Open(url string) error
+}
+
+// BrowserOpener opens URLs in the browser named by $BROWSER when it is set,
+// else with the platform's opener (xdg-open, open, rundll32). It starts the
+// command and reaps it in a goroutine; Open never waits for the browser.
+//
+// $BROWSER follows the convention of xdg-open and the GitHub CLI: a list of
+// commands separated by colons (the first that can be started wins); in
+// each, %s stands for the URL (%% for a percent sign), and without %s the URL
+// is the last argument. A command is split into words at spaces; quoting is
+// not supported.
+type BrowserOpener struct {
+	// Getenv reads the environment; default os.Getenv.
+	Getenv func(string) string
+	// Logger reports commands that fail; default discards. URLs are never
+	// logged: a sign-in URL is the person's business.
+	Logger *slog.Logger
+
+	wg sync.WaitGroup // counts the reaping goroutines
+}
+
+// NewOpener returns a BrowserOpener reading the process environment.
+func NewOpener(logger *slog.Logger) *BrowserOpener {
+	return &BrowserOpener{Logger: logger}
+}
+
+// Open starts the browser on url.
+func (o *BrowserOpener) Open(url string) error {
+	if url == "" {
+		return errors.New("tray: open: empty URL")
+	}
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var cmds [][]string
+	if b := strings.TrimSpace(getenv("BROWSER")); b != "" {
+		for _, entry := range strings.Split(b, ":") {
+			if argv := browserCommand(entry, url); argv != nil {
+				cmds = append(cmds, argv)
+			}
+		}
+	}
+	cmds = append(cmds, platformOpener(url))
+	var errs []error
+	for _, argv := range cmds {
+		if err := o.start(argv); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		return nil
+	}
+	return fmt.Errorf("tray: open a browser: %w", errors.Join(errs...))
+}
+
+// Wait waits until every started command has exited and been reaped. Tests
+// use it; the agent does not wait for browsers.
+func (o *BrowserOpener) Wait() { o.wg.Wait() }
+
+func (o *BrowserOpener) start(argv []string) error {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	log := o.Logger
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		if err := cmd.Wait(); err != nil && log != nil {
+			log.Warn("the browser command failed", "command", argv[0], "err", err)
+		}
+	}()
+	return nil
+}
+
+// browserCommand turns one $BROWSER entry into a command line for url, or
+// nil when the entry is empty.
+func browserCommand(entry, url string) []string {
+	words := strings.Fields(entry)
+	if len(words) == 0 {
+		return nil
+	}
+	sub := false
+	for i, w := range words {
+		if !strings.Contains(w, "%") {
+			continue
+		}
+		var b strings.Builder
+		for j := 0; j < len(w); j++ {
+			switch {
+			case w[j] == '%' && j+1 < len(w) && w[j+1] == 's':
+				b.WriteString(url)
+				sub = true
+				j++
+			case w[j] == '%' && j+1 < len(w) && w[j+1] == '%':
+				b.WriteByte('%')
+				j++
+			default:
+				b.WriteByte(w[j])
+			}
+		}
+		words[i] = b.String()
+	}
+	if !sub {
+		words = append(words, url)
+	}
+	return words
+}
+
+// platformOpener is the system's way to open a URL.
+func platformOpener(url string) []string {
+	switch runtime.GOOS {
+	case "darwin":
+		return []string{"open", url}
+	case "windows":
+		return []string{"rundll32", "url.dll,FileProtocolHandler", url}
+	}
+	return []string{"xdg-open", url}
+}
