@@ -1,0 +1,83 @@
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Clipboard puts text on the system clipboard. fyne.io/systray has no
+// clipboard, and the agent has no window toolkit, so the default
+// implementation runs the platform's clipboard command.
+type Clipboard interface {
+	Copy(text string) error
+}
+
+// ErrNoClipboard means no clipboard command is installed. The tray then
+// opens the link in the browser instead of copying it.
+var ErrNoClipboard = errors.New("tray: no clipboard command found (install wl-clipboard, xclip or xsel)")
+
+// clipboardTimeout bounds a clipboard command. xclip and wl-copy fork a
+// child that serves the selection and return at once.
+const clipboardTimeout = 5 * time.Second
+
+// CommandClipboard copies with the first available command: on Linux
+// wl-copy (under Wayland), xclip or xsel; pbcopy on macOS; clip on Windows.
+type CommandClipboard struct {
+	// Getenv reads the environment (WAYLAND_DISPLAY, DISPLAY); default
+	// os.Getenv.
+	Getenv func(string) string
+	// LookPath finds a command; default exec.LookPath.
+	LookPath func(string) (string, error)
+}
+
+// Copy runs the clipboard command with text on its standard input.
+func (c CommandClipboard) Copy(text string) error {
+	argv, err := c.command()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stdin = strings.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("tray: copy with %s: %w (%s)", argv[0], err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+func (c CommandClipboard) command() ([]string, error) {
+	getenv, lookPath := c.Getenv, c.LookPath
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if lookPath == nil {
+		lookPath = exec.LookPath
+	}
+	var candidates [][]string
+	switch runtime.GOOS {
+	case "darwin":
+		candidates = [][]string{{"pbcopy"}}
+	case "windows":
+		candidates = [][]string{{"clip"}}
+	default:
+		if getenv("WAYLAND_DISPLAY") != "" {
+			candidates = append(candidates, []string{"wl-copy"})
+		}
+		candidates = append(candidates,
+			[]string{"xclip", "-selection", "clipboard", "-in"},
+			[]string{"xsel", "--clipboard", "--input"})
+	}
+	for _, argv := range candidates {
+		if p, err := lookPath(argv[0]); err == nil {
+			return append([]string{p}, argv[1:]...), nil
+		}
+	}
+	return nil, ErrNoClipboard
+}
