@@ -3,8 +3,11 @@
 //
 //	go run ./cmd/pieces-os-sim --addr 127.0.0.1:39300
 //
-// It prints "pieces-os: http://ADDR" once listening. The test controls are
-// served under /__sim/ on the same listener (see internal/piecesos/admin.go).
+// It prints "pieces-os: http://ADDR" once listening. Unless --auth0-url names
+// one, it also starts an Auth0-compatible server (internal/auth0sim) on a
+// free loopback port to verify access tokens, and prints "auth0: http://ADDR"
+// first. The test controls are served under /__sim/ on the same listener
+// (see internal/piecesos/admin.go).
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"piecestray/internal/auth0sim"
 	"piecestray/internal/piecesos"
 )
 
@@ -46,7 +50,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("pieces-os-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:39300", "address to listen on (127.0.0.1:0 for any free port)")
-	fs.StringVar(&o.auth0URL, "auth0-url", "", "Auth0-compatible server that verifies access tokens (GET /userinfo)")
+	fs.StringVar(&o.auth0URL, "auth0-url", "", "Auth0-compatible server that verifies access tokens (GET /userinfo); default: start one on a free loopback port")
 	fs.StringVar(&o.taken, "taken", "", "comma-separated vanity names that are already taken (409)")
 	fs.DurationVar(&o.cloudDelay, "cloud-ready-delay", 0, "how long after sign-in setting a vanity name answers 404")
 	fs.StringVar(&o.version, "version", piecesos.DefaultVersion, "version served by /.well-known/version")
@@ -76,6 +80,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if o.auth0URL == "" {
+		a := auth0sim.New(auth0sim.Config{Logger: logger})
+		if err := a.Start("127.0.0.1:0"); err != nil {
+			return err
+		}
+		defer a.Close()
+		o.auth0URL = a.URL()
+		fmt.Fprintf(stdout, "auth0: %s\n", a.URL())
+	}
 	cfg := piecesos.Config{
 		Auth0URL:        o.auth0URL,
 		CloudReadyDelay: o.cloudDelay,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"piecestray/apiclient"
+	"piecestray/internal/auth0sim"
 )
 
 // The admin API: the test controls over HTTP, for the standalone command
@@ -122,13 +123,13 @@ func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // SignInEmail signs in the user with email (and display name, optional) as
-// POST /users/authenticate/from_token would for the Auth0-compatible
-// simulator's account of that email: same subject, same user id. A known
-// user keeps its profile.
+// POST /users/authenticate/from_token would for the account of that email
+// on the Auth0-compatible simulator (internal/auth0sim): same subject, same
+// user id. A known user keeps its profile. It returns a copy of the profile.
 func (s *Server) SignInEmail(email, name string) *apiclient.UserProfile {
 	email = strings.TrimSpace(email)
 	local, _, _ := strings.Cut(email, "@")
-	c := claims{Sub: SubjectForEmail(email), Email: email, Name: name, Nickname: local}
+	c := claims{Sub: auth0sim.Subject(email), Email: email, Name: name, Nickname: local}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.profileFromClaims(c, s.findLocked(userIDForSubject(c.Sub)))

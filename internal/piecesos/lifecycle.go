@@ -25,6 +25,7 @@ type run struct {
 	cancel context.CancelFunc // cancels every request context of this run
 	served chan struct{}      // closed when Serve has returned
 	reqs   tracker            // requests in flight on this listener
+	conns  sync.WaitGroup     // connections not yet closed or hijacked
 }
 
 // tracker counts goroutines of one kind and refuses new ones once closed,
@@ -94,7 +95,16 @@ func (s *Server) serve(ln net.Listener) {
 		Handler:           s.tracked(r),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
-		ErrorLog:          nil,
+		// Count connections so that Stop returns only once their
+		// goroutines have ended (StateNew is reported by Serve itself).
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			switch st {
+			case http.StateNew:
+				r.conns.Add(1)
+			case http.StateClosed, http.StateHijacked:
+				r.conns.Done()
+			}
+		},
 	}
 	s.run = r
 	go func() {
@@ -157,6 +167,7 @@ func (s *Server) stopLocked() error {
 	s.hub.closeAll()     // hijacked connections: the streams
 	r.reqs.closeAndWait()
 	<-r.served
+	r.conns.Wait() // after served: no connection is added any more
 	s.transport.CloseIdleConnections()
 	s.log.Info("piecesos: stopped", "addr", s.Addr())
 	if err != nil {

@@ -3,8 +3,6 @@ package piecesos
 import (
 	"context"
 	"crypto/sha1" // #nosec: name-based (version 5) uuids are defined on SHA-1 (RFC 9562 §5.5)
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -184,13 +182,6 @@ func userIDForSubject(sub string) string {
 	b[6] = b[6]&0x0f | 0x50
 	b[8] = b[8]&0x3f | 0x80
 	return formatUUID(b)
-}
-
-// SubjectForEmail is the Auth0 subject the Auth0-compatible simulator gives
-// to email: "auth0|" + the hex of the first 12 bytes of sha256(email).
-func SubjectForEmail(email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return "auth0|" + hex.EncodeToString(sum[:12])
 }
 
 func firstNonEmpty(vals ...string) string {
