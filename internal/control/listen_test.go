@@ -1,0 +1,277 @@
+package control
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// staleSocket leaves a socket file at path that nobody listens on, as a
+// crashed agent does.
+func staleSocket(t *testing.T, path string) {
+	t.Helper()
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.SetUnlinkOnClose(false)
+	ln.Close()
+	if _, err := os.Lstat(path); err != nil {
+		t.Fatalf("stale socket not left behind: %v", err)
+	}
+}
+
+// stopServer releases a Server that was never served.
+func stopServer(t *testing.T, s *Server) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Serve(ctx, newFakeHandler()); err != nil {
+		t.Errorf("Serve(cancelled ctx) = %v; want nil", err)
+	}
+}
+
+func TestListenReplacesStaleSocket(t *testing.T) {
+	path := socketPath(t)
+	staleSocket(t, path)
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatalf("Listen over a stale socket = %v; want nil", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, newFakeHandler()) }()
+	c := dial(t, path)
+	if err := c.Call(context.Background(), "echo", 1, nil); err != nil {
+		t.Errorf("Call on the new agent = %v; want nil", err)
+	}
+	if runtime.GOOS != "windows" {
+		fi, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("socket mode = %v; want 0600", perm)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve() = %v; want nil", err)
+	}
+}
+
+func TestListenLiveAgent(t *testing.T) {
+	_, path := serve(t, newFakeHandler(), nil)
+	if s, err := Listen(path); !errors.Is(err, ErrAlreadyRunning) {
+		if s != nil {
+			stopServer(t, s)
+		}
+		t.Fatalf("Listen(%q) beside a live agent = %v; want ErrAlreadyRunning", path, err)
+	}
+	// The live agent is untouched.
+	c := dial(t, path)
+	if err := c.Call(context.Background(), "echo", 1, nil); err != nil {
+		t.Errorf("Call on the first agent = %v; want nil", err)
+	}
+}
+
+// fakeAgent answers hello on path without taking the lock, like an agent
+// whose lock file was deleted; reply is its answer to hello.
+func fakeAgent(t *testing.T, path, reply string) {
+	t.Helper()
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if reply != "" {
+				c.SetDeadline(time.Now().Add(waitLong))
+				bufio.NewReader(c).ReadString('\n')
+				c.Write([]byte(reply + "\n"))
+			}
+			c.Close()
+		}
+	}()
+}
+
+func TestListenProbesExistingSocket(t *testing.T) {
+	tests := []struct {
+		name, reply string
+		wantRunning bool
+	}{
+		{"answers hello", `{"v":1,"id":1,"op":"hello"}`, true},
+		{"newer agent", `{"v":2,"id":1,"op":"error","error":{"code":"unsupported_version","message":"old"}}`, true},
+		{"closes at once", "", false},
+		{"speaks something else", `HTTP/1.1 400 Bad Request`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := socketPath(t)
+			fakeAgent(t, path, tt.reply)
+			s, err := Listen(path)
+			if s != nil {
+				stopServer(t, s)
+				t.Fatalf("Listen(%q) took over a socket in use", path)
+			}
+			if got := errors.Is(err, ErrAlreadyRunning); got != tt.wantRunning {
+				t.Errorf("Listen(%q) = %v; want ErrAlreadyRunning: %v", path, err, tt.wantRunning)
+			}
+		})
+	}
+}
+
+func TestListenRefusesNonSocket(t *testing.T) {
+	path := socketPath(t)
+	if err := os.WriteFile(path, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Listen(path); err == nil {
+		stopServer(t, s)
+		t.Fatalf("Listen(%q) over a regular file = nil; want an error", path)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "precious" {
+		t.Errorf("regular file after Listen = %q, %v; want it untouched", b, err)
+	}
+}
+
+func TestListenRaceOneWins(t *testing.T) {
+	for round := range 20 {
+		path := socketPath(t)
+		if round%2 == 1 {
+			staleSocket(t, path) // also race over a crashed agent's socket
+		}
+		const n = 8
+		var wg sync.WaitGroup
+		servers := make(chan *Server, n)
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				s, err := Listen(path)
+				if err != nil {
+					errs <- err
+					return
+				}
+				servers <- s
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(servers)
+		close(errs)
+		won := 0
+		for s := range servers {
+			won++
+			stopServer(t, s)
+		}
+		if won != 1 {
+			t.Errorf("round %d: %d of %d concurrent Listen calls won; want exactly 1", round, won, n)
+		}
+		for err := range errs {
+			if !errors.Is(err, ErrAlreadyRunning) {
+				t.Errorf("round %d: losing Listen = %v; want ErrAlreadyRunning", round, err)
+			}
+		}
+	}
+}
+
+func TestListenSecuresDirectory(t *testing.T) {
+	base, err := os.MkdirTemp("", "pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	open := filepath.Join(base, "open")
+	if err := os.Mkdir(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o755) // whatever the umask
+	s, err := Listen(filepath.Join(open, "c.sock"))
+	if err != nil {
+		t.Fatalf("Listen in our own 0755 directory = %v; want the directory tightened", err)
+	}
+	stopServer(t, s)
+	fi, err := os.Stat(open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode after Listen = %v; want 0700", fi.Mode().Perm())
+	}
+}
+
+func TestPeerUIDOfOwnConnection(t *testing.T) {
+	path := socketPath(t)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sc, err := ln.AcceptUnix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	uid, ok, err := peerUID(sc)
+	if err != nil {
+		t.Fatalf("peerUID() = %v", err)
+	}
+	if runtime.GOOS != "linux" {
+		if ok {
+			t.Errorf("peerUID() ok = true on %s; want false (not checked)", runtime.GOOS)
+		}
+		return
+	}
+	if !ok || uid != os.Getuid() {
+		t.Errorf("peerUID() = %d, %v; want %d, true", uid, ok, os.Getuid())
+	}
+	if err := checkPeer(uid, os.Getuid()); err != nil {
+		t.Errorf("checkPeer(own uid) = %v; want nil", err)
+	}
+}
+
+func TestCheckPeer(t *testing.T) {
+	tests := []struct {
+		uid, self int
+		ok        bool
+	}{
+		{1000, 1000, true},
+		{0, 0, true},
+		{1001, 1000, false},
+		{0, 1000, false}, // not even root
+		{1000, 0, false},
+	}
+	for _, tt := range tests {
+		err := checkPeer(tt.uid, tt.self)
+		if (err == nil) != tt.ok {
+			t.Errorf("checkPeer(%d, %d) = %v; want ok %v", tt.uid, tt.self, err, tt.ok)
+		}
+	}
+}
