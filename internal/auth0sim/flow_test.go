@@ -2,16 +2,20 @@ package auth0sim_test
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"piecestray/internal/auth0sim"
 )
 
 // TestLoopbackFlow is the whole sign-in: the browser opens the page, submits
 // the form, follows the redirect into the application's loopback listener,
-// and the application exchanges the code and calls /userinfo.
+// and the application exchanges the code, verifies the id_token with the
+// JWKS and calls /userinfo.
 func TestLoopbackFlow(t *testing.T) {
-	s := startServer(t, auth0sim.Config{})
+	s := startServer(t, auth0sim.Config{TokenLifetime: 30 * time.Minute})
 	cb := startCallback(t)
 	p := newPKCE()
 	code := signIn(t, s, cb, p, nil)
@@ -30,11 +34,260 @@ func TestLoopbackFlow(t *testing.T) {
 	if got := res.str("token_type"); got != "Bearer" {
 		t.Errorf("token_type = %q; want Bearer", got)
 	}
+	if got := res.body["expires_in"]; got != float64(1800) {
+		t.Errorf("expires_in = %v; want 1800", got)
+	}
+	if got := res.str("scope"); got != "openid profile email offline_access" {
+		t.Errorf("scope = %q; want %q", got, "openid profile email offline_access")
+	}
+	if got := res.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("token Cache-Control = %q; want no-store", got)
+	}
+
+	keys := fetchJWKS(t, s.URL())
+	_, id := verifyJWT(t, keys, res.str("id_token"))
+	sub := auth0sim.Subject(testEmail)
+	want := map[string]any{
+		"iss": s.URL() + "/", "aud": auth0sim.DefaultClientID, "sub": sub, "email": testEmail,
+		"email_verified": true, "name": testEmail, "nickname": "ada", "nonce": "n-456",
+	}
+	for k, v := range want {
+		if id[k] != v {
+			t.Errorf("id_token %s = %v; want %v", k, id[k], v)
+		}
+	}
+	if pic, _ := id["picture"].(string); !strings.HasPrefix(pic, "https://") {
+		t.Errorf("id_token picture = %q; want an https URL", pic)
+	}
+	iat, _ := id["iat"].(float64)
+	exp, _ := id["exp"].(float64)
+	if exp-iat != 1800 || iat < float64(time.Now().Add(-time.Minute).Unix()) {
+		t.Errorf("id_token iat %v exp %v; want now and now+1800", iat, exp)
+	}
+
+	_, access := verifyJWT(t, keys, res.str("access_token"))
+	wantAccess := map[string]any{
+		"iss": s.URL() + "/", "aud": auth0sim.DefaultAudience, "sub": sub,
+		"scope": "openid profile email offline_access", "azp": auth0sim.DefaultClientID,
+	}
+	for k, v := range wantAccess {
+		if access[k] != v {
+			t.Errorf("access_token %s = %v; want %v", k, access[k], v)
+		}
+	}
+
 	status, info := userinfo(t, s, "Bearer "+res.str("access_token"))
 	if status != http.StatusOK {
 		t.Fatalf("userinfo = %d %v; want 200", status, info)
 	}
-	if info["email"] != testEmail || info["sub"] != auth0sim.Subject(testEmail) {
-		t.Errorf("userinfo = %v; want email %q sub %q", info, testEmail, auth0sim.Subject(testEmail))
+	for _, k := range []string{"sub", "email", "email_verified", "name", "nickname", "picture", "updated_at"} {
+		if _, ok := info[k]; !ok {
+			t.Errorf("userinfo has no %q: %v", k, info)
+		}
+	}
+	if info["email"] != testEmail || info["sub"] != sub {
+		t.Errorf("userinfo = %v; want email %q sub %q", info, testEmail, sub)
+	}
+}
+
+func TestSubject(t *testing.T) {
+	a := auth0sim.Subject("ada@example.com")
+	if !strings.HasPrefix(a, "auth0|") || len(a) != len("auth0|")+24 {
+		t.Errorf(`Subject("ada@example.com") = %q; want "auth0|" and 24 hex digits`, a)
+	}
+	if b := auth0sim.Subject(" Ada@Example.com "); b != a {
+		t.Errorf(`Subject(" Ada@Example.com ") = %q; want %q (same account)`, b, a)
+	}
+	if c := auth0sim.Subject("bob@example.com"); c == a {
+		t.Errorf(`Subject("bob@example.com") = %q; want a different subject`, c)
+	}
+}
+
+// TestSignInPage checks the page itself: accessible form, no caching,
+// escaping of what the request carries.
+func TestSignInPage(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t)
+	b := newBrowser(t)
+	hint := `x"><script>alert(1)</script>@example.com`
+	resp, err := b.Get(authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), map[string]string{"login_hint": hint}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, resp)
+	checks := []struct{ name, got, want string }{
+		{"status", resp.Status, "200 OK"},
+		{"Cache-Control", resp.Header.Get("Cache-Control"), "no-store"},
+		{"Content-Type", resp.Header.Get("Content-Type"), "text/html; charset=utf-8"},
+		{"X-Frame-Options", resp.Header.Get("X-Frame-Options"), "DENY"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("sign-in page %s = %q; want %q", c.name, c.got, c.want)
+		}
+	}
+	for _, want := range []string{
+		`<html lang="en">`, `<label for="email">`, `id="email" name="email" type="email"`,
+		`value="approve">Sign in</button>`, `value="deny" formnovalidate>Deny</button>`, `name="tx"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("sign-in page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "<script>") {
+		t.Errorf("sign-in page carries the login_hint unescaped: %s", body)
+	}
+	if !strings.Contains(body, "&lt;script&gt;") {
+		t.Errorf("sign-in page does not show the escaped login_hint")
+	}
+	var browserCookie bool
+	for _, c := range resp.Cookies() {
+		browserCookie = browserCookie || (c.HttpOnly && c.SameSite == http.SameSiteLaxMode)
+	}
+	if !browserCookie {
+		t.Errorf("sign-in page set no HttpOnly SameSite=Lax cookie: %v", resp.Cookies())
+	}
+}
+
+// TestDeny: the Deny button sends access_denied and the state back.
+func TestDeny(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t)
+	b := newBrowser(t)
+	tx := openPage(t, b, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
+	resp := submit(t, b, s.URL(), tx, "", "deny")
+	readBody(t, resp)
+	q := cb.last(t)
+	if q.Get("error") != "access_denied" || q.Get("state") != "st-123" || q.Get("code") != "" {
+		t.Errorf("callback after Deny = %v; want error=access_denied, state=st-123 and no code", q)
+	}
+}
+
+// TestApproveBadEmail: an unusable address shows the page again with the
+// problem, and the same page can then be submitted.
+func TestApproveBadEmail(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t)
+	b := newBrowser(t)
+	tx := openPage(t, b, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
+	resp := submit(t, b, s.URL(), tx, "not an address", "approve")
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `role="alert"`) ||
+		!strings.Contains(body, `aria-invalid="true"`) {
+		t.Errorf("bad email = %d; want 400 and the page with an alert; body %s", resp.StatusCode, body)
+	}
+	resp = submit(t, b, s.URL(), tx, testEmail, "approve")
+	readBody(t, resp)
+	if cb.last(t).Get("code") == "" {
+		t.Errorf("second submit did not reach the callback with a code")
+	}
+}
+
+// TestCSRF: the form only works from the browser that opened the page,
+// from this site, once.
+func TestCSRF(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t)
+	tests := []struct {
+		name   string
+		post   func(t *testing.T, tx string, owner *http.Client) *http.Response
+		status int
+	}{
+		{"another browser", func(t *testing.T, tx string, _ *http.Client) *http.Response {
+			other := newBrowser(t)
+			openPage(t, other, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil)) // has a cookie of its own
+			return submit(t, other, s.URL(), tx, testEmail, "approve")
+		}, http.StatusForbidden},
+		{"no cookie", func(t *testing.T, tx string, _ *http.Client) *http.Response {
+			return submit(t, newBrowser(t), s.URL(), tx, testEmail, "approve")
+		}, http.StatusForbidden},
+		{"cross-site origin", func(t *testing.T, tx string, owner *http.Client) *http.Response {
+			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/authorize", strings.NewReader(url.Values{
+				"tx": {tx}, "email": {testEmail}, "action": {"approve"},
+			}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "http://evil.example")
+			resp, err := owner.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}, http.StatusForbidden},
+		{"unknown transaction", func(t *testing.T, _ string, owner *http.Client) *http.Response {
+			return submit(t, owner, s.URL(), "made-up", testEmail, "approve")
+		}, http.StatusBadRequest},
+		{"second submit", func(t *testing.T, tx string, owner *http.Client) *http.Response {
+			readBody(t, submit(t, owner, s.URL(), tx, testEmail, "approve"))
+			return submit(t, noFollow(owner), s.URL(), tx, testEmail, "approve")
+		}, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			owner := newBrowser(t)
+			tx := openPage(t, owner, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
+			resp := tt.post(t, tx, noFollow(owner))
+			body := readBody(t, resp)
+			if resp.StatusCode != tt.status || resp.Header.Get("Location") != "" {
+				t.Errorf("POST = %d Location %q; want %d and no redirect; body %s",
+					resp.StatusCode, resp.Header.Get("Location"), tt.status, body)
+			}
+		})
+	}
+}
+
+// TestPromptNone: prompt=none approves at once with login_hint or a browser
+// session, and otherwise answers login_required without a page.
+func TestPromptNone(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t)
+	b := noFollow(newBrowser(t))
+	get := func(overrides map[string]string) url.Values {
+		t.Helper()
+		resp, err := b.Get(authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), overrides))
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBody(t, resp)
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("prompt=none = %d; want 302", resp.StatusCode)
+		}
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := loc.Scheme + "://" + loc.Host + loc.Path; got != cb.redirectURI() {
+			t.Fatalf("redirect to %q; want %q", got, cb.redirectURI())
+		}
+		return loc.Query()
+	}
+
+	q := get(map[string]string{"prompt": "none"})
+	if q.Get("error") != "login_required" || q.Get("state") != "st-123" {
+		t.Errorf("prompt=none without hint or session = %v; want error=login_required", q)
+	}
+	p := newPKCE()
+	q = get(map[string]string{"prompt": "none", "login_hint": "Bob@Example.com", "code_challenge": p.challenge})
+	if q.Get("code") == "" {
+		t.Fatalf("prompt=none with login_hint = %v; want a code", q)
+	}
+	res := exchange(t, s, q.Get("code"), p.verifier, cb.redirectURI())
+	if res.status != http.StatusOK {
+		t.Fatalf("exchange = %d %v", res.status, res.body)
+	}
+	if got := claimsOf(t, res.str("id_token"))["email"]; got != "bob@example.com" {
+		t.Errorf("id_token email = %v; want bob@example.com", got)
+	}
+	// The browser now has a session: prompt=none works without a hint
+	// until /v2/logout ends it.
+	if q = get(map[string]string{"prompt": "none"}); q.Get("code") == "" {
+		t.Errorf("prompt=none with a browser session = %v; want a code", q)
+	}
+	resp, err := b.Get(s.URL() + "/v2/logout?client_id=" + auth0sim.DefaultClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	if q = get(map[string]string{"prompt": "none"}); q.Get("error") != "login_required" {
+		t.Errorf("prompt=none after logout = %v; want error=login_required", q)
 	}
 }

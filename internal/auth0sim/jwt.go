@@ -140,12 +140,15 @@ func (s *Server) jwks() map[string][]jwk {
 	return map[string][]jwk{"keys": {k}}
 }
 
-// padding returns n characters of incompressible filler for the "pad" claim.
+// padding returns filler for the "pad" claim that makes a token about n
+// bytes longer: the claim (`,"pad":"..."`) is base64url-encoded in the token,
+// so it carries 3/4 of n. The filler is random, so it does not compress.
 func padding(n int) string {
-	if n <= 0 {
+	l := n*3/4 - len(`,"pad":""`)
+	if l <= 0 {
 		return ""
 	}
-	return randomToken(n)[:n]
+	return randomToken(l)[:l]
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

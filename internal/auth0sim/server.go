@@ -65,8 +65,8 @@ type Config struct {
 	Audience string
 	// TokenLifetime is the life of access and id tokens; default 1h.
 	TokenLifetime time.Duration
-	// TokenPadding is the number of extra bytes carried in a "pad" claim of
-	// access and id tokens (to test 4–8 kB tokens).
+	// TokenPadding makes access and id tokens about this many bytes longer,
+	// with random filler in a "pad" claim (to test 4–8 kB tokens).
 	TokenPadding int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
