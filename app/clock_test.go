@@ -22,7 +22,13 @@ type fakeTimer struct {
 }
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	return newFakeClockAt(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+}
+
+// newFakeClockAt returns a fake clock that starts at now: tests against the
+// local servers, whose tokens expire in real time, start it at time.Now().
+func newFakeClockAt(now time.Time) *fakeClock {
+	return &fakeClock{now: now}
 }
 
 func (c *fakeClock) Now() time.Time {

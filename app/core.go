@@ -396,7 +396,9 @@ func (c *Core) build() State {
 		s.Reason = c.signInNeeded
 	case c.user != nil:
 		s.Phase = PhaseSignedIn
-	case !c.userKnown || c.restoring || (c.stored != nil && !c.storeLoaded):
+	case !c.userKnown || c.restoring || !c.storeLoaded:
+		// Until the keyring has answered, "signed out" could be wrong: a
+		// stored session may be about to be restored.
 		s.Phase = PhaseConnecting
 	default:
 		s.Phase = PhaseSignedOut

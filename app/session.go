@@ -13,13 +13,20 @@ import (
 // store's own shorter bound (../shared/sign-in-checklist.md).
 const saveTimeout = 60 * time.Second
 
+// storeReadTimeout bounds a background keyring call. The keyring store has
+// its own shorter bound; this one protects the core from a store without.
+// A timeout is "unknown", not "empty".
+const storeReadTimeout = 5 * time.Second
+
 // maxRenewBackoff caps the wait between failed renewals.
 const maxRenewBackoff = 5 * time.Minute
 
 // loadStore reads the stored session once at start. It never delays the
 // first state: the core publishes "connecting" meanwhile.
 func (c *Core) loadStore(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
 	sess, err := c.cfg.Store.Load(ctx)
+	cancel()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.storeLoaded = true
@@ -67,12 +74,11 @@ func (c *Core) restore(ctx context.Context) {
 		c.finishRestore(nil, err)
 		return
 	}
-	c.saveSession(ctx, tok, sess.Email, sess.Subject, c.storeReadTimeout())
+	c.saveSession(ctx, tok, sess.Email, sess.Subject, storeReadTimeout)
 	p, err := c.authenticate(ctx, tok)
 	c.finishRestore(p, err)
 }
 
-func (c *Core) storeReadTimeout() time.Duration { return 5 * time.Second }
 
 func (c *Core) finishRestore(p *apiclient.UserProfile, err error) {
 	c.mu.Lock()
@@ -246,7 +252,7 @@ func (c *Core) renew(ctx context.Context) {
 	}
 	tok, err := c.cfg.Signer.Refresh(ctx, sess.RefreshToken)
 	if err == nil {
-		c.saveSession(ctx, tok, sess.Email, sess.Subject, c.storeReadTimeout())
+		c.saveSession(ctx, tok, sess.Email, sess.Subject, storeReadTimeout)
 		_, err = c.authenticate(ctx, tok)
 	}
 	c.mu.Lock()

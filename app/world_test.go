@@ -1,0 +1,254 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"piecestray/apiclient"
+	"piecestray/auth"
+	"piecestray/auth/authtest"
+	"piecestray/internal/auth0sim"
+	"piecestray/internal/piecesos"
+	"piecestray/internal/scriptbrowser"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// wait is how long a test waits for the core to reach a state. It is
+// generous: the suite shares two cores with every other package's tests.
+const wait = 15 * time.Second
+
+// world is a core running against the real Pieces OS simulator, the
+// Auth0-compatible server and the fake keyring, with a fake clock for the
+// core's own timers (renewal, event coalescing, outage grace).
+type world struct {
+	t       *testing.T
+	a0      *auth0sim.Server
+	sim     *piecesos.Server
+	store   *authtest.Store
+	browser *scriptbrowser.Browser
+	clock   *fakeClock
+	events  *eventLog
+	core    *Core
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+type worldOption func(*worldSetup)
+
+type worldSetup struct {
+	piecesos piecesos.Config
+	auth0    auth0sim.Config
+	store    *authtest.Store
+	action   string
+	simDown  bool
+	a0       *auth0sim.Server
+	sim      *piecesos.Server
+}
+
+func withPiecesOS(f func(*piecesos.Config)) worldOption {
+	return func(s *worldSetup) { f(&s.piecesos) }
+}
+func withStore(st *authtest.Store) worldOption { return func(s *worldSetup) { s.store = st } }
+func withBrowser(action string) worldOption  { return func(s *worldSetup) { s.action = action } }
+func withPiecesOSDown() worldOption           { return func(s *worldSetup) { s.simDown = true } }
+
+// sharing runs the new core against another world's servers (a restart of
+// the agent).
+func sharing(w *world) worldOption {
+	return func(s *worldSetup) { s.a0, s.sim, s.store = w.a0, w.sim, w.store }
+}
+
+func newWorld(t *testing.T, opts ...worldOption) *world {
+	t.Helper()
+	setup := worldSetup{action: scriptbrowser.Silent}
+	for _, o := range opts {
+		o(&setup)
+	}
+	w := &world{t: t, clock: newFakeClockAt(time.Now()), events: &eventLog{}}
+	if setup.a0 == nil {
+		w.a0 = auth0sim.New(setup.auth0)
+		if err := w.a0.Start("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.a0.Close() })
+		setup.piecesos.Auth0URL = w.a0.URL()
+		w.sim = piecesos.New(setup.piecesos)
+		if err := w.sim.Start("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.sim.Close() })
+	} else {
+		w.a0, w.sim = setup.a0, setup.sim
+	}
+	if setup.simDown {
+		if err := w.sim.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.store = setup.store
+	if w.store == nil {
+		w.store = authtest.NewStore()
+	}
+	w.browser = &scriptbrowser.Browser{Action: setup.action}
+	cfg := auth.DefaultConfig()
+	cfg.Domain = w.a0.URL()
+	cfg.ClientID = auth0sim.DefaultClientID
+	w.core = New(Config{
+		PiecesOS: func(base string) PiecesOS { return apiclient.New(base) },
+		Follower: apiclient.NewFollower(apiclient.FollowerConfig{
+			Discovery: apiclient.Discovery{URL: w.sim.URL()},
+		}),
+		Signer:   auth.NewSigner(cfg, w.browser),
+		Store:    w.store,
+		Browser:  w.browser,
+		Clock:    w.clock,
+		OnEvent:  w.events.add,
+		Issuer:   cfg.Domain,
+		ClientID: cfg.ClientID,
+		// Confirmation polls GET /user every second; keep failures quick.
+		ConfirmTimeout: 5 * time.Second,
+	})
+	w.start()
+	return w
+}
+
+func (w *world) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel, w.done = cancel, make(chan struct{})
+	go func() {
+		defer close(w.done)
+		w.core.Run(ctx)
+	}()
+	w.t.Cleanup(w.stop)
+}
+
+// stop ends the core and waits for everything it started.
+func (w *world) stop() {
+	w.cancel()
+	select {
+	case <-w.done:
+	case <-time.After(wait):
+		w.t.Error("core did not stop")
+	}
+	w.browser.Wait()
+}
+
+// waitFor waits until the published state satisfies ok.
+func (w *world) waitFor(what string, ok func(State) bool) State {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	var last State
+	for st := range w.core.Subscribe(ctx) {
+		last = st
+		if ok(st) {
+			return st
+		}
+	}
+	b, _ := json.MarshalIndent(last, "", "  ")
+	w.t.Fatalf("timed out waiting for %s; last state:\n%s", what, b)
+	return last
+}
+
+func (w *world) waitPhase(p Phase) State {
+	w.t.Helper()
+	return w.waitFor("phase "+string(p), func(s State) bool { return s.Phase == p && s.Busy == "" })
+}
+
+// signIn runs the sign-in action and waits until Pieces OS reports the user.
+func (w *world) signIn() State {
+	w.t.Helper()
+	if _, err := w.core.SignIn(); err != nil {
+		w.t.Fatalf("SignIn: %v", err)
+	}
+	return w.waitFor("signed in", func(s State) bool { return s.Phase == PhaseSignedIn && s.Storage.Kind != StorageNone })
+}
+
+func (w *world) do(a Action, args any) (Result, error) {
+	w.t.Helper()
+	var raw json.RawMessage
+	if args != nil {
+		b, err := json.Marshal(args)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		raw = b
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	return w.core.Do(ctx, a, raw)
+}
+
+// eventLog records the core's events.
+type eventLog struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (l *eventLog) add(e Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+}
+
+func (l *eventLog) all() []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Event(nil), l.events...)
+}
+
+func (l *eventLog) kinds() []EventKind {
+	var out []EventKind
+	for _, e := range l.all() {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+func (l *eventLog) count(k EventKind) int {
+	n := 0
+	for _, e := range l.all() {
+		if e.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// waitEvent waits until an event of kind k was delivered.
+func (w *world) waitEvent(k EventKind) Event {
+	w.t.Helper()
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		for _, e := range w.events.all() {
+			if e.Kind == k {
+				return e
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	w.t.Fatalf("no %s event; got %v", k, w.events.kinds())
+	return Event{}
+}
+
+// settle gives in-flight frames and events time to arrive, for tests that
+// check that something did NOT happen.
+func settle() { time.Sleep(300 * time.Millisecond) }
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
