@@ -11,7 +11,9 @@ import (
 func TestBetaOptedIn(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	yes := true
-	ts := func(d time.Duration) *apiclient.GroupedTimestamp { return &apiclient.GroupedTimestamp{Value: now.Add(d)} }
+	ts := func(d time.Duration) *apiclient.GroupedTimestamp {
+		return &apiclient.GroupedTimestamp{Value: now.Add(d)}
+	}
 	tests := []struct {
 		name string
 		beta *apiclient.AnonymousTemporalRange

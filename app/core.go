@@ -108,9 +108,9 @@ type Core struct {
 	live       bool // the stream is connected
 	// synced is false from a stream outage until the first profile of the
 	// next connection: that profile is a snapshot, not a live change.
-	synced bool
-	userKnown  bool // Pieces OS told us who is signed in since start
-	user       *apiclient.UserProfile
+	synced    bool
+	userKnown bool // Pieces OS told us who is signed in since start
+	user      *apiclient.UserProfile
 
 	signIn       *signInRun
 	signInNeeded string // reason, when the stored session can no longer be used

@@ -79,7 +79,6 @@ func (c *Core) restore(ctx context.Context) {
 	c.finishRestore(p, err)
 }
 
-
 func (c *Core) finishRestore(p *apiclient.UserProfile, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -58,8 +58,8 @@ func withPiecesOS(f func(*piecesos.Config)) worldOption {
 	return func(s *worldSetup) { f(&s.piecesos) }
 }
 func withStore(st *authtest.Store) worldOption { return func(s *worldSetup) { s.store = st } }
-func withBrowser(action string) worldOption  { return func(s *worldSetup) { s.action = action } }
-func withPiecesOSDown() worldOption           { return func(s *worldSetup) { s.simDown = true } }
+func withBrowser(action string) worldOption    { return func(s *worldSetup) { s.action = action } }
+func withPiecesOSDown() worldOption            { return func(s *worldSetup) { s.simDown = true } }
 
 // sharing runs the new core against another world's servers (a restart of
 // the agent).
