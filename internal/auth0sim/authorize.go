@@ -32,20 +32,20 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
 	switch {
 	case clientID == "":
-		s.errorPage(w, http.StatusBadRequest, "Missing client_id",
+		s.messagePage(w, http.StatusBadRequest, "Missing client_id",
 			"The sign-in link has no client_id parameter.")
 		return
 	case len(q["client_id"]) > 1 || clientID != s.clientID:
-		s.errorPage(w, http.StatusBadRequest, "Unknown application",
+		s.messagePage(w, http.StatusBadRequest, "Unknown application",
 			"The application asking you to sign in (client_id "+clientID+") is not registered here.")
 		return
 	case redirectURI == "":
-		s.errorPage(w, http.StatusBadRequest, "Missing redirect_uri",
+		s.messagePage(w, http.StatusBadRequest, "Missing redirect_uri",
 			"The sign-in link has no redirect_uri parameter.")
 		return
 	case len(q["redirect_uri"]) > 1 || !s.redirectAllowed(redirectURI):
 		s.log.Info("auth0sim: authorize refused: redirect_uri not allowed", "redirect_uri", redirectURI)
-		s.errorPage(w, http.StatusBadRequest, "Callback URL mismatch",
+		s.messagePage(w, http.StatusBadRequest, "Callback URL mismatch",
 			"The redirect_uri "+redirectURI+" is not in the list of allowed callback URLs for this application.")
 		return
 	}
@@ -130,24 +130,24 @@ func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc strin
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.")
+		s.messagePage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.")
 		return
 	}
 	if !s.sameOrigin(r) {
-		s.errorPage(w, http.StatusForbidden, "Request refused",
+		s.messagePage(w, http.StatusForbidden, "Request refused",
 			"The sign-in form was sent from another site.")
 		return
 	}
 	txID := r.PostForm.Get("tx")
 	tx, ok := s.browsers.tx(txID, s.now())
 	if !ok {
-		s.errorPage(w, http.StatusBadRequest, "This sign-in page has expired",
+		s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
 			"It was already used or is too old. Go back to the application and start the sign-in again.")
 		return
 	}
 	c, err := r.Cookie(browserCookie)
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(tx.browser)) != 1 {
-		s.errorPage(w, http.StatusForbidden, "Request refused",
+		s.messagePage(w, http.StatusForbidden, "Request refused",
 			"This sign-in page was opened in another browser, or cookies are blocked. "+
 				"Allow cookies for this site and start the sign-in again from the application.")
 		return
@@ -155,7 +155,7 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("action") {
 	case "deny":
 		if !s.browsers.finish(txID) {
-			s.errorPage(w, http.StatusBadRequest, "This sign-in page has expired",
+			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
 				"It was already used. Go back to the application and start the sign-in again.")
 			return
 		}
@@ -173,13 +173,13 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !s.browsers.finish(txID) {
-			s.errorPage(w, http.StatusBadRequest, "This sign-in page has expired",
+			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
 				"It was already used. Go back to the application and start the sign-in again.")
 			return
 		}
 		s.approve(w, tx.req, tx.browser, email)
 	default:
-		s.errorPage(w, http.StatusBadRequest, "Bad request", "Choose Sign in or Deny.")
+		s.messagePage(w, http.StatusBadRequest, "Bad request", "Choose Sign in or Deny.")
 	}
 }
 
@@ -204,7 +204,7 @@ func (s *Server) approve(w http.ResponseWriter, req authRequest, browser, email 
 func (s *Server) redirectResult(w http.ResponseWriter, req authRequest, params url.Values) {
 	u, err := url.Parse(req.redirectURI)
 	if err != nil { // validated before; cannot happen
-		s.errorPage(w, http.StatusBadRequest, "Bad redirect", "The redirect_uri cannot be used.")
+		s.messagePage(w, http.StatusBadRequest, "Bad redirect", "The redirect_uri cannot be used.")
 		return
 	}
 	q := u.Query()

@@ -2,6 +2,7 @@ package auth0sim_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -289,5 +290,71 @@ func TestPromptNone(t *testing.T) {
 	readBody(t, resp)
 	if q = get(map[string]string{"prompt": "none"}); q.Get("error") != "login_required" {
 		t.Errorf("prompt=none after logout = %v; want error=login_required", q)
+	}
+}
+
+// TestHandlerOnly: the Server also works as a plain http.Handler (no
+// Start); the issuer is then the address the request was sent to.
+func TestHandlerOnly(t *testing.T) {
+	hs := httptest.NewServer(auth0sim.New(auth0sim.Config{Key: testKey()}))
+	t.Cleanup(hs.Close)
+	cb := startCallback(t)
+	p := newPKCE()
+	resp, err := noFollow(newBrowser(t)).Get(authorizeURL(hs.URL, cb.redirectURI(), p,
+		map[string]string{"prompt": "none", "login_hint": testEmail}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	res := postToken(t, hs.URL, url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {auth0sim.DefaultClientID}, "code": {loc.Query().Get("code")},
+		"code_verifier": {p.verifier}, "redirect_uri": {cb.redirectURI()},
+	})
+	if res.status != http.StatusOK {
+		t.Fatalf("exchange = %d %v; want 200", res.status, res.body)
+	}
+	if _, id := verifyJWT(t, fetchJWKS(t, hs.URL), res.str("id_token")); id["iss"] != hs.URL+"/" {
+		t.Errorf("id_token iss = %v; want %q", id["iss"], hs.URL+"/")
+	}
+	req, _ := http.NewRequest(http.MethodGet, hs.URL+"/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+res.str("access_token"))
+	uresp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, uresp)
+	if uresp.StatusCode != http.StatusOK {
+		t.Errorf("userinfo = %d; want 200", uresp.StatusCode)
+	}
+}
+
+// TestPageExpiry: a sign-in page can be submitted for 10 minutes.
+func TestPageExpiry(t *testing.T) {
+	clk := newFakeClock()
+	s := startServer(t, auth0sim.Config{Now: clk.Now})
+	cb := startCallback(t)
+	b := newBrowser(t)
+	tx := openPage(t, b, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
+	clk.Advance(10*time.Minute + time.Second)
+	resp := submit(t, noFollow(b), s.URL(), tx, testEmail, "approve")
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "expired") {
+		t.Errorf("submit after 10 minutes = %d; want 400 and a page saying it expired; body %s", resp.StatusCode, body)
+	}
+}
+
+// TestBadRedirectConfig: an unusable registered redirect URI is ignored
+// (and logged); the others still work.
+func TestBadRedirectConfig(t *testing.T) {
+	s := startServer(t, auth0sim.Config{RedirectURIs: []string{"not a uri#x", "http://127.0.0.1/cb"}})
+	status, _, _ := authorizeOutcome(t, authorizeURL(s.URL(), "http://127.0.0.1:4000/cb", newPKCE(),
+		map[string]string{"prompt": "none", "login_hint": testEmail}))
+	if status != http.StatusFound {
+		t.Errorf("registered redirect beside a bad one = %d; want 302", status)
+	}
+	status, _, _ = authorizeOutcome(t, authorizeURL(s.URL(), "not a uri#x", newPKCE(), nil))
+	if status != http.StatusBadRequest {
+		t.Errorf("bad registered redirect used = %d; want 400", status)
 	}
 }

@@ -101,8 +101,9 @@ func (s *Server) signInPage(w http.ResponseWriter, status int, d signInData) {
 	s.renderPage(w, status, s.pages.signIn, d)
 }
 
-// errorPage shows a problem to the person in the browser (escaped).
-func (s *Server) errorPage(w http.ResponseWriter, status int, title, msg string) {
+// messagePage shows a problem or a result to the person in the browser
+// (escaped).
+func (s *Server) messagePage(w http.ResponseWriter, status int, title, msg string) {
 	s.renderPage(w, status, s.pages.message, messageData{Title: title, Message: msg})
 }
 

@@ -2,7 +2,6 @@ package auth0sim
 
 import (
 	"errors"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,7 +12,7 @@ type registeredURI struct {
 	raw      string
 	scheme   string
 	host     string // host name or IP literal, without brackets
-	port     string // "" when the registration has none
+	hostPort string // host and port as written
 	path     string // escaped path
 	rawQuery string
 	loopback bool // host is the IP literal 127.0.0.1 or ::1
@@ -28,7 +27,7 @@ func parseRegistered(raw string) (registeredURI, error) {
 		raw:      raw,
 		scheme:   u.Scheme,
 		host:     u.Hostname(),
-		port:     u.Port(),
+		hostPort: u.Host,
 		path:     u.EscapedPath(),
 		rawQuery: u.RawQuery,
 		loopback: isLoopbackLiteral(u.Hostname()),
@@ -91,21 +90,7 @@ func (reg registeredURI) matches(raw string) bool {
 	if reg.loopback && u.Scheme == "http" {
 		return true // any port; the literal itself was compared above
 	}
-	return u.Host == bracketPort(reg.host, reg.port)
-}
-
-func bracket(host string) string {
-	if strings.Contains(host, ":") {
-		return "[" + host + "]"
-	}
-	return host
-}
-
-func bracketPort(host, port string) string {
-	if port == "" {
-		return bracket(host)
-	}
-	return net.JoinHostPort(host, port)
+	return u.Host == reg.hostPort
 }
 
 // redirectAllowed reports whether raw is a registered redirect URI.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -366,5 +367,59 @@ func TestTokenPadding(t *testing.T) {
 				t.Errorf("refresh with padding = %d, access token %d bytes; want 200 and 4 kB+", r.status, len(r.str("access_token")))
 			}
 		})
+	}
+}
+
+// TestConcurrentRefresh: two refreshers racing with one rotating token. One
+// wins; the other is a reuse, so the family is revoked: why an application
+// must have exactly one refresher.
+func TestConcurrentRefresh(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	rt := mustTokens(t, s, startCallback(t)).str("refresh_token")
+	const n = 4
+	results := make(chan tokenResult, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- refresh(t, s, rt)
+		}()
+	}
+	wg.Wait()
+	close(results)
+	var ok []tokenResult
+	for r := range results {
+		switch r.status {
+		case http.StatusOK:
+			ok = append(ok, r)
+		case http.StatusForbidden:
+		default:
+			t.Errorf("concurrent refresh = %d %v; want 200 or 403", r.status, r.body)
+		}
+	}
+	if len(ok) != 1 {
+		t.Fatalf("%d concurrent refreshes succeeded; want exactly 1", len(ok))
+	}
+	if r := refresh(t, s, ok[0].str("refresh_token")); r.status != http.StatusForbidden {
+		t.Errorf("winner's new refresh token after the losers' reuse = %d %v; want 403 (family revoked)", r.status, r.body)
+	}
+}
+
+// TestCodeOtherClient: a code is only exchanged by its own client.
+func TestCodeOtherClient(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t)
+	p := newPKCE()
+	code := signIn(t, s, cb, p, nil)
+	res := postToken(t, s.URL(), url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {"another-client"}, "code": {code},
+		"code_verifier": {p.verifier}, "redirect_uri": {cb.redirectURI()},
+	})
+	if res.status != http.StatusUnauthorized || res.str("error") != "invalid_client" {
+		t.Errorf("exchange by another client = %d %v; want 401 invalid_client", res.status, res.body)
+	}
+	if res := exchange(t, s, code, p.verifier, cb.redirectURI()); res.status != http.StatusOK {
+		t.Errorf("exchange by the right client afterwards = %d %v; want 200", res.status, res.body)
 	}
 }

@@ -112,12 +112,12 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	returnTo, clientID := q.Get("returnTo"), q.Get("client_id")
 	if clientID != "" && clientID != s.clientID {
-		s.errorPage(w, http.StatusBadRequest, "Unknown application",
+		s.messagePage(w, http.StatusBadRequest, "Unknown application",
 			"The application asking to sign you out (client_id "+clientID+") is not registered here.")
 		return
 	}
 	if returnTo != "" && (clientID == "" || !s.logoutAllowed(returnTo)) {
-		s.errorPage(w, http.StatusBadRequest, "Sign-out return URL not allowed",
+		s.messagePage(w, http.StatusBadRequest, "Sign-out return URL not allowed",
 			"The returnTo URL "+returnTo+" is not in the list of allowed logout URLs for this application.")
 		return
 	}
@@ -129,7 +129,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	})
 	s.log.Info("auth0sim: browser session ended")
 	if returnTo == "" {
-		s.errorPage(w, http.StatusOK, "Signed out", "You are signed out of the demo sign-in server.")
+		s.messagePage(w, http.StatusOK, "Signed out", "You are signed out of the demo sign-in server.")
 		return
 	}
 	noStore(w.Header())
