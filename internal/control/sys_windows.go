@@ -5,9 +5,18 @@ package control
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 )
+
+// fileOwner is not checked on Windows: %LOCALAPPDATA% is private to
+// the user through its ACL, which the socket directory inherits.
+func fileOwner(fs.FileInfo) (uid int, ok bool) { return 0, false }
+
+// permsMatter reports whether Unix permission bits protect the socket
+// directory on this system; on Windows the ACL does.
+func permsMatter() bool { return false }
 
 // errorSharingViolation is ERROR_SHARING_VIOLATION.
 const errorSharingViolation syscall.Errno = 32

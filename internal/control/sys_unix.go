@@ -5,9 +5,23 @@ package control
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 )
+
+// fileOwner returns the uid owning the file described by fi.
+func fileOwner(fi fs.FileInfo) (uid int, ok bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return int(st.Uid), true
+}
+
+// permsMatter reports whether Unix permission bits protect the socket
+// directory on this system.
+func permsMatter() bool { return true }
 
 // lockFile takes an exclusive, non-blocking flock on path (created 0600).
 // flock locks belong to the open file, so two lockFile calls in one process
