@@ -1,0 +1,289 @@
+package tray
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"fyne.io/systray"
+
+	"piecestray/app"
+)
+
+// Core is what the tray needs of the session core (*app.Core satisfies it).
+type Core interface {
+	// Subscribe yields the current state at once, then every change, until
+	// ctx ends.
+	Subscribe(ctx context.Context) <-chan app.State
+	// Do runs an action; failures are *app.ActionError.
+	Do(ctx context.Context, action app.Action, args json.RawMessage) (app.Result, error)
+}
+
+// EventNotifier shows an event to the person (a *Notifier).
+type EventNotifier interface {
+	Notify(ev app.Event)
+}
+
+// DefaultHostGrace is how long the tray waits for a tray host
+// (StatusNotifierWatcher) before saying there is none.
+const DefaultHostGrace = 3 * time.Second
+
+// Config wires the tray to the core and the desktop.
+type Config struct {
+	Core    Core               // required
+	Windows app.WindowLauncher // opens Account…, Vanity name…, Beta program… and Sign out…; required
+	// Opener opens the personal cloud, and the sign-in link when it cannot
+	// be copied; default NewOpener(Logger).
+	Opener Opener
+	// Clipboard copies the sign-in link; default CommandClipboard{}. When it
+	// fails (no clipboard command), the link opens in the browser instead.
+	Clipboard Clipboard
+	// Notifier tells the person when there is no tray host; optional.
+	Notifier EventNotifier
+	// Logger; default discards.
+	Logger *slog.Logger
+	// OnQuit is called when the person chooses Quit, before Run returns;
+	// optional.
+	OnQuit func()
+	// LightPanel selects icons for light panels (dark glyphs). The default
+	// suits the dark panels most desktops have.
+	LightPanel bool
+	// HostGrace is how long to wait for a tray host at start before saying
+	// there is none and opening the account window; default
+	// DefaultHostGrace.
+	HostGrace time.Duration
+	// Now is the clock for countdowns in the menu; default time.Now.
+	Now func() time.Time
+}
+
+// ErrNoCore is returned by Run when Config.Core or Config.Windows is nil.
+var ErrNoCore = errors.New("tray: Config.Core and Config.Windows are required")
+
+// Run shows the tray icon and its menu until the person chooses Quit or ctx
+// ends, then returns once its goroutines have ended.
+//
+// fyne.io/systray allows one tray per process and must own the main thread
+// on macOS: call Run once, from the main goroutine.
+//
+// On Linux, Run also keeps the item registered with the desktop's
+// StatusNotifierWatcher across restarts of the panel, and when no tray host
+// appears within HostGrace it says so (log and notification) and opens the
+// account window, so the person is not left with nothing.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Core == nil || cfg.Windows == nil {
+		return ErrNoCore
+	}
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		mu      sync.Mutex // guards stopped; orders wg.Add before wg.Wait
+		stopped bool
+		wg      sync.WaitGroup
+	)
+	onReady := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		r := &runner{cfg: cfg, quit: systray.Quit}
+		wg.Add(2)
+		go func() { defer wg.Done(); r.loop(ctx, systrayShell{}) }()
+		go func() { defer wg.Done(); keepRegistered(ctx, cfg.Logger, cfg.HostGrace, r.noHost) }()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-ctx.Done()
+		systray.Quit()
+	}()
+
+	systray.SetTitle(Title) // before the item is exported: the title is also its Id
+	systray.Run(onReady, nil)
+
+	mu.Lock()
+	stopped = true
+	mu.Unlock()
+	cancel()
+	wg.Wait()
+	return nil
+}
+
+func (cfg Config) withDefaults() Config {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Opener == nil {
+		cfg.Opener = NewOpener(cfg.Logger)
+	}
+	if cfg.Clipboard == nil {
+		cfg.Clipboard = CommandClipboard{}
+	}
+	if cfg.HostGrace <= 0 {
+		cfg.HostGrace = DefaultHostGrace
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg
+}
+
+// runner follows the core's state into the menu and answers clicks.
+type runner struct {
+	cfg  Config
+	quit func() // ends the tray (systray.Quit)
+
+	wg sync.WaitGroup // counts click handlers
+}
+
+// windowOf maps the items that open a window to the window's name.
+var windowOf = map[ItemID]string{Account: "account", Vanity: "vanity", Beta: "beta", SignOut: "signout"}
+
+// loop applies every state to sh until ctx ends or the core's channel
+// closes, and handles clicks. Clicks return at once: the work runs in a
+// goroutine, and the menu follows the state the core publishes.
+func (r *runner) loop(ctx context.Context, sh shell) {
+	defer r.wg.Wait()
+	states := r.cfg.Core.Subscribe(ctx)
+	var s app.State
+	select {
+	case st, ok := <-states:
+		if !ok {
+			return
+		}
+		s = st
+	case <-ctx.Done():
+		return
+	}
+	a := newApplier(sh, !r.cfg.LightPanel)
+	m := Model(s, r.cfg.Now())
+	a.apply(m)
+
+	// Cases: 0 ctx, 1 states, 2 refresh timer, then one per item.
+	clicks := a.clicks()
+	cases := make([]reflect.SelectCase, 3, 3+len(clicks))
+	cases[0] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())}
+	cases[1] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(states)}
+	ids := make([]ItemID, 0, len(clicks))
+	for id, ch := range clicks {
+		if ch != nil {
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)})
+			ids = append(ids, ItemID(id))
+		}
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	arm := func() {
+		timer.Stop()
+		var c <-chan time.Time // nil: never
+		if m.Refresh > 0 {
+			timer.Reset(m.Refresh)
+			c = timer.C
+		}
+		cases[2] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c)}
+	}
+	arm()
+	for {
+		chosen, v, ok := reflect.Select(cases)
+		switch chosen {
+		case 0:
+			return
+		case 1:
+			if !ok {
+				return
+			}
+			s = v.Interface().(app.State)
+		case 2: // a countdown moved on
+		default:
+			if !ok { // the item was removed: systray is shutting down
+				cases[chosen].Chan = reflect.ValueOf((<-chan struct{})(nil))
+				continue
+			}
+			r.click(ctx, ids[chosen-3], m)
+			continue
+		}
+		m = Model(s, r.cfg.Now())
+		a.apply(m)
+		arm()
+	}
+}
+
+// click starts what the item does, in a goroutine.
+func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
+	it := m.Items[id]
+	if !it.Enabled || !it.Visible {
+		return // a click that raced with a state change
+	}
+	log := r.cfg.Logger
+	log.Debug("menu click", "item", id)
+	run := func(f func()) {
+		r.wg.Add(1)
+		go func() { defer r.wg.Done(); f() }()
+	}
+	do := func(a app.Action) {
+		run(func() {
+			if _, err := r.cfg.Core.Do(ctx, a, nil); err != nil && ctx.Err() == nil {
+				log.Warn("menu action failed", "action", a, "err", err)
+			}
+		})
+	}
+	switch id {
+	case SignIn:
+		do(app.ActionSignIn)
+	case CancelSignIn:
+		do(app.ActionCancelSignIn)
+	case Retry:
+		do(app.ActionRetry)
+	case CopyLink:
+		url := m.SignInURL
+		run(func() {
+			err := r.cfg.Clipboard.Copy(url)
+			if err == nil {
+				return
+			}
+			log.Warn("could not copy the sign-in link; opening it instead", "err", err)
+			if err := r.cfg.Opener.Open(url); err != nil {
+				log.Warn("could not open the sign-in link", "err", err)
+			}
+		})
+	case OpenCloud:
+		url := m.CloudURL
+		run(func() {
+			if err := r.cfg.Opener.Open(url); err != nil {
+				log.Warn("could not open the personal cloud", "err", err)
+			}
+		})
+	case Account, Vanity, Beta, SignOut:
+		name := windowOf[id]
+		run(func() {
+			if err := r.cfg.Windows.ShowWindow(name); err != nil {
+				log.Warn("could not open a window", "window", name, "err", err)
+			}
+		})
+	case Quit:
+		if r.cfg.OnQuit != nil {
+			r.cfg.OnQuit()
+		}
+		r.quit()
+	}
+}
+
+// noHost tells the person that no tray host shows the icon, and opens the
+// account window instead.
+func (r *runner) noHost() {
+	r.cfg.Logger.Warn("no system tray host (StatusNotifierWatcher) is running; the tray icon is not visible. " +
+		"On GNOME, install the AppIndicator extension. Opening the account window instead.")
+	if r.cfg.Notifier != nil {
+		r.cfg.Notifier.Notify(app.Event{Kind: "no_tray_host", Title: "Pieces Tray has no tray icon",
+			Body: "This desktop shows no tray icons (on GNOME, add the AppIndicator extension). The account window opens instead."})
+	}
+	if err := r.cfg.Windows.ShowWindow("account"); err != nil {
+		r.cfg.Logger.Warn("could not open the account window", "err", err)
+	}
+}

@@ -1,0 +1,263 @@
+package tray
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"piecestray/app"
+)
+
+// fakeCore publishes the states a test sends and records actions.
+type fakeCore struct {
+	states chan app.State
+	done   chan app.Action // every Do, after it returns
+	block  chan struct{}   // when not nil, Do waits for it to close
+}
+
+func newFakeCore() *fakeCore {
+	return &fakeCore{states: make(chan app.State, 1), done: make(chan app.Action, 16)}
+}
+
+func (c *fakeCore) Subscribe(ctx context.Context) <-chan app.State {
+	out := make(chan app.State)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case s := <-c.states:
+				select {
+				case out <- s:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func (c *fakeCore) Do(ctx context.Context, a app.Action, args json.RawMessage) (app.Result, error) {
+	defer func() { c.done <- a }()
+	if c.block != nil {
+		select {
+		case <-c.block:
+		case <-ctx.Done():
+			return app.Result{}, ctx.Err()
+		}
+	}
+	return app.Result{}, nil
+}
+
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+	err   error
+	seen  chan string
+}
+
+func newRecorder(err error) *recorder { return &recorder{err: err, seen: make(chan string, 16)} }
+
+func (r *recorder) add(s string) error {
+	r.mu.Lock()
+	r.calls = append(r.calls, s)
+	r.mu.Unlock()
+	r.seen <- s
+	return r.err
+}
+
+func (r *recorder) ShowWindow(name string) error { return r.add("window " + name) }
+func (r *recorder) Open(url string) error        { return r.add("open " + url) }
+func (r *recorder) Copy(text string) error       { return r.add("copy " + text) }
+func (r *recorder) Notify(ev app.Event)          { _ = r.add("notify " + string(ev.Kind)) }
+
+func wait[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+// waitLabel waits until item n of sh shows label.
+func waitLabel(t *testing.T, sh *fakeShell, n int, label string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sh.mu.Lock()
+		built := len(sh.items) > n
+		sh.mu.Unlock()
+		if built && sh.item(n).Label() == label {
+			return
+		}
+		if time.Now().After(deadline) {
+			got := "(not built)"
+			if built {
+				got = sh.item(n).Label()
+			}
+			t.Fatalf("item %d shows %q; want %q", n, got, label)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+type loopTest struct {
+	core                *fakeCore
+	sh                  *fakeShell
+	windows, open, clip *recorder
+	quit                chan struct{}
+	cancel              context.CancelFunc
+	ended               chan struct{}
+}
+
+func startLoop(t *testing.T, clipErr error, first app.State) *loopTest {
+	t.Helper()
+	lt := &loopTest{core: newFakeCore(), sh: &fakeShell{}, windows: newRecorder(nil), open: newRecorder(nil),
+		clip: newRecorder(clipErr), quit: make(chan struct{}, 1), ended: make(chan struct{})}
+	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip,
+		OnQuit: func() { lt.quit <- struct{}{} }}.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	lt.cancel = cancel
+	r := &runner{cfg: cfg, quit: cancel}
+	lt.core.states <- first
+	go func() { defer close(lt.ended); r.loop(ctx, lt.sh) }()
+	t.Cleanup(func() {
+		cancel()
+		<-lt.ended
+	})
+	waitLabel(t, lt.sh, int(Header), Model(first, time.Now()).Item(Header).Label)
+	return lt
+}
+
+func (lt *loopTest) click(id ItemID) {
+	lt.sh.item(int(id)).clicked <- struct{}{}
+}
+
+func TestLoopClicks(t *testing.T) {
+	signedOut := live(app.State{Phase: app.PhaseSignedOut})
+	lt := startLoop(t, nil, signedOut)
+
+	lt.click(SignIn)
+	if a := wait(t, lt.core.done, "Do"); a != app.ActionSignIn {
+		t.Errorf("Sign in… ran %q; want %q", a, app.ActionSignIn)
+	}
+	lt.click(Account)
+	if got := wait(t, lt.windows.seen, "ShowWindow"); got != "window account" {
+		t.Errorf("Account… did %q; want %q", got, "window account")
+	}
+
+	// A state change updates the header; the new items work.
+	lt.core.states <- live(app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{URL: "https://auth.example/x"}})
+	waitLabel(t, lt.sh, int(Header), "Signing in — continue in your browser")
+	lt.click(CopyLink)
+	if got := wait(t, lt.clip.seen, "Copy"); got != "copy https://auth.example/x" {
+		t.Errorf("Copy sign-in link did %q", got)
+	}
+	lt.click(CancelSignIn)
+	if a := wait(t, lt.core.done, "Do"); a != app.ActionCancelSignIn {
+		t.Errorf("Cancel sign-in ran %q; want %q", a, app.ActionCancelSignIn)
+	}
+
+	lt.core.states <- live(app.State{Phase: app.PhaseSignedIn, User: withVanity(jane(), "jane")})
+	waitLabel(t, lt.sh, int(Header), "Jane Doe (jane@example.com)")
+	for _, c := range []struct {
+		id   ItemID
+		want string
+	}{{Vanity, "window vanity"}, {Beta, "window beta"}, {SignOut, "window signout"}} {
+		lt.click(c.id)
+		if got := wait(t, lt.windows.seen, "ShowWindow"); got != c.want {
+			t.Errorf("%v did %q; want %q", c.id, got, c.want)
+		}
+	}
+	lt.click(OpenCloud)
+	if got := wait(t, lt.open.seen, "Open"); got != "open https://jane.pieces.cloud" {
+		t.Errorf("Open cloud did %q", got)
+	}
+
+	lt.click(Quit)
+	wait(t, lt.quit, "OnQuit")
+	wait(t, lt.ended, "the loop to end")
+}
+
+func TestLoopIgnoresDisabledItems(t *testing.T) {
+	lt := startLoop(t, nil, app.State{Phase: app.PhaseNotRunning})
+	lt.click(SignIn) // disabled: Pieces OS is not running
+	lt.click(Retry)
+	if a := wait(t, lt.core.done, "Do"); a != app.ActionRetry {
+		t.Errorf("the first action was %q; want %q (Sign in… is disabled)", a, app.ActionRetry)
+	}
+}
+
+func TestLoopCopyFallsBackToBrowser(t *testing.T) {
+	lt := startLoop(t, ErrNoClipboard,
+		live(app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{URL: "https://auth.example/y"}}))
+	lt.click(CopyLink)
+	wait(t, lt.clip.seen, "Copy")
+	if got := wait(t, lt.open.seen, "Open"); got != "open https://auth.example/y" {
+		t.Errorf("after a failed copy the tray did %q; want the link opened", got)
+	}
+}
+
+func TestLoopClickReturnsAtOnce(t *testing.T) {
+	lt := startLoop(t, nil, live(app.State{Phase: app.PhaseSignedOut}))
+	lt.core.block = make(chan struct{})
+	lt.click(SignIn) // Do blocks…
+	// …yet the menu still follows the state.
+	lt.core.states <- live(app.State{Phase: app.PhaseSignedIn, User: jane()})
+	waitLabel(t, lt.sh, int(Header), "Jane Doe (jane@example.com)")
+	close(lt.core.block)
+	wait(t, lt.core.done, "Do")
+}
+
+func TestLoopCountdown(t *testing.T) {
+	start := time.Now()
+	lt := startLoop(t, nil, app.State{Phase: app.PhaseSignedOut,
+		Stream: app.StreamInfo{Status: app.StreamRetrying, NextAttempt: start.Add(1500 * time.Millisecond)}})
+	waitLabel(t, lt.sh, int(Header), "Reconnecting to Pieces OS in 1 s")
+	waitLabel(t, lt.sh, int(Header), "Reconnecting to Pieces OS…")
+}
+
+func TestLoopNeverRecreatesItems(t *testing.T) {
+	lt := startLoop(t, nil, live(app.State{Phase: app.PhaseSignedOut}))
+	lt.sh.take()
+	for i := 0; i < 20; i++ {
+		s := live(app.State{Phase: app.PhaseSignedOut})
+		if i%2 == 0 {
+			s = live(app.State{Phase: app.PhaseSignedIn, User: jane()})
+		}
+		lt.core.states <- s
+	}
+	waitLabel(t, lt.sh, int(Header), "Not signed in")
+	for _, c := range lt.sh.take() {
+		if strings.HasPrefix(c, "Add") {
+			t.Fatalf("an update re-created an item: %s", c)
+		}
+	}
+}
+
+func TestNoHost(t *testing.T) {
+	windows, note := newRecorder(nil), newRecorder(nil)
+	r := &runner{cfg: Config{Core: newFakeCore(), Windows: windows, Notifier: note}.withDefaults()}
+	r.noHost()
+	if got := wait(t, note.seen, "Notify"); got != "notify no_tray_host" {
+		t.Errorf("noHost notified %q", got)
+	}
+	if got := wait(t, windows.seen, "ShowWindow"); got != "window account" {
+		t.Errorf("noHost did %q; want the account window", got)
+	}
+}
+
+func TestRunNeedsCore(t *testing.T) {
+	if err := Run(context.Background(), Config{}); !errors.Is(err, ErrNoCore) {
+		t.Errorf("Run(Config{}) = %v; want ErrNoCore", err)
+	}
+}
