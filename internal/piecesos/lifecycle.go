@@ -58,13 +58,6 @@ func (t *tracker) closeAndWait() {
 	t.wg.Wait()
 }
 
-// reopen accepts goroutines again after closeAndWait.
-func (t *tracker) reopen() {
-	t.mu.Lock()
-	t.closed = false
-	t.mu.Unlock()
-}
-
 // Start listens on addr (such as "127.0.0.1:0") and serves in the
 // background until Stop or Close. The address actually bound is kept for
 // Restart and reported by Addr and URL.

@@ -2,7 +2,6 @@ package piecesos
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -297,5 +296,3 @@ func jsonEqual(t *testing.T, a, b any) bool {
 	t.Helper()
 	return bytes.Equal([]byte(mustJSON(t, a)), []byte(mustJSON(t, b)))
 }
-
-var _ = context.Background

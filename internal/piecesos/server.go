@@ -110,6 +110,8 @@ func New(cfg Config) *Server {
 		auth0:     &http.Client{Transport: tr, Timeout: auth0Timeout},
 		transport: tr,
 		shapes:    newShapes(),
+		frame:     []byte{}, // signed out: what a new stream gets first
+		frameOK:   true,
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,

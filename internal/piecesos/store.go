@@ -94,6 +94,12 @@ func (s *Server) findLocked(id string) *apiclient.UserProfile {
 // user with the same id, or appends it; the current user follows, and the
 // streams get the change.
 func (s *Server) putLocked(p *apiclient.UserProfile) {
+	s.storeLocked(p)
+	s.publishLocked()
+}
+
+// storeLocked is putLocked without the stream frame.
+func (s *Server) storeLocked(p *apiclient.UserProfile) {
 	replaced := false
 	for i, u := range s.users {
 		if u.ID == p.ID {
@@ -108,7 +114,6 @@ func (s *Server) putLocked(p *apiclient.UserProfile) {
 	if !replaced {
 		s.users = append(s.users, p)
 	}
-	s.publishLocked()
 }
 
 // signInLocked stores p and makes it the signed-in user. The personal cloud
@@ -118,7 +123,7 @@ func (s *Server) signInLocked(p *apiclient.UserProfile) {
 	if s.current == nil || s.current.ID != p.ID {
 		s.signedIn = s.now()
 	}
-	s.putLocked(p)
+	s.storeLocked(p)
 	s.current = s.findLocked(p.ID)
 	s.publishLocked()
 }
