@@ -272,8 +272,10 @@ func TestCallbackHandling(t *testing.T) {
 		wantBody   string
 	}{
 		{
-			name:       "server error is reported with its description, escaped",
-			query:      func(st string) url.Values { return url.Values{"state": {st}, "error": {"server_error"}, "error_description": {"<b>down</b> & out"}} },
+			name: "server error is reported with its description, escaped",
+			query: func(st string) url.Values {
+				return url.Values{"state": {st}, "error": {"server_error"}, "error_description": {"<b>down</b> & out"}}
+			},
 			wantErr:    "<b>down</b> & out (server_error)",
 			wantStatus: http.StatusBadRequest,
 			wantBody:   "&lt;b&gt;down&lt;/b&gt; &amp; out",
