@@ -67,12 +67,14 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.redirectResult(w, req, url.Values{"error": {code}, "error_description": {desc}})
 		return
 	}
+	// The page is prefilled, and prompt=none signs in, with login_hint or
+	// else whoever signed in with this browser before.
 	browser := s.browserID(w, r)
+	email := normalizeEmail(req.loginHint)
+	if email == "" {
+		email = s.browsers.session(browser)
+	}
 	if q.Get("prompt") == "none" {
-		email := normalizeEmail(req.loginHint)
-		if email == "" {
-			email = s.browsers.session(browser)
-		}
 		if !validEmail(email) {
 			s.redirectResult(w, req, url.Values{
 				"error": {"login_required"}, "error_description": {"Login required"},
@@ -81,10 +83,6 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 		s.approve(w, req, browser, email)
 		return
-	}
-	email := normalizeEmail(req.loginHint)
-	if email == "" {
-		email = s.browsers.session(browser)
 	}
 	tx := s.browsers.newTx(req, browser, s.now())
 	s.signInPage(w, http.StatusOK, signInData{TxID: tx, Email: email, ReturnTo: returnHost(req.redirectURI)})
