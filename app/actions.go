@@ -146,6 +146,7 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 	case err == nil:
 		c.signInNeeded = ""
 		c.user = p
+		c.ownerID = p.ID
 		c.userKnown = true
 		c.lastError = ""
 		c.renewBackoff = 0

@@ -119,6 +119,10 @@ type Core struct {
 	storeLoaded  bool
 	stored       *auth.Session // session as stored (or kept in memory)
 	token        *auth.Token   // current access token set, when we own the session
+	// ownerID is the Pieces OS user our session signed in. When Pieces OS
+	// reports another user, someone signed in elsewhere with another
+	// account, and our session must not be renewed over theirs.
+	ownerID      string
 	renewTimer   Timer
 	renewBackoff time.Duration
 	lastError    string
@@ -491,6 +495,10 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, snapshot bool) {
 	hadUser := c.user != nil
 	c.userKnown = true
 	if p != nil {
+		if c.ownerID != "" && p.ID != c.ownerID && (c.stored != nil || c.token != nil) {
+			c.log.Info("another account signed in to Pieces OS; removing the stored session")
+			c.forgetSessionLocked()
+		}
 		c.user = p
 		if c.signInNeeded != "" && c.token != nil {
 			// A fresh session of ours replaced the expired one.

@@ -87,6 +87,7 @@ func (c *Core) finishRestore(p *apiclient.UserProfile, err error) {
 	case err == nil && p != nil:
 		c.silentSignIn = c.eventUser == nil
 		c.user = p
+		c.ownerID = p.ID
 		c.userKnown = true
 		c.lastError = ""
 		c.renewBackoff = 0
@@ -121,6 +122,7 @@ func (c *Core) sessionExpiredLocked(err error) {
 // elsewhere).
 func (c *Core) forgetSessionLocked() {
 	c.token = nil
+	c.ownerID = ""
 	c.stopRenewalLocked()
 	c.deleteStoredLocked()
 }
