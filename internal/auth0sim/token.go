@@ -90,7 +90,7 @@ func (s *Server) exchangeCode(r *http.Request, form url.Values, clientID string)
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("auth0sim: code exchanged", "sub", Subject(g.email), "refresh", resp.RefreshToken != "")
+	s.log.Info("auth0sim: code exchanged", "sub", Subject(g.email), "offline_access", hasScope(g.scope, "offline_access"))
 	return resp, nil
 }
 
