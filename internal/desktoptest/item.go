@@ -1,0 +1,259 @@
+package desktoptest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+const (
+	itemIface = "org.kde.StatusNotifierItem"
+	menuIface = "com.canonical.dbusmenu"
+)
+
+// Item reads a registered StatusNotifierItem and its menu, as a panel does.
+type Item struct {
+	conn *dbus.Conn
+	bus  string
+	path dbus.ObjectPath
+	menu dbus.ObjectPath
+	sigs chan *dbus.Signal // LayoutUpdated and ItemsPropertiesUpdated of the menu
+}
+
+// Pixmap is one IconPixmap entry.
+type Pixmap struct {
+	W, H int32
+	Pix  []byte // ARGB32, network byte order
+}
+
+// Tooltip is the ToolTip property.
+type Tooltip struct {
+	IconName    string
+	Icons       []Pixmap
+	Title, Text string
+}
+
+// ItemProps are the item's properties.
+type ItemProps struct {
+	ID, Title, Status, Category string
+	Icons                       []Pixmap
+	Tooltip                     Tooltip
+	Menu                        dbus.ObjectPath
+}
+
+// MenuEntry is one item of the menu (children of the root, in order).
+type MenuEntry struct {
+	ID          int32
+	Label       string
+	Enabled     bool
+	Visible     bool
+	Separator   bool
+	ToggleType  string // "checkmark", "radio" or ""
+	ToggleState int32  // 1 checked, 0 not
+}
+
+// OpenItem reads the item named by a registration over conn (a connection
+// of the test's own; Connect gives one) and starts listening to its menu's
+// signals. Close it when done.
+func OpenItem(ctx context.Context, conn *dbus.Conn, reg Registration) (*Item, error) {
+	it := &Item{conn: conn, bus: reg.Sender, path: reg.Path(), sigs: make(chan *dbus.Signal, 256)}
+	p, err := it.Properties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	it.menu = p.Menu
+	if err := conn.AddMatchSignalContext(ctx, dbus.WithMatchSender(it.bus), dbus.WithMatchInterface(menuIface)); err != nil {
+		return nil, fmt.Errorf("desktoptest: watch the menu: %w", err)
+	}
+	conn.Signal(it.sigs)
+	return it, nil
+}
+
+// Close stops listening to the menu's signals.
+func (it *Item) Close() {
+	it.conn.RemoveSignal(it.sigs)
+	it.conn.RemoveMatchSignal(dbus.WithMatchSender(it.bus), dbus.WithMatchInterface(menuIface)) //nolint:errcheck // best effort
+}
+
+// Properties reads every org.kde.StatusNotifierItem property.
+func (it *Item) Properties(ctx context.Context) (ItemProps, error) {
+	var all map[string]dbus.Variant
+	err := it.conn.Object(it.bus, it.path).CallWithContext(ctx, "org.freedesktop.DBus.Properties.GetAll", 0, itemIface).Store(&all)
+	if err != nil {
+		return ItemProps{}, fmt.Errorf("desktoptest: GetAll %s: %w", itemIface, err)
+	}
+	var p ItemProps
+	str := func(k string) string { s, _ := all[k].Value().(string); return s }
+	p.ID, p.Title, p.Status, p.Category = str("Id"), str("Title"), str("Status"), str("Category")
+	if v, ok := all["Menu"]; ok {
+		if err := v.Store(&p.Menu); err != nil {
+			return p, fmt.Errorf("desktoptest: Menu property: %w", err)
+		}
+	}
+	if v, ok := all["IconPixmap"]; ok {
+		if err := v.Store(&p.Icons); err != nil {
+			return p, fmt.Errorf("desktoptest: IconPixmap property: %w", err)
+		}
+	}
+	if v, ok := all["ToolTip"]; ok {
+		if err := v.Store(&p.Tooltip); err != nil {
+			return p, fmt.Errorf("desktoptest: ToolTip property: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// Menu reads the whole menu with GetLayout(0, -1, []) and returns the
+// entries under the root, in order.
+func (it *Item) Menu(ctx context.Context) ([]MenuEntry, error) {
+	var rev uint32
+	var root layoutNode
+	err := it.conn.Object(it.bus, it.menu).CallWithContext(ctx, menuIface+".GetLayout", 0,
+		int32(0), int32(-1), []string{}).Store(&rev, &root)
+	if err != nil {
+		return nil, fmt.Errorf("desktoptest: GetLayout: %w", err)
+	}
+	var out []MenuEntry
+	for _, c := range root.Children {
+		n, err := asNode(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, entryOf(n))
+	}
+	return out, nil
+}
+
+// layoutNode is the (ia{sv}av) layout of dbusmenu.
+type layoutNode struct {
+	ID       int32
+	Props    map[string]dbus.Variant
+	Children []dbus.Variant
+}
+
+func asNode(v dbus.Variant) (layoutNode, error) {
+	var n layoutNode
+	if err := v.Store(&n); err != nil {
+		return n, fmt.Errorf("desktoptest: a menu child: %w", err)
+	}
+	return n, nil
+}
+
+func entryOf(n layoutNode) MenuEntry {
+	e := MenuEntry{ID: n.ID, Enabled: true, Visible: true}
+	for k, v := range n.Props {
+		switch k {
+		case "label":
+			e.Label, _ = v.Value().(string)
+		case "enabled":
+			e.Enabled, _ = v.Value().(bool)
+		case "visible":
+			e.Visible, _ = v.Value().(bool)
+		case "type":
+			s, _ := v.Value().(string)
+			e.Separator = s == "separator"
+		case "toggle-type":
+			e.ToggleType, _ = v.Value().(string)
+		case "toggle-state":
+			e.ToggleState, _ = v.Value().(int32)
+		}
+	}
+	return e
+}
+
+// Visible returns the visible, non-separator entries.
+func Visible(entries []MenuEntry) []MenuEntry {
+	var out []MenuEntry
+	for _, e := range entries {
+		if e.Visible && !e.Separator {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Labels returns the labels of the visible entries, disabled ones marked
+// with " (off)".
+func Labels(entries []MenuEntry) []string {
+	var out []string
+	for _, e := range Visible(entries) {
+		l := e.Label
+		if !e.Enabled {
+			l += " (off)"
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// WaitQuiet waits until the menu has sent no LayoutUpdated or
+// ItemsPropertiesUpdated signal for quiet (about 150 ms is enough).
+func (it *Item) WaitQuiet(ctx context.Context, quiet time.Duration) error {
+	t := time.NewTimer(quiet)
+	defer t.Stop()
+	for {
+		select {
+		case <-it.sigs:
+			t.Reset(quiet)
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("desktoptest: the menu never went quiet: %w", ctx.Err())
+		}
+	}
+}
+
+// WaitMenu polls the menu until ok accepts it, and returns it.
+func (it *Item) WaitMenu(ctx context.Context, ok func([]MenuEntry) bool) ([]MenuEntry, error) {
+	for {
+		m, err := it.Menu(ctx)
+		if err == nil && ok(m) {
+			return m, nil
+		}
+		select {
+		case <-ctx.Done():
+			return m, fmt.Errorf("desktoptest: menu %q never became as expected: %w", Labels(m), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// HasLabel returns an ok function for WaitMenu: some visible entry shows
+// label.
+func HasLabel(label string) func([]MenuEntry) bool {
+	return func(m []MenuEntry) bool {
+		for _, e := range Visible(m) {
+			if e.Label == label {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// Click reads the menu and clicks the visible entry labelled label, as a
+// panel does: Event(id, "clicked", "", timestamp). Read the menu after the
+// last change went quiet: ids of a rebuilt menu change.
+func (it *Item) Click(ctx context.Context, label string) error {
+	m, err := it.Menu(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range Visible(m) {
+		if e.Label != label {
+			continue
+		}
+		if !e.Enabled {
+			return fmt.Errorf("desktoptest: %q is disabled", label)
+		}
+		err := it.conn.Object(it.bus, it.menu).CallWithContext(ctx, menuIface+".Event", 0,
+			e.ID, "clicked", dbus.MakeVariant(""), uint32(time.Now().Unix())).Err
+		if err != nil {
+			return fmt.Errorf("desktoptest: click %q: %w", label, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("desktoptest: no visible menu entry %q in %q", label, Labels(m))
+}

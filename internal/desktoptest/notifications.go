@@ -1,0 +1,125 @@
+package desktoptest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// The Desktop Notifications service.
+const (
+	NotificationsName = "org.freedesktop.Notifications"
+	notificationsPath = dbus.ObjectPath("/org/freedesktop/Notifications")
+)
+
+// Notification is one recorded Notify call.
+type Notification struct {
+	AppName    string
+	ReplacesID uint32 // as sent
+	ID         uint32 // as answered: ReplacesID when it named a shown notification
+	AppIcon    string
+	Summary    string
+	Body       string
+	Actions    []string
+	Hints      map[string]dbus.Variant
+	Timeout    int32 // expire_timeout in ms: -1 server default, 0 never
+}
+
+// NotificationServer owns org.freedesktop.Notifications on its own
+// connection and records every Notify.
+type NotificationServer struct {
+	conn *dbus.Conn
+
+	mu      sync.Mutex // guards the fields below
+	calls   []Notification
+	lastID  uint32
+	changed chan struct{} // closed and replaced on every Notify
+}
+
+// StartNotificationServer starts a notification server on the session bus.
+// Stop it when done.
+func StartNotificationServer() (*NotificationServer, error) {
+	conn, err := connect()
+	if err != nil {
+		return nil, fmt.Errorf("desktoptest: notifications: %w", err)
+	}
+	s := &NotificationServer{conn: conn, changed: make(chan struct{})}
+	if err := conn.Export(notificationMethods{s}, notificationsPath, NotificationsName); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("desktoptest: export notifications: %w", err)
+	}
+	if err := own(conn, NotificationsName); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// notificationMethods are the exported D-Bus methods.
+type notificationMethods struct{ s *NotificationServer }
+
+// Notify records a notification and answers its id.
+func (m notificationMethods) Notify(appName string, replacesID uint32, appIcon, summary, body string,
+	actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
+	s := m.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := replacesID
+	if id == 0 || id > s.lastID {
+		s.lastID++
+		id = s.lastID
+	}
+	s.calls = append(s.calls, Notification{AppName: appName, ReplacesID: replacesID, ID: id, AppIcon: appIcon,
+		Summary: summary, Body: body, Actions: actions, Hints: hints, Timeout: timeout})
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return id, nil
+}
+
+// CloseNotification accepts any id.
+func (m notificationMethods) CloseNotification(id uint32) *dbus.Error { return nil }
+
+// GetCapabilities answers what a plain server supports.
+func (m notificationMethods) GetCapabilities() ([]string, *dbus.Error) {
+	return []string{"body", "actions", "icon-static"}, nil
+}
+
+// GetServerInformation names the test server.
+func (m notificationMethods) GetServerInformation() (string, string, string, string, *dbus.Error) {
+	return "desktoptest", "pieces-tray", "1.0", "1.2", nil
+}
+
+// Notifications returns every Notify so far, oldest first.
+func (s *NotificationServer) Notifications() []Notification {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Notification(nil), s.calls...)
+}
+
+// Wait waits until there have been at least n notifications and returns
+// them.
+func (s *NotificationServer) Wait(ctx context.Context, n int) ([]Notification, error) {
+	for {
+		s.mu.Lock()
+		if len(s.calls) >= n {
+			c := append([]Notification(nil), s.calls...)
+			s.mu.Unlock()
+			return c, nil
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return s.Notifications(), fmt.Errorf("desktoptest: waiting for notification %d: %w", n, ctx.Err())
+		}
+	}
+}
+
+// Stop releases the name and closes the connection.
+func (s *NotificationServer) Stop() error {
+	s.conn.ReleaseName(NotificationsName) //nolint:errcheck // closing releases it anyway
+	return s.conn.Close()
+}

@@ -1,0 +1,184 @@
+package desktoptest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/introspect"
+	"github.com/godbus/dbus/v5/prop"
+)
+
+// The StatusNotifierWatcher protocol.
+const (
+	WatcherName  = "org.kde.StatusNotifierWatcher"
+	WatcherPath  = dbus.ObjectPath("/StatusNotifierWatcher")
+	watcherIface = "org.kde.StatusNotifierWatcher"
+)
+
+// Registration is one RegisterStatusNotifierItem call.
+type Registration struct {
+	Sender  string // unique bus name of the caller, e.g. ":1.7"
+	Service string // the argument: an object path or a bus name
+	At      time.Time
+}
+
+// Path is the item's object path: the argument when it is a path, else the
+// standard /StatusNotifierItem.
+func (r Registration) Path() dbus.ObjectPath {
+	if strings.HasPrefix(r.Service, "/") {
+		return dbus.ObjectPath(r.Service)
+	}
+	return "/StatusNotifierItem"
+}
+
+// Watcher is a StatusNotifierWatcher on its own connection. It records every
+// registration, also across Stop and Start.
+type Watcher struct {
+	mu      sync.Mutex // guards the fields below
+	conn    *dbus.Conn // nil while stopped
+	props   *prop.Properties
+	regs    []Registration
+	changed chan struct{} // closed and replaced on every registration
+}
+
+// StartWatcher starts a watcher on the session bus; Stop it when done.
+func StartWatcher() (*Watcher, error) {
+	w := &Watcher{changed: make(chan struct{})}
+	if err := w.Start(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// watcherMethods are the exported D-Bus methods; a separate type so that
+// Watcher's own methods are not exported on the bus.
+type watcherMethods struct{ w *Watcher }
+
+// RegisterStatusNotifierItem records the caller. The sender comes from the
+// message (godbus fills a first parameter of type dbus.Sender).
+func (m watcherMethods) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
+	w := m.w
+	w.mu.Lock()
+	w.regs = append(w.regs, Registration{Sender: string(sender), Service: service, At: time.Now()})
+	close(w.changed)
+	w.changed = make(chan struct{})
+	items := w.itemsLocked()
+	conn, props := w.conn, w.props
+	w.mu.Unlock()
+	if props != nil {
+		props.SetMust(watcherIface, "RegisteredStatusNotifierItems", items)
+	}
+	if conn != nil {
+		conn.Emit(WatcherPath, watcherIface+".StatusNotifierItemRegistered", string(sender)+service) //nolint:errcheck // best effort
+	}
+	return nil
+}
+
+// RegisterStatusNotifierHost accepts a host (none is tracked).
+func (m watcherMethods) RegisterStatusNotifierHost(sender dbus.Sender, service string) *dbus.Error {
+	return nil
+}
+
+func (w *Watcher) itemsLocked() []string {
+	items := []string{}
+	for _, r := range w.regs {
+		items = append(items, r.Sender+r.Service)
+	}
+	return items
+}
+
+// Start (re)starts a stopped watcher on a new connection: the object is
+// exported before the name is requested, so a client reacting to the name
+// finds it.
+func (w *Watcher) Start() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.conn != nil {
+		return fmt.Errorf("desktoptest: watcher already running")
+	}
+	conn, err := connect()
+	if err != nil {
+		return fmt.Errorf("desktoptest: watcher: %w", err)
+	}
+	if err := conn.Export(watcherMethods{w}, WatcherPath, watcherIface); err != nil {
+		conn.Close()
+		return fmt.Errorf("desktoptest: export the watcher: %w", err)
+	}
+	props, err := prop.Export(conn, WatcherPath, map[string]map[string]*prop.Prop{
+		watcherIface: {
+			"RegisteredStatusNotifierItems":  {Value: w.itemsLocked(), Emit: prop.EmitTrue},
+			"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitTrue},
+			"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitTrue},
+		},
+	})
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("desktoptest: export the watcher's properties: %w", err)
+	}
+	node := &introspect.Node{Name: string(WatcherPath), Interfaces: []introspect.Interface{
+		introspect.IntrospectData, prop.IntrospectData,
+		{Name: watcherIface, Methods: introspect.Methods(watcherMethods{})},
+	}}
+	if err := conn.Export(introspect.NewIntrospectable(node), WatcherPath, "org.freedesktop.DBus.Introspectable"); err != nil {
+		conn.Close()
+		return fmt.Errorf("desktoptest: export introspection: %w", err)
+	}
+	if err := own(conn, WatcherName); err != nil {
+		conn.Close()
+		return err
+	}
+	w.conn, w.props = conn, props
+	return nil
+}
+
+// Stop releases the name and closes the connection, as a panel that exits.
+func (w *Watcher) Stop() error {
+	w.mu.Lock()
+	conn := w.conn
+	w.conn, w.props = nil, nil
+	w.mu.Unlock()
+	if conn == nil {
+		return nil
+	}
+	conn.ReleaseName(WatcherName) //nolint:errcheck // closing releases it anyway
+	return conn.Close()
+}
+
+// Restart stops the watcher and starts it again.
+func (w *Watcher) Restart() error {
+	if err := w.Stop(); err != nil {
+		return err
+	}
+	return w.Start()
+}
+
+// Registrations returns every registration so far, oldest first.
+func (w *Watcher) Registrations() []Registration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]Registration(nil), w.regs...)
+}
+
+// WaitRegistrations waits until there have been at least n registrations
+// and returns them.
+func (w *Watcher) WaitRegistrations(ctx context.Context, n int) ([]Registration, error) {
+	for {
+		w.mu.Lock()
+		if len(w.regs) >= n {
+			regs := append([]Registration(nil), w.regs...)
+			w.mu.Unlock()
+			return regs, nil
+		}
+		changed := w.changed
+		w.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return w.Registrations(), fmt.Errorf("desktoptest: waiting for registration %d: %w", n, ctx.Err())
+		}
+	}
+}
