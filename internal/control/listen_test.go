@@ -275,3 +275,22 @@ func TestCheckPeer(t *testing.T) {
 		}
 	}
 }
+
+func TestServerDropsOtherUsers(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("peer credentials are checked on Linux only")
+	}
+	// Pretend the agent runs as someone else: our own connections are then
+	// another user's, and must be dropped without an answer.
+	_, path := serve(t, newFakeHandler(), func(s *Server) { s.uid = os.Getuid() + 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	c, err := Dial(ctx, path)
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial as another user = nil; want the connection dropped")
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Dial as another user = %v; want it dropped at once, not ignored", err)
+	}
+}
