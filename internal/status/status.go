@@ -1,0 +1,102 @@
+// Package status implements `pieces-tray status`: it prints who is signed in,
+// where the session is kept, the Pieces OS URL and the stream state, the way
+// `gh auth status` does.
+//
+// It asks the running agent over the control socket; when no agent runs it
+// reads Pieces OS directly (one GET /user, no stream). The exit code says
+// the outcome: 0 signed in, 1 signed out, 2 Pieces OS not running.
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"piecestray/apiclient"
+	"piecestray/app"
+	"piecestray/internal/control"
+)
+
+// timeout bounds the whole command: status must answer quickly.
+const timeout = 5 * time.Second
+
+// Options configure Run.
+type Options struct {
+	JSON        bool   // print the state as JSON instead of text
+	PiecesOSURL string // explicit Pieces OS URL for the direct read; "" discovers
+	SocketPath  string // the agent's control socket; "" uses control.DefaultSocketPath
+	// Now is the clock used to word "reconnecting in N s"; nil uses time.Now.
+	Now func() time.Time
+}
+
+// Run prints the state to stdout and returns the exit code.
+func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	st, ok := fromAgent(ctx, opts.SocketPath)
+	if !ok {
+		st = direct(ctx, opts.PiecesOSURL)
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(st); err != nil {
+			fmt.Fprintln(stderr, "pieces-tray status:", err)
+		}
+	} else {
+		fmt.Fprint(stdout, app.FormatStatus(st, opts.Now()))
+	}
+	return app.ExitCode(st)
+}
+
+// fromAgent reads one state snapshot from a running agent.
+func fromAgent(ctx context.Context, path string) (app.State, bool) {
+	if path == "" {
+		p, err := control.DefaultSocketPath()
+		if err != nil {
+			return app.State{}, false
+		}
+		path = p
+	}
+	dctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	c, err := control.Dial(dctx, path)
+	if err != nil {
+		return app.State{}, false
+	}
+	defer c.Close()
+	wctx, wcancel := context.WithCancel(ctx)
+	defer wcancel()
+	states, err := c.Watch(wctx)
+	if err != nil {
+		return app.State{}, false
+	}
+	select {
+	case raw, open := <-states:
+		if !open {
+			return app.State{}, false
+		}
+		var st app.State
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return app.State{}, false
+		}
+		return st, true
+	case <-ctx.Done():
+		return app.State{}, false
+	}
+}
+
+// direct reads the state from Pieces OS when no agent runs.
+func direct(ctx context.Context, url string) app.State {
+	hc := &http.Client{Timeout: 3 * time.Second}
+	d := apiclient.Discovery{URL: url}
+	return app.SnapshotState(ctx, d.Find, func(base string) app.PiecesOS {
+		return apiclient.New(base, apiclient.WithHTTPClient(hc))
+	})
+}

@@ -1,0 +1,128 @@
+package status
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"piecestray/app"
+	"piecestray/internal/control"
+	"piecestray/internal/piecesos"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// agent serves one fixed state on a control socket.
+type agent struct{ state app.State }
+
+func (a agent) Watch(ctx context.Context) <-chan json.RawMessage {
+	ch := make(chan json.RawMessage, 1)
+	b, _ := json.Marshal(a.state)
+	ch <- b
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch
+}
+
+func (a agent) Call(context.Context, string, json.RawMessage) (json.RawMessage, error) {
+	return nil, &control.RemoteError{Code: "invalid", Message: "no"}
+}
+
+func socketPath(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "control.sock")
+}
+
+func serve(t *testing.T, h control.Handler) string {
+	path := socketPath(t)
+	srv, err := control.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(ctx, h) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return path
+}
+
+// closedURL is a loopback URL nobody listens on.
+func closedURL(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
+}
+
+func run(t *testing.T, opts Options) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	opts.Now = func() time.Time { return time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) }
+	code := Run(context.Background(), opts, &out, &errOut)
+	if errOut.Len() > 0 {
+		t.Logf("stderr: %s", errOut.String())
+	}
+	return out.String(), code
+}
+
+func TestFromAgent(t *testing.T) {
+	st := app.State{
+		Phase:    app.PhaseSignedIn,
+		User:     signedInUser(),
+		PiecesOS: app.PiecesOSInfo{URL: "http://127.0.0.1:39300", Version: "12.3.0"},
+		Stream:   app.StreamInfo{Status: app.StreamLive},
+		Storage:  app.StorageInfo{Kind: app.StorageKeyring},
+	}
+	path := serve(t, agent{st})
+	out, code := run(t, Options{SocketPath: path, PiecesOSURL: closedURL(t)})
+	if code != 0 {
+		t.Errorf("exit code = %d; want 0", code)
+	}
+	for _, want := range []string{"Signed in to Pieces as Ada Lovelace (ada@example.com)", "system keyring", "http://127.0.0.1:39300 (version 12.3.0)", "Live updates: connected"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out, code = run(t, Options{SocketPath: path, JSON: true})
+	var got app.State
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Phase != app.PhaseSignedIn || code != 0 {
+		t.Errorf("--json: %v, phase %q, code %d; want signed-in JSON and 0:\n%s", err, got.Phase, code, out)
+	}
+}
+
+func TestDirectWithoutAgent(t *testing.T) {
+	sim := piecesos.New(piecesos.Config{})
+	if err := sim.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	nobody := socketPath(t)
+
+	out, code := run(t, Options{SocketPath: nobody, PiecesOSURL: sim.URL()})
+	if code != 1 || !strings.Contains(out, "Not signed in") {
+		t.Errorf("signed out: code %d, output:\n%s\nwant 1 and 'Not signed in'", code, out)
+	}
+	sim.SignInEmail("ada@example.com", "Ada Lovelace")
+	out, code = run(t, Options{SocketPath: nobody, PiecesOSURL: sim.URL()})
+	if code != 0 || !strings.Contains(out, "Signed in to Pieces as Ada Lovelace") || !strings.Contains(out, "not followed") {
+		t.Errorf("signed in: code %d, output:\n%s", code, out)
+	}
+	out, code = run(t, Options{SocketPath: nobody, PiecesOSURL: closedURL(t)})
+	if code != 2 || !strings.Contains(out, "Pieces OS is not running") {
+		t.Errorf("not running: code %d, output:\n%s\nwant 2", code, out)
+	}
+}
