@@ -1,0 +1,213 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"piecestray/app"
+)
+
+// Titles of the windows.
+const (
+	titleAccount = "Pieces account"
+	titleVanity  = "Pieces vanity name"
+	titleBeta    = "Pieces beta program"
+	titleSignOut = "Sign out of Pieces"
+)
+
+// pictureSize is the side of the profile picture in the account window.
+const pictureSize = 72
+
+// NewAccount builds the "Pieces account" window: the signed-in person's
+// picture, name, email and username, the Pieces OS in use, the personal
+// cloud, the vanity name, the beta program and where the session is kept.
+// It follows the agent's state; when nobody is signed in or Pieces OS is not
+// running it says so and offers the one button that helps.
+func NewAccount(a fyne.App, c Client) fyne.Window {
+	return newAccount(a, c, options{}).win
+}
+
+// accountWindow holds the widgets of the account window; they are touched
+// on the main goroutine only.
+type accountWindow struct {
+	*base
+	notice  *noticePane
+	details *fyne.Container
+
+	picture    *canvas.Image
+	pictureURL string // the URL picture shows or is fetching
+
+	name, email                                      *widget.Label
+	username, piecesOS, cloud, vanity, beta, storage *widget.Label
+	lastError                                        *widget.Label
+	refresh, close                                   *keyButton
+	outcome                                          *widget.Label
+	phase                                            app.Phase // last phase shown
+}
+
+func newAccount(a fyne.App, c Client, opts options) *accountWindow {
+	w := &accountWindow{base: newBase(a, c, titleAccount, fyne.NewSize(560, 460), opts)}
+	w.notice = newNoticePane(w.base)
+
+	w.picture = canvas.NewImageFromResource(theme.AccountIcon())
+	w.picture.FillMode = canvas.ImageFillContain
+	w.picture.SetMinSize(fyne.NewSquareSize(pictureSize))
+	w.name = widget.NewLabel("")
+	w.name.TextStyle = fyne.TextStyle{Bold: true}
+	w.name.SizeName = theme.SizeNameSubHeadingText
+	w.email = widget.NewLabel("")
+	header := container.NewHBox(w.picture, container.NewVBox(layout.NewSpacer(), w.name, w.email, layout.NewSpacer()))
+
+	value := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		l.Selectable = true
+		return l
+	}
+	w.username, w.piecesOS, w.cloud = value(), value(), value()
+	w.vanity, w.beta, w.storage = value(), value(), value()
+	form := widget.NewForm(
+		widget.NewFormItem("Username", w.username),
+		widget.NewFormItem("Pieces OS", w.piecesOS),
+		widget.NewFormItem("Personal cloud", w.cloud),
+		widget.NewFormItem("Vanity name", w.vanity),
+		widget.NewFormItem("Beta program", w.beta),
+		widget.NewFormItem("Session kept", w.storage),
+	)
+	w.details = container.NewVBox(header, widget.NewSeparator(), form)
+	w.details.Hide()
+
+	w.lastError = widget.NewLabel("")
+	w.lastError.Wrapping = fyne.TextWrapWord
+	w.lastError.Importance = widget.DangerImportance
+	w.lastError.Hide()
+	w.outcome = widget.NewLabel("")
+	w.outcome.Wrapping = fyne.TextWrapWord
+	w.outcome.Hide()
+
+	w.refresh = newKeyButton("Refresh", w.escapeKey, w.doRefresh)
+	w.refresh.Icon = theme.ViewRefreshIcon()
+	w.refresh.Disable()
+	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
+	w.submit = w.win.Close
+	buttons := container.NewHBox(w.refresh, layout.NewSpacer(), w.close)
+
+	body := container.NewVBox(w.notice.box, w.details, w.lastError, w.outcome)
+	w.setContent(body, buttons)
+	w.notice.set(notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true})
+	w.win.Canvas().Focus(w.close)
+
+	w.follow(w.apply, w.lost)
+	return w
+}
+
+// apply renders s.
+func (w *accountWindow) apply(s app.State) {
+	if s.LastError != "" {
+		w.lastError.SetText(s.LastError)
+		w.lastError.Show()
+	} else {
+		w.lastError.Hide()
+	}
+	n, blocked := noticeFor(s, "to see your account")
+	phaseChanged := s.Phase != w.phase
+	w.phase = s.Phase
+	if blocked {
+		w.notice.set(n)
+		w.notice.box.Show()
+		w.details.Hide()
+		w.refresh.Disable()
+		if phaseChanged && n.Button != "" {
+			w.win.Canvas().Focus(w.notice.button)
+		}
+		return
+	}
+	w.notice.box.Hide()
+	w.details.Show()
+	if s.Busy == "" {
+		w.refresh.Enable()
+	} else {
+		w.refresh.Disable()
+	}
+	if phaseChanged {
+		w.win.Canvas().Focus(w.close)
+	}
+	p := s.User
+	w.name.SetText(orDash(p.Name))
+	w.email.SetText(p.Email)
+	w.username.SetText(orDash(p.Username))
+	w.piecesOS.SetText(piecesOSText(s.PiecesOS))
+	w.cloud.SetText(cloudText(p))
+	w.vanity.SetText(vanityText(p))
+	w.beta.SetText(betaText(p, w.opts.now()))
+	w.storage.SetText(storageText(s.Storage))
+	w.showPicture(p.Picture)
+}
+
+// showPicture shows the picture at url, fetching it in the background; the
+// placeholder stays when there is none or it cannot be fetched.
+func (w *accountWindow) showPicture(url string) {
+	if url == w.pictureURL {
+		return
+	}
+	w.pictureURL = url
+	w.setPicture(nil)
+	if url == "" {
+		return
+	}
+	fetch := w.opts.pictures
+	w.spawn(func(ctx context.Context) {
+		res, err := fetch(ctx, url)
+		if err != nil || ctx.Err() != nil {
+			return // the placeholder stays
+		}
+		w.ui(func() {
+			if w.pictureURL == url {
+				w.setPicture(res)
+			}
+		})
+	})
+}
+
+// setPicture shows res, or the placeholder when res is nil.
+func (w *accountWindow) setPicture(res fyne.Resource) {
+	if res == nil {
+		res = theme.AccountIcon()
+	}
+	w.picture.Resource = res
+	w.picture.Refresh()
+}
+
+// lost tells that the agent cannot be followed any more.
+func (w *accountWindow) lost(err error) {
+	w.details.Hide()
+	w.refresh.Disable()
+	w.notice.set(lostNotice(err))
+	w.notice.box.Show()
+}
+
+// lostNotice is shown when the window loses the agent.
+func lostNotice(err error) notice {
+	return notice{Title: "Pieces Tray is not answering", Body: errorWords(err) + "\nIs Pieces Tray running? Close this window and open it again from the tray icon."}
+}
+
+func (w *accountWindow) doRefresh() {
+	w.refresh.Disable()
+	w.do(app.ActionRefresh, nil, func(res app.Result, err error) {
+		w.refresh.Enable()
+		if err != nil {
+			w.outcome.Importance = widget.DangerImportance
+			w.outcome.SetText(actionError(err).Message)
+		} else {
+			w.outcome.Importance = widget.MediumImportance
+			w.outcome.SetText(res.Message)
+		}
+		w.outcome.Show()
+	})
+}

@@ -1,0 +1,304 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"piecestray/app"
+)
+
+// betaAbout says what the beta program is (../shared/pieces-os-reference.md
+// §6: the Early Access Program; its feature is the Workstream Pattern
+// Engine, which feeds Long-Term Memory).
+const betaAbout = "The Early Access Program lets you try Pieces features before everyone else. " +
+	"Today that is the Workstream Pattern Engine: it captures context from what you work on, " +
+	"on this computer, so that Pieces' Long-Term Memory can recall it later. " +
+	"Members show a gold badge in Pieces Desktop. You can leave at any time."
+
+// NewBeta builds the "Pieces beta program" window: what the Early Access
+// Program is, whether the person takes part (from the profile), and a
+// toggle that asks for confirmation before joining or leaving. A 511 from
+// Pieces OS is explained; the result is confirmed from the profile.
+func NewBeta(a fyne.App, c Client) fyne.Window {
+	return newBeta(a, c, options{}).win
+}
+
+// betaWindow holds the widgets and state of the beta window; all of it is
+// touched on the main goroutine only.
+type betaWindow struct {
+	*base
+	notice *noticePane
+	form   *fyne.Container
+
+	status   *widget.Label
+	check    *keyCheck
+	progress *widget.ProgressBarInfinite
+	message  *widget.Label
+	retry    *keyButton
+	close    *keyButton
+
+	confirm     *dialog.ConfirmDialog // open confirmation, if any
+	inBeta      bool                  // what the profile says
+	setting     bool                  // the check is being set by the window
+	saving      bool
+	pending     *bool // saved, waiting for the profile to show it
+	blocked     bool
+	retryAction func()
+}
+
+func newBeta(a fyne.App, c Client, opts options) *betaWindow {
+	w := &betaWindow{base: newBase(a, c, titleBeta, fyne.NewSize(540, 420), opts)}
+	w.notice = newNoticePane(w.base)
+
+	heading := widget.NewLabel("Early Access Program")
+	heading.TextStyle = fyne.TextStyle{Bold: true}
+	heading.SizeName = theme.SizeNameSubHeadingText
+	about := widget.NewLabel(betaAbout)
+	about.Wrapping = fyne.TextWrapWord
+	w.status = widget.NewLabel("")
+	w.status.TextStyle = fyne.TextStyle{Bold: true}
+	w.status.Wrapping = fyne.TextWrapWord
+	w.check = newKeyCheck("Take part in the Early Access Program", w.escapeKey, w.toggled)
+	w.progress = widget.NewProgressBarInfinite()
+	w.progress.Hide()
+	w.message = widget.NewLabel("")
+	w.message.Wrapping = fyne.TextWrapWord
+	w.message.Hide()
+	w.retry = newKeyButton("Retry", w.escapeKey, func() {
+		if w.retryAction != nil {
+			w.retryAction()
+		}
+	})
+	w.retry.Hide()
+	w.form = container.NewVBox(heading, about, widget.NewSeparator(), w.status, w.check, w.progress, w.message, container.NewHBox(w.retry))
+	w.form.Hide()
+
+	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
+	w.escape = w.escapeOrDismiss
+	w.submit = w.confirmOrToggle
+	buttons := container.NewHBox(layout.NewSpacer(), w.close)
+
+	body := container.NewVBox(w.notice.box, w.form)
+	w.setContent(body, buttons)
+	w.notice.set(notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true})
+	w.win.Canvas().Focus(w.check)
+	w.update()
+
+	w.follow(w.apply, w.lost)
+	return w
+}
+
+// apply renders s.
+func (w *betaWindow) apply(s app.State) {
+	n, blocked := noticeFor(s, "to join or leave the beta program")
+	wasBlocked := w.blocked || !w.form.Visible()
+	w.blocked = blocked
+	if blocked {
+		w.notice.set(n)
+		w.notice.box.Show()
+		w.form.Hide()
+		w.dismiss()
+		w.update()
+		if !wasBlocked && n.Button != "" {
+			w.win.Canvas().Focus(w.notice.button)
+		}
+		return
+	}
+	w.notice.box.Hide()
+	w.form.Show()
+	w.inBeta = app.BetaOptedIn(s.User, w.opts.now())
+	if w.inBeta {
+		w.status.SetText("You are in the Early Access Program. " + betaText(s.User, w.opts.now()) + ".")
+	} else {
+		w.status.SetText("You are not in the Early Access Program.")
+	}
+	if w.pending != nil && *w.pending == w.inBeta {
+		w.showMessage(joinedWords(w.inBeta), widget.SuccessImportance)
+		w.pending = nil
+	}
+	if wasBlocked {
+		w.win.Canvas().Focus(w.check)
+	}
+	w.update()
+}
+
+// joinedWords confirms a change seen in the profile.
+func joinedWords(in bool) string {
+	if in {
+		return "Done: you joined the Early Access Program."
+	}
+	return "Done: you left the Early Access Program."
+}
+
+// update sets the check from the profile and enables it when a change can
+// be made.
+func (w *betaWindow) update() {
+	w.setting = true
+	w.check.SetChecked(w.inBeta)
+	w.setting = false
+	if w.saving || w.blocked || !w.known {
+		w.check.Disable()
+	} else {
+		w.check.Enable()
+	}
+	w.relayout()
+}
+
+// toggled runs when the person flips the check: the check goes back to
+// what the profile says until the change is confirmed and done.
+func (w *betaWindow) toggled(on bool) {
+	if w.setting {
+		return
+	}
+	w.update()
+	if on == w.inBeta || w.saving || w.confirm != nil {
+		return
+	}
+	w.ask(on)
+}
+
+// ask opens the confirmation for joining (optIn) or leaving.
+func (w *betaWindow) ask(optIn bool) {
+	title, msg, verb := "Join the Early Access Program?",
+		"Pieces will turn on Early Access features such as the Workstream Pattern Engine for your account.", "Join"
+	if !optIn {
+		title, msg, verb = "Leave the Early Access Program?",
+			"Pieces will turn off Early Access features for your account. You can join again later.", "Leave"
+	}
+	d := dialog.NewConfirm(title, msg, func(ok bool) {
+		w.confirm = nil
+		if ok {
+			w.change(optIn)
+		}
+	}, w.win)
+	d.SetConfirmText(verb)
+	d.SetDismissText("Cancel")
+	w.confirm = d
+	d.Show()
+}
+
+// change asks the agent to join or leave.
+func (w *betaWindow) change(optIn bool) {
+	w.saving = true
+	w.pending = nil
+	w.retry.Hide()
+	w.progress.Show()
+	if optIn {
+		w.showMessage("Joining the Early Access Program…", widget.MediumImportance)
+	} else {
+		w.showMessage("Leaving the Early Access Program…", widget.MediumImportance)
+	}
+	w.update()
+	w.do(app.ActionSetBeta, app.BetaArgs{OptIn: optIn}, func(res app.Result, err error) {
+		w.saving = false
+		w.progress.Hide()
+		defer w.update()
+		if err != nil {
+			w.failed(optIn, actionError(err))
+			return
+		}
+		if w.inBeta == optIn {
+			w.showMessage(joinedWords(optIn), widget.SuccessImportance)
+			return
+		}
+		want := optIn
+		w.pending = &want
+		msg := res.Message
+		if msg == "" {
+			msg = "Saved."
+		}
+		w.showMessage(msg+" Waiting for your profile to show the change…", widget.MediumImportance)
+	})
+}
+
+// failed explains a failed change and offers the button that helps.
+func (w *betaWindow) failed(optIn bool, e *app.ActionError) {
+	switch e.Code {
+	case app.CodeNotSignedIn:
+		w.showMessage("Pieces OS answered that nobody is signed in (error 511). "+
+			"Joining or leaving the beta program needs an account signed in to Pieces OS on this computer. "+
+			"Sign in, then try again.", widget.DangerImportance)
+		w.offer("Sign in…", func() { w.runAction(app.ActionSignIn) })
+	case app.CodeServer, app.CodeBusy:
+		w.showMessage(sentence(e.Message), widget.DangerImportance)
+		w.offer("Retry", func() { w.change(optIn) })
+	case app.CodeNotRunning:
+		w.showMessage(sentence(e.Message), widget.DangerImportance)
+		w.offer("Retry", func() { w.runAction(app.ActionRetry) })
+	default:
+		w.showMessage("The beta program could not be changed: "+sentence(e.Message), widget.DangerImportance)
+	}
+}
+
+// offer shows the retry button as label, doing run.
+func (w *betaWindow) offer(label string, run func()) {
+	w.retry.SetText(label)
+	w.retryAction = run
+	w.retry.Show()
+	w.win.Canvas().Focus(w.retry)
+}
+
+// runAction runs an action that helps and shows what it answered.
+func (w *betaWindow) runAction(a app.Action) {
+	w.retry.Hide()
+	w.relayout()
+	w.do(a, nil, func(res app.Result, err error) {
+		if err != nil {
+			w.showMessage(actionError(err).Message, widget.DangerImportance)
+			return
+		}
+		w.showMessage(res.Message, widget.MediumImportance)
+	})
+}
+
+func (w *betaWindow) showMessage(text string, imp widget.Importance) {
+	w.message.Importance = imp
+	w.message.SetText(text)
+	if text == "" {
+		w.message.Hide()
+	} else {
+		w.message.Show()
+	}
+}
+
+// escapeOrDismiss closes the open confirmation, or else the window.
+func (w *betaWindow) escapeOrDismiss() {
+	if w.confirm != nil {
+		w.dismiss()
+		return
+	}
+	w.win.Close()
+}
+
+// dismiss cancels the open confirmation, if any.
+func (w *betaWindow) dismiss() {
+	if d := w.confirm; d != nil {
+		d.Hide() // answers false, which clears w.confirm
+	}
+}
+
+// confirmOrToggle is Enter outside a focused widget: it confirms the open
+// confirmation, or else flips the toggle.
+func (w *betaWindow) confirmOrToggle() {
+	if d := w.confirm; d != nil {
+		d.Confirm()
+		return
+	}
+	if !w.check.Disabled() {
+		w.toggled(!w.inBeta)
+	}
+}
+
+// lost tells that the agent cannot be followed any more.
+func (w *betaWindow) lost(err error) {
+	w.blocked = true
+	w.form.Hide()
+	w.dismiss()
+	w.notice.set(lostNotice(err))
+	w.notice.box.Show()
+	w.update()
+}

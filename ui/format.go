@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"piecestray/apiclient"
+	"piecestray/app"
+)
+
+// This file holds the pure "state → words" functions the windows share, so
+// that tests can walk them without a canvas.
+
+// cloudDomain is the parent domain of vanity names.
+const cloudDomain = "pieces.cloud"
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}
+
+// errorWords turns an error into a sentence for people: package prefixes
+// such as "control: " mean nothing to them.
+func errorWords(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"windowcmd: ", "control: ", "ui: ", "app: "} {
+		msg = strings.ReplaceAll(msg, p, "")
+	}
+	return sentence(msg)
+}
+
+// personName names a person in sentences: "Name (email)", or whichever is
+// known.
+func personName(p *apiclient.UserProfile) string {
+	switch {
+	case p == nil:
+		return "Nobody"
+	case p.Name != "" && p.Email != "":
+		return fmt.Sprintf("%s (%s)", p.Name, p.Email)
+	case p.Name != "":
+		return p.Name
+	case p.Email != "":
+		return p.Email
+	case p.Username != "":
+		return p.Username
+	}
+	return "Your account"
+}
+
+// orDash returns s, or an en dash when s is empty.
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// vanityHost is NAME.pieces.cloud.
+func vanityHost(name string) string { return name + "." + cloudDomain }
+
+// vanityText describes the vanity name of p.
+func vanityText(p *apiclient.UserProfile) string {
+	if name := app.VanityName(p); name != "" {
+		return vanityHost(name)
+	}
+	return "Not set"
+}
+
+// storageText says where the session is kept.
+func storageText(s app.StorageInfo) string {
+	switch s.Kind {
+	case app.StorageKeyring:
+		return "In the system keyring"
+	case app.StorageMemory:
+		if s.Why != "" {
+			return "In memory only, until Pieces Tray quits: " + sentence(s.Why)
+		}
+		return "In memory only, until Pieces Tray quits"
+	}
+	if s.Why != "" {
+		return "Not saved: " + sentence(s.Why)
+	}
+	return "Not saved"
+}
+
+// piecesOSText names the Pieces OS in use.
+func piecesOSText(info app.PiecesOSInfo) string {
+	switch {
+	case info.URL == "":
+		return "Not found"
+	case info.Version == "":
+		return info.URL
+	}
+	return fmt.Sprintf("%s (version %s)", info.URL, info.Version)
+}
+
+// cloudText describes the personal cloud of p: its status and address.
+func cloudText(p *apiclient.UserProfile) string {
+	if p == nil || p.Allocation == nil {
+		return "Not set up"
+	}
+	status := ""
+	if p.Allocation.Status != nil {
+		status = allocationWords(p.Allocation.Status.Cloud)
+	}
+	url := app.CloudURL(p)
+	if url == "" && p.Allocation.URLs != nil && p.Allocation.URLs.Base != nil {
+		url = p.Allocation.URLs.Base.URL
+	}
+	switch {
+	case status != "" && url != "":
+		return status + " – " + url
+	case url != "":
+		return url
+	case status != "":
+		return status
+	}
+	return "Unknown"
+}
+
+// allocationWords turns an allocation status into a word.
+func allocationWords(s apiclient.AllocationStatus) string {
+	switch s {
+	case apiclient.AllocationRunning:
+		return "Running"
+	case apiclient.AllocationSucceeded:
+		return "Connected"
+	case apiclient.AllocationPending:
+		return "Being set up"
+	case apiclient.AllocationFailed:
+		return "Failed"
+	case apiclient.AllocationDisconnected:
+		return "Disconnected"
+	case apiclient.AllocationUnknown, "":
+		return ""
+	}
+	return strings.ToLower(string(s))
+}
+
+// betaText says whether p is in the beta program at now.
+func betaText(p *apiclient.UserProfile, now time.Time) string {
+	if !app.BetaOptedIn(p, now) {
+		return "Not joined"
+	}
+	if w := app.BetaWindow(p); w != nil && w.From != nil {
+		return "Joined on " + w.From.Value.UTC().Format("2 January 2006")
+	}
+	return "Joined"
+}
+
+// notice is what a window shows instead of its content when the account
+// cannot be used: a heading, a sentence and the one button that helps.
+type notice struct {
+	Title  string
+	Body   string
+	Button string     // empty: no button
+	Action app.Action // what Button does
+	Busy   bool       // show progress
+}
+
+// noticeFor returns the notice for s, and false when someone is signed in
+// and the window can show its content. what names what the window needs,
+// e.g. "to see your account".
+func noticeFor(s app.State, what string) (notice, bool) {
+	switch s.Phase {
+	case app.PhaseConnecting:
+		return notice{Title: "Looking for Pieces OS…", Body: "Pieces Tray is connecting to Pieces OS on this computer.", Busy: true}, true
+	case app.PhaseNotRunning:
+		body := "Start Pieces OS (or wait for it to finish starting), then choose Retry."
+		if len(s.PiecesOS.Tried) > 0 {
+			body += "\nLooked at " + strings.Join(s.PiecesOS.Tried, ", ") + "."
+		}
+		return notice{Title: "Pieces OS is not running", Body: body, Button: "Retry", Action: app.ActionRetry}, true
+	case app.PhaseSignedOut:
+		return notice{Title: "You are signed out", Body: "Sign in to Pieces " + what + ".", Button: "Sign in…", Action: app.ActionSignIn}, true
+	case app.PhaseSignInNeeded:
+		body := "Your Pieces session can no longer be used."
+		if s.Reason != "" {
+			body = sentence(s.Reason)
+		}
+		return notice{Title: "Sign-in needed", Body: body + "\nSign in again " + what + ".", Button: "Sign in…", Action: app.ActionSignIn}, true
+	case app.PhaseSigningIn:
+		return notice{Title: "Signing in…", Body: "Continue in your browser. This window follows as soon as you are signed in.", Button: "Cancel sign-in", Action: app.ActionCancelSignIn, Busy: true}, true
+	}
+	if !s.SignedIn() {
+		return notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true}, true
+	}
+	return notice{}, false
+}

@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"piecestray/app"
+)
+
+// NewSignOut builds the "Sign out of Pieces" window: who will be signed
+// out, what signing out does, Cancel as the default (focused) button and
+// Sign out; then progress and the outcome.
+func NewSignOut(a fyne.App, c Client) fyne.Window {
+	return newSignOut(a, c, options{}).win
+}
+
+// signOutWindow holds the widgets and state of the sign-out window; all of
+// it is touched on the main goroutine only.
+type signOutWindow struct {
+	*base
+	who      *widget.Label
+	what     *widget.Label
+	note     *widget.Label // Pieces OS not running, ...
+	progress *widget.ProgressBarInfinite
+	message  *widget.Label
+	cancel   *keyButton
+	signOut  *keyButton
+	close    *keyButton
+
+	running bool // sign-out under way
+	done    bool // sign-out finished
+	canSign bool // there is something to sign out
+}
+
+func newSignOut(a fyne.App, c Client, opts options) *signOutWindow {
+	w := &signOutWindow{base: newBase(a, c, titleSignOut, fyne.NewSize(520, 340), opts)}
+	w.who = widget.NewLabel("Waiting for Pieces Tray…")
+	w.who.TextStyle = fyne.TextStyle{Bold: true}
+	w.who.Wrapping = fyne.TextWrapWord
+	w.what = widget.NewLabel("")
+	w.what.Wrapping = fyne.TextWrapWord
+	w.note = widget.NewLabel("")
+	w.note.Wrapping = fyne.TextWrapWord
+	w.note.Importance = widget.WarningImportance
+	w.note.Hide()
+	w.progress = widget.NewProgressBarInfinite()
+	w.progress.Hide()
+	w.message = widget.NewLabel("")
+	w.message.Wrapping = fyne.TextWrapWord
+	w.message.Hide()
+
+	w.cancel = newKeyButton("Cancel", w.escapeKey, w.win.Close)
+	w.signOut = newKeyButton("Sign out", w.escapeKey, w.start)
+	w.signOut.Importance = widget.DangerImportance
+	w.signOut.Icon = theme.LogoutIcon()
+	w.signOut.Disable()
+	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
+	w.close.Importance = widget.HighImportance
+	w.close.Hide()
+	w.submit = w.win.Close // Cancel is the default
+	buttons := container.NewHBox(layout.NewSpacer(), w.signOut, w.cancel, w.close)
+
+	body := container.NewVBox(w.who, w.what, w.note, w.progress, w.message)
+	w.setContent(body, buttons)
+	w.win.Canvas().Focus(w.cancel)
+
+	w.follow(w.apply, w.lost)
+	return w
+}
+
+// apply renders s.
+func (w *signOutWindow) apply(s app.State) {
+	if w.done {
+		return // the outcome stays until the window closes
+	}
+	stored := s.Storage.Kind == app.StorageKeyring || s.Storage.Kind == app.StorageMemory
+	switch {
+	case s.User != nil:
+		w.who.SetText("You are about to sign out " + personName(s.User) + " from Pieces on this computer.")
+		w.canSign = true
+	case stored || s.Phase == app.PhaseSignInNeeded:
+		w.who.SetText("Nobody is signed in to Pieces OS right now, but a session is still kept on this computer.")
+		w.canSign = true
+	case s.Phase == app.PhaseSigningIn:
+		w.who.SetText("A sign-in is under way. Signing out cancels it.")
+		w.canSign = true
+	default:
+		w.who.SetText("Nobody is signed in to Pieces on this computer.")
+		w.canSign = false
+	}
+	w.what.SetText(signOutSteps(s.Storage.Kind))
+	if s.Phase == app.PhaseNotRunning {
+		w.note.SetText("Pieces OS is not running, so it cannot be told now: the saved session is deleted here, and Pieces OS may keep you signed in until you sign out again once it runs.")
+		w.note.Show()
+	} else {
+		w.note.Hide()
+	}
+	if s.Busy == app.ActionSignOut && !w.running {
+		w.progress.Show()
+		w.showMessage("Signing out is already under way…", widget.MediumImportance)
+	} else if !w.running {
+		w.progress.Hide()
+	}
+	w.update()
+}
+
+// signOutSteps says what signing out does.
+func signOutSteps(kind app.StorageKind) string {
+	session := "• The saved session is deleted from the system keyring, so Pieces Tray will not sign you in again at start."
+	if kind == app.StorageMemory {
+		session = "• The session Pieces Tray keeps in memory is dropped."
+	}
+	return "Signing out means:\n" +
+		"• Pieces OS forgets your account on this computer.\n" +
+		session + "\n" +
+		"• Your browser may stay signed in to Pieces; sign out there too if others use this computer."
+}
+
+// update enables the buttons for what can be done now.
+func (w *signOutWindow) update() {
+	if w.canSign && !w.running && w.known && w.state.Busy != app.ActionSignOut {
+		w.signOut.Enable()
+	} else {
+		w.signOut.Disable()
+	}
+	if w.running {
+		w.cancel.Disable()
+	} else {
+		w.cancel.Enable()
+	}
+	w.relayout()
+}
+
+// start signs out.
+func (w *signOutWindow) start() {
+	if w.running || !w.canSign {
+		return
+	}
+	w.running = true
+	w.progress.Show()
+	w.showMessage("Signing out…", widget.MediumImportance)
+	w.update()
+	w.do(app.ActionSignOut, nil, func(res app.Result, err error) {
+		w.running = false
+		w.progress.Hide()
+		if err != nil {
+			w.showMessage("Sign-out failed: "+sentence(actionError(err).Message)+" You can try again.", widget.DangerImportance)
+			w.update()
+			w.win.Canvas().Focus(w.cancel)
+			return
+		}
+		w.done = true
+		msg := res.Message
+		if msg == "" {
+			msg = "You are signed out."
+		}
+		w.showMessage(msg, widget.SuccessImportance)
+		w.signOut.Hide()
+		w.cancel.Hide()
+		w.close.Show()
+		w.submit = w.win.Close
+		w.win.Canvas().Focus(w.close)
+	})
+}
+
+func (w *signOutWindow) showMessage(text string, imp widget.Importance) {
+	w.message.Importance = imp
+	w.message.SetText(text)
+	w.message.Show()
+}
+
+// lost tells that the agent cannot be followed any more.
+func (w *signOutWindow) lost(err error) {
+	n := lostNotice(err)
+	w.canSign = false
+	w.who.SetText(n.Title)
+	w.what.SetText(n.Body)
+	w.update()
+}

@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
+	"piecestray/app"
+)
+
+// options are the seams tests use; the zero value is production behaviour.
+type options struct {
+	// do hands f to Fyne's main goroutine. Default fyne.Do.
+	do func(f func())
+	// pictures fetches profile pictures. Default: a cached HTTP fetcher.
+	pictures PictureFetcher
+	// now is the clock for the beta window. Default time.Now.
+	now func() time.Time
+}
+
+func (o options) withDefaults() options {
+	if o.do == nil {
+		o.do = fyne.Do
+	}
+	if o.pictures == nil {
+		o.pictures = NewPictureCache(nil, "").Fetch
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return o
+}
+
+// base is what every window shares: its Fyne window, its client, and the
+// context that owns its goroutines.
+//
+// Fields other than ctx, stop, wg and opts are touched on Fyne's main
+// goroutine only.
+type base struct {
+	win    fyne.Window
+	client Client
+	opts   options
+
+	ctx  context.Context // ends when the window closes
+	stop context.CancelFunc
+	wg   sync.WaitGroup // background goroutines of the window
+
+	// state is the latest state from the agent; known is false until the
+	// first one arrives.
+	state app.State
+	known bool
+
+	body   *fyne.Container   // the window's content above the buttons
+	scroll *container.Scroll // scrolls body
+	closed bool              // the window has closed
+	submit func()            // Enter outside a field; may be nil
+	escape func()            // Escape; default closes the window
+}
+
+func newBase(a fyne.App, c Client, title string, size fyne.Size, opts options) *base {
+	ctx, stop := context.WithCancel(context.Background())
+	b := &base{win: a.NewWindow(title), client: c, opts: opts.withDefaults(), ctx: ctx, stop: stop}
+	b.win.Resize(size)
+	b.win.SetOnClosed(func() {
+		b.closed = true
+		stop()
+	})
+	b.escape = b.win.Close
+	b.win.Canvas().SetOnTypedKey(b.typedKey)
+	return b
+}
+
+// typedKey handles keys that no focused widget took.
+func (b *base) typedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyEscape:
+		if b.escape != nil {
+			b.escape()
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if b.submit != nil {
+			b.submit()
+		}
+	}
+}
+
+// setContent lays the window out: body, scrolled, above a row of buttons.
+func (b *base) setContent(body, buttons *fyne.Container) {
+	b.body = body
+	b.scroll = container.NewVScroll(body)
+	b.win.SetContent(container.NewBorder(nil, buttons, nil, nil, b.scroll))
+}
+
+// relayout lays the body out again after parts of it were shown or hidden.
+func (b *base) relayout() {
+	if b.scroll == nil {
+		return
+	}
+	b.scroll.Refresh()
+	b.body.Refresh()
+}
+
+// ui runs f on Fyne's main goroutine unless the window has closed
+// meanwhile. Only background goroutines call it.
+func (b *base) ui(f func()) {
+	b.opts.do(func() {
+		if b.ctx.Err() != nil {
+			return
+		}
+		f()
+		b.relayout()
+	})
+}
+
+// spawn runs fn in a goroutine owned by the window.
+func (b *base) spawn(fn func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		fn(b.ctx)
+	}()
+}
+
+// wait blocks until every goroutine of the window has ended (after close).
+func (b *base) wait() { b.wg.Wait() }
+
+// follow starts following the agent's state: apply runs on the main
+// goroutine with every state, lost when the agent cannot be followed.
+func (b *base) follow(apply func(app.State), lost func(error)) {
+	b.spawn(func(ctx context.Context) {
+		states, err := b.client.Watch(ctx)
+		if err != nil {
+			b.ui(func() { lost(err) })
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case s, open := <-states:
+				if !open {
+					if ctx.Err() == nil {
+						b.ui(func() { lost(errLost) })
+					}
+					return
+				}
+				b.ui(func() {
+					b.state, b.known = s, true
+					apply(s)
+				})
+			}
+		}
+	})
+}
+
+// errLost reports that the agent stopped sending its state.
+var errLost = errors.New("the connection to Pieces Tray was lost")
+
+// do runs an action in the background and hands its outcome to done on the
+// main goroutine.
+func (b *base) do(action app.Action, args any, done func(app.Result, error)) {
+	b.spawn(func(ctx context.Context) {
+		res, err := b.client.Do(ctx, action, args)
+		if ctx.Err() != nil {
+			return
+		}
+		b.ui(func() { done(res, err) })
+	})
+}
+
+// actionError returns err as an *app.ActionError, wrapping other errors as
+// internal failures with their message.
+func actionError(err error) *app.ActionError {
+	var ae *app.ActionError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &app.ActionError{Code: app.CodeInternal, Message: errorWords(err)}
+}
