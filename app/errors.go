@@ -20,9 +20,17 @@ const notRunningMessage = "Pieces OS is not running. Start Pieces OS (or wait fo
 // human turns an error into a sentence for people. Errors from apiclient and
 // auth already carry such messages; this adds the common cases.
 func human(err error) string {
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
+	}
+	// The keyring and sign-in errors say what to do; prefer their sentence
+	// to the generic one of a deadline or cancellation they may wrap.
+	for _, known := range []error{auth.ErrLocked, auth.ErrNoSecretService, auth.ErrTimeout, auth.ErrTooLarge, auth.ErrSignInNeeded, auth.ErrUnavailable, auth.ErrInProgress} {
+		if errors.Is(err, known) {
+			return sentence(known.Error())
+		}
+	}
+	switch {
 	case errors.Is(err, apiclient.ErrNotRunning):
 		return "Pieces OS is not running."
 	case errors.Is(err, context.DeadlineExceeded):
@@ -34,8 +42,13 @@ func human(err error) string {
 	if errors.As(err, &ae) {
 		return ae.Message
 	}
-	msg := err.Error()
-	// Drop package prefixes such as "apiclient: " that mean nothing to people.
+	return sentence(err.Error())
+}
+
+// sentence turns an error message into a sentence: package prefixes such as
+// "apiclient: " that mean nothing to people are dropped, the first letter is
+// capitalised and a full stop ends it.
+func sentence(msg string) string {
 	for _, p := range []string{"app: ", "apiclient: ", "auth: ", "control: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
