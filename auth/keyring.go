@@ -131,6 +131,9 @@ func (s *keyringStore) Delete(ctx context.Context) error {
 func (s *keyringStore) call(ctx context.Context, op string, timeout time.Duration, f func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if ctx.Err() != nil {
+		return waitError(ctx, op)
+	}
 	select {
 	case s.slot <- struct{}{}:
 	case <-ctx.Done():

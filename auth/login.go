@@ -52,7 +52,7 @@ func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) 
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		if port != 0 && errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("auth: port %d is in use by another program: close that program, or configure another redirect URL (PIECES_AUTH0_REDIRECT_URL): %w", port, err)
+			return nil, &kindError{kind: err, msg: fmt.Sprintf("auth: port %d is in use by another program: close that program, or configure another redirect URL (PIECES_AUTH0_REDIRECT_URL)", port)}
 		}
 		return nil, fmt.Errorf("auth: listen for the browser on 127.0.0.1: %w", err)
 	}

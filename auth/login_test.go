@@ -134,6 +134,7 @@ func TestLoginPortTaken(t *testing.T) {
 	if err == nil {
 		t.Fatal("Login() with the port taken succeeded")
 	}
+	t.Logf("Login() error: %v", err)
 	if want := fmt.Sprintf("port %d is in use by another program", port); !strings.Contains(err.Error(), want) {
 		t.Errorf("Login() error = %q; want it to say %q", err, want)
 	}
@@ -186,6 +187,7 @@ func TestLoginWrongVerifier(t *testing.T) {
 	if err == nil {
 		t.Fatal("Login() with a wrong verifier succeeded; want the server to reject it")
 	}
+	t.Logf("Login() error: %v", err)
 	if errors.Is(err, auth.ErrSignInNeeded) || errors.Is(err, auth.ErrCancelled) {
 		t.Errorf("Login() error = %v; want a failed sign-in, not ErrSignInNeeded or ErrCancelled", err)
 	}

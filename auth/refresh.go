@@ -54,9 +54,9 @@ func tokenError(op string, err error, refresh bool) error {
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
-	detail := op + ": " + http.StatusText(status)
+	detail := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	if re.ErrorCode != "" {
-		detail = op + ": " + re.ErrorCode
+		detail = re.ErrorCode
 		if re.ErrorDescription != "" {
 			detail += ": " + re.ErrorDescription
 		}
@@ -65,9 +65,9 @@ func tokenError(op string, err error, refresh bool) error {
 	case re.ErrorCode == "invalid_grant" && refresh:
 		return &kindError{kind: ErrSignInNeeded, detail: detail, cause: err}
 	case status >= 500, status == http.StatusTooManyRequests, status == http.StatusRequestTimeout:
-		return &kindError{kind: ErrUnavailable, detail: detail, cause: err}
+		return &kindError{kind: ErrUnavailable, detail: op + ": " + detail, cause: err}
 	}
-	return fmt.Errorf("auth: the sign-in service refused to %s: %w", op, &kindError{kind: errRefused, detail: detail, cause: err})
+	return &kindError{kind: errRefused, msg: "auth: the sign-in service refused to " + op, detail: detail, cause: err}
 }
 
 // errRefused is the kind of a token request refused for a reason other than
