@@ -225,8 +225,8 @@ func (r *follow) follow(ctx context.Context, conn *streamConn, baseURL string) e
 		conn.close()
 		return err
 	}
-	r.goLive(baseURL, p)
 	since := r.clock.Now()
+	r.goLive(baseURL, p)
 	err = conn.run(ctx, r.setProfile)
 	if r.clock.Now().Sub(since) >= r.f.cfg.StableAfter {
 		r.bo.reset()
