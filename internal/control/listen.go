@@ -21,7 +21,8 @@ const probeTimeout = 3 * time.Second
 var errLocked = errors.New("control: lock held by another process")
 
 // Listen creates the agent's socket at path and returns a Server for it; the
-// caller must then call Serve, which releases everything when it returns.
+// caller then calls Serve, which releases everything when it returns, or
+// Close.
 //
 // The directory of path must be private to the user (see DefaultSocketPath;
 // a missing directory is created 0700, one of ours that is too open is

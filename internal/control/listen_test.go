@@ -31,10 +31,8 @@ func staleSocket(t *testing.T, path string) {
 // stopServer releases a Server that was never served.
 func stopServer(t *testing.T, s *Server) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := s.Serve(ctx, newFakeHandler()); err != nil {
-		t.Errorf("Serve(cancelled ctx) = %v; want nil", err)
+	if err := s.Close(); err != nil {
+		t.Errorf("Close() = %v; want nil", err)
 	}
 }
 
@@ -293,4 +291,59 @@ func TestServerDropsOtherUsers(t *testing.T) {
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Dial as another user = %v; want it dropped at once, not ignored", err)
 	}
+}
+
+func TestCloseReleases(t *testing.T) {
+	h := newFakeHandler()
+	t.Run("before Serve", func(t *testing.T) {
+		path := socketPath(t)
+		s, err := Listen(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close() = %v; want nil", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("second Close() = %v; want nil", err)
+		}
+		if _, err := os.Lstat(path); !os.IsNotExist(err) {
+			t.Errorf("socket file after Close: %v; want it removed", err)
+		}
+		if err := s.Serve(context.Background(), h); err == nil {
+			t.Error("Serve after Close = nil; want an error")
+		}
+		s2, err := Listen(path)
+		if err != nil {
+			t.Fatalf("Listen after Close = %v; want nil (lock released)", err)
+		}
+		stopServer(t, s2)
+	})
+	t.Run("during Serve", func(t *testing.T) {
+		path := socketPath(t)
+		s, err := Listen(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(context.Background(), h) }()
+		c := dial(t, path) // Serve is running once this answers
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close() = %v; want nil", err)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve() after Close = %v; want nil", err)
+			}
+		case <-time.After(waitLong):
+			t.Fatal("Serve did not return after Close")
+		}
+		if err := c.Call(context.Background(), "echo", 1, nil); err == nil {
+			t.Error("Call after Close = nil; want an error")
+		}
+		if _, err := os.Lstat(path); !os.IsNotExist(err) {
+			t.Errorf("socket file after Serve returned: %v; want it removed", err)
+		}
+	})
 }

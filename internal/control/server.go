@@ -49,9 +49,11 @@ type Server struct {
 	uid       int           // our uid, for the peer check
 	helloWait time.Duration // tests shorten it
 
-	mu      sync.Mutex // guards serving, closed, conns, windows
+	mu      sync.Mutex // guards serving, shut, cancel, closed, conns, windows
 	serving bool
-	closed  bool
+	shut    bool               // Close was called
+	cancel  context.CancelFunc // stops Serve, once it runs
+	closed  bool               // Serve is shutting down: no new connections
 	conns   map[*serverConn]struct{}
 	windows map[string]*serverConn // registered window → its connection
 }
@@ -72,19 +74,24 @@ func newServer(ln *net.UnixListener, path string, lock io.Closer) *Server {
 // closes every connection, waits for all its goroutines (and so for running
 // h.Call and h.Watch to return), removes the socket file, releases the lock
 // and returns nil; it returns an error only when it cannot go on serving.
-// Serve must be called exactly once, also when the caller changes its mind
-// after Listen (with a cancelled ctx): that is what releases the socket.
+// Serve may be called once; a caller that changes its mind after Listen
+// calls Close instead.
 func (s *Server) Serve(ctx context.Context, h Handler) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	s.mu.Lock()
-	if s.serving {
+	switch {
+	case s.shut:
+		s.mu.Unlock()
+		return errors.New("control: Serve after Close")
+	case s.serving:
 		s.mu.Unlock()
 		return errors.New("control: Serve called twice")
 	}
 	s.serving = true
+	s.cancel = cancel
 	s.mu.Unlock()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	stop := context.AfterFunc(ctx, func() { s.ln.Close() })
 	defer stop()
 
@@ -96,6 +103,33 @@ func (s *Server) Serve(ctx context.Context, h Handler) error {
 	wg.Wait()
 	s.lock.Close()
 	return err
+}
+
+// Close releases the Server. Before Serve it removes the socket file and
+// releases the lock at once, and a later Serve fails; while Serve runs it
+// stops it as if its ctx had ended (Serve returns once all is released). It
+// may be called more than once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.shut {
+		s.mu.Unlock()
+		return nil
+	}
+	s.shut = true
+	serving, cancel := s.serving, s.cancel
+	s.mu.Unlock()
+	if serving {
+		cancel()
+		return nil
+	}
+	err := s.ln.Close()
+	if lerr := s.lock.Close(); err == nil {
+		err = lerr
+	}
+	if err != nil {
+		return fmt.Errorf("control: close: %w", err)
+	}
+	return nil
 }
 
 // acceptLoop accepts connections until ctx ends or the listener fails for

@@ -507,6 +507,9 @@ func TestServeStopsEverything(t *testing.T) {
 	if err := s2.Serve(stopped, h); err != nil {
 		t.Errorf("Serve(cancelled ctx) = %v; want nil", err)
 	}
+	if _, err := os.Lstat(path); !os.IsNotExist(err) {
+		t.Errorf("socket file after Serve(cancelled ctx): %v; want it removed", err)
+	}
 	if err := s.Serve(context.Background(), h); err == nil {
 		t.Error("second Serve = nil; want an error")
 	}
