@@ -89,6 +89,9 @@ func keepRegistered(ctx context.Context, log *slog.Logger, grace time.Duration, 
 			cctx, cancel := context.WithTimeout(ctx, registerWait)
 			err := conn.Object(watcherName, watcherPath).CallWithContext(cctx, registerItem, 0, itemPath).Err
 			cancel()
+			if ctx.Err() != nil {
+				return
+			}
 			if err != nil {
 				log.Warn("could not register the tray icon with the new tray host", "err", err)
 			} else {
