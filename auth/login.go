@@ -47,25 +47,11 @@ func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) 
 	if err := s.cfg.Validate(); err != nil {
 		return nil, err
 	}
-	port, tmpl, _ := s.cfg.redirect()
-	// RFC 8252 §8.3: listen on the loopback interface only.
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	ln, redirect, err := s.listen()
 	if err != nil {
-		if port != 0 && errors.Is(err, syscall.EADDRINUSE) {
-			return nil, &kindError{kind: err, msg: fmt.Sprintf("auth: port %d is in use by another program: close that program, or configure another redirect URL (PIECES_AUTH0_REDIRECT_URL)", port)}
-		}
-		return nil, fmt.Errorf("auth: listen for the browser on 127.0.0.1: %w", err)
+		return nil, err
 	}
-	// The redirect URI is built from the port actually bound; a configured
-	// URI keeps its host spelling (localhost ≠ 127.0.0.1 to the server).
 	bound := ln.Addr().(*net.TCPAddr).Port
-	var redirect url.URL
-	if tmpl != nil {
-		redirect = *tmpl
-		redirect.Host = net.JoinHostPort(tmpl.Hostname(), strconv.Itoa(bound))
-	} else {
-		redirect = url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(bound)), Path: defaultCallbackPath}
-	}
 
 	oc, err := s.oauthConfig(redirect.String())
 	if err != nil {
@@ -116,13 +102,15 @@ func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) 
 		}()
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	wait, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	for {
 		select {
-		case <-ctx.Done():
-			return nil, s.waitError(ctx)
+		case <-wait.Done():
+			return nil, s.waitError(wait)
 		case c := <-cb.calls:
+			// The exchange gets its own bound (the HTTP client's), not what
+			// is left of the wait.
 			tok, err := s.finish(ctx, oc, c, verifier)
 			if err != nil {
 				c.reply <- pageFor(err)
@@ -142,7 +130,33 @@ func (s *Signer) waitError(ctx context.Context) error {
 		return &kindError{kind: ErrCancelled, cause: context.Canceled}
 	}
 	s.log.Info("auth: sign-in timed out")
-	return fmt.Errorf("auth: the sign-in was not finished in the browser in time; choose Sign in to try again: %w", context.DeadlineExceeded)
+	return &kindError{kind: context.DeadlineExceeded, msg: "auth: the sign-in was not finished in the browser in time; choose Sign in to try again"}
+}
+
+// listen opens the loopback listener on 127.0.0.1 only (RFC 8252 §7.3,
+// §8.3): on an ephemeral port, or exactly the configured redirect URI's
+// port. It returns the redirect URI built from the port actually bound; a
+// configured URI keeps its host spelling (localhost ≠ 127.0.0.1 to the
+// server).
+func (s *Signer) listen() (net.Listener, *url.URL, error) {
+	port, tmpl, err := s.cfg.redirect()
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		if port != 0 && errors.Is(err, syscall.EADDRINUSE) {
+			return nil, nil, &kindError{kind: err, msg: fmt.Sprintf("auth: port %d is in use by another program: close that program, or configure another redirect URL (PIECES_AUTH0_REDIRECT_URL)", port)}
+		}
+		return nil, nil, fmt.Errorf("auth: listen for the browser on 127.0.0.1: %w", err)
+	}
+	bound := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	if tmpl == nil {
+		return ln, &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", bound), Path: defaultCallbackPath}, nil
+	}
+	redirect := *tmpl
+	redirect.Host = net.JoinHostPort(tmpl.Hostname(), bound)
+	return ln, &redirect, nil
 }
 
 // finish handles the callback whose state matched: an error from the
@@ -166,6 +180,9 @@ func (s *Signer) finish(ctx context.Context, oc *oauth2.Config, c *callback, ver
 	}
 	ot, err := oc.Exchange(s.clientContext(ctx), c.code, oauth2.VerifierOption(verifier))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, s.waitError(ctx)
+		}
 		return nil, tokenError("exchange the authorization code", err, false)
 	}
 	tok := fromOAuth2(ot)
