@@ -314,7 +314,7 @@ func TestSimHealthVersionStopRestart(t *testing.T) {
 		t.Errorf("Version() = %q, %v; want 12.4.1", got, err)
 	}
 
-	d := apiclient.Discovery{Ports: append(freePorts(t, 5), portOf(t, s.URL())), LegacyPorts: []int{}}
+	d := apiclient.Discovery{Ports: append(freePorts(t, 5), portOf(t, s.URL())), LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
 	if got, err := d.Find(ctx); err != nil || got != s.URL() {
 		t.Errorf("Find() = %q, %v; want the simulator %q", got, err, s.URL())
 	}

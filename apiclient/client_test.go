@@ -426,16 +426,10 @@ func TestEmptyUserID(t *testing.T) {
 	}
 }
 
-// closedURL returns the URL of a loopback port nothing listens on.
+// closedURL returns the URL of a loopback port that refuses connections.
 func closedURL(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := "http://" + ln.Addr().String()
-	ln.Close()
-	return u
+	return baseOf(freePorts(t, 1)[0])
 }
 
 func TestTransportFailures(t *testing.T) {

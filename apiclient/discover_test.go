@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,25 +16,10 @@ import (
 	"piecestray/apiclient"
 )
 
-// freePorts returns n distinct loopback ports nothing listens on (they were
-// free a moment ago; connecting to them is refused).
-func freePorts(t testing.TB, n int) []int {
-	t.Helper()
-	lns := make([]net.Listener, n)
-	ports := make([]int, n)
-	for i := range lns {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns[i] = ln
-		ports[i] = ln.Addr().(*net.TCPAddr).Port
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return ports
-}
+// loadedProbeTimeout replaces the 250 ms default where a server must
+// answer: tests share a loaded 2-core machine, where a probe can stall for
+// longer than a real desktop would ever see. Refused ports still fail at once.
+const loadedProbeTimeout = 5 * time.Second
 
 // healthServer starts a server whose health endpoint answers status.
 func healthServer(t testing.TB, status int) (*httptest.Server, int) {
@@ -77,7 +61,7 @@ func TestFindInPortList(t *testing.T) {
 	srv, port := healthServer(t, http.StatusOK)
 	ports := freePorts(t, 33)
 	ports = slices.Insert(ports, 17, port)
-	d := apiclient.Discovery{Ports: ports, LegacyPorts: []int{}}
+	d := apiclient.Discovery{Ports: ports, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
 	got, err := d.Find(context.Background())
 	if err != nil || got != srv.URL {
 		t.Errorf("Find() = %q, %v; want %q", got, err, srv.URL)
@@ -87,7 +71,7 @@ func TestFindInPortList(t *testing.T) {
 func TestFindPrefersRangeOverLegacy(t *testing.T) {
 	srv, port := healthServer(t, http.StatusOK)
 	_, legacy := healthServer(t, http.StatusOK)
-	d := apiclient.Discovery{Ports: append(freePorts(t, 3), port), LegacyPorts: []int{legacy}}
+	d := apiclient.Discovery{Ports: append(freePorts(t, 3), port), LegacyPorts: []int{legacy}, ProbeTimeout: loadedProbeTimeout}
 	if got, err := d.Find(context.Background()); err != nil || got != srv.URL {
 		t.Errorf("Find() = %q, %v; want the range port %q", got, err, srv.URL)
 	}
@@ -95,7 +79,7 @@ func TestFindPrefersRangeOverLegacy(t *testing.T) {
 
 func TestFindLegacyPort(t *testing.T) {
 	srv, port := healthServer(t, http.StatusOK)
-	d := apiclient.Discovery{Ports: freePorts(t, 34), LegacyPorts: []int{port}}
+	d := apiclient.Discovery{Ports: freePorts(t, 34), LegacyPorts: []int{port}, ProbeTimeout: loadedProbeTimeout}
 	if got, err := d.Find(context.Background()); err != nil || got != srv.URL {
 		t.Errorf("Find() = %q, %v; want the legacy port %q", got, err, srv.URL)
 	}
@@ -105,7 +89,7 @@ func TestFindSkipsUnhealthy(t *testing.T) {
 	_, bad := healthServer(t, http.StatusNotFound)
 	_, starting := healthServer(t, http.StatusServiceUnavailable)
 	srv, good := healthServer(t, http.StatusOK)
-	d := apiclient.Discovery{Ports: []int{bad, starting, good}, LegacyPorts: []int{}}
+	d := apiclient.Discovery{Ports: []int{bad, starting, good}, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
 	if got, err := d.Find(context.Background()); err != nil || got != srv.URL {
 		t.Errorf("Find() = %q, %v; want the healthy %q", got, err, srv.URL)
 	}
@@ -120,7 +104,7 @@ func TestFindHeadNotAllowed(t *testing.T) {
 		_, _ = w.Write([]byte("ok"))
 	}))
 	defer srv.Close()
-	d := apiclient.Discovery{Ports: []int{portOf(t, srv.URL)}, LegacyPorts: []int{}}
+	d := apiclient.Discovery{Ports: []int{portOf(t, srv.URL)}, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
 	if got, err := d.Find(context.Background()); err != nil || got != srv.URL {
 		t.Errorf("Find() = %q, %v; want %q found with GET", got, err, srv.URL)
 	}
@@ -203,7 +187,7 @@ func TestFindExplicitURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := apiclient.Discovery{URL: tt.url, Ports: []int{otherPort}, LegacyPorts: []int{}}
+			d := apiclient.Discovery{URL: tt.url, Ports: []int{otherPort}, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
 			got, err := d.Find(context.Background())
 			if tt.tried == "" {
 				if err != nil || got != tt.want {
@@ -241,7 +225,7 @@ func TestFindCustomClientAndHost(t *testing.T) {
 		return http.DefaultTransport.RoundTrip(r)
 	})}
 	defer http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-	d := apiclient.Discovery{Host: "127.0.0.1", Ports: []int{port}, LegacyPorts: []int{}, HTTPClient: hc}
+	d := apiclient.Discovery{Host: "127.0.0.1", Ports: []int{port}, LegacyPorts: []int{}, HTTPClient: hc, ProbeTimeout: loadedProbeTimeout}
 	if got, err := d.Find(context.Background()); err != nil || got != srv.URL || !used {
 		t.Errorf("Find() = %q, %v (client used: %v); want %q through the given client", got, err, used, srv.URL)
 	}
@@ -256,7 +240,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func BenchmarkDiscoverFound(b *testing.B) {
 	srv, port := healthServer(b, http.StatusOK)
 	ports := slices.Insert(freePorts(b, 33), 20, port)
-	d := apiclient.Discovery{Ports: ports, LegacyPorts: []int{}}
+	d := apiclient.Discovery{Ports: ports, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
