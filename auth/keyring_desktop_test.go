@@ -1,12 +1,16 @@
 package auth_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/godbus/dbus/v5"
@@ -153,4 +157,60 @@ func unlockCollections(conn *dbus.Conn, collections []dbus.ObjectPath) error {
 		}
 	}
 	return nil
+}
+
+// TestKeyringNoSecretService runs go-keyring against a private D-Bus
+// session bus on which nothing provides org.freedesktop.secrets (no service
+// files, so no activation): the store must say ErrNoSecretService, not "not
+// found" or "locked".
+func TestKeyringNoSecretService(t *testing.T) {
+	requireDesktop(t)
+	daemon, err := exec.LookPath("dbus-daemon")
+	if err != nil {
+		t.Fatalf("dbus-daemon is missing: %v", err)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "bus.conf")
+	const config = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:dir=` + "%s" + `</listen>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>`
+	if err := os.WriteFile(conf, fmt.Appendf(nil, config, dir), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(daemon, "--config-file="+conf, "--nofork", "--print-address=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start dbus-daemon: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read the bus address: %v", err)
+	}
+	// go-keyring uses godbus' shared session bus, which reads the address
+	// when it connects; close it afterwards so the next user reconnects.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", strings.TrimSpace(addr))
+	t.Cleanup(func() {
+		if bus, err := dbus.SessionBus(); err == nil {
+			bus.Close()
+		}
+	})
+
+	st := auth.NewKeyringStore("pieces-tray-test-none", "session")
+	ctx := context.Background()
+	_, loadErr := st.Load(ctx)
+	saveErr := st.Save(ctx, sampleSession())
+	for op, err := range map[string]error{"Load": loadErr, "Save": saveErr} {
+		if !errors.Is(err, auth.ErrNoSecretService) || errors.Is(err, auth.ErrNotFound) || errors.Is(err, auth.ErrLocked) {
+			t.Errorf("%s() without a Secret Service error = %v; want ErrNoSecretService", op, err)
+		}
+	}
+	if u, ok := loadErr.(interface{ Unwrap() []error }); ok {
+		t.Logf("Load() error: %v; wraps %q", loadErr, u.Unwrap())
+	}
 }
