@@ -389,6 +389,10 @@ func TestInvalidResponses(t *testing.T) {
 			}, `user_beta_status: UserBetaStatus is missing required field "user"`},
 		{"not JSON", `<html>hello</html>`,
 			func(c *apiclient.Client) (any, error) { return c.UpdateUser(ctx, nil) }, `update_user: decode UserProfile`},
+		{"number", `42`,
+			func(c *apiclient.Client) (any, error) { return c.RefreshUser(ctx) }, `refresh_user: decode UserProfile: want a JSON object, got a number`},
+		{"boolean user", `{"user":true}`,
+			func(c *apiclient.Client) (any, error) { return c.UserSnapshot(ctx) }, `user_snapshot: ReturnedUserProfile: "user" must be an object, not a boolean`},
 		{"empty 200", ``,
 			func(c *apiclient.Client) (any, error) { return c.SelectUser(ctx, nil) }, `select_user: decode UserProfile: empty body`},
 	}
@@ -402,6 +406,10 @@ func TestInvalidResponses(t *testing.T) {
 			}
 			if !reflect.ValueOf(got).IsNil() {
 				t.Errorf("result = %#v; want nil with an error", got)
+			}
+			var mf *apiclient.MissingFieldError
+			if strings.Contains(tt.want, "missing required field") && !errors.As(err, &mf) {
+				t.Errorf("errors.As(%v, *MissingFieldError) = false; want true", err)
 			}
 		})
 	}
