@@ -1,0 +1,265 @@
+// Package agent wires the long-lived tray agent: the control socket (which
+// also makes the agent single-instance), the session core, the tray, the
+// notifier and the window launcher, and in demo mode the in-process Pieces
+// OS simulator and Auth0-compatible server.
+//
+// It is wiring only: each part lives in its own package and is tested there.
+package agent
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"piecestray/apiclient"
+	"piecestray/app"
+	"piecestray/auth"
+	"piecestray/internal/control"
+	"piecestray/internal/logfile"
+	"piecestray/tray"
+)
+
+// Keyring names: the demo keeps its session apart from a real one.
+const (
+	keyringService     = "pieces-tray"
+	demoKeyringService = "pieces-tray-demo"
+	keyringUser        = "session"
+)
+
+// Options configure Run. RegisterFlags fills them from flags and the
+// environment.
+type Options struct {
+	Version       string
+	PiecesOSURL   string      // explicit Pieces OS base URL; "" discovers
+	Auth          auth.Config // sign-in settings
+	Notifications bool        // show desktop notifications
+	SocketPath    string      // control socket; "" uses control.DefaultSocketPath
+	LogFile       string      // "" uses logfile.DefaultPath; "-" logs to stderr
+	Debug         bool        // log at debug level
+	Demo          bool        // run against in-process simulators
+	// NoBrowser keeps the demo from opening a browser at start (tests and
+	// scripted runs drive the sign-in themselves).
+	NoBrowser bool
+}
+
+// RegisterFlags defines the agent's flags on fs, with defaults from the
+// environment (getenv), and writes the parsed values into o.
+func RegisterFlags(fs *flag.FlagSet, o *Options, getenv func(string) string) {
+	cfg := auth.DefaultConfig().WithEnv(getenv)
+	o.Auth = cfg
+	fs.StringVar(&o.PiecesOSURL, "pieces-os-url", getenv("PIECES_OS_URL"), "Pieces OS base URL, e.g. http://127.0.0.1:39300 (default: discovered)")
+	fs.StringVar(&o.Auth.Domain, "auth0-domain", cfg.Domain, "Auth0 domain or issuer URL")
+	fs.StringVar(&o.Auth.ClientID, "auth0-client-id", cfg.ClientID, "Auth0 client id")
+	fs.StringVar(&o.Auth.Audience, "auth0-audience", cfg.Audience, "Auth0 audience")
+	fs.Func("auth0-scopes", "space-separated scopes (default \""+strings.Join(cfg.Scopes, " ")+"\")", func(s string) error {
+		o.Auth.Scopes = strings.Fields(s)
+		return nil
+	})
+	fs.StringVar(&o.Auth.RedirectURL, "redirect-url", cfg.RedirectURL, "fixed loopback redirect URI, e.g. http://127.0.0.1:8080/callback (default: a free port)")
+	fs.BoolVar(&o.Notifications, "notifications", !isOff(getenv("PIECES_TRAY_NOTIFICATIONS")), "show desktop notifications (PIECES_TRAY_NOTIFICATIONS=off turns them off)")
+	fs.StringVar(&o.SocketPath, "socket", getenv("PIECES_TRAY_SOCKET"), "control socket path (default: per-user runtime directory)")
+	fs.StringVar(&o.LogFile, "log-file", getenv("PIECES_TRAY_LOG"), "log file, or - for stderr (default: the user's state directory)")
+	fs.BoolVar(&o.Debug, "debug", false, "log at debug level (tokens are never logged)")
+	fs.BoolVar(&o.Demo, "demo", false, "run against a built-in Pieces OS simulator and Auth0-compatible sign-in server")
+	fs.BoolVar(&o.NoBrowser, "demo-no-browser", false, "with --demo, do not start the sign-in at launch")
+}
+
+func isOff(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "0", "off", "false", "no":
+		return true
+	}
+	return false
+}
+
+// Run runs the agent until ctx ends or the person chooses Quit. When another
+// agent already runs, it asks that one to show the account window and
+// returns nil.
+func Run(ctx context.Context, o Options) error {
+	logger, closeLog, err := openLog(o)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	path, err := socketPath(o)
+	if err != nil {
+		return err
+	}
+	srv, err := control.Listen(path)
+	if errors.Is(err, control.ErrAlreadyRunning) {
+		logger.Info("another agent is running; asking it to show the account window")
+		if o.Demo {
+			fmt.Fprintln(os.Stderr, "pieces-tray: Pieces Tray is already running; quit it from its menu to start the demo.")
+		}
+		return showAccount(ctx, path)
+	}
+	if err != nil {
+		return fmt.Errorf("agent: control socket: %w", err)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+
+	keyringName := keyringService
+	if o.Demo {
+		demo, err := startDemo(o, logger)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer demo.close()
+		o.PiecesOSURL = demo.piecesOS
+		o.Auth = demo.auth
+		keyringName = demoKeyringService
+		fmt.Fprintf(os.Stderr, "pieces-tray demo: Pieces OS simulator at %s, sign-in server at %s\n", demo.piecesOS, demo.auth0)
+	}
+
+	opener := tray.NewOpener(logger)
+	defer opener.Wait()
+	notifier := tray.NewNotifier(tray.NotifierConfig{Disabled: !o.Notifications, Logger: logger})
+	defer notifier.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("agent: find own executable: %w", err)
+	}
+	// Window processes find this agent's socket through the environment
+	// they inherit (it differs from the default in demo mode and tests).
+	os.Setenv("PIECES_TRAY_SOCKET", path)
+	launcher := tray.NewLauncher(exe, srv.Raise, logger)
+	defer launcher.Wait()
+
+	httpClient := &http.Client{Timeout: 30 * time.Second}
+	core := app.New(app.Config{
+		PiecesOS: func(base string) app.PiecesOS {
+			return apiclient.New(base, apiclient.WithHTTPClient(httpClient))
+		},
+		Follower: apiclient.NewFollower(apiclient.FollowerConfig{
+			Discovery: apiclient.Discovery{URL: o.PiecesOSURL},
+			Logger:    logger,
+		}),
+		Signer:   auth.NewSigner(o.Auth, opener),
+		Store:    auth.NewKeyringStore(keyringName, keyringUser),
+		Browser:  opener,
+		Logger:   logger,
+		OnEvent:  notifier.Notify,
+		Issuer:   o.Auth.Domain,
+		ClientID: o.Auth.ClientID,
+	})
+
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ctx, &app.ControlHandler{Core: core, Windows: launcher}); err != nil && ctx.Err() == nil {
+			logger.Error("control socket stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		core.Run(ctx)
+	}()
+	if o.Demo && !o.NoBrowser {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			signInWhenReady(ctx, core, logger)
+		}()
+	}
+
+	logger.Info("agent started", "version", o.Version, "demo", o.Demo)
+	err = tray.Run(ctx, tray.Config{
+		Core:     core,
+		Windows:  launcher,
+		Opener:   opener,
+		Notifier: notifier,
+		Logger:   logger,
+	})
+	cancel()
+	return err
+}
+
+// socketPath is the control socket of this agent: the flag or environment,
+// else the per-user default (also in demo mode, so that `pieces-tray status`
+// and a second launch find the demo agent).
+func socketPath(o Options) (string, error) {
+	if o.SocketPath != "" {
+		return o.SocketPath, nil
+	}
+	path, err := control.DefaultSocketPath()
+	if err != nil {
+		return "", fmt.Errorf("agent: %w", err)
+	}
+	return path, nil
+}
+
+// signInWhenReady starts the demo's sign-in once the core knows nobody is
+// signed in, so `make demo` opens the sign-in page at once.
+func signInWhenReady(ctx context.Context, core *app.Core, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for st := range core.Subscribe(ctx) {
+		switch st.Phase {
+		case app.PhaseSignedOut:
+			if _, err := core.SignIn(); err != nil {
+				logger.Warn("demo: could not start the sign-in", "err", err)
+			}
+			return
+		case app.PhaseSignedIn, app.PhaseSigningIn:
+			return
+		}
+	}
+}
+
+// showAccount asks the running agent to show its account window.
+func showAccount(ctx context.Context, path string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	c, err := control.Dial(ctx, path)
+	if err != nil {
+		return fmt.Errorf("agent: another Pieces Tray is running but does not answer: %w", err)
+	}
+	defer c.Close()
+	if err := c.Call(ctx, string(app.ActionShowWindow), app.WindowArgs{Name: "account"}, nil); err != nil {
+		return fmt.Errorf("agent: ask the running Pieces Tray to show its window: %w", err)
+	}
+	return nil
+}
+
+// openLog sets up slog on the rotated log file (or stderr).
+func openLog(o Options) (*slog.Logger, func(), error) {
+	level := slog.LevelInfo
+	if o.Debug {
+		level = slog.LevelDebug
+	}
+	var w io.Writer = os.Stderr
+	closer := func() {}
+	if o.LogFile != "-" {
+		path := o.LogFile
+		if path == "" {
+			p, err := logfile.DefaultPath(os.Getenv)
+			if err != nil {
+				return nil, nil, fmt.Errorf("agent: log file: %w", err)
+			}
+			path = p
+		}
+		f, err := logfile.Open(path, 0, 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("agent: %w", err)
+		}
+		w = f
+		closer = func() { f.Close() }
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), closer, nil
+}

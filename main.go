@@ -1,0 +1,138 @@
+// Command pieces-tray keeps a person's Pieces account in view from the system
+// tray: it signs them in to their local Pieces OS, keeps the session in the
+// OS keyring, and shows the live user.
+//
+//	pieces-tray                  run the tray agent (default)
+//	pieces-tray --demo           run it against the built-in simulators
+//	pieces-tray status [--json]  print who is signed in
+//	pieces-tray window NAME      open one window (account, vanity, beta, signout)
+//
+// main only parses flags and hands over to internal/agent, internal/status
+// and internal/windowcmd.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"piecestray/internal/agent"
+	"piecestray/internal/control"
+	"piecestray/internal/status"
+	"piecestray/internal/windowcmd"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if len(args) > 0 {
+		switch args[0] {
+		case "status":
+			return runStatus(ctx, args[1:], stdout, stderr)
+		case "window":
+			return runWindow(ctx, args[1:], stderr)
+		case "help":
+			usage(stdout)
+			return 0
+		}
+	}
+	return runAgent(ctx, args, stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  pieces-tray [flags]            run the tray agent (a second launch opens the account window)
+  pieces-tray status [--json]    who is signed in: exit 0 signed in, 1 signed out, 2 Pieces OS not running
+  pieces-tray window NAME        open a window: account, vanity, beta or signout
+
+Run "pieces-tray --help" for the agent's flags.
+`)
+}
+
+func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pieces-tray", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	opts := agent.Options{Version: version}
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	agent.RegisterFlags(fs, &opts, os.Getenv)
+	fs.Usage = func() {
+		usage(stderr)
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "pieces-tray", version)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "pieces-tray: unknown command %q\n", fs.Arg(0))
+		usage(stderr)
+		return 2
+	}
+	if err := agent.Run(ctx, opts); err != nil {
+		fmt.Fprintln(stderr, "pieces-tray:", err)
+		return 1
+	}
+	return 0
+}
+
+func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pieces-tray status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the state as JSON")
+	opts := status.Options{}
+	fs.StringVar(&opts.PiecesOSURL, "pieces-os-url", os.Getenv("PIECES_OS_URL"), "Pieces OS base URL (default: discovered)")
+	fs.StringVar(&opts.SocketPath, "socket", os.Getenv("PIECES_TRAY_SOCKET"), "the agent's control socket (default: per-user runtime directory)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	opts.JSON = *asJSON
+	return status.Run(ctx, opts, stdout, stderr)
+}
+
+func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pieces-tray window", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	socket := fs.String("socket", os.Getenv("PIECES_TRAY_SOCKET"), "the agent's control socket (default: per-user runtime directory)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: pieces-tray window account|vanity|beta|signout")
+		return 2
+	}
+	path := *socket
+	if path == "" {
+		p, err := control.DefaultSocketPath()
+		if err != nil {
+			fmt.Fprintln(stderr, "pieces-tray:", err)
+			return 1
+		}
+		path = p
+	}
+	return windowcmd.Run(ctx, fs.Arg(0), path)
+}
