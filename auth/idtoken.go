@@ -63,7 +63,7 @@ const maxJWKSBytes = 1 << 20
 // (/.well-known/jwks.json). It is safe for concurrent use.
 type keySet struct {
 	url string
-	hc  func(ctx context.Context) *http.Client
+	hc  *http.Client
 
 	mu   sync.Mutex // guards keys
 	keys map[string]*rsa.PublicKey
@@ -94,7 +94,7 @@ func (k *keySet) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
 	}
-	resp, err := k.hc(ctx).Do(req)
+	resp, err := k.hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
 	}

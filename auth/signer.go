@@ -96,7 +96,7 @@ func NewSigner(cfg Config, b Browser, opts ...SignerOption) *Signer {
 		o(s)
 	}
 	base, _ := cfg.baseURL() // Login and Refresh report a bad domain
-	s.keys = &keySet{url: base + "/.well-known/jwks.json", hc: func(context.Context) *http.Client { return s.hc }}
+	s.keys = &keySet{url: base + "/.well-known/jwks.json", hc: s.hc}
 	return s
 }
 
