@@ -93,8 +93,11 @@ func Run(ctx context.Context, cfg Config) error {
 			return
 		}
 		r := &runner{cfg: cfg, quit: systray.Quit}
+		// Build the menu before returning: systray answers GetLayout only
+		// once onReady has returned.
+		a, states, s, m := r.begin(ctx, systrayShell{})
 		wg.Add(2)
-		go func() { defer wg.Done(); r.loop(ctx, systrayShell{}) }()
+		go func() { defer wg.Done(); r.loop(ctx, a, states, s, m) }()
 		go func() { defer wg.Done(); keepRegistered(ctx, cfg.Logger, cfg.HostGrace, r.noHost) }()
 	}
 	wg.Add(1)
@@ -138,6 +141,8 @@ func (cfg Config) withDefaults() Config {
 type runner struct {
 	cfg  Config
 	quit func() // ends the tray (systray.Quit)
+	// firstWait overrides firstStateWait (tests).
+	firstWait time.Duration
 
 	wg sync.WaitGroup // counts click handlers
 }
@@ -145,26 +150,41 @@ type runner struct {
 // windowOf maps the items that open a window to the window's name.
 var windowOf = map[ItemID]string{Account: "account", Vanity: "vanity", Beta: "beta", SignOut: "signout"}
 
-// loop applies every state to sh until ctx ends or the core's channel
-// closes, and handles clicks. Clicks return at once: the work runs in a
-// goroutine, and the menu follows the state the core publishes.
-func (r *runner) loop(ctx context.Context, sh shell) {
-	defer r.wg.Wait()
+// firstStateWait bounds how long the menu waits for the core's first state
+// before showing "Connecting to Pieces OS…".
+const firstStateWait = time.Second
+
+// begin subscribes to the core and builds the menu from its first state
+// (the core publishes it at once), so that a panel asking for the menu right
+// after registration sees it whole. It returns what loop needs.
+func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.State, app.State, Menu) {
 	states := r.cfg.Core.Subscribe(ctx)
-	var s app.State
+	s := app.State{Phase: app.PhaseConnecting}
+	d := r.firstWait
+	if d <= 0 {
+		d = firstStateWait
+	}
+	wait := time.NewTimer(d)
+	defer wait.Stop()
 	select {
 	case st, ok := <-states:
-		if !ok {
-			return
+		if ok {
+			s = st
 		}
-		s = st
+	case <-wait.C:
 	case <-ctx.Done():
-		return
 	}
 	a := newApplier(sh, !r.cfg.LightPanel)
 	m := Model(s, r.cfg.Now())
 	a.apply(m)
+	return a, states, s, m
+}
 
+// loop applies every later state until ctx ends or the core's channel
+// closes, and handles clicks. Clicks return at once: the work runs in a
+// goroutine, and the menu follows the state the core publishes.
+func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, s app.State, m Menu) {
+	defer r.wg.Wait()
 	// Cases: 0 ctx, 1 states, 2 refresh timer, then one per item.
 	clicks := a.clicks()
 	cases := make([]reflect.SelectCase, 3, 3+len(clicks))

@@ -129,7 +129,8 @@ func startLoop(t *testing.T, clipErr error, first app.State) *loopTest {
 	lt.cancel = cancel
 	r := &runner{cfg: cfg, quit: cancel}
 	lt.core.states <- first
-	go func() { defer close(lt.ended); r.loop(ctx, lt.sh) }()
+	a, states, s, m := r.begin(ctx, lt.sh)
+	go func() { defer close(lt.ended); r.loop(ctx, a, states, s, m) }()
 	t.Cleanup(func() {
 		cancel()
 		<-lt.ended
@@ -241,6 +242,20 @@ func TestLoopNeverRecreatesItems(t *testing.T) {
 		if strings.HasPrefix(c, "Add") {
 			t.Fatalf("an update re-created an item: %s", c)
 		}
+	}
+}
+
+func TestBeginWithoutAState(t *testing.T) {
+	sh := &fakeShell{}
+	r := &runner{cfg: Config{Core: newFakeCore(), Windows: newRecorder(nil)}.withDefaults(), firstWait: 10 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, _, s, _ := r.begin(ctx, sh) // the fake core publishes nothing
+	if s.Phase != app.PhaseConnecting {
+		t.Errorf("begin without a state used phase %q; want %q", s.Phase, app.PhaseConnecting)
+	}
+	if got := sh.item(int(Header)).Label(); got != "Connecting to Pieces OS…" {
+		t.Errorf("header = %q; want %q", got, "Connecting to Pieces OS…")
 	}
 }
 
