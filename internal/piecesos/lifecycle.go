@@ -140,7 +140,7 @@ func (s *Server) URL() string {
 }
 
 // Stop closes the listener and every connection, streams included, and
-// waits for the requests in flight to end. The user state is kept: Restart
+// waits for the requests in flight to end. It also ends a Stall. The user state is kept: Restart
 // (or Start) serves it again, as a restarted Pieces OS would. Stopping a
 // stopped server does nothing.
 func (s *Server) Stop() error {
@@ -155,9 +155,10 @@ func (s *Server) stopLocked() error {
 		return nil
 	}
 	s.run = nil
-	err := r.srv.Close() // listener and every non-hijacked connection
-	r.cancel()           // request contexts: latency waits, /userinfo calls
-	s.hub.closeAll()     // hijacked connections: the streams
+	err := r.srv.Close()  // listener and every non-hijacked connection
+	r.cancel()            // request contexts: latency waits, /userinfo calls
+	s.hub.closeAll()      // hijacked connections: the streams
+	s.hub.gate.set(false) // a restarted Pieces OS is no longer hung
 	r.reqs.closeAndWait()
 	<-r.served
 	r.conns.Wait() // after served: no connection is added any more

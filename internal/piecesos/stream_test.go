@@ -197,6 +197,7 @@ func TestStreamRestartSamePort(t *testing.T) {
 	w := dialStream(t, s.URL())
 	w.nextProfile(t)
 
+	s.Stall(true) // a hung Pieces OS that gets restarted
 	if err := s.Restart(); err != nil {
 		t.Fatalf("Restart: %v", err)
 	}
