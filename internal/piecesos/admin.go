@@ -235,7 +235,7 @@ func (s *Server) restartAfter(down time.Duration) {
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-s.bgCtx.Done():
+	case <-s.quit:
 		return
 	}
 	s.life.Lock()

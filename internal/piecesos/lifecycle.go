@@ -208,7 +208,7 @@ func (s *Server) listenAgain(addr string) error {
 // admin API, stops serving, closes every stream (also those served through
 // ServeHTTP by another server) and waits for them.
 func (s *Server) Close() error {
-	s.bgCancel()
+	s.quitOnce.Do(func() { close(s.quit) })
 	s.bg.closeAndWait()
 	s.life.Lock()
 	defer s.life.Unlock()

@@ -1,12 +1,12 @@
 package piecesos
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,8 +79,8 @@ type Server struct {
 	closed    bool                   // Close was called
 	addr      atomic.Pointer[string] // the address served (kept across Stop for Restart)
 	bg        tracker                // goroutines started by the admin API (delayed restarts)
-	bgCtx     context.Context        // cancelled by Close to end bg goroutines
-	bgCancel  context.CancelFunc
+	quit      chan struct{}          // closed by Close to end bg goroutines
+	quitOnce  sync.Once
 	transport *http.Transport // of auth0; idle connections closed by Stop and Close
 }
 
@@ -95,6 +95,7 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Auth0URL = strings.TrimRight(cfg.Auth0URL, "/")
+	cfg.TakenVanity = slices.Clone(cfg.TakenVanity)
 	tr := &http.Transport{
 		Proxy:               nil, // the Auth0 server is reached directly
 		MaxIdleConnsPerHost: 4,
@@ -110,6 +111,7 @@ func New(cfg Config) *Server {
 		auth0:     &http.Client{Transport: tr, Timeout: auth0Timeout},
 		transport: tr,
 		shapes:    newShapes(),
+		quit:      make(chan struct{}),
 		frame:     []byte{}, // signed out: what a new stream gets first
 		frameOK:   true,
 	}
@@ -120,7 +122,6 @@ func New(cfg Config) *Server {
 		// editors alike; the Origin header is not checked.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
-	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	s.routes()
 	s.adminRoutes()
 	return s
