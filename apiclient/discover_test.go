@@ -128,8 +128,12 @@ func TestFindDoesNotWaitForHungPorts(t *testing.T) {
 		LegacyPorts:  []int{},
 		ProbeTimeout: time.Minute, // a wait for the hung probe would hang the test
 	}
+	start := time.Now()
 	if got, err := d.Find(context.Background()); err != nil || got != srv.URL {
 		t.Errorf("Find() = %q, %v; want %q", got, err, srv.URL)
+	}
+	if waited := time.Since(start); waited > 30*time.Second {
+		t.Errorf("Find() took %v: it waited for the hung probe instead of cancelling it", waited)
 	}
 }
 
