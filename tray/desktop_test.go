@@ -236,7 +236,9 @@ func TestDesktop(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := item2.Click(ctx, "Quit Pieces Tray"); err != nil {
-		t.Fatal(err)
+		// Quitting closes the connection, sometimes before systray's reply
+		// to the click is sent: the click still arrived.
+		t.Logf("Click(Quit): %v", err)
 	}
 	wait(t, quit, "OnQuit")
 	select {
