@@ -1,0 +1,267 @@
+package desktoptest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAgentEndToEnd runs the real agent binary (`pieces-tray --demo`)
+// against its in-process Pieces OS simulator and sign-in server, with a
+// scripted browser in $BROWSER, and reads it as a desktop does: tray item,
+// menu, clicks, notifications, re-registration.
+func TestAgentEndToEnd(t *testing.T) {
+	Require(t)
+	if testing.Short() {
+		t.Skip("builds and runs the agent binary")
+	}
+	StartBus(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	bin := t.TempDir()
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin+string(os.PathSeparator), "piecestray", "piecestray/cmd/scripted-browser")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	watcher, err := StartWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Stop()
+	notes, err := StartNotificationServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notes.Stop()
+
+	home := t.TempDir()
+	browserLog := filepath.Join(home, "browser.log")
+	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--demo", "--demo-no-browser", "--debug",
+		"--socket", filepath.Join(home, "control.sock"), "--log-file", filepath.Join(home, "agent.log"))
+	agent.Env = append(os.Environ(),
+		"BROWSER="+filepath.Join(bin, "scripted-browser"),
+		"SCRIPTED_BROWSER_ACTION=approve",
+		"SCRIPTED_BROWSER_EMAIL=ada@example.com",
+		"SCRIPTED_BROWSER_LOG="+browserLog,
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"XDG_STATE_HOME="+filepath.Join(home, "state"),
+		"XDG_DATA_HOME="+filepath.Join(home, "data"),
+	)
+	stderr, err := agent.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := agent.Start(); err != nil {
+		t.Fatalf("start the agent: %v", err)
+	}
+	exited := make(chan error, 1)
+	simURL := make(chan string, 1)
+	go func() {
+		sim := regexp.MustCompile(`Pieces OS simulator at (http://\S+?),`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := sim.FindStringSubmatch(sc.Text()); m != nil {
+				simURL <- m[1]
+			}
+		}
+		io.Copy(io.Discard, stderr) //nolint:errcheck // drain
+		exited <- agent.Wait()
+	}()
+	defer func() {
+		if agent.ProcessState == nil {
+			agent.Process.Kill() //nolint:errcheck // it may have exited
+			<-exited
+		}
+		if t.Failed() {
+			if b, err := os.ReadFile(filepath.Join(home, "agent.log")); err == nil {
+				t.Logf("agent log:\n%s", b)
+			}
+		}
+	}()
+
+	regs, err := watcher.WaitRegistrations(ctx, 1)
+	if err != nil {
+		t.Fatalf("the agent never registered a tray item: %v", err)
+	}
+	t.Logf("exec → tray registered: %v", regs[0].At.Sub(start).Round(time.Millisecond))
+	var sim string
+	select {
+	case sim = <-simURL:
+	case <-ctx.Done():
+		t.Fatal("the agent did not print the simulator's URL")
+	}
+
+	host := Connect(t)
+	item, err := OpenItem(ctx, host, regs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer item.Close()
+	if _, err := item.WaitMenu(ctx, HasLabel("Not signed in")); err != nil {
+		t.Fatal(err)
+	}
+	props, err := item.Properties(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(props.Icons) == 0 || len(props.Icons[0].Pix) == 0 {
+		t.Error("the item has no icon (empty IconPixmap)")
+	}
+	if props.Tooltip.Title != "Pieces: Not signed in" {
+		t.Errorf("tooltip = %q; want %q", props.Tooltip.Title, "Pieces: Not signed in")
+	}
+
+	// Sign in through the menu; the scripted browser approves.
+	if err := item.WaitQuiet(ctx, 150*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := item.Click(ctx, "Sign in…"); err != nil {
+		t.Fatal(err)
+	}
+	header := func(want string) func([]MenuEntry) bool {
+		return func(m []MenuEntry) bool {
+			v := Visible(m)
+			return len(v) > 0 && strings.Contains(v[0].Label, want)
+		}
+	}
+	if _, err := item.WaitMenu(ctx, header("ada@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := waitNote(ctx, notes, "Signed in to Pieces"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A profile change on Pieces OS: the header follows, and exactly one
+	// notification says so.
+	user := simState(ctx, t, sim)
+	user["name"] = "Ada Lovelace-Byron"
+	simPost(ctx, t, sim, "/__sim/user", map[string]any{"profile": user})
+	if _, err := item.WaitMenu(ctx, header("Ada Lovelace-Byron")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := waitNote(ctx, notes, "Pieces profile updated"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second) // longer than the core's coalescing window
+	if n := countNotes(notes, "Pieces profile updated"); n != 1 {
+		t.Errorf("%d profile notifications; want exactly 1", n)
+	}
+
+	// Signed out on Pieces OS.
+	simPost(ctx, t, sim, "/__sim/signout", nil)
+	if _, err := item.WaitMenu(ctx, header("Not signed in")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := waitNote(ctx, notes, "Signed out of Pieces"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The panel restarts: the agent registers again.
+	count := len(watcher.Registrations())
+	if err := watcher.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	regs, err = watcher.WaitRegistrations(ctx, count+1)
+	if err != nil {
+		t.Fatalf("no re-registration after the watcher restarted: %v", err)
+	}
+	if last := regs[len(regs)-1]; last.Sender != regs[0].Sender {
+		t.Errorf("re-registered from %s; want %s", last.Sender, regs[0].Sender)
+	}
+
+	// Quit ends the process cleanly.
+	if err := item.WaitQuiet(ctx, 150*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := item.Click(ctx, "Quit Pieces Tray"); err != nil {
+		t.Logf("Click(Quit): %v", err) // the reply may be lost as the agent exits
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("the agent exited with %v after Quit", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Error("the agent did not exit after Quit")
+	}
+	for _, n := range notes.Notifications() {
+		if strings.Contains(n.Body, "eyJ") || strings.Contains(n.Summary, "eyJ") {
+			t.Errorf("a notification carries something like a token: %+v", n)
+		}
+	}
+}
+
+func waitNote(ctx context.Context, s *NotificationServer, summary string) (Notification, error) {
+	for n := 1; ; n++ {
+		got, err := s.Wait(ctx, n)
+		if err != nil {
+			return Notification{}, fmt.Errorf("no %q notification in %d: %w", summary, len(got), err)
+		}
+		if got[n-1].Summary == summary {
+			return got[n-1], nil
+		}
+	}
+}
+
+func countNotes(s *NotificationServer, summary string) int {
+	n := 0
+	for _, x := range s.Notifications() {
+		if x.Summary == summary {
+			n++
+		}
+	}
+	return n
+}
+
+func simState(ctx context.Context, t *testing.T, sim string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", sim+"/__sim/state", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		User map[string]any `json:"user"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || st.User == nil {
+		t.Fatalf("simulator state: %v (user %v)", err, st.User)
+	}
+	return st.User
+}
+
+func simPost(ctx context.Context, t *testing.T, sim, path string, body any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "POST", sim+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("POST %s: %s %s", path, resp.Status, b)
+	}
+}
