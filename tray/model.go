@@ -144,7 +144,7 @@ func Model(s app.State, now time.Time) Menu {
 	if retrying && !signedIn && s.Phase != app.PhaseSigningIn {
 		// Nothing can be done until Pieces OS answers again: say when.
 		header = retryIn
-		state += " · " + strings.ToLower(retryIn[:1]) + retryIn[1:]
+		state += " · " + lowerFirst(retryIn)
 	}
 	if s.LastError != "" && m.Icon != assets.KindSigningIn {
 		m.Icon = assets.KindAttention
@@ -225,7 +225,7 @@ func Model(s app.State, now time.Time) Menu {
 
 	m.Tooltip = "Pieces: " + state
 	if s.Busy != "" {
-		m.Tooltip += " · " + strings.ToLower(strings.TrimSuffix(busyWords(s.Busy), "…"))
+		m.Tooltip += " · " + lowerFirst(strings.TrimSuffix(busyWords(s.Busy), "…"))
 	}
 	return m
 }
@@ -316,6 +316,15 @@ func busyWords(a app.Action) string {
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	return strings.TrimSuffix(s, ".")
+}
+
+// lowerFirst lower-cases the first letter of a sentence that continues
+// another.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // clip shortens a label to maxLabel characters.

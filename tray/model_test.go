@@ -93,7 +93,7 @@ func TestModel(t *testing.T) {
 			name:    "not running, retry under way",
 			state:   app.State{Phase: app.PhaseNotRunning, Busy: app.ActionRetry},
 			icon:    assets.KindNotRunning,
-			tooltip: "Pieces: Pieces OS is not running · looking for pieces os",
+			tooltip: "Pieces: Pieces OS is not running · looking for Pieces OS",
 			items: []string{"Pieces OS is not running (off)", "Looking for Pieces OS… (off)",
 				"Sign in… (off)", "Look for Pieces OS again (off)", "Account…", "Vanity name… (off)",
 				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
