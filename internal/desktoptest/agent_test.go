@@ -83,8 +83,9 @@ func TestAgentEndToEnd(t *testing.T) {
 		io.Copy(io.Discard, stderr) //nolint:errcheck // drain
 		exited <- agent.Wait()
 	}()
+	reaped := false // the exit was received from exited
 	defer func() {
-		if agent.ProcessState == nil {
+		if !reaped {
 			agent.Process.Kill() //nolint:errcheck // it may have exited
 			<-exited
 		}
@@ -194,6 +195,7 @@ func TestAgentEndToEnd(t *testing.T) {
 	}
 	select {
 	case err := <-exited:
+		reaped = true
 		if err != nil {
 			t.Errorf("the agent exited with %v after Quit", err)
 		}
