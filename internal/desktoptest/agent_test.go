@@ -117,18 +117,18 @@ func TestAgentEndToEnd(t *testing.T) {
 	if _, err := item.WaitMenu(ctx, HasLabel("Not signed in")); err != nil {
 		t.Fatal(err)
 	}
-	props, err := item.Properties(ctx)
+	props, err := item.WaitProperties(ctx, func(p ItemProps) bool { return p.Tooltip.Title == "Pieces: Not signed in" })
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
 	}
 	if len(props.Icons) == 0 || len(props.Icons[0].Pix) == 0 {
 		t.Error("the item has no icon (empty IconPixmap)")
 	}
-	if props.Tooltip.Title != "Pieces: Not signed in" {
-		t.Errorf("tooltip = %q; want %q", props.Tooltip.Title, "Pieces: Not signed in")
-	}
 
 	// Sign in through the menu; the scripted browser approves.
+	if _, err := item.WaitMenu(ctx, IsEnabled("Sign in…")); err != nil {
+		t.Fatal(err)
+	}
 	if err := item.WaitQuiet(ctx, 150*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}

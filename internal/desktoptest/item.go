@@ -220,6 +220,36 @@ func (it *Item) WaitMenu(ctx context.Context, ok func([]MenuEntry) bool) ([]Menu
 	}
 }
 
+// WaitProperties polls the item's properties until ok accepts them, and
+// returns them.
+func (it *Item) WaitProperties(ctx context.Context, ok func(ItemProps) bool) (ItemProps, error) {
+	for {
+		p, err := it.Properties(ctx)
+		if err == nil && ok(p) {
+			return p, nil
+		}
+		select {
+		case <-ctx.Done():
+			return p, fmt.Errorf("desktoptest: item properties never became as expected (title %q, tooltip %q): %w",
+				p.Title, p.Tooltip.Title, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// IsEnabled returns an ok function for WaitMenu: a visible entry shows
+// label and is enabled.
+func IsEnabled(label string) func([]MenuEntry) bool {
+	return func(m []MenuEntry) bool {
+		for _, e := range Visible(m) {
+			if e.Label == label && e.Enabled {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // HasLabel returns an ok function for WaitMenu: some visible entry shows
 // label.
 func HasLabel(label string) func([]MenuEntry) bool {
