@@ -120,6 +120,11 @@ func NewFollower(cfg FollowerConfig) *Follower {
 // goroutine, in order) with every status change and every profile change
 // until ctx ends. Identical consecutive profiles are reported once. Run
 // returns ctx.Err() and leaves no goroutine behind.
+//
+// handle runs on the goroutine that reads the connection, so it must return
+// promptly (hand the update over, as app.Core does under its mutex): while
+// it runs, no pong is read, and a handler blocked for PongWait would look
+// like a dead Pieces OS.
 func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 	r := &follow{
 		f:      f,
