@@ -140,7 +140,11 @@ func (w *accountWindow) apply(s app.State) {
 	}
 	p := s.User
 	w.name.SetText(orDash(p.Name))
-	w.email.SetText(p.Email)
+	if p.Email != p.Name {
+		w.email.SetText(p.Email)
+	} else {
+		w.email.SetText("") // the name is the email address
+	}
 	w.username.SetText(orDash(p.Username))
 	w.piecesOS.SetText(piecesOSText(s.PiecesOS))
 	w.cloud.SetText(cloudText(p))

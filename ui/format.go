@@ -47,7 +47,7 @@ func personName(p *apiclient.UserProfile) string {
 	switch {
 	case p == nil:
 		return "Nobody"
-	case p.Name != "" && p.Email != "":
+	case p.Name != "" && p.Email != "" && p.Name != p.Email:
 		return fmt.Sprintf("%s (%s)", p.Name, p.Email)
 	case p.Name != "":
 		return p.Name

@@ -90,6 +90,7 @@ func TestWords(t *testing.T) {
 		{personName(nil), "Nobody"},
 		{personName(profile()), "Ada Lovelace (ada@example.com)"},
 		{personName(&apiclient.UserProfile{Email: "a@b.c"}), "a@b.c"},
+		{personName(&apiclient.UserProfile{Name: "a@b.c", Email: "a@b.c"}), "a@b.c"},
 		{personName(&apiclient.UserProfile{Username: "ada"}), "ada"},
 		{piecesOSText(app.PiecesOSInfo{}), "Not found"},
 		{piecesOSText(app.PiecesOSInfo{URL: "http://x"}), "http://x"},

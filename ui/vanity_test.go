@@ -28,7 +28,7 @@ func TestVanityRenders(t *testing.T) {
 		{"vanity_connecting.xml", nil, ""},
 		{"vanity_signed_in_no_vanity.xml", []app.State{signedIn(profile())}, ""},
 		{"vanity_signed_in_vanity.xml", []app.State{signedIn(profile(withVanity("ada-codes")))}, ""},
-		{"vanity_typed_valid.xml", []app.State{signedIn(profile(withVanity("ada-codes")))}, "-x"},
+		{"vanity_typed_valid.xml", []app.State{signedIn(profile(withVanity("ada-codes")))}, "x-"},
 		{"vanity_typed_invalid.xml", []app.State{signedIn(profile())}, "Ada_Lovelace"},
 		{"vanity_signed_out.xml", []app.State{signedOut()}, ""},
 		{"vanity_not_running.xml", []app.State{notRunning()}, ""},

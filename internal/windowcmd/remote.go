@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 
 	"piecestray/app"
 	"piecestray/internal/control"
@@ -20,25 +21,46 @@ type conn interface {
 // app.State, and *control.RemoteError becomes *app.ActionError.
 type remote struct {
 	c conn
+
+	done chan struct{}  // closed by shutdown
+	once sync.Once      // closes done
+	wg   sync.WaitGroup // Watch goroutines
+}
+
+func newRemote(c conn) *remote {
+	return &remote{c: c, done: make(chan struct{})}
+}
+
+// shutdown ends every Watch goroutine without closing its channel and waits
+// for them, so that closing the connection afterwards is not reported to a
+// window whose event loop has already ended ("connection lost").
+func (r *remote) shutdown() {
+	r.once.Do(func() { close(r.done) })
+	r.wg.Wait()
 }
 
 // Watch decodes the agent's states. The channel keeps only the newest state
-// for a slow reader, and is closed when ctx ends or the agent's stream ends.
-// Its goroutine is owned by ctx.
-func (r remote) Watch(ctx context.Context) (<-chan app.State, error) {
+// for a slow reader, and is closed when ctx ends or the agent's stream ends
+// (but not by shutdown). Its goroutine is owned by ctx.
+func (r *remote) Watch(ctx context.Context) (<-chan app.State, error) {
 	raw, err := r.c.Watch(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(chan app.State, 1)
+	r.wg.Add(1)
 	go func() {
-		defer close(out)
+		defer r.wg.Done()
 		for {
 			select {
+			case <-r.done:
+				return // out stays open: the window hears nothing more
 			case <-ctx.Done():
+				close(out)
 				return
 			case b, open := <-raw:
 				if !open {
+					close(out)
 					return
 				}
 				var s app.State
@@ -58,7 +80,7 @@ func (r remote) Watch(ctx context.Context) (<-chan app.State, error) {
 
 // Do runs action in the agent. Failures are *app.ActionError: the agent's
 // own code and message, or internal/cancelled when the socket failed.
-func (r remote) Do(ctx context.Context, action app.Action, args any) (app.Result, error) {
+func (r *remote) Do(ctx context.Context, action app.Action, args any) (app.Result, error) {
 	var res app.Result
 	err := r.c.Call(ctx, string(action), args, &res)
 	if err == nil {

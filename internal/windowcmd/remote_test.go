@@ -59,7 +59,7 @@ func TestRemoteDo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := remote{c: tt.conn}.Do(tt.ctx, app.ActionSetVanity, app.VanityArgs{Name: "ada"})
+			got, err := newRemote(tt.conn).Do(tt.ctx, app.ActionSetVanity, app.VanityArgs{Name: "ada"})
 			if got != tt.want {
 				t.Errorf("Do() = %+v; want %+v", got, tt.want)
 			}
@@ -81,7 +81,7 @@ func TestRemoteWatch(t *testing.T) {
 	raw := make(chan json.RawMessage)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	states, err := remote{c: &fakeConn{raw: raw}}.Watch(ctx)
+	states, err := newRemote(&fakeConn{raw: raw}).Watch(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestRemoteWatch(t *testing.T) {
 
 func TestRemoteWatchEndsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	states, err := remote{c: &fakeConn{raw: make(chan json.RawMessage)}}.Watch(ctx)
+	states, err := newRemote(&fakeConn{raw: make(chan json.RawMessage)}).Watch(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,9 +139,25 @@ func TestRemoteWatchEndsWithContext(t *testing.T) {
 	}
 }
 
+func TestRemoteShutdownKeepsChannelOpen(t *testing.T) {
+	raw := make(chan json.RawMessage)
+	r := newRemote(&fakeConn{raw: raw})
+	states, err := r.Watch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.shutdown() // returns once the goroutine has ended
+	close(raw)   // the connection closing afterwards is not reported
+	select {
+	case s, open := <-states:
+		t.Errorf("after shutdown: state %+v, open %v; want nothing", s, open)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
 func TestRemoteWatchError(t *testing.T) {
 	want := errors.New("control: watch: closed")
-	if _, err := (remote{c: &fakeConn{watchErr: want}}).Watch(context.Background()); !errors.Is(err, want) {
+	if _, err := newRemote(&fakeConn{watchErr: want}).Watch(context.Background()); !errors.Is(err, want) {
 		t.Errorf("Watch() error %v; want %v", err, want)
 	}
 }

@@ -57,7 +57,11 @@ func run(ctx context.Context, name, socketPath string, stderr io.Writer) int {
 		show(ctx, a, ui.NewUnavailable(a, name, err))
 		return ExitUnavailable
 	}
-	defer cl.Close()
+	rem := newRemote(cl)
+	defer func() {
+		rem.shutdown()
+		cl.Close() //nolint:errcheck // the process is ending
+	}()
 
 	// win is read and written on Fyne's main goroutine only: here before
 	// the event loop starts, and in the raise callback through fyne.Do.
@@ -84,7 +88,7 @@ func run(ctx context.Context, name, socketPath string, stderr io.Writer) int {
 		// Without registration the window still works; only raising it does not.
 		fmt.Fprintf(stderr, "pieces-tray: register the %s window: %v\n", name, err)
 	}
-	w, err := ui.New(name, a, remote{c: cl})
+	w, err := ui.New(name, a, rem)
 	if err != nil {
 		fmt.Fprintf(stderr, "pieces-tray: %v\n", err)
 		return ExitUsage
@@ -95,10 +99,14 @@ func run(ctx context.Context, name, socketPath string, stderr io.Writer) int {
 }
 
 // show shows w as the application's one window and runs the event loop
-// until w closes (which quits the application) or ctx ends.
+// until w closes (which quits the application) or ctx ends. After it
+// returns the window must not be touched: the driver has terminated.
 func show(ctx context.Context, a fyne.App, w fyne.Window) {
 	w.SetMaster()
-	stop := context.AfterFunc(ctx, func() { fyne.Do(w.Close) })
+	// Fyne's driver itself quits on SIGINT and SIGTERM; Quit is safe to call
+	// again. The window is not closed here: a Close queued behind the quit
+	// would run after the driver has terminated GLFW.
+	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
 	w.Show()
 	a.Run()
