@@ -15,6 +15,7 @@ const (
 	EventPiecesOSStopped EventKind = "pieces_os_stopped" // down for longer than a brief restart
 	EventPiecesOSBack    EventKind = "pieces_os_back"    // answered again after being reported stopped
 	EventNoKeyring       EventKind = "no_keyring"        // session kept in memory only
+	EventNoTrayHost      EventKind = "no_tray_host"      // the desktop shows no tray icons (from the tray, not the core)
 )
 
 // Event is one notification-worthy change. Title and Body are ready to show

@@ -300,7 +300,7 @@ func (r *runner) noHost() {
 	r.cfg.Logger.Warn("no system tray host (StatusNotifierWatcher) is running; the tray icon is not visible. " +
 		"On GNOME, install the AppIndicator extension. Opening the account window instead.")
 	if r.cfg.Notifier != nil {
-		r.cfg.Notifier.Notify(app.Event{Kind: "no_tray_host", Title: "Pieces Tray has no tray icon",
+		r.cfg.Notifier.Notify(app.Event{Kind: app.EventNoTrayHost, Title: "Pieces Tray has no tray icon",
 			Body: "This desktop shows no tray icons (on GNOME, add the AppIndicator extension). The account window opens instead."})
 	}
 	if err := r.cfg.Windows.ShowWindow("account"); err != nil {

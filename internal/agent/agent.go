@@ -126,8 +126,9 @@ func Run(ctx context.Context, o Options) error {
 		fmt.Fprintf(os.Stderr, "pieces-tray demo: Pieces OS simulator at %s, sign-in server at %s\n", demo.piecesOS, demo.auth0)
 	}
 
+	// Opened browsers and windows are the person's: quitting the agent
+	// does not wait for them.
 	opener := tray.NewOpener(logger)
-	defer opener.Wait()
 	notifier := tray.NewNotifier(tray.NotifierConfig{Disabled: !o.Notifications, Logger: logger})
 	defer notifier.Close()
 	exe, err := os.Executable()
@@ -139,7 +140,6 @@ func Run(ctx context.Context, o Options) error {
 	// they inherit (it differs from the default in demo mode and tests).
 	os.Setenv("PIECES_TRAY_SOCKET", path)
 	launcher := tray.NewLauncher(exe, srv.Raise, logger)
-	defer launcher.Wait()
 
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	core := app.New(app.Config{
