@@ -127,9 +127,9 @@ func TestSimulatorSignInChangeSignOut(t *testing.T) {
 func TestSimulatorStallAndOversize(t *testing.T) {
 	sim, port := fsStartSim(t, "127.0.0.1:0")
 	sim.SignInEmail("ada@example.com", "Ada")
-	const pong = 300 * time.Millisecond
+	const pong = 800 * time.Millisecond // generous for a loaded machine
 	updates := fsFollower(t, apiclient.FollowerConfig{Discovery: fsPorts(port),
-		PongWait: pong, PingPeriod: pong / 3, WriteWait: pong, MaxFrameSize: 4096})
+		PongWait: pong, PingPeriod: pong / 8, WriteWait: pong, MaxFrameSize: 4096})
 	fsAwait(t, updates, "live", fsLive)
 
 	sim.Stall(true)

@@ -197,11 +197,13 @@ func TestFollowerFindsPiecesOSOnAnotherPort(t *testing.T) {
 func TestFollowerDetectsStalledServer(t *testing.T) {
 	s := newFakeOS(t, "127.0.0.1:0", nil)
 	clk := newFakeClock(false)
-	const pong = 200 * time.Millisecond
+	// Generous for a loaded machine: a pong held up longer than PongWait
+	// would end the connection before the stall.
+	const pong = 800 * time.Millisecond
 	r := startFollower(t, FollowerConfig{Discovery: discoveryOf(s.port()), Clock: clk,
-		PongWait: pong, PingPeriod: pong / 4, WriteWait: pong})
+		PongWait: pong, PingPeriod: pong / 8, WriteWait: pong})
 	r.waitFor(t, "live", isStatus(StreamLive))
-	r.quiet(t, 2*pong) // pongs keep a quiet stream alive past PongWait
+	r.quiet(t, pong+pong/2) // pongs keep a quiet stream alive past PongWait
 
 	s.stall()
 	start := time.Now()
@@ -285,7 +287,7 @@ func TestFollowerIdleDoesNothingButPing(t *testing.T) {
 	clk := newFakeClock(false)
 	const period = 20 * time.Millisecond
 	r := startFollower(t, FollowerConfig{Discovery: discoveryOf(s.port()), Clock: clk,
-		PongWait: 5 * period, PingPeriod: period})
+		PongWait: 100 * period, PingPeriod: period})
 	r.waitFor(t, "live", isStatus(StreamLive))
 
 	pings, reads := s.pings.Load(), s.userReads.Load()
