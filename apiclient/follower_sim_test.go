@@ -89,6 +89,18 @@ func fsAwait(t testing.TB, updates <-chan apiclient.StreamUpdate, what string, m
 	}
 }
 
+// fsWaitStreams waits until the simulator has n stream connections: it
+// registers a connection just after the upgrade, so a client can be live a
+// moment before its connection is counted.
+func fsWaitStreams(t testing.TB, sim *piecesos.Server, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(fsWait); sim.Streams() != n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("simulator has %d streams; want %d", sim.Streams(), n)
+		}
+	}
+}
+
 func fsLive(u apiclient.StreamUpdate) bool { return u.Status == apiclient.StreamLive }
 
 func fsProfileNews(u apiclient.StreamUpdate) bool { return u.HasProfile }
@@ -142,6 +154,7 @@ func TestSimulatorStallAndOversize(t *testing.T) {
 	sim.Stall(false)
 	fsAwait(t, updates, "live after the stall", fsLive)
 
+	fsWaitStreams(t, sim, 1) // SendRaw reaches registered streams only
 	sim.SendRaw([]byte(`{"id":"` + strings.Repeat("x", 8192) + `"}`))
 	u = fsAwait(t, updates, "retrying after an oversize frame", func(u apiclient.StreamUpdate) bool {
 		return u.Status == apiclient.StreamRetrying

@@ -142,9 +142,18 @@ func (s *fakeOS) port() int {
 }
 
 func (s *fakeOS) stream(w http.ResponseWriter, r *http.Request) {
-	up := websocket.Upgrader{}
-	ws, err := up.Upgrade(w, r, nil)
+	// s.mu is held from the upgrade to the registration of the connection:
+	// a client is live only after GET /user, which waits for s.mu, so a
+	// test that saw "live" finds the connection registered.
+	s.mu.Lock()
+	if s.hs == nil { // stopping
+		s.mu.Unlock()
+		http.Error(w, "stopping", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
 	if err != nil {
+		s.mu.Unlock()
 		return
 	}
 	c := &fakeConn{ws: ws, out: make(chan []byte, 64), gone: make(chan struct{})}
@@ -155,12 +164,6 @@ func (s *fakeOS) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 	})
-	s.mu.Lock()
-	if s.hs == nil { // stopping
-		s.mu.Unlock()
-		ws.Close()
-		return
-	}
 	s.wg.Add(1)
 	s.conns[c] = struct{}{}
 	if !s.silent {
