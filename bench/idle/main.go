@@ -35,14 +35,15 @@ func main() {
 	browserBin := flag.String("browser", "bin/scripted-browser", "the scripted browser binary")
 	idle := flag.Duration("idle", 60*time.Second, "idle period to measure")
 	runs := flag.Int("runs", 5, "how many times to measure exec → registered")
+	settle := flag.Duration("settle", 12*time.Second, "wait after sign-in before measuring (past the agent's start-up trim at 10 s)")
 	flag.Parse()
-	if err := run(*agentBin, *simBin, *browserBin, *idle, *runs); err != nil {
+	if err := run(*agentBin, *simBin, *browserBin, *idle, *settle, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "idle:", err)
 		os.Exit(1)
 	}
 }
 
-func run(agentBin, simBin, browserBin string, idle time.Duration, runs int) error {
+func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs int) error {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		return fmt.Errorf("no session bus: run this through bench/idle.sh")
 	}
@@ -111,7 +112,7 @@ func run(agentBin, simBin, browserBin string, idle time.Duration, runs int) erro
 	if err := signIn(socket); err != nil {
 		return err
 	}
-	time.Sleep(2 * time.Second) // let start-up work finish
+	time.Sleep(settle) // let start-up work finish
 	pid := agent.Process.Pid
 	cpu0, err := cpuTime(pid)
 	if err != nil {

@@ -34,6 +34,11 @@ const (
 	keyringUser        = "session"
 )
 
+// trimDelay is how long after start the agent gives back the pages only
+// start-up needed (see trimStartupPages): by then the tray is registered and
+// the session restored.
+const trimDelay = 10 * time.Second
+
 // Options configure Run. RegisterFlags fills them from flags and the
 // environment.
 type Options struct {
@@ -177,6 +182,16 @@ func Run(ctx context.Context, o Options) error {
 			signInWhenReady(ctx, core, logger)
 		}()
 	}
+
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-ctx.Done():
+		case <-time.After(trimDelay):
+			logger.Debug("trimmed start-up pages", "mappings", trimStartupPages())
+		}
+	}()
 
 	logger.Info("agent started", "version", o.Version, "demo", o.Demo)
 	err = tray.Run(ctx, tray.Config{
