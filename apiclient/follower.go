@@ -126,7 +126,7 @@ func NewFollower(cfg FollowerConfig) *Follower {
 // it runs, no pong is read, and a handler blocked for PongWait would look
 // like a dead Pieces OS.
 func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
-	r := &follow{
+	r := &followRun{
 		f:      f,
 		log:    f.cfg.Logger,
 		clock:  f.cfg.Clock,
@@ -172,8 +172,8 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 	}
 }
 
-// follow is the state of one Run. Only Run's goroutine uses it.
-type follow struct {
+// followRun is the state of one Run. Only Run's goroutine uses it.
+type followRun struct {
 	f      *Follower
 	log    *slog.Logger
 	clock  Clock
@@ -191,7 +191,7 @@ type follow struct {
 // connect opens the stream of the Pieces OS at baseURL, or of the one
 // discovery finds when baseURL is empty or stops answering. It returns the
 // base URL it tried last ("" when discovery found nothing).
-func (r *follow) connect(ctx context.Context, baseURL string, lastErr error) (*streamConn, string, error) {
+func (r *followRun) connect(ctx context.Context, baseURL string, lastErr error) (*streamConn, string, error) {
 	var dialErr error
 	if baseURL != "" {
 		r.setStatus(StreamUpdate{Status: StreamConnecting, BaseURL: baseURL, Err: lastErr})
@@ -224,7 +224,7 @@ func (r *follow) connect(ctx context.Context, baseURL string, lastErr error) (*s
 // follow reads GET /user on a fresh connection, reports live, and then
 // reports each frame until the connection ends. It resets the backoff when
 // the connection was healthy (live for StableAfter).
-func (r *follow) follow(ctx context.Context, conn *streamConn, baseURL string) error {
+func (r *followRun) follow(ctx context.Context, conn *streamConn, baseURL string) error {
 	p, err := r.snapshot(ctx, baseURL)
 	if err != nil {
 		conn.close()
@@ -241,7 +241,7 @@ func (r *follow) follow(ctx context.Context, conn *streamConn, baseURL string) e
 
 // snapshot reads GET /user, so the state is right even when Pieces OS sends
 // nothing on connect.
-func (r *follow) snapshot(ctx context.Context, baseURL string) (*UserProfile, error) {
+func (r *followRun) snapshot(ctx context.Context, baseURL string) (*UserProfile, error) {
 	if r.client == nil || r.client.BaseURL() != baseURL {
 		r.client = New(baseURL, WithHTTPClient(r.hc))
 	}
@@ -262,7 +262,7 @@ func (r *follow) snapshot(ctx context.Context, baseURL string) (*UserProfile, er
 
 // setStatus reports u (a status without profile) when it differs from the
 // last one reported.
-func (r *follow) setStatus(u StreamUpdate) {
+func (r *followRun) setStatus(u StreamUpdate) {
 	if r.reported && sameStatus(r.cur, u) {
 		return
 	}
@@ -272,7 +272,7 @@ func (r *follow) setStatus(u StreamUpdate) {
 }
 
 // setProfile reports p when it differs from the last profile reported.
-func (r *follow) setProfile(p *UserProfile) {
+func (r *followRun) setProfile(p *UserProfile) {
 	if r.known && sameProfile(r.profile, p) {
 		return
 	}
@@ -284,7 +284,7 @@ func (r *follow) setProfile(p *UserProfile) {
 
 // goLive reports the live status and the profile read on connect in one
 // update, each only if it is news.
-func (r *follow) goLive(baseURL string, p *UserProfile) {
+func (r *followRun) goLive(baseURL string, p *UserProfile) {
 	u := StreamUpdate{Status: StreamLive, BaseURL: baseURL}
 	news := !r.reported || !sameStatus(r.cur, u)
 	if news {
@@ -301,7 +301,7 @@ func (r *follow) goLive(baseURL string, p *UserProfile) {
 	}
 }
 
-func (r *follow) logStatus(u StreamUpdate) {
+func (r *followRun) logStatus(u StreamUpdate) {
 	switch u.Status {
 	case StreamLive:
 		r.log.Info("apiclient: user stream live", "url", u.BaseURL)
