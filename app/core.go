@@ -106,11 +106,8 @@ type Core struct {
 	tried      []string
 	notRunning bool // discovery found nothing
 	live       bool // the stream is connected
-	// synced is false from a stream outage until the first profile of the
-	// next connection: that profile is a snapshot, not a live change.
-	synced    bool
-	userKnown bool // Pieces OS told us who is signed in since start
-	user      *apiclient.UserProfile
+	userKnown  bool // Pieces OS told us who is signed in since start
+	user       *apiclient.UserProfile
 
 	signIn       *signInRun
 	signInNeeded string // reason, when the stored session can no longer be used
@@ -441,14 +438,12 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 	default:
 		c.live = false
 	}
-	if !c.live {
-		c.synced = false
-	}
 	c.trackOutageLocked(wasLive)
 	if u.HasProfile {
-		snapshot := !c.synced
-		c.synced = c.live
-		c.onProfileLocked(u.Profile, snapshot)
+		// The follower reads GET /user on every connect and reports that
+		// profile (when it is news) in the very update that makes the
+		// stream live: only then is it a snapshot rather than a live change.
+		c.onProfileLocked(u.Profile, c.live && !wasLive)
 	}
 	c.commitLocked()
 }

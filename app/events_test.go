@@ -176,3 +176,24 @@ func TestAnotherAccountSignedInElsewhere(t *testing.T) {
 		t.Errorf("Pieces OS user after the renewal time = %+v; want still grace", got)
 	}
 }
+
+// After a reconnect that finds the same user, the next frame is a live
+// change again: a sign-out elsewhere must not be taken for a Pieces OS
+// restart and undone by a silent restore.
+func TestSignedOutElsewhereAfterReconnect(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.sim.DropStreams()
+	w.waitFor("reconnecting", func(s State) bool { return s.Stream.Status != StreamLive })
+	w.waitFor("live again", func(s State) bool { return s.Stream.Status == StreamLive })
+	w.sim.SetUser(nil)
+	w.waitEvent(EventSignedOutRemote)
+	settle()
+	if w.sim.User() != nil {
+		t.Fatal("the session was restored after a sign-out elsewhere")
+	}
+	if st := w.core.State(); st.Phase != PhaseSignedOut {
+		t.Errorf("phase = %q; want signed out", st.Phase)
+	}
+}
