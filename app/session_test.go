@@ -222,8 +222,18 @@ func TestKeyringLockedAtStart(t *testing.T) {
 		t.Errorf("no-keyring event body = %q; want it to say the session lasts only until quit", ev.Body)
 	}
 	// The session is still usable for this run: renewal works from memory.
-	w.clock.Advance(59 * time.Minute)
-	w.waitFor("renewed", func(s State) bool { return s.Phase == PhaseSignedIn && s.Storage.Kind == StorageMemory })
+	before := w.accessToken()
+	w.clock.Advance(50 * time.Minute)
+	deadline := time.Now().Add(wait)
+	for w.accessToken() == before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if w.accessToken() == before {
+		t.Fatal("the memory-only session was not renewed")
+	}
+	if st := w.core.State(); st.Phase != PhaseSignedIn || st.Storage.Kind != StorageMemory {
+		t.Errorf("after renewal: phase %q, storage %+v; want signed in, memory", st.Phase, st.Storage)
+	}
 }
 
 func TestRenewalAtEightyPercent(t *testing.T) {

@@ -188,6 +188,16 @@ func (w *world) do(a Action, args any) (Result, error) {
 	return w.core.Do(ctx, a, raw)
 }
 
+// accessToken is the core's current access token ("" when it has none).
+func (w *world) accessToken() string {
+	w.core.mu.Lock()
+	defer w.core.mu.Unlock()
+	if w.core.token == nil {
+		return ""
+	}
+	return w.core.token.AccessToken
+}
+
 // eventLog records the core's events.
 type eventLog struct {
 	mu     sync.Mutex
