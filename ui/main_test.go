@@ -29,8 +29,9 @@ type call struct {
 // fakeClient is a hand-written Client: Watch hands out states the test
 // sends, Do records calls and answers with reply.
 type fakeClient struct {
-	states   chan app.State
-	watchErr error
+	states     chan app.State
+	watchErr   error
+	watchBlock bool // Watch waits for ctx to end, then fails
 
 	mu    sync.Mutex // guards calls and reply
 	calls []call
@@ -42,6 +43,10 @@ func newFakeClient() *fakeClient {
 }
 
 func (f *fakeClient) Watch(ctx context.Context) (<-chan app.State, error) {
+	if f.watchBlock {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	if f.watchErr != nil {
 		return nil, f.watchErr
 	}

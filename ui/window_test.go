@@ -25,7 +25,7 @@ func TestNew(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := test.NewTempApp(t)
 			c := newFakeClient()
-			c.watchErr = errors.New("no agent")
+			c.watchBlock = true // nothing reaches the widgets from the background
 			w, err := New(tt.name, a, c)
 			if err != nil {
 				t.Fatalf("New(%q) error %v", tt.name, err)
