@@ -11,8 +11,9 @@ import (
 	"piecestray/auth"
 )
 
-// signInTimeout bounds a browser sign-in (../shared/sign-in-checklist.md).
-const signInTimeout = 5 * time.Minute
+// DefaultSignInTimeout bounds a browser sign-in
+// (../shared/sign-in-checklist.md).
+const DefaultSignInTimeout = 5 * time.Minute
 
 // signInRun is a browser sign-in under way.
 type signInRun struct {
@@ -96,8 +97,8 @@ func (c *Core) SignIn() (Result, error) {
 		return Result{}, &ActionError{Code: CodeNotRunning, Message: notRunningMessage}
 	}
 	now := c.clock.Now()
-	ctx, cancel := context.WithTimeout(c.runCtx, signInTimeout)
-	run := &signInRun{cancel: cancel, started: now, deadline: now.Add(signInTimeout)}
+	ctx, cancel := context.WithTimeout(c.runCtx, c.cfg.SignInTimeout)
+	run := &signInRun{cancel: cancel, started: now, deadline: now.Add(c.cfg.SignInTimeout)}
 	c.signIn = run
 	c.lastError = ""
 	c.commitLocked()
@@ -158,6 +159,12 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
 		c.lastError = "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again."
 		c.log.Warn("Pieces OS unreachable after browser sign-in", "err", err)
+	case errors.Is(err, context.DeadlineExceeded) && tok == nil:
+		c.lastError = fmt.Sprintf("The sign-in was not finished in the browser within %s. Choose Sign in… to try again.", c.cfg.SignInTimeout.Round(time.Second))
+		c.log.Info("sign-in timed out")
+	case apiclient.IsUnauthorized(err):
+		c.lastError = "Pieces OS did not accept your sign-in: " + human(err) + " Try signing in again; if it keeps failing, restart Pieces OS."
+		c.log.Warn("Pieces OS refused the token", "err", err)
 	default:
 		c.lastError = "Sign-in failed: " + human(err)
 		c.log.Warn("sign-in failed", "err", err)

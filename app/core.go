@@ -73,6 +73,9 @@ type Config struct {
 	// ConfirmTimeout bounds how long vanity and beta changes wait to be
 	// confirmed by the profile. Default 20 s.
 	ConfirmTimeout time.Duration
+	// SignInTimeout bounds a browser sign-in. Default
+	// DefaultSignInTimeout (5 minutes).
+	SignInTimeout time.Duration
 	// RenewRetry is the first wait before retrying a failed renewal or
 	// restore; it doubles up to 5 minutes. Default 15 s.
 	RenewRetry time.Duration
@@ -159,6 +162,9 @@ func New(cfg Config) *Core {
 	}
 	if cfg.ConfirmTimeout == 0 {
 		cfg.ConfirmTimeout = 20 * time.Second
+	}
+	if cfg.SignInTimeout == 0 {
+		cfg.SignInTimeout = DefaultSignInTimeout
 	}
 	if cfg.RenewRetry == 0 {
 		cfg.RenewRetry = 15 * time.Second

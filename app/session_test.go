@@ -95,8 +95,8 @@ func TestSignInShowsURLAndCanBeCancelled(t *testing.T) {
 	if !strings.HasPrefix(st.SignIn.URL, w.a0.URL()+"/authorize?") {
 		t.Errorf("SignIn.URL = %q; want the authorize page of %s", st.SignIn.URL, w.a0.URL())
 	}
-	if got := st.SignIn.Deadline.Sub(st.SignIn.StartedAt); got != signInTimeout {
-		t.Errorf("sign-in deadline after %v; want %v", got, signInTimeout)
+	if got := st.SignIn.Deadline.Sub(st.SignIn.StartedAt); got != DefaultSignInTimeout {
+		t.Errorf("sign-in deadline after %v; want %v", got, DefaultSignInTimeout)
 	}
 	// A second request brings the running one forward: the same page again.
 	if _, err := w.core.SignIn(); err != nil {
@@ -321,5 +321,37 @@ func TestSaveErrorsAreClassified(t *testing.T) {
 	}
 	if !strings.Contains(st.Storage.Why, "Secret Service") {
 		t.Errorf("Storage.Why = %q; want the keyring's reason (no Secret Service)", st.Storage.Why)
+	}
+}
+
+func TestSignInTimesOut(t *testing.T) {
+	w := newWorld(t, withBrowser(scriptbrowser.Ignore), withSignInTimeout(300*time.Millisecond))
+	w.waitPhase(PhaseSignedOut)
+	if _, err := w.core.SignIn(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("signing in", func(s State) bool { return s.Phase == PhaseSigningIn })
+	st := w.waitFor("given up", func(s State) bool { return s.Phase == PhaseSignedOut && s.LastError != "" })
+	if !strings.Contains(st.LastError, "not finished in the browser") {
+		t.Errorf("LastError = %q; want it to say the browser step was not finished", st.LastError)
+	}
+}
+
+func TestSignInRefusedByPiecesOS(t *testing.T) {
+	// This Pieces OS checks tokens with another identity provider, so it
+	// rejects ours with 401, as a misconfigured or out-of-date one would.
+	other := newWorld(t)
+	w := newWorld(t, withPiecesOSVerifyingWith(other.a0.URL()))
+	w.waitPhase(PhaseSignedOut)
+	if _, err := w.core.SignIn(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("signing in", func(s State) bool { return s.Phase == PhaseSigningIn })
+	st := w.waitFor("refused", func(s State) bool { return s.Phase == PhaseSignedOut && s.LastError != "" })
+	if !strings.Contains(st.LastError, "did not accept your sign-in") {
+		t.Errorf("LastError = %q; want it to say Pieces OS did not accept the sign-in", st.LastError)
+	}
+	if w.sim.User() != nil {
+		t.Error("Pieces OS has a user after refusing the token")
 	}
 }

@@ -50,6 +50,8 @@ type worldSetup struct {
 	store    *authtest.Store
 	action   string
 	simDown  bool
+	verifier string        // Auth0 URL the simulator verifies tokens with, when not ours
+	timeout  time.Duration // sign-in timeout
 	a0       *auth0sim.Server
 	sim      *piecesos.Server
 }
@@ -60,6 +62,16 @@ func withPiecesOS(f func(*piecesos.Config)) worldOption {
 func withStore(st *authtest.Store) worldOption { return func(s *worldSetup) { s.store = st } }
 func withBrowser(action string) worldOption    { return func(s *worldSetup) { s.action = action } }
 func withPiecesOSDown() worldOption            { return func(s *worldSetup) { s.simDown = true } }
+
+func withSignInTimeout(d time.Duration) worldOption {
+	return func(s *worldSetup) { s.timeout = d }
+}
+
+// withPiecesOSVerifyingWith makes the simulator check tokens with another
+// identity provider, so that it rejects ours.
+func withPiecesOSVerifyingWith(auth0URL string) worldOption {
+	return func(s *worldSetup) { s.verifier = auth0URL }
+}
 
 // sharing runs the new core against another world's servers (a restart of
 // the agent).
@@ -81,6 +93,9 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 		}
 		t.Cleanup(func() { w.a0.Close() })
 		setup.piecesos.Auth0URL = w.a0.URL()
+		if setup.verifier != "" {
+			setup.piecesos.Auth0URL = setup.verifier
+		}
 		w.sim = piecesos.New(setup.piecesos)
 		if err := w.sim.Start("127.0.0.1:0"); err != nil {
 			t.Fatal(err)
@@ -116,6 +131,7 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 		ClientID: cfg.ClientID,
 		// Confirmation polls GET /user every second; keep failures quick.
 		ConfirmTimeout: 5 * time.Second,
+		SignInTimeout:  setup.timeout,
 	})
 	w.start()
 	return w
