@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	dir, err := os.MkdirTemp("", "pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string
+	}{
+		{"version", []string{"--version"}, 0, "pieces-tray " + version, ""},
+		{"help", []string{"help"}, 0, "pieces-tray status", ""},
+		{"unknown command", []string{"fly"}, 2, "", `unknown command "fly"`},
+		{"bad flag", []string{"--no-such-flag"}, 2, "", "no-such-flag"},
+		{"window without a name", []string{"window"}, 2, "", "usage: pieces-tray window"},
+		{"status, Pieces OS not running", []string{"status", "--socket", filepath.Join(dir, "none.sock"), "--pieces-os-url", closed}, 2, "Pieces OS is not running", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run(tt.args, &out, &errOut)
+			if code != tt.code {
+				t.Errorf("run(%q) = %d; want %d (stderr %q)", tt.args, code, tt.code, errOut.String())
+			}
+			if !strings.Contains(out.String(), tt.out) {
+				t.Errorf("run(%q) stdout = %q; want it to contain %q", tt.args, out.String(), tt.out)
+			}
+			if !strings.Contains(errOut.String(), tt.err) {
+				t.Errorf("run(%q) stderr = %q; want it to contain %q", tt.args, errOut.String(), tt.err)
+			}
+		})
+	}
+}
