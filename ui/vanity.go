@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -234,7 +236,10 @@ func (w *vanityWindow) failed(name string, e *app.ActionError) {
 		if msg == "" {
 			msg = "Your personal cloud is not fully connected yet, so the name cannot be set."
 		}
-		w.showMessage(msg+"\nSetting up the personal cloud can take a while after you sign in.", widget.WarningImportance)
+		if !strings.Contains(msg, "can take") {
+			msg += "\nSetting up the personal cloud can take a while after you sign in."
+		}
+		w.showMessage(msg, widget.WarningImportance)
 		w.offer("Retry", w.submitSave)
 	case app.CodeNotSignedIn:
 		if msg == "" {

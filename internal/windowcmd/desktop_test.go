@@ -38,7 +38,8 @@ var desktopWindows = []struct{ name, title string }{
 // against a demo agent (`pieces-tray --demo`, signed in by a scripted
 // browser) under Xvfb, measures exec → window mapped → painted, captures
 // every window to PNG, checks that a second request raises the open window
-// instead of opening another, and that each process exits cleanly.
+// instead of opening another, that Escape closes a window, and that each
+// process exits cleanly.
 func TestWindowsOnDesktop(t *testing.T) {
 	desktoptest.Require(t)
 	if testing.Short() {
@@ -136,6 +137,21 @@ func TestWindowsOnDesktop(t *testing.T) {
 			savePNG(t, filepath.Join(shots, w.name+".png"), img)
 
 			if w.name == "vanity" {
+				// Typing and Enter reach the agent: the demo answers that the
+				// personal cloud is not ready yet (first 20 s) or that "demo"
+				// is taken.
+				typing := exec.CommandContext(ctx, "xdotool", "windowfocus", "--sync", id, "type", "--delay", "30", "demo")
+				if out, err := typing.CombinedOutput(); err != nil {
+					t.Fatalf("xdotool type: %v\n%s", err, out)
+				}
+				if out, err := exec.CommandContext(ctx, "xdotool", "key", "Return").CombinedOutput(); err != nil {
+					t.Fatalf("xdotool key Return: %v\n%s", err, out)
+				}
+				msg := waitLastError(ctx, t, cl)
+				if !strings.Contains(msg, "already taken") && !strings.Contains(msg, "not fully connected") {
+					t.Errorf("after typing demo + Enter the agent says %q; want taken or not ready", msg)
+				}
+				savePNG(t, filepath.Join(shots, "vanity-error.png"), waitSettled(ctx, t, id, img))
 				// A second request brings the open window forward instead of
 				// opening another.
 				second := startWindow(ctx, t, exe, w.name, env("window-vanity-2"))
@@ -145,6 +161,18 @@ func TestWindowsOnDesktop(t *testing.T) {
 				if ids := searchWindows(ctx, w.title); len(ids) != 1 {
 					t.Errorf("%d visible windows titled %q; want 1", len(ids), w.title)
 				}
+			}
+			if w.name == "signout" {
+				// The keyboard as a person uses it: Escape closes the window
+				// (and so ends the process) without signing out.
+				key := exec.CommandContext(ctx, "xdotool", "windowfocus", "--sync", id, "key", "Escape")
+				if out, err := key.CombinedOutput(); err != nil {
+					t.Fatalf("xdotool key Escape: %v\n%s", err, out)
+				}
+				if code := p.wait(t, 15*time.Second); code != 0 {
+					t.Errorf("window process exited %d after Escape; want 0", code)
+				}
+				return
 			}
 			p.stop(t)
 		})
@@ -207,6 +235,25 @@ func waitSignedIn(ctx context.Context, t *testing.T, cl *control.Client) {
 		}
 	}
 	t.Fatalf("the demo agent did not sign in; last phase %q (%s)", last.Phase, last.LastError)
+}
+
+// waitLastError waits until the agent reports a failure and returns it.
+func waitLastError(ctx context.Context, t *testing.T, cl *control.Client) string {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	states, err := cl.Watch(wctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for raw := range states {
+		var s app.State
+		if err := json.Unmarshal(raw, &s); err == nil && s.LastError != "" {
+			return s.LastError
+		}
+	}
+	t.Fatal("the agent reported no failure after the vanity name was submitted")
+	return ""
 }
 
 // windowProc is one `pieces-tray window NAME` process.
