@@ -207,6 +207,20 @@ func TestAgentEndToEnd(t *testing.T) {
 			t.Errorf("a notification carries something like a token: %+v", n)
 		}
 	}
+	// The whole run logged at debug level, sign-in included, and no JWT (the
+	// access and id tokens all start "eyJ") or token field reached the log.
+	logged, err := os.ReadFile(filepath.Join(home, "agent.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logged), "signed in") {
+		t.Errorf("the agent log has no sign-in line; is it the right file?\n%s", logged)
+	}
+	for _, bad := range []string{"eyJ", "access_token", "refresh_token", "code_verifier"} {
+		if strings.Contains(string(logged), bad) {
+			t.Errorf("the agent's debug log contains %q", bad)
+		}
+	}
 }
 
 func waitNote(ctx context.Context, s *NotificationServer, summary string) (Notification, error) {
