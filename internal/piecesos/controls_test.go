@@ -2,6 +2,7 @@ package piecesos
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -66,7 +67,8 @@ func TestLatency(t *testing.T) {
 }
 
 func TestStopEndsLatencyWait(t *testing.T) {
-	s := startSim(t, Config{})
+	arrived := make(chan struct{}, 1)
+	s := startSim(t, Config{Logger: slog.New(&requestSignal{arrived: arrived})})
 	c := newClient(t)
 	s.SetLatency(time.Hour)
 	errc := make(chan error, 1)
@@ -77,7 +79,15 @@ func TestStopEndsLatencyWait(t *testing.T) {
 		}
 		errc <- err
 	}()
-	time.Sleep(30 * time.Millisecond) // let the request reach its latency wait
+	// The request is logged just before its latency wait: Stop must end
+	// a wait in progress, not refuse a request that came too late.
+	select {
+	case <-arrived:
+	case err := <-errc:
+		t.Fatalf("GET /user ended before Stop: %v", err)
+	case <-time.After(waitLong):
+		t.Fatal("GET /user never reached the simulator")
+	}
 	if err := s.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
@@ -129,3 +139,23 @@ func TestSetUserRefusesInvalidProfiles(t *testing.T) {
 		t.Error("UpdateUser called fn with nobody signed in")
 	}
 }
+
+// requestSignal is a slog.Handler that signals (without blocking) each
+// "piecesos: request" record: the simulator logs it when a request of the
+// API arrives, before the added latency.
+type requestSignal struct{ arrived chan<- struct{} }
+
+func (h *requestSignal) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *requestSignal) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "piecesos: request" {
+		select {
+		case h.arrived <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func (h *requestSignal) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *requestSignal) WithGroup(string) slog.Handler      { return h }
