@@ -165,16 +165,25 @@ func TestKeyringStoreTimeouts(t *testing.T) {
 
 	kr.Unblock()
 	kr.WaitIdle()
-	got, err := st.Load(ctx)
+	// The hung call's goroutine gives the slot back once it returns; on a
+	// loaded machine that may take longer than the 50ms bound, so retry.
+	var got *auth.Session
+	var err error
+	waitFor(t, "Load() to work again after the keyring recovered", func() bool {
+		got, err = st.Load(ctx)
+		return !errors.Is(err, auth.ErrTimeout)
+	})
 	if err != nil || got.Email != "ada@example.com" {
 		t.Errorf("Load() after the keyring recovered = %v, %v; want the session", got, err)
 	}
 
-	// A cancelled context is not a timeout.
+	// A cancelled context is not a timeout. This store's bound is long, so
+	// that a slow machine cannot turn the cancellation into a timeout.
+	slow := auth.NewKeyringStore(testService, testUser, auth.WithKeyring(kr), auth.WithKeyringTimeouts(waitLong, waitLong))
 	kr.Block()
 	cctx, cancel := context.WithCancel(ctx)
 	errc := make(chan error, 1)
-	go func() { _, err := st.Load(cctx); errc <- err }()
+	go func() { _, err := slow.Load(cctx); errc <- err }()
 	waitFor(t, "the keyring call", func() bool { return kr.InFlight() == 1 })
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrTimeout) {
