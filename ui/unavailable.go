@@ -30,7 +30,7 @@ func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
 	body.Wrapping = fyne.TextWrapWord
 	closeButton := newKeyButton("Close", w.Close, w.Close)
 	closeButton.Importance = widget.HighImportance
-	icon := widget.NewIcon(theme.ErrorIcon())
+	icon := container.NewGridWrap(fyne.NewSquareSize(48), widget.NewIcon(theme.ErrorIcon()))
 	content := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeButton), nil, nil,
 		container.NewBorder(nil, nil, container.NewVBox(icon), nil, container.NewVBox(heading, body)))
 	w.SetContent(content)

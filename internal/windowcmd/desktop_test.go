@@ -178,6 +178,20 @@ func TestWindowsOnDesktop(t *testing.T) {
 		})
 	}
 
+	// Without an agent the window process explains itself in a window.
+	t.Run("unavailable", func(t *testing.T) {
+		p := startWindow(ctx, t, exe, "vanity", append(env("window-unavailable"), "PIECES_TRAY_SOCKET="+filepath.Join(home, "nobody.sock")))
+		id, _ := waitMapped(ctx, t, "Pieces Tray", p.started)
+		img, _ := waitPainted(ctx, t, id, p.started)
+		savePNG(t, filepath.Join(shots, "unavailable.png"), waitSettled(ctx, t, id, img))
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := p.wait(t, 15*time.Second); code != ExitUnavailable {
+			t.Errorf("window process without an agent exited %d; want %d", code, ExitUnavailable)
+		}
+	})
+
 	// The menu's path: the agent launches the window (show_window) and it
 	// is mapped; this is "click a menu item → window painted".
 	t.Run("show_window", func(t *testing.T) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,6 +161,23 @@ func TestRemoteWatchError(t *testing.T) {
 	want := errors.New("control: watch: closed")
 	if _, err := newRemote(&fakeConn{watchErr: want}).Watch(context.Background()); !errors.Is(err, want) {
 		t.Errorf("Watch() error %v; want %v", err, want)
+	}
+}
+
+func TestDialProblem(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("control: dial: %w", syscall.ENOENT), "nothing is listening at /s.sock"},
+		{fmt.Errorf("control: dial: %w", syscall.ECONNREFUSED), "nothing is listening at /s.sock"},
+		{fmt.Errorf("control: dial: %w", context.DeadlineExceeded), "Pieces Tray did not answer at /s.sock within 5s"},
+		{errors.New("control: handshake: unsupported version"), "control: handshake: unsupported version"},
+	}
+	for _, tt := range tests {
+		if got := dialProblem("/s.sock", tt.err).Error(); got != tt.want {
+			t.Errorf("dialProblem(%v) = %q; want %q", tt.err, got, tt.want)
+		}
 	}
 }
 

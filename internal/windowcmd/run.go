@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -54,7 +56,7 @@ func run(ctx context.Context, name, socketPath string, stderr io.Writer) int {
 	cancel()
 	if err != nil {
 		fmt.Fprintf(stderr, "pieces-tray: cannot reach the agent at %s: %v\n", socketPath, err)
-		show(ctx, a, ui.NewUnavailable(a, name, err))
+		show(ctx, a, ui.NewUnavailable(a, name, dialProblem(socketPath, err)))
 		return ExitUnavailable
 	}
 	rem := newRemote(cl)
@@ -96,6 +98,17 @@ func run(ctx context.Context, name, socketPath string, stderr io.Writer) int {
 	win = w
 	show(ctx, a, w)
 	return ExitOK
+}
+
+// dialProblem says in words why the agent's socket could not be dialed.
+func dialProblem(socketPath string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("nothing is listening at %s", socketPath)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("Pieces Tray did not answer at %s within %v", socketPath, dialTimeout)
+	}
+	return err
 }
 
 // show shows w as the application's one window and runs the event loop
