@@ -129,6 +129,13 @@ func TestSimulatorSignInChangeSignOut(t *testing.T) {
 	}
 	sim.SendRaw([]byte(`{"id":"missing-aesthetics"}`)) // ignored
 	sim.SendRaw([]byte(`not json`))                    // ignored
+	// The next news is the next real change: the invalid frames were
+	// neither a sign-out nor a profile.
+	sim.UpdateUser(func(p *apiclient.UserProfile) { p.Name = "Ada M." })
+	u = fsAwait(t, updates, "profile change after invalid frames", fsProfileNews)
+	if u.Profile == nil || u.Profile.Name != "Ada M." {
+		t.Fatalf("update after invalid frames = %+v; want name Ada M. (invalid frames ignored)", u.Profile)
+	}
 	sim.SetUser(nil)
 	u = fsAwait(t, updates, "sign-out", fsProfileNews)
 	if u.Profile != nil || u.Status != apiclient.StreamLive {
