@@ -3,9 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +108,94 @@ func TestCommandErrors(t *testing.T) {
 			t.Errorf("run(%q) = nil; want an error", args)
 		}
 	}
+}
+
+// TestCommandVerifiesTokensWithItsAuth0Server gets an access token from the
+// Auth0-compatible server the command started (PKCE, prompt=none) and signs
+// in with it through from_token: the simulator must have been given that
+// server to verify tokens with. A vanity name from --taken then answers 409.
+func TestCommandVerifiesTokensWithItsAuth0Server(t *testing.T) {
+	out := startCommand(t, []string{"--addr", "127.0.0.1:0", "--taken", "Taken-One, other"}, 2)
+	auth0, _ := strings.CutPrefix(out[0], "auth0: ")
+	base, _ := strings.CutPrefix(out[1], "pieces-os: ")
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	access := accessToken(t, c, auth0, "grace@example.com")
+	body := `{"access_token":"` + access + `","expires_in":3600,"token_type":"Bearer"}`
+	resp, err := c.Post(base+"/users/authenticate/from_token", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil || p.Email != "grace@example.com" {
+		t.Fatalf("from_token with the started server's token = %d (%v) %+v; want 200 and grace signed in", resp.StatusCode, err, p)
+	}
+
+	resp, err = c.Post(base+"/users/authenticate/from_token", "application/json",
+		strings.NewReader(`{"access_token":"forged","expires_in":3600,"token_type":"Bearer"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("from_token with a forged token = %d; want 401", resp.StatusCode)
+	}
+
+	vanity := `{"id":"` + p.ID + `","aesthetics":{"theme":{"dark":false},"font":{"size":12}},"vanityname":"taken-one"}`
+	resp, err = c.Post(base+"/user/update/vanity", "application/json", strings.NewReader(vanity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("vanity name from --taken = %d; want 409", resp.StatusCode)
+	}
+}
+
+// accessToken signs email in at the Auth0-compatible server at base
+// (authorization code with PKCE S256, prompt=none) and returns the access
+// token.
+func accessToken(t *testing.T, c *http.Client, base, email string) string {
+	t.Helper()
+	const clientID = "9sW4Pa1LEjX67l6VO14u0207NLYeXnu1"
+	const redirect = "http://127.0.0.1:1/callback"
+	verifier := strings.Repeat("v", 43)
+	sum := sha256.Sum256([]byte(verifier))
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {redirect},
+		"scope": {"openid email"}, "state": {"st"}, "prompt": {"none"}, "login_hint": {email},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+	}
+	resp, err := c.Get(base + "/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("authorize = %d, Location %q; want a redirect with a code", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = c.PostForm(base+"/oauth/token", url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {clientID}, "redirect_uri": {redirect},
+		"code": {loc.Query().Get("code")}, "code_verifier": {verifier},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		t.Fatalf("token exchange = %d, %v; want an access token", resp.StatusCode, err)
+	}
+	return tok.AccessToken
 }
