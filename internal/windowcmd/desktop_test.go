@@ -126,7 +126,9 @@ func TestWindowsOnDesktop(t *testing.T) {
 
 	for _, w := range desktopWindows {
 		t.Run(w.name, func(t *testing.T) {
-			p := startWindow(ctx, t, exe, w.name, env("window-"+w.name))
+			// The demo's profile picture is a Gravatar URL: a dead proxy
+			// keeps the test off the Internet (the placeholder shows).
+			p := startWindow(ctx, t, exe, w.name, append(env("window-"+w.name), "HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY="))
 			id, mapped := waitMapped(ctx, t, w.title, p.started)
 			img, painted := waitPainted(ctx, t, id, p.started)
 			t.Logf("%s: exec → window mapped %v, → painted %v", w.name, mapped.Round(time.Millisecond), painted.Round(time.Millisecond))
