@@ -10,8 +10,11 @@
 //   - POST /oauth/token: authorization_code and refresh_token grants, with
 //     refresh token rotation: each refresh returns a new refresh token, the old
 //     one is rejected, and reusing an old one revokes the whole family.
-//   - GET /userinfo, GET /.well-known/openid-configuration,
-//     GET /.well-known/jwks.json, GET /v2/logout and POST /oauth/revoke.
+//   - GET /userinfo, for access tokens granted openid only, with the claims
+//     of the granted scopes (sub; email with "email"; name, nickname,
+//     picture and updated_at with "profile"), as Auth0 answers.
+//   - GET /.well-known/openid-configuration, GET /.well-known/jwks.json,
+//     GET /v2/logout and POST /oauth/revoke.
 //
 // Redirect URIs are matched exactly against a registered list, except that
 // for the loopback IP literals 127.0.0.1 and [::1] any port is accepted

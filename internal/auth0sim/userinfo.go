@@ -36,8 +36,8 @@ func profileOf(email string, updated time.Time) profile {
 }
 
 // handleUserinfo serves /userinfo for a Bearer access token (RFC 6750 §2.1).
-// Bad, expired and revoked tokens get 401 with a WWW-Authenticate challenge
-// (RFC 6750 §3).
+// Bad, expired and revoked tokens, and tokens without the openid scope, get
+// 401 with a WWW-Authenticate challenge (RFC 6750 §3).
 func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
@@ -59,7 +59,26 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		s.unauthorized(w, "invalid_token", "Access token revoked")
 		return
 	}
-	writeJSON(w, http.StatusOK, profileOf(g.email, g.authTime))
+	// As with Auth0, /userinfo takes only tokens granted openid, and
+	// answers the claims of the granted scopes (OpenID Connect Core §5.4).
+	if !hasScope(c.Scope, "openid") {
+		s.unauthorized(w, "invalid_token", "Access token was not granted the openid scope")
+		return
+	}
+	writeJSON(w, http.StatusOK, userinfoClaims(profileOf(g.email, g.authTime), c.Scope))
+}
+
+// userinfoClaims is p cut to what scope grants: sub always, email and
+// email_verified with "email", the other claims with "profile".
+func userinfoClaims(p profile, scope string) map[string]any {
+	out := map[string]any{"sub": p.Sub}
+	if hasScope(scope, "email") {
+		out["email"], out["email_verified"] = p.Email, p.EmailVerified
+	}
+	if hasScope(scope, "profile") {
+		out["name"], out["nickname"], out["picture"], out["updated_at"] = p.Name, p.Nickname, p.Picture, p.UpdatedAt
+	}
+	return out
 }
 
 func (s *Server) unauthorized(w http.ResponseWriter, code, desc string) {

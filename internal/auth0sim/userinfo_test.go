@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -87,6 +88,55 @@ func TestUserinfoUnauthorized(t *testing.T) {
 			t.Errorf("userinfo at expiry = %d; want 401", status)
 		}
 	})
+}
+
+// TestUserinfoScopes: /userinfo takes only tokens granted openid, and
+// answers the claims of the granted scopes, as Auth0 does.
+func TestUserinfoScopes(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t)
+	tests := []struct {
+		scope      string
+		wantStatus int
+		wantKeys   []string
+	}{
+		{"openid profile email offline_access", http.StatusOK,
+			[]string{"sub", "email", "email_verified", "name", "nickname", "picture", "updated_at"}},
+		{"openid email", http.StatusOK, []string{"sub", "email", "email_verified"}},
+		{"openid profile", http.StatusOK, []string{"sub", "name", "nickname", "picture", "updated_at"}},
+		{"openid", http.StatusOK, []string{"sub"}},
+		{"offline_access", http.StatusUnauthorized, nil},
+		{"", http.StatusUnauthorized, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scope, func(t *testing.T) {
+			p := newPKCE()
+			code := signIn(t, s, cb, p, map[string]string{"scope": tt.scope})
+			res := exchange(t, s, code, p.verifier, cb.redirectURI())
+			if res.status != http.StatusOK {
+				t.Fatalf("exchange = %d %v", res.status, res.body)
+			}
+			status, body := userinfo(t, s, "Bearer "+res.str("access_token"))
+			if status != tt.wantStatus {
+				t.Fatalf("userinfo(scope %q) = %d; want %d", tt.scope, status, tt.wantStatus)
+			}
+			if status != http.StatusOK {
+				return
+			}
+			var got []string
+			for k := range body {
+				got = append(got, k)
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tt.wantKeys))
+			if !slices.Equal(got, want) {
+				t.Errorf("userinfo(scope %q) claims = %v; want %v", tt.scope, got, want)
+			}
+			if body["sub"] != auth0sim.Subject(testEmail) {
+				t.Errorf("userinfo(scope %q) sub = %v; want the subject", tt.scope, body["sub"])
+			}
+		})
+	}
 }
 
 // TestExpiredTokensRefresh: after the access token expires (fake clock), a
