@@ -7,11 +7,13 @@
 
 GO       ?= go
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian/Ubuntu packages: cgo + GL/X11 headers for Fyne's windows, and the
+# Debian/Ubuntu packages: cgo + GL/X11/Wayland headers for Fyne's windows (its
+# GLFW driver builds the Wayland backend too), and the
 # desktop pieces the tests use for real (session bus, Xvfb, Secret Service).
 # Not dbus-x11: with it a process without a bus silently starts its own.
 DEB_PKGS := ca-certificates git gcc libc6-dev pkg-config \
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	libwayland-dev libxkbcommon-dev \
 	xvfb dbus dbus-daemon gnome-keyring xdotool imagemagick xdg-utils
 
 .PHONY: all build deps demo test test-short vet bench fuzz screenshots clean
@@ -60,6 +62,11 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 5m ./apiclient/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 2m ./internal/control/
+
+# Re-capture the four windows as they really render (Xvfb, light theme) into
+# docs/screenshots/.
+screenshots: build
+	PIECES_TRAY_SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/desktop-session.sh $(GO) test -count=1 -run TestWindowsOnDesktop ./internal/windowcmd/
 
 clean:
 	rm -rf bin
