@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,6 +86,14 @@ func (c Config) Validate() error {
 	}
 	if c.ClientID == "" {
 		return fmt.Errorf("auth: the client id is empty")
+	}
+	// openid brings the id_token that says who signed in (and is what
+	// /userinfo, and so Pieces OS, needs); offline_access brings the
+	// refresh token, the one thing the keyring keeps.
+	for _, need := range []string{"openid", "offline_access"} {
+		if !slices.Contains(c.Scopes, need) {
+			return fmt.Errorf("auth: the scopes %q lack %s, which signing in to Pieces needs: add it (PIECES_AUTH0_SCOPES), or leave the scopes unset for the defaults", strings.Join(c.Scopes, " "), need)
+		}
 	}
 	if _, _, err := c.redirect(); err != nil {
 		return err

@@ -107,3 +107,30 @@ func TestConfigRedirectURL(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigScopes(t *testing.T) {
+	tests := []struct {
+		scopes  []string
+		wantErr string // "" = valid
+	}{
+		{auth.DefaultScopes(), ""},
+		{[]string{"offline_access", "openid"}, ""},
+		{[]string{"profile", "email", "offline_access"}, "lack openid"},
+		{[]string{"openid", "profile", "email"}, "lack offline_access"},
+		{nil, "lack openid"},
+	}
+	for _, tt := range tests {
+		c := auth.DefaultConfig()
+		c.Scopes = tt.scopes
+		err := c.Validate()
+		if tt.wantErr == "" {
+			if err != nil {
+				t.Errorf("Validate() with Scopes %q = %v; want nil", tt.scopes, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "PIECES_AUTH0_SCOPES") {
+			t.Errorf("Validate() with Scopes %q = %v; want an error saying it %s and naming PIECES_AUTH0_SCOPES", tt.scopes, err, tt.wantErr)
+		}
+	}
+}
