@@ -38,19 +38,19 @@ func (c *Core) deriveEventsLocked(prev, next State) {
 			c.silentSignIn = false
 			return
 		}
-		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Signed in as " + displayName(cur) + "."})
+		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Signed in as " + DisplayName(cur) + "."})
 	case old != nil && cur == nil:
 		c.eventUser = nil
 		c.dropChangesLocked()
 		if c.expectSignOut {
-			c.emitLocked(Event{Kind: EventSignedOut, Title: "Signed out of Pieces", Body: displayName(old) + " is signed out on this computer."})
+			c.emitLocked(Event{Kind: EventSignedOut, Title: "Signed out of Pieces", Body: DisplayName(old) + " is signed out on this computer."})
 		} else {
-			c.emitLocked(Event{Kind: EventSignedOutRemote, Title: "Signed out of Pieces", Body: displayName(old) + " was signed out of Pieces OS outside Pieces Tray. Sign in again to continue."})
+			c.emitLocked(Event{Kind: EventSignedOutRemote, Title: "Signed out of Pieces", Body: DisplayName(old) + " was signed out of Pieces OS outside Pieces Tray. Sign in again to continue."})
 		}
 	case old != nil && cur != nil && old.ID != cur.ID:
 		c.eventUser = cur
 		c.dropChangesLocked()
-		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Now signed in as " + displayName(cur) + "."})
+		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Now signed in as " + DisplayName(cur) + "."})
 	case old != nil && cur != nil:
 		c.eventUser = cur
 		for _, f := range profileChanges(old, cur, c.clock.Now()) {
@@ -133,9 +133,9 @@ func changeSentence(fields []string) string {
 	}
 }
 
-// displayName is how a person is named in messages: name and email, or
-// whichever is known.
-func displayName(p *apiclient.UserProfile) string {
+// DisplayName is how a person is named in messages, menus and windows: name
+// and email, or whichever is known.
+func DisplayName(p *apiclient.UserProfile) string {
 	switch {
 	case p == nil:
 		return "Nobody"

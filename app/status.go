@@ -41,7 +41,7 @@ func FormatStatus(s State, now time.Time) string {
 		line("Start Pieces OS, or set PIECES_OS_URL if it listens elsewhere.")
 		return b.String()
 	case PhaseSignedIn:
-		fmt.Fprintf(&b, "Signed in to Pieces as %s\n", displayName(s.User))
+		fmt.Fprintf(&b, "Signed in to Pieces as %s\n", DisplayName(s.User))
 	case PhaseSigningIn:
 		b.WriteString("Signing in: waiting for the browser\n")
 		if s.SignIn != nil && s.SignIn.URL != "" {

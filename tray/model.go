@@ -114,7 +114,7 @@ func Model(s app.State, now time.Time) Menu {
 	switch s.Phase {
 	case app.PhaseSignedIn:
 		if signedIn {
-			header = who(s.User)
+			header = app.DisplayName(s.User)
 			state = "Signed in as " + header
 			m.Icon = assets.KindSignedIn
 		} else { // a phase without its user: treat as signed out
@@ -228,21 +228,6 @@ func Model(s app.State, now time.Time) Menu {
 		m.Tooltip += " · " + lowerFirst(strings.TrimSuffix(busyWords(s.Busy), "…"))
 	}
 	return m
-}
-
-// who names the signed-in person: name and email, or whichever is known.
-func who(p *apiclient.UserProfile) string {
-	switch {
-	case p.Name != "" && p.Email != "":
-		return fmt.Sprintf("%s (%s)", p.Name, p.Email)
-	case p.Name != "":
-		return p.Name
-	case p.Email != "":
-		return p.Email
-	case p.Username != "":
-		return p.Username
-	}
-	return "Signed in"
 }
 
 // cloudURL is the address of the user's personal cloud, built from the
