@@ -37,21 +37,20 @@ type betaWindow struct {
 	status   *widget.Label
 	check    *keyCheck
 	progress *widget.ProgressBarInfinite
-	message  *widget.Label
-	retry    *keyButton
-	close    *keyButton
+	feedback
+	close *keyButton
 
-	confirm     *dialog.ConfirmDialog // open confirmation, if any
-	inBeta      bool                  // what the profile says
-	setting     bool                  // the check is being set by the window
-	saving      bool
-	pending     *bool // saved, waiting for the profile to show it
-	blocked     bool
-	retryAction func()
+	confirm *dialog.ConfirmDialog // open confirmation, if any
+	inBeta  bool                  // what the profile says
+	setting bool                  // the check is being set by the window
+	saving  bool
+	pending *bool // saved, waiting for the profile to show it
+	blocked bool
 }
 
 func newBeta(a fyne.App, c Client, opts options) *betaWindow {
 	w := &betaWindow{base: newBase(a, c, titleBeta, fyne.NewSize(540, 420), opts)}
+	w.feedback.base = w.base
 	w.notice = newNoticePane(w.base)
 
 	heading := widget.NewLabel("Early Access Program")
@@ -231,37 +230,6 @@ func (w *betaWindow) failed(optIn bool, e *app.ActionError) {
 		w.offer("Retry", func() { w.runAction(app.ActionRetry) })
 	default:
 		w.showMessage("The beta program could not be changed: "+sentence(e.Message), widget.DangerImportance)
-	}
-}
-
-// offer shows the retry button as label, doing run.
-func (w *betaWindow) offer(label string, run func()) {
-	w.retry.SetText(label)
-	w.retryAction = run
-	w.retry.Show()
-	w.win.Canvas().Focus(w.retry)
-}
-
-// runAction runs an action that helps and shows what it answered.
-func (w *betaWindow) runAction(a app.Action) {
-	w.retry.Hide()
-	w.relayout()
-	w.do(a, nil, func(res app.Result, err error) {
-		if err != nil {
-			w.showMessage(actionError(err).Message, widget.DangerImportance)
-			return
-		}
-		w.showMessage(res.Message, widget.MediumImportance)
-	})
-}
-
-func (w *betaWindow) showMessage(text string, imp widget.Importance) {
-	w.message.Importance = imp
-	w.message.SetText(text)
-	if text == "" {
-		w.message.Hide()
-	} else {
-		w.message.Show()
 	}
 }
 

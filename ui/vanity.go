@@ -33,8 +33,7 @@ type vanityWindow struct {
 	reason   *widget.Label // why the text is not a valid name
 	preview  *widget.Label
 	progress *widget.ProgressBarInfinite
-	message  *widget.Label // outcome of the last save
-	retry    *keyButton    // the button that helps after a failure
+	feedback // outcome of the last save, and the button that helps after a failure
 	cancel   *keyButton
 	save     *keyButton
 
@@ -46,11 +45,11 @@ type vanityWindow struct {
 	rejected    string // a name Pieces said is taken
 	pending     string // saved, waiting for the profile to show it
 	blocked     bool   // a notice replaces the form
-	retryAction func()
 }
 
 func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 	w := &vanityWindow{base: newBase(a, c, titleVanity, fyne.NewSize(520, 380), opts)}
+	w.feedback.base = w.base
 	w.notice = newNoticePane(w.base)
 	w.notice.box.Hide()
 
@@ -265,38 +264,6 @@ func (w *vanityWindow) failed(name string, e *app.ActionError) {
 		w.reason.Show()
 	default:
 		w.showMessage("The vanity name could not be saved: "+sentence(msg), widget.DangerImportance)
-	}
-}
-
-// offer shows the retry button as label, doing run.
-func (w *vanityWindow) offer(label string, run func()) {
-	w.retry.SetText(label)
-	w.retryAction = run
-	w.retry.Show()
-	w.win.Canvas().Focus(w.retry)
-}
-
-// runAction runs an action that helps (sign in, look for Pieces OS) and
-// shows what it answered.
-func (w *vanityWindow) runAction(a app.Action) {
-	w.retry.Hide()
-	w.relayout()
-	w.do(a, nil, func(res app.Result, err error) {
-		if err != nil {
-			w.showMessage(actionError(err).Message, widget.DangerImportance)
-			return
-		}
-		w.showMessage(res.Message, widget.MediumImportance)
-	})
-}
-
-func (w *vanityWindow) showMessage(text string, imp widget.Importance) {
-	w.message.Importance = imp
-	w.message.SetText(text)
-	if text == "" {
-		w.message.Hide()
-	} else {
-		w.message.Show()
 	}
 }
 

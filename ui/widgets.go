@@ -181,3 +181,47 @@ func (b *base) escapeKey() {
 		b.escape()
 	}
 }
+
+// feedback is the line that says how the last action went and the one
+// button that helps after a failure (Retry, Sign in…), shared by the vanity
+// name and beta windows.
+type feedback struct {
+	*base
+	message     *widget.Label
+	retry       *keyButton
+	retryAction func()
+}
+
+// offer shows the retry button as label, doing run.
+func (f *feedback) offer(label string, run func()) {
+	f.retry.SetText(label)
+	f.retryAction = run
+	f.retry.Show()
+	f.win.Canvas().Focus(f.retry)
+}
+
+// runAction runs an action that helps (sign in, look for Pieces OS) and
+// shows what it answered.
+func (f *feedback) runAction(a app.Action) {
+	f.retry.Hide()
+	f.relayout()
+	f.do(a, nil, func(res app.Result, err error) {
+		if err != nil {
+			f.showMessage(actionError(err).Message, widget.DangerImportance)
+			return
+		}
+		f.showMessage(res.Message, widget.MediumImportance)
+	})
+}
+
+// showMessage shows text with the importance imp, or hides the line when
+// text is empty.
+func (f *feedback) showMessage(text string, imp widget.Importance) {
+	f.message.Importance = imp
+	f.message.SetText(text)
+	if text == "" {
+		f.message.Hide()
+	} else {
+		f.message.Show()
+	}
+}
