@@ -108,7 +108,7 @@ func (b *scriptedBrowser) run(authURL string) browserResult {
 		Jar:       jar,
 		Timeout:   waitLong,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Hostname() == "127.0.0.1" || req.URL.Hostname() == "localhost" {
+			if h := req.URL.Hostname(); h == "127.0.0.1" || h == "localhost" || h == "::1" {
 				if req.URL.Port() != via[0].URL.Port() {
 					loopback = req.URL
 					if b.badStateFirst {

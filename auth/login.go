@@ -133,22 +133,29 @@ func (s *Signer) waitError(ctx context.Context) error {
 	return &kindError{kind: context.DeadlineExceeded, msg: "auth: the sign-in was not finished in the browser in time; choose Sign in to try again"}
 }
 
-// listen opens the loopback listener on 127.0.0.1 only (RFC 8252 §7.3,
-// §8.3): on an ephemeral port, or exactly the configured redirect URI's
-// port. It returns the redirect URI built from the port actually bound; a
-// configured URI keeps its host spelling (localhost ≠ 127.0.0.1 to the
-// server).
+// listen opens the loopback listener, never on all interfaces (RFC 8252
+// §7.3, §8.3): on 127.0.0.1 and an ephemeral port, or exactly the configured
+// redirect URI's port, on 127.0.0.1 for "localhost" or on the URI's own
+// loopback address (such as ::1), where the browser will connect. It
+// returns the redirect URI built from the port actually bound; a configured
+// URI keeps its host spelling (localhost ≠ 127.0.0.1 to the server).
 func (s *Signer) listen() (net.Listener, *url.URL, error) {
 	port, tmpl, err := s.cfg.redirect()
 	if err != nil {
 		return nil, nil, err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	host := "127.0.0.1"
+	if tmpl != nil {
+		if ip := net.ParseIP(tmpl.Hostname()); ip != nil && ip.IsLoopback() {
+			host = ip.String()
+		}
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		if port != 0 && errors.Is(err, syscall.EADDRINUSE) {
 			return nil, nil, &kindError{kind: err, msg: fmt.Sprintf("auth: port %d is in use by another program: close that program, or configure another redirect URL (PIECES_AUTH0_REDIRECT_URL)", port)}
 		}
-		return nil, nil, fmt.Errorf("auth: listen for the browser on 127.0.0.1: %w", err)
+		return nil, nil, fmt.Errorf("auth: listen for the browser on %s: %w", host, err)
 	}
 	bound := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	if tmpl == nil {

@@ -120,6 +120,29 @@ func TestLoginConfiguredPort(t *testing.T) {
 	assertPortFree(t, port)
 }
 
+// TestLoginConfiguredIPv6Loopback: a redirect URI on [::1] is served on
+// ::1, where the browser goes, not on 127.0.0.1.
+func TestLoginConfiguredIPv6Loopback(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback on this machine: %v", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	sim := startSim(t, auth0sim.Config{})
+	cfg := simConfig(sim.URL())
+	cfg.RedirectURL = fmt.Sprintf("http://[::1]:%d/callback", port)
+	br := newBrowser(t, "grace@example.com", "none")
+	s := auth.NewSigner(cfg, br, auth.WithHTTPClient(testClient(t)))
+	tok, res := login(t, s, br)
+	if tok.Email() != "grace@example.com" {
+		t.Errorf("Email() = %q; want grace@example.com", tok.Email())
+	}
+	if res.callback == nil || res.callback.Hostname() != "::1" || res.callback.Port() != fmt.Sprint(port) {
+		t.Errorf("browser came back to %v; want [::1]:%d", res.callback, port)
+	}
+}
+
 func TestLoginPortTaken(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
