@@ -12,7 +12,7 @@ func TestApplyBuildsOnce(t *testing.T) {
 	a := newApplier(sh, false)
 	a.apply(Model(live(app.State{Phase: app.PhaseSignedOut}), now))
 	want := []string{
-		`SetTitle "Pieces"`,
+		`SetTitle "Pieces Tray"`,
 		`SetTooltip "Pieces: Not signed in"`,
 		`SetIcon signed_out`,
 		`AddItem 0 "Not signed in" checkable=false checked=false`, `item 0 Disable`,
@@ -21,7 +21,7 @@ func TestApplyBuildsOnce(t *testing.T) {
 		`AddItem 2 "Sign in…" checkable=false checked=false`,
 		`AddItem 3 "Cancel sign-in" checkable=false checked=false`, `item 3 Disable`, `item 3 Hide`,
 		`AddItem 4 "Copy sign-in link" checkable=false checked=false`, `item 4 Disable`, `item 4 Hide`,
-		`AddItem 5 "Look for Pieces OS again" checkable=false checked=false`, `item 5 Hide`,
+		`AddItem 5 "Look for Pieces OS again" checkable=false checked=false`, `item 5 Disable`, `item 5 Hide`,
 		`AddSeparator`,
 		`AddItem 6 "Account…" checkable=false checked=false`,
 		`AddItem 7 "Vanity name…" checkable=false checked=false`, `item 7 Disable`,
@@ -51,7 +51,7 @@ func TestApplyUpdatesInPlace(t *testing.T) {
 			`SetIcon signing_in`,
 			`SetTooltip "Pieces: Signing in"`,
 			`item 0 SetTitle "Signing in — continue in your browser"`,
-			`item 2 Disable`, `item 2 Hide`,
+			`item 2 Disable`,
 			`item 3 Enable`, `item 3 Show`,
 			`item 4 Enable`, `item 4 Show`,
 		}},
@@ -70,7 +70,7 @@ func TestApplyUpdatesInPlace(t *testing.T) {
 			`SetIcon signed_out/dark`,
 			`SetTooltip "Pieces: Not signed in"`,
 			`item 0 SetTitle "Not signed in"`,
-			`item 2 Enable`, `item 2 Show`,
+			`item 2 Enable`,
 			`item 7 Disable`,
 			`item 8 Disable`, `item 8 Uncheck`,
 			`item 9 SetTitle "Open personal cloud"`, `item 9 Disable`, `item 9 Hide`,

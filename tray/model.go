@@ -11,9 +11,11 @@ import (
 	"piecestray/assets"
 )
 
-// Title is the tray item's title. It never changes, so that desktops keep
-// the person's choices (shown, hidden, position) for it.
-const Title = "Pieces"
+// Title is the tray item's title, and its StatusNotifierItem Id. It never
+// changes, so that desktops keep the person's choices (shown, hidden,
+// position) for it, and it differs from "Pieces", which Pieces OS's own tray
+// item may use.
+const Title = "Pieces Tray"
 
 // ItemID names a menu item. Items keep their id for the process's life; a
 // state change only changes their fields.
@@ -26,7 +28,7 @@ const (
 	SignIn                     // "Sign in…": starts the browser sign-in
 	CancelSignIn               // "Cancel sign-in", while signing in
 	CopyLink                   // "Copy sign-in link", while signing in
-	Retry                      // "Look for Pieces OS again", when it is not running
+	Retry                      // "Look for Pieces OS again" when it is not running; "Retry" when the stored session could not be read
 	Account                    // "Account…": the account window
 	Vanity                     // "Vanity name…": the vanity window
 	Beta                       // "Beta program…": the beta window (checked when joined)
@@ -83,8 +85,8 @@ const maxLabel = 72
 // state and time give the same menu. Items that cannot work in the state are
 // disabled, not hidden, and the header or the detail line says why; only the
 // items that belong to one situation (cancel and copy while signing in, retry
-// while Pieces OS is not running, the cloud link when there is one) come and
-// go.
+// while Pieces OS is not running or the stored session could not be read,
+// the cloud link when there is one) come and go.
 func Model(s app.State, now time.Time) Menu {
 	m := Menu{Title: Title}
 	for id := ItemID(0); id < numItems; id++ {
@@ -101,6 +103,12 @@ func Model(s app.State, now time.Time) Menu {
 	}
 
 	signedIn := s.SignedIn()
+	// The core could not read the stored session (keyring locked, no
+	// Secret Service, ...): Retry reads it again.
+	unreadable := s.Storage.Kind == app.StorageNone && s.Storage.Why != ""
+	// A session is stored here (in the keyring or in memory). An empty Kind
+	// is a state from before the store was consulted: nothing known.
+	stored := s.Storage.Kind != "" && s.Storage.Kind != app.StorageNone
 	retrying := s.Stream.Status == app.StreamRetrying && s.Phase != app.PhaseNotRunning
 	reachable := s.Phase != app.PhaseNotRunning && s.Phase != app.PhaseConnecting && !retrying
 	retryIn := ""
@@ -149,17 +157,25 @@ func Model(s app.State, now time.Time) Menu {
 	if s.LastError != "" && m.Icon != assets.KindSigningIn {
 		m.Icon = assets.KindAttention
 	}
+	if unreadable && !signedIn && s.Phase != app.PhaseSigningIn {
+		// A session may exist that cannot be used until the person acts.
+		m.Icon = assets.KindAttention
+	}
 	set(Header, clip(header), false)
 
-	// Detail: the one most useful second line.
+	// Detail: the one most useful second line. What disables items the
+	// header does not explain comes first (the header names the user when
+	// signed in): a lost connection, then work under way.
 	detail := ""
 	switch {
-	case s.LastError != "":
-		detail = oneLine(s.LastError)
 	case retrying && (signedIn || s.Phase == app.PhaseSigningIn):
 		detail = retryIn
 	case s.Busy != "":
 		detail = busyWords(s.Busy)
+	case s.LastError != "":
+		detail = oneLine(s.LastError)
+	case unreadable:
+		detail = oneLine(s.Storage.Why)
 	case s.Phase == app.PhaseNotRunning:
 		detail = "Start Pieces OS; this menu updates by itself"
 	case s.Phase == app.PhaseSignInNeeded:
@@ -177,26 +193,30 @@ func Model(s app.State, now time.Time) Menu {
 		hide(Detail)
 	}
 
-	// Sign in, or the two items that replace it while signing in.
+	// Sign in is always there (disabled while signed in or signing in: the
+	// header says so); cancel and copy belong to a running sign-in.
 	canSignIn := reachable && s.Busy == "" &&
 		(s.Phase == app.PhaseSignedOut || s.Phase == app.PhaseSignInNeeded)
 	set(SignIn, "Sign in…", canSignIn)
 	set(CancelSignIn, "Cancel sign-in", s.Phase == app.PhaseSigningIn)
 	set(CopyLink, "Copy sign-in link", s.Phase == app.PhaseSigningIn && s.SignIn != nil && s.SignIn.URL != "")
 	if s.Phase == app.PhaseSigningIn {
-		hide(SignIn)
 		if s.SignIn != nil {
 			m.SignInURL = s.SignIn.URL
 		}
 	} else {
 		hide(CancelSignIn, CopyLink)
 	}
-	if signedIn {
-		hide(SignIn) // Sign out… stands in its place
-	}
 
-	set(Retry, "Look for Pieces OS again", s.Busy != app.ActionRetry)
-	if s.Phase != app.PhaseNotRunning {
+	// Retry (app.ActionRetry) looks for Pieces OS again and reads the
+	// stored session again; it belongs to the states where either failed.
+	switch {
+	case s.Phase == app.PhaseNotRunning:
+		set(Retry, "Look for Pieces OS again", s.Busy != app.ActionRetry)
+	case unreadable:
+		set(Retry, "Retry", s.Busy != app.ActionRetry)
+	default:
+		set(Retry, "Look for Pieces OS again", false)
 		hide(Retry)
 	}
 
@@ -216,7 +236,9 @@ func Model(s app.State, now time.Time) Menu {
 		hide(OpenCloud)
 	}
 
-	canSignOut := (signedIn || s.Phase == app.PhaseSignInNeeded) && s.Busy != app.ActionSignOut
+	// Sign out also works without Pieces OS: the core then removes the
+	// session stored here and says what remains.
+	canSignOut := (stored || signedIn || s.Phase == app.PhaseSignInNeeded) && s.Busy != app.ActionSignOut
 	set(SignOut, "Sign out…", canSignOut)
 	if s.Busy == app.ActionSignOut {
 		m.Items[SignOut].Label = "Signing out…"

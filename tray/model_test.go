@@ -112,7 +112,7 @@ func TestModel(t *testing.T) {
 				URL: "https://auth.example/authorize?x=1", StartedAt: now, Deadline: now.Add(5 * time.Minute)}}),
 			icon:    assets.KindSigningIn,
 			tooltip: "Pieces: Signing in",
-			items: []string{"Signing in — continue in your browser (off)", "Cancel sign-in", "Copy sign-in link",
+			items: []string{"Signing in — continue in your browser (off)", "Sign in… (off)", "Cancel sign-in", "Copy sign-in link",
 				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
 		},
 		{
@@ -120,7 +120,7 @@ func TestModel(t *testing.T) {
 			state:   live(app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{StartedAt: now}}),
 			icon:    assets.KindSigningIn,
 			tooltip: "Pieces: Signing in",
-			items: []string{"Signing in — continue in your browser (off)", "Cancel sign-in", "Copy sign-in link (off)",
+			items: []string{"Signing in — continue in your browser (off)", "Sign in… (off)", "Cancel sign-in", "Copy sign-in link (off)",
 				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
 		},
 		{
@@ -128,7 +128,7 @@ func TestModel(t *testing.T) {
 			state:   live(app.State{Phase: app.PhaseSignedIn, User: jane(), Storage: app.StorageInfo{Kind: app.StorageKeyring}}),
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
-			items: []string{"Jane Doe (jane@example.com) (off)", "Account…", "Vanity name…",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Sign in… (off)", "Account…", "Vanity name…",
 				"[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
 		},
 		{
@@ -136,7 +136,7 @@ func TestModel(t *testing.T) {
 			state:   live(app.State{Phase: app.PhaseSignedIn, User: withBeta(withVanity(jane(), "jane"))}),
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
-			items: []string{"Jane Doe (jane@example.com) (off)", "Account…", "Vanity name…",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Sign in… (off)", "Account…", "Vanity name…",
 				"[x] Beta program…", "Open jane.pieces.cloud", "Sign out…", "Quit Pieces Tray"},
 		},
 		{
@@ -144,7 +144,7 @@ func TestModel(t *testing.T) {
 			state:   live(app.State{Phase: app.PhaseSignedIn, User: &apiclient.UserProfile{ID: "u2", Email: "x@example.com"}}),
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as x@example.com",
-			items: []string{"x@example.com (off)", "Account…", "Vanity name…",
+			items: []string{"x@example.com (off)", "Sign in… (off)", "Account…", "Vanity name…",
 				"[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
 		},
 		{
@@ -153,7 +153,7 @@ func TestModel(t *testing.T) {
 				Stream: app.StreamInfo{Status: app.StreamRetrying, NextAttempt: now.Add(2500 * time.Millisecond), Err: "connection reset"}},
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
-			items: []string{"Jane Doe (jane@example.com) (off)", "Reconnecting to Pieces OS in 3 s (off)", "Account…",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Reconnecting to Pieces OS in 3 s (off)", "Sign in… (off)", "Account…",
 				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
 			refresh: 500 * time.Millisecond,
 		},
@@ -192,14 +192,14 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "Session kept in memory only: The keyring is locked (off)",
-				"Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+				"Sign in… (off)", "Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signing out",
 			state:   live(app.State{Phase: app.PhaseSignedIn, User: jane(), Busy: app.ActionSignOut}),
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com) · signing out",
-			items: []string{"Jane Doe (jane@example.com) (off)", "Signing out… (off)", "Account…", "Vanity name…",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Signing out… (off)", "Sign in… (off)", "Account…", "Vanity name…",
 				"[ ] Beta program…", "Signing out… (off)", "Quit Pieces Tray"},
 		},
 		{
@@ -215,7 +215,7 @@ func TestModel(t *testing.T) {
 			state:   live(app.State{Phase: app.PhaseSignedIn, User: jane(), LastError: "That vanity name is taken."}),
 			icon:    assets.KindAttention,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
-			items: []string{"Jane Doe (jane@example.com) (off)", "That vanity name is taken (off)", "Account…",
+			items: []string{"Jane Doe (jane@example.com) (off)", "That vanity name is taken (off)", "Sign in… (off)", "Account…",
 				"Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
 		},
 		{
@@ -233,6 +233,94 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Connecting to Pieces OS",
 			items: []string{"Connecting to Pieces OS… (off)", "Sign in… (off)", "Account…", "Vanity name… (off)",
 				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			// The core signs out without Pieces OS: it removes the session
+			// stored here and says what remains.
+			name: "not running, session stored",
+			state: app.State{Phase: app.PhaseNotRunning, Storage: app.StorageInfo{Kind: app.StorageKeyring},
+				Stream: app.StreamInfo{Status: app.StreamNotRunning}},
+			icon:    assets.KindNotRunning,
+			tooltip: "Pieces: Pieces OS is not running",
+			items: []string{"Pieces OS is not running (off)", "Start Pieces OS; this menu updates by itself (off)",
+				"Sign in… (off)", "Look for Pieces OS again", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name: "connecting, session kept in memory",
+			state: app.State{Phase: app.PhaseConnecting, Stream: app.StreamInfo{Status: app.StreamConnecting},
+				Storage: app.StorageInfo{Kind: app.StorageMemory, Why: "The keyring is locked."}},
+			icon:    assets.KindNotRunning,
+			tooltip: "Pieces: Connecting to Pieces OS",
+			items: []string{"Connecting to Pieces OS… (off)", "Session kept in memory only: The keyring is locked (off)",
+				"Sign in… (off)", "Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…",
+				"Quit Pieces Tray"},
+		},
+		{
+			name:    "signed out, nothing stored",
+			state:   live(app.State{Phase: app.PhaseSignedOut, Storage: app.StorageInfo{Kind: app.StorageNone}}),
+			icon:    assets.KindSignedOut,
+			tooltip: "Pieces: Not signed in",
+			items: []string{"Not signed in (off)", "Sign in…", "Account…", "Vanity name… (off)",
+				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name: "stored session unreadable",
+			state: live(app.State{Phase: app.PhaseSignedOut, Storage: app.StorageInfo{Kind: app.StorageNone,
+				Why: "The keyring is locked: unlock it and choose Retry."}}),
+			icon:    assets.KindAttention,
+			tooltip: "Pieces: Not signed in",
+			items: []string{"Not signed in (off)", "The keyring is locked: unlock it and choose Retry (off)",
+				"Sign in…", "Retry", "Account…", "Vanity name… (off)", "[ ] Beta program… (off)",
+				"Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name: "stored session unreadable, retry under way",
+			state: live(app.State{Phase: app.PhaseSignedOut, Busy: app.ActionRetry,
+				Storage: app.StorageInfo{Kind: app.StorageNone, Why: "The keyring is locked."}}),
+			icon:    assets.KindAttention,
+			tooltip: "Pieces: Not signed in · looking for Pieces OS",
+			items: []string{"Not signed in (off)", "Looking for Pieces OS… (off)", "Sign in… (off)", "Retry (off)",
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			name: "stored session unreadable, signed in on Pieces OS",
+			state: live(app.State{Phase: app.PhaseSignedIn, User: jane(),
+				Storage: app.StorageInfo{Kind: app.StorageNone, Why: "No Secret Service is running."}}),
+			icon:    assets.KindSignedIn,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
+			items: []string{"Jane Doe (jane@example.com) (off)", "No Secret Service is running (off)", "Sign in… (off)",
+				"Retry", "Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+		},
+		{
+			name: "not running, stored session unreadable",
+			state: app.State{Phase: app.PhaseNotRunning, Stream: app.StreamInfo{Status: app.StreamNotRunning},
+				Storage: app.StorageInfo{Kind: app.StorageNone, Why: "The keyring is locked."}},
+			icon:    assets.KindAttention,
+			tooltip: "Pieces: Pieces OS is not running",
+			items: []string{"Pieces OS is not running (off)", "The keyring is locked (off)", "Sign in… (off)",
+				"Look for Pieces OS again", "Account…", "Vanity name… (off)", "[ ] Beta program… (off)",
+				"Sign out… (off)", "Quit Pieces Tray"},
+		},
+		{
+			// The lost connection disables Vanity and Beta, and the header
+			// names the user: the detail says why before the last error.
+			name: "signed in, stream retrying, last error",
+			state: app.State{Phase: app.PhaseSignedIn, User: jane(), LastError: "That vanity name is taken.",
+				Stream: app.StreamInfo{Status: app.StreamRetrying, NextAttempt: now.Add(time.Second)}},
+			icon:    assets.KindAttention,
+			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
+			items: []string{"Jane Doe (jane@example.com) (off)", "Reconnecting to Pieces OS in 1 s (off)", "Sign in… (off)",
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+			refresh: time.Second,
+		},
+		{
+			name:    "signed out, busy, last error",
+			state:   live(app.State{Phase: app.PhaseSignedOut, Busy: app.ActionRefresh, LastError: "It failed."}),
+			icon:    assets.KindAttention,
+			tooltip: "Pieces: Not signed in · refreshing your profile",
+			items: []string{"Not signed in (off)", "Refreshing your profile… (off)", "Sign in… (off)", "Account…",
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
 		},
 	}
 	for _, tt := range tests {
@@ -318,5 +406,118 @@ func TestItemIDString(t *testing.T) {
 	}
 	if got := ItemID(99).String(); got != "ItemID(99)" {
 		t.Errorf("ItemID(99).String() = %q; want %q", got, "ItemID(99)")
+	}
+}
+
+// allStates is a cross product of the facts Model reads, for properties
+// that must hold in every state.
+func allStates() []app.State {
+	phases := []app.Phase{app.PhaseConnecting, app.PhaseNotRunning, app.PhaseSignedOut, app.PhaseSigningIn,
+		app.PhaseSignedIn, app.PhaseSignInNeeded, "from_the_future"}
+	storages := []app.StorageInfo{{}, {Kind: app.StorageNone}, {Kind: app.StorageNone, Why: "The keyring is locked."},
+		{Kind: app.StorageKeyring}, {Kind: app.StorageMemory, Why: "The keyring is locked."}}
+	streams := []app.StreamInfo{{Status: app.StreamLive}, {Status: app.StreamConnecting}, {Status: app.StreamNotRunning},
+		{Status: app.StreamRetrying, NextAttempt: now.Add(2 * time.Second)}}
+	busies := []app.Action{"", app.ActionSignOut, app.ActionRefresh, app.ActionRetry, app.ActionSetVanity}
+	var out []app.State
+	for _, ph := range phases {
+		for _, st := range storages {
+			for _, sm := range streams {
+				for _, b := range busies {
+					for _, lastErr := range []string{"", "It failed."} {
+						s := app.State{Phase: ph, Storage: st, Stream: sm, Busy: b, LastError: lastErr}
+						switch ph {
+						case app.PhaseSignedIn:
+							s.User = withVanity(jane(), "jane")
+						case app.PhaseSigningIn:
+							s.SignIn = &app.SignInInfo{URL: "https://auth.example/authorize"}
+						}
+						out = append(out, s)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestModelDisablesNotHides checks, in every state, that the items that
+// exist in every state are never hidden, and that a disabled one comes with
+// a reason: a header that states the situation, a detail line, or its own
+// label.
+func TestModelDisablesNotHides(t *testing.T) {
+	always := []ItemID{Header, SignIn, Account, Vanity, Beta, SignOut, Quit}
+	for _, s := range allStates() {
+		m := Model(s, now)
+		name := fmt.Sprintf("phase %s, storage %+v, stream %s, busy %q, error %q", s.Phase, s.Storage, s.Stream.Status, s.Busy, s.LastError)
+		for _, id := range always {
+			if !m.Item(id).Visible {
+				t.Errorf("%s: Model().Items[%v] is hidden; want it shown (disabled when it cannot work)", name, id)
+			}
+		}
+		detail := m.Item(Detail).Visible && m.Item(Detail).Label != ""
+		if s.SignedIn() {
+			// The header names the user: it explains a disabled Sign in…
+			// only; anything else disabled needs the detail line or its
+			// own label.
+			for _, id := range []ItemID{Account, Vanity, Beta, OpenCloud, SignOut} {
+				it := m.Item(id)
+				if it.Visible && !it.Enabled && !detail && !strings.HasSuffix(it.Label, "ing out…") {
+					t.Errorf("%s: %v is disabled and nothing says why: %q", name, id, render(m))
+				}
+			}
+			continue
+		}
+		h := m.Item(Header).Label
+		if (s.Phase == app.PhaseSignedOut || s.Phase == app.PhaseSignInNeeded) && !strings.HasPrefix(h, "Reconnecting") &&
+			!m.Item(SignIn).Enabled && !detail {
+			t.Errorf("%s: Sign in… is disabled under %q and nothing says why", name, h)
+		}
+	}
+}
+
+// TestModelSignOutWithoutPiecesOS: the core signs out without Pieces OS
+// (it removes the session stored here), so the menu must let the person ask.
+func TestModelSignOutWithoutPiecesOS(t *testing.T) {
+	tests := []struct {
+		name  string
+		state app.State
+		want  bool
+	}{
+		{"keyring", app.State{Phase: app.PhaseNotRunning, Storage: app.StorageInfo{Kind: app.StorageKeyring}}, true},
+		{"memory", app.State{Phase: app.PhaseNotRunning, Storage: app.StorageInfo{Kind: app.StorageMemory}}, true},
+		{"connecting, keyring", app.State{Phase: app.PhaseConnecting, Storage: app.StorageInfo{Kind: app.StorageKeyring}}, true},
+		{"retrying, keyring", app.State{Phase: app.PhaseSignedOut, Storage: app.StorageInfo{Kind: app.StorageKeyring},
+			Stream: app.StreamInfo{Status: app.StreamRetrying}}, true},
+		{"nothing stored", app.State{Phase: app.PhaseNotRunning, Storage: app.StorageInfo{Kind: app.StorageNone}}, false},
+		{"unreadable", app.State{Phase: app.PhaseNotRunning, Storage: app.StorageInfo{Kind: app.StorageNone, Why: "Locked."}}, false},
+		{"store not read yet", app.State{Phase: app.PhaseNotRunning}, false},
+		{"signing out", app.State{Phase: app.PhaseNotRunning, Storage: app.StorageInfo{Kind: app.StorageKeyring},
+			Busy: app.ActionSignOut}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := Model(tt.state, now).Item(SignOut)
+			if it.Enabled != tt.want || !it.Visible {
+				t.Errorf("Model(%s).Item(SignOut) = enabled %v, visible %v; want enabled %v, visible", tt.name, it.Enabled, it.Visible, tt.want)
+			}
+		})
+	}
+}
+
+// TestModelRetryReadsTheStoreAgain: when the core could not read the stored
+// session, the detail line says why and Retry (app.ActionRetry) is offered.
+func TestModelRetryReadsTheStoreAgain(t *testing.T) {
+	why := "The keyring is locked: unlock it (log in to your desktop session) and choose Retry."
+	m := Model(live(app.State{Phase: app.PhaseSignedOut, Storage: app.StorageInfo{Kind: app.StorageNone, Why: why}}), now)
+	if d := m.Item(Detail); !d.Visible || !strings.HasPrefix(d.Label, "The keyring is locked") {
+		t.Errorf("Model(unreadable store).Item(Detail) = %q (visible %v); want the reason", d.Label, d.Visible)
+	}
+	if r := m.Item(Retry); !r.Visible || !r.Enabled || r.Label != "Retry" {
+		t.Errorf("Model(unreadable store).Item(Retry) = %q (enabled %v, visible %v); want \"Retry\", enabled and visible",
+			r.Label, r.Enabled, r.Visible)
+	}
+	if m.Icon != assets.KindAttention {
+		t.Errorf("Model(unreadable store).Icon = %q; want %q", m.Icon, assets.KindAttention)
 	}
 }

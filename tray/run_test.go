@@ -198,6 +198,27 @@ func TestLoopIgnoresDisabledItems(t *testing.T) {
 	}
 }
 
+func TestLoopRetryReadsTheStoreAgain(t *testing.T) {
+	lt := startLoop(t, nil, live(app.State{Phase: app.PhaseSignedOut,
+		Storage: app.StorageInfo{Kind: app.StorageNone, Why: "The keyring is locked."}}))
+	if got := lt.sh.item(int(Retry)).Label(); got != "Retry" {
+		t.Errorf("Retry item shows %q; want %q", got, "Retry")
+	}
+	lt.click(Retry)
+	if a := wait(t, lt.core.done, "Do"); a != app.ActionRetry {
+		t.Errorf("Retry ran %q; want %q", a, app.ActionRetry)
+	}
+}
+
+func TestLoopSignOutWithoutPiecesOS(t *testing.T) {
+	lt := startLoop(t, nil, app.State{Phase: app.PhaseNotRunning, Storage: app.StorageInfo{Kind: app.StorageKeyring},
+		Stream: app.StreamInfo{Status: app.StreamNotRunning}})
+	lt.click(SignOut)
+	if got := wait(t, lt.windows.seen, "ShowWindow"); got != "window signout" {
+		t.Errorf("Sign out… did %q; want %q", got, "window signout")
+	}
+}
+
 func TestLoopCopyFallsBackToBrowser(t *testing.T) {
 	lt := startLoop(t, ErrNoClipboard,
 		live(app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{URL: "https://auth.example/y"}}))
