@@ -50,7 +50,7 @@ type Config struct {
 	// optional.
 	OnQuit func()
 	// LightPanel selects icons for light panels (dark glyphs). The default
-	// suits the dark panels most desktops have.
+	// suits the dark panels most desktops have; PanelIsLight guesses it.
 	LightPanel bool
 	// HostGrace is how long to wait for a tray host at start before saying
 	// there is none and opening the account window; default
