@@ -30,21 +30,24 @@ func TestCheckDir(t *testing.T) {
 	tests := []struct {
 		name    string
 		fi      fakeInfo
+		mayFix  bool // the socket's own directory
 		fix     bool
 		wantErr string
 	}{
-		{"private", fakeInfo{fs.ModeDir | 0o700, me}, false, ""},
-		{"ours, too open", fakeInfo{fs.ModeDir | 0o755, me}, true, ""},
-		{"ours, group only", fakeInfo{fs.ModeDir | 0o710, me}, true, ""},
-		{"someone else's", fakeInfo{fs.ModeDir | 0o700, 1001}, false, "belongs to user 1001"},
-		{"root's", fakeInfo{fs.ModeDir | 0o700, 0}, false, "belongs to user 0"},
-		{"shared tmp", fakeInfo{fs.ModeDir | fs.ModeSticky | 0o777, me}, false, "shared"},
-		{"symlink", fakeInfo{fs.ModeSymlink | 0o777, me}, false, "symbolic link"},
-		{"file", fakeInfo{0o600, me}, false, "not a directory"},
+		{"private", fakeInfo{fs.ModeDir | 0o700, me}, true, false, ""},
+		{"private, not the socket's own", fakeInfo{fs.ModeDir | 0o700, me}, false, false, ""},
+		{"ours, too open", fakeInfo{fs.ModeDir | 0o755, me}, true, true, ""},
+		{"ours, group only", fakeInfo{fs.ModeDir | 0o710, me}, true, true, ""},
+		{"too open, not the socket's own", fakeInfo{fs.ModeDir | 0o755, me}, false, false, "choose a socket path in a private directory"},
+		{"someone else's", fakeInfo{fs.ModeDir | 0o700, 1001}, true, false, "belongs to user 1001"},
+		{"root's", fakeInfo{fs.ModeDir | 0o700, 0}, true, false, "belongs to user 0"},
+		{"shared tmp", fakeInfo{fs.ModeDir | fs.ModeSticky | 0o777, me}, true, false, "shared"},
+		{"symlink", fakeInfo{fs.ModeSymlink | 0o777, me}, true, false, "symbolic link"},
+		{"file", fakeInfo{0o600, me}, true, false, "not a directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fix, err := checkDir("/d", tt.fi, me)
+			fix, err := checkDir("/d", tt.fi, me, tt.mayFix)
 			if tt.wantErr == "" {
 				if err != nil || fix != tt.fix {
 					t.Errorf("checkDir(%v, uid %d) = %v, %v; want %v, nil", tt.fi.mode, tt.fi.uid, fix, err, tt.fix)
@@ -83,7 +86,25 @@ func TestSecureDir(t *testing.T) {
 		assertMode(t, p, 0o700)
 	})
 	t.Run("ours and open is tightened", func(t *testing.T) {
-		p := mk("open", 0o775)
+		for _, name := range []string{"pieces-tray", "pieces-tray-1000"} {
+			p := mk(name, 0o775)
+			if err := secureDir(p); err != nil {
+				t.Fatalf("secureDir(%q) = %v; want nil", p, err)
+			}
+			assertMode(t, p, 0o700)
+		}
+	})
+	t.Run("open and not made for the socket is refused and left alone", func(t *testing.T) {
+		// Like $HOME for --socket ~/x.sock: never chmod it.
+		p := mk("home", 0o755)
+		err := secureDir(p)
+		if err == nil || !strings.Contains(err.Error(), "choose a socket path in a private directory") {
+			t.Errorf("secureDir(%q) = %v; want a refusal saying to choose a private directory", p, err)
+		}
+		assertMode(t, p, 0o755)
+	})
+	t.Run("missing with any name is created 0700", func(t *testing.T) {
+		p := filepath.Join(base, "sockets")
 		if err := secureDir(p); err != nil {
 			t.Fatalf("secureDir(%q) = %v; want nil", p, err)
 		}

@@ -11,8 +11,10 @@
 // os.UserCacheDir()/pieces-tray/control.sock on macOS; and
 // %LOCALAPPDATA%\pieces-tray\control.sock on Windows. The directory must be
 // a real directory owned by the current user with mode 0700: one that is ours
-// but too open is tightened, one owned by someone else, a symbolic link or a
-// shared (sticky) directory is refused. The socket file is 0600. On Linux the
+// and made for the socket (just created, or named pieces-tray*) but too open
+// is tightened; any other too open directory (say the home directory, for
+// --socket ~/x.sock), one owned by someone else, a symbolic link or a shared
+// (sticky) directory is refused. The socket file is 0600. On Linux the
 // agent also reads each peer's uid (SO_PEERCRED) and drops connections from
 // other users.
 //

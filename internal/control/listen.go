@@ -25,8 +25,8 @@ var errLocked = errors.New("control: lock held by another process")
 // Close.
 //
 // The directory of path must be private to the user (see DefaultSocketPath;
-// a missing directory is created 0700, one of ours that is too open is
-// tightened, any other is refused). Listen takes the lock file path+".lock"
+// a missing directory is created 0700, one of ours named pieces-tray* that is
+// too open is tightened, any other too open one is refused). Listen takes the lock file path+".lock"
 // and returns ErrAlreadyRunning when another agent holds it or answers on
 // path. A socket file that nobody listens on any more (a crashed agent) is
 // removed and replaced; a path that is not a socket, or a socket whose

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -201,14 +202,14 @@ func TestListenSecuresDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(base) })
-	open := filepath.Join(base, "open")
+	open := filepath.Join(base, "pieces-tray-open")
 	if err := os.Mkdir(open, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	os.Chmod(open, 0o755) // whatever the umask
 	s, err := Listen(filepath.Join(open, "c.sock"))
 	if err != nil {
-		t.Fatalf("Listen in our own 0755 directory = %v; want the directory tightened", err)
+		t.Fatalf("Listen in our own 0755 pieces-tray directory = %v; want the directory tightened", err)
 	}
 	stopServer(t, s)
 	fi, err := os.Stat(open)
@@ -217,6 +218,40 @@ func TestListenSecuresDirectory(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o700 {
 		t.Errorf("directory mode after Listen = %v; want 0700", fi.Mode().Perm())
+	}
+}
+
+func TestListenLeavesOtherDirectoriesAlone(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("directory modes do not apply")
+	}
+	base, err := os.MkdirTemp("", "pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	// Like the home directory for --socket ~/x.sock.
+	home := filepath.Join(base, "home")
+	if err := os.Mkdir(home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(home, 0o755) // whatever the umask
+	path := filepath.Join(home, "x.sock")
+	if s, err := Listen(path); err == nil {
+		stopServer(t, s)
+		t.Errorf("Listen(%q) in a 0755 directory not made for the socket = nil; want a refusal", path)
+	} else if !strings.Contains(err.Error(), "private directory") {
+		t.Errorf("Listen(%q) = %v; want an error telling to choose a private directory", path, err)
+	}
+	fi, err := os.Stat(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o755 {
+		t.Errorf("directory mode after Listen = %v; want it left at 0755", fi.Mode().Perm())
+	}
+	if _, err := os.Lstat(path); err == nil {
+		t.Errorf("Listen left a socket at %s", path)
 	}
 }
 

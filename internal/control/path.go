@@ -8,10 +8,16 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 )
 
 // socketName is the file name of the socket inside its directory.
 const socketName = "control.sock"
+
+// dirPrefix starts the name of every directory this package makes for a
+// socket ("pieces-tray", "pieces-tray-UID"): only such a directory, or one
+// it has just created, may have its mode tightened.
+const dirPrefix = "pieces-tray"
 
 // DefaultSocketPath returns where the agent's socket lives for the current
 // user, creating its directory (mode 0700) when needed and checking that
@@ -58,20 +64,24 @@ func socketPathFor(goos string, getenv func(string) string, uid int, tempDir fun
 // secureDir makes sure dir exists and is private to the current user: a real
 // directory (not a symbolic link), owned by us, without group or other
 // permissions. It creates a missing directory with mode 0700 and tightens
-// the mode of one that is ours; it refuses one owned by someone else and a
-// shared (sticky) one, which it must not change.
+// the mode of one that is ours and made for the socket (it has just created
+// it, or its name starts with "pieces-tray"); it refuses any other directory
+// that is too open, such as the home directory of `--socket ~/x.sock`, one
+// owned by someone else and a shared (sticky) one, which it must not change.
 func secureDir(dir string) error {
+	created := false
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("control: create socket directory: %w", err)
 		}
+		created = true
 		fi, err = os.Lstat(dir)
 	}
 	if err != nil {
 		return fmt.Errorf("control: socket directory: %w", err)
 	}
-	fix, err := checkDir(dir, fi, os.Geteuid())
+	fix, err := checkDir(dir, fi, os.Geteuid(), created || ownDirName(dir))
 	if err != nil {
 		return err
 	}
@@ -85,7 +95,7 @@ func secureDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("control: socket directory: %w", err)
 	}
-	if _, err := checkDir(dir, fi, os.Geteuid()); err != nil {
+	if _, err := checkDir(dir, fi, os.Geteuid(), true); err != nil {
 		return err
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
@@ -94,10 +104,16 @@ func secureDir(dir string) error {
 	return nil
 }
 
+// ownDirName reports whether dir's name marks it as made for the socket.
+func ownDirName(dir string) bool {
+	return strings.HasPrefix(filepath.Base(dir), dirPrefix)
+}
+
 // checkDir decides about the socket directory described by fi for the user
 // uid: an error when it must be refused, fix when its mode must be tightened
-// to 0700. It is the pure part of secureDir.
-func checkDir(dir string, fi fs.FileInfo, uid int) (fix bool, err error) {
+// to 0700, which is allowed only when mayFix (the directory is the
+// socket's own). It is the pure part of secureDir.
+func checkDir(dir string, fi fs.FileInfo, uid int, mayFix bool) (fix bool, err error) {
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return false, fmt.Errorf("control: socket directory %s is a symbolic link; refusing it", dir)
@@ -112,6 +128,11 @@ func checkDir(dir string, fi fs.FileInfo, uid int) (fix bool, err error) {
 	}
 	if fi.Mode()&fs.ModeSticky != 0 {
 		return false, fmt.Errorf("control: socket directory %s is shared (mode %v); use a private directory", dir, fi.Mode())
+	}
+	if !mayFix {
+		return false, fmt.Errorf("control: socket directory %s is open to other users (mode %v) and was not made by Pieces Tray, "+
+			"so it is left unchanged; choose a socket path in a private directory (mode 0700) or in one that does not exist yet",
+			dir, fi.Mode().Perm())
 	}
 	return true, nil
 }

@@ -50,8 +50,10 @@ func TestAgentEndToEnd(t *testing.T) {
 
 	home := t.TempDir()
 	browserLog := filepath.Join(home, "browser.log")
+	// t.TempDir is 0755, which the agent refuses for its socket: a missing
+	// directory, which it creates 0700, is the private one it wants.
 	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--demo", "--demo-no-browser", "--debug",
-		"--socket", filepath.Join(home, "control.sock"), "--log-file", filepath.Join(home, "agent.log"))
+		"--socket", filepath.Join(home, "pieces-tray", "control.sock"), "--log-file", filepath.Join(home, "agent.log"))
 	agent.Env = append(os.Environ(),
 		"BROWSER="+filepath.Join(bin, "scripted-browser"),
 		"SCRIPTED_BROWSER_ACTION=approve",
