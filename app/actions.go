@@ -85,11 +85,11 @@ func (c *Core) SignIn() (Result, error) {
 	if run := c.signIn; run != nil {
 		if run.url != "" && c.cfg.Browser != nil {
 			url := run.url
-			go func() {
+			c.goBackgroundLocked(func(context.Context) {
 				if err := c.cfg.Browser.Open(url); err != nil {
 					c.log.Warn("could not open the browser again", "err", err)
 				}
-			}()
+			})
 		}
 		return Result{Message: "The sign-in page is open in your browser."}, nil
 	}
@@ -131,11 +131,15 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 	})
 	var p *apiclient.UserProfile
 	if err == nil {
+		// A new session: renewals or restores of an older one drop out.
+		c.mu.Lock()
+		gen := c.newSessionLocked()
+		c.mu.Unlock()
 		p, err = c.authenticate(ctx, tok)
 		if err == nil || errors.Is(err, apiclient.ErrNotRunning) {
 			// Keep the session even when Pieces OS died meanwhile: it is
 			// restored as soon as Pieces OS answers again.
-			c.saveSession(c.detached(), tok, emailOf(p), "", saveTimeout)
+			c.adopt(c.detached(), tok, nil, gen, saveTimeout)
 		}
 	}
 	c.mu.Lock()
@@ -182,22 +186,34 @@ func (c *Core) detached() context.Context {
 
 // SignOut signs the person out of Pieces OS on this machine and deletes the
 // stored session. When Pieces OS is unreachable the local session is still
-// removed and the result says what remains.
-func (c *Core) SignOut(ctx context.Context) (Result, error) {
+// removed and the result says what remains. Once started it runs to the end
+// even if the caller goes away (a window closed mid-way): a half sign-out
+// would leave Pieces OS and the keyring disagreeing.
+func (c *Core) SignOut(context.Context) (Result, error) {
 	c.mu.Lock()
-	if c.busy == ActionSignOut {
+	if c.busy != "" {
 		c.mu.Unlock()
-		return Result{}, &ActionError{Code: CodeBusy, Message: "Signing out is already under way."}
+		return Result{}, &ActionError{Code: CodeBusy, Message: "Another change is under way; try again when it is done."}
 	}
 	if c.signIn != nil {
 		c.signIn.cancel()
 	}
-	client, user := c.client, c.user
 	c.busy = ActionSignOut
 	c.expectSignOut = true
+	c.endSessionLocked() // a renewal or restore under way drops its result
 	c.commitLocked()
+	ctx := c.runCtx
 	c.mu.Unlock()
+	if ctx == nil {
+		ctx = context.Background()
+	}
 
+	// Wait for a renewal or restore that is talking to Pieces OS, so that
+	// nothing signs Pieces OS in again after the sign-out below.
+	c.refreshMu.Lock()
+	c.mu.Lock()
+	client, user := c.client, c.user
+	c.mu.Unlock()
 	var remote error
 	if client == nil {
 		remote = apiclient.ErrNotRunning
@@ -215,7 +231,8 @@ func (c *Core) SignOut(ctx context.Context) (Result, error) {
 		}
 		cancel()
 	}
-	delErr := c.cfg.Store.Delete(c.detached())
+	c.refreshMu.Unlock()
+	delErr := c.cfg.Store.Delete(ctx)
 	if errors.Is(delErr, auth.ErrNotFound) {
 		delErr = nil
 	}
@@ -223,9 +240,7 @@ func (c *Core) SignOut(ctx context.Context) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.busy = ""
-	c.token = nil
 	c.stored = nil
-	c.stopRenewalLocked()
 	c.signInNeeded = ""
 	c.storage = StorageInfo{Kind: StorageNone}
 	if remote == nil {
@@ -331,6 +346,7 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	defer c.end()
+	seq := c.streamSeq()
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	p, err := client.RefreshUser(octx)
 	cancel()
@@ -338,7 +354,7 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 		return Result{}, c.fail(&ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + human(err)})
 	}
 	c.mu.Lock()
-	c.onProfileLocked(p, false)
+	c.applySideReadLocked(p, seq)
 	c.lastError = ""
 	c.commitLocked()
 	c.mu.Unlock()
@@ -418,10 +434,11 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 				return true
 			}
 		case <-poll.C:
+			seq := c.streamSeq()
 			snap, err := client.UserSnapshot(ctx)
 			if err == nil && snap.User != nil && ok(snap.User) {
 				c.mu.Lock()
-				c.onProfileLocked(snap.User, false)
+				c.applySideReadLocked(snap.User, seq)
 				c.commitLocked()
 				c.mu.Unlock()
 				c.clearError()
@@ -436,4 +453,21 @@ func (c *Core) clearError() {
 	c.lastError = ""
 	c.commitLocked()
 	c.mu.Unlock()
+}
+
+// streamSeq returns the count of profiles the stream has reported.
+func (c *Core) streamSeq() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.profileSeq
+}
+
+// applySideReadLocked applies a profile read with a request started when the
+// stream had reported seq profiles, unless the stream reported newer news
+// since (a sign-out frame must not be undone by an older read).
+func (c *Core) applySideReadLocked(p *apiclient.UserProfile, seq uint64) {
+	if c.profileSeq != seq {
+		return
+	}
+	c.onProfileLocked(p, false)
 }

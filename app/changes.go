@@ -12,9 +12,9 @@ import (
 // deriveEventsLocked turns a state transition into notification events.
 // The first knowledge of the user is the baseline and produces none.
 func (c *Core) deriveEventsLocked(prev, next State) {
-	if prev.Phase != PhaseSignInNeeded && next.Phase == PhaseSignInNeeded {
-		c.emitLocked(Event{Kind: EventSessionExpired, Title: "Sign-in needed", Body: next.Reason})
-	}
+	// "Session expired" is emitted by sessionExpiredLocked, once per fact:
+	// the phase can hide and show sign-in-needed again (a sign-in started
+	// and cancelled, Pieces OS away) without it being news.
 	if !c.userKnown {
 		return
 	}
@@ -25,7 +25,7 @@ func (c *Core) deriveEventsLocked(prev, next State) {
 		c.silentSignIn = false
 		return
 	}
-	if c.notRunning || c.restoring {
+	if c.notRunning || c.restoring || c.restoreWanted {
 		// Outages are reported by trackOutageLocked; a silent restore
 		// speaks only when it fails (sessionExpiredLocked).
 		return

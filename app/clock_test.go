@@ -88,3 +88,14 @@ func (c *fakeClock) Pending() int {
 	defer c.mu.Unlock()
 	return len(c.timers)
 }
+
+// Skip moves the clock forward without firing timers, like a computer that
+// slept: monotonic timers did not run meanwhile.
+func (c *fakeClock) Skip(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	for _, t := range c.timers {
+		t.when = t.when.Add(d)
+	}
+}

@@ -112,13 +112,33 @@ type Core struct {
 	userKnown  bool // Pieces OS told us who is signed in since start
 	user       *apiclient.UserProfile
 
+	// refreshMu serialises the session's refresher: renewals, restores and
+	// the remote part of a sign-out (see session.go). Taken before mu.
+	refreshMu sync.Mutex
+	gen       uint64 // session generation; bumped when a session ends
+	// cancelRefresh stops the renewal or restore under way, if any.
+	cancelRefresh context.CancelFunc
+
 	signIn       *signInRun
 	signInNeeded string // reason, when the stored session can no longer be used
 	restoring    bool
-	storage      StorageInfo
-	storeLoaded  bool
-	stored       *auth.Session // session as stored (or kept in memory)
-	token        *auth.Token   // current access token set, when we own the session
+	// restoreWanted: Pieces OS has nobody signed in and the stored session
+	// is being (or will again be) restored; what Pieces OS says meanwhile is
+	// not news for notifications.
+	restoreWanted bool
+	// downSinceLive: Pieces OS went away (discovery found nothing, or it
+	// came back on another port) since the stream was last live.
+	downSinceLive bool
+	loadFailed    bool          // the last keyring read failed (not "not found")
+	loadBackoff   time.Duration // wait before the next keyring read
+	loadTimer     Timer
+	renewAt       time.Time // when the scheduled renewal is due
+	renewFailing  bool      // renewals fail past the token's expiry; LastError says so
+	profileSeq    uint64    // counts profiles from the stream, to order side reads
+	storage       StorageInfo
+	storeLoaded   bool
+	stored        *auth.Session // session as stored (or kept in memory)
+	token         *auth.Token   // current access token set, when we own the session
 	// ownerID is the Pieces OS user our session signed in. When Pieces OS
 	// reports another user, someone signed in elsewhere with another
 	// account, and our session must not be renewed over theirs.
@@ -260,7 +280,7 @@ func (c *Core) goBackground(f func(ctx context.Context)) {
 }
 
 func (c *Core) stopTimersLocked() {
-	for _, t := range []Timer{c.renewTimer, c.changeTimer, c.outageTimer} {
+	for _, t := range []Timer{c.renewTimer, c.changeTimer, c.outageTimer, c.loadTimer} {
 		if t != nil {
 			t.Stop()
 		}
@@ -423,6 +443,9 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if u.BaseURL != "" && u.BaseURL != c.baseURL {
+		if c.baseURL != "" {
+			c.downSinceLive = true // it came back on another port: a restart
+		}
 		c.baseURL = u.BaseURL
 		c.client = c.cfg.PiecesOS(u.BaseURL)
 		c.version = ""
@@ -441,15 +464,23 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 	case StreamNotRunning:
 		c.live, c.notRunning = false, true
 		c.tried = u.Tried
+		c.downSinceLive = true
 	default:
 		c.live = false
 	}
 	c.trackOutageLocked(wasLive)
 	if u.HasProfile {
+		c.profileSeq++
 		// The follower reads GET /user on every connect and reports that
 		// profile (when it is news) in the very update that makes the
 		// stream live: only then is it a snapshot rather than a live change.
-		c.onProfileLocked(u.Profile, c.live && !wasLive)
+		// A snapshot after Pieces OS went away tells of a restart.
+		snapshot := c.live && !wasLive
+		c.onProfileLocked(u.Profile, snapshot && c.downSinceLive)
+	}
+	if c.live {
+		c.downSinceLive = false
+		c.renewIfDueLocked()
 	}
 	c.commitLocked()
 }
@@ -488,11 +519,13 @@ func (c *Core) readVersion(ctx context.Context) {
 }
 
 // onProfileLocked applies what Pieces OS says about the signed-in user
-// (nil: nobody). snapshot is true for the first profile after connecting:
-// nobody signed in there means Pieces OS lost the session (it restarted, or
-// was updated), which a silent restore repairs; only a sign-out seen live on
-// the stream means the person signed out elsewhere.
-func (c *Core) onProfileLocked(p *apiclient.UserProfile, snapshot bool) {
+// (nil: nobody). afterRestart is true for the first profile after Pieces OS
+// went away and came back: nobody signed in there means Pieces OS lost the
+// session (it restarted, or was updated), which a silent restore repairs.
+// Otherwise a sign-out seen from Pieces OS means the person signed out
+// elsewhere, and the stored session is forgotten so that it is not restored
+// against their will.
+func (c *Core) onProfileLocked(p *apiclient.UserProfile, afterRestart bool) {
 	hadUser := c.user != nil
 	c.userKnown = true
 	if p != nil {
@@ -500,23 +533,23 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, snapshot bool) {
 			c.log.Info("another account signed in to Pieces OS; removing the stored session")
 			c.forgetSessionLocked()
 		}
-		c.user = p
-		if c.signInNeeded != "" && c.token != nil {
-			// A fresh session of ours replaced the expired one.
+		if c.signInNeeded != "" && (c.token != nil || !hadUser) {
+			// A fresh session of ours replaced the expired one, or the
+			// person signed in again another way (Pieces Desktop).
 			c.signInNeeded = ""
 		}
+		c.restoreWanted = false
+		c.user = p
 		return
 	}
 	c.user = nil
 	switch {
 	case hadUser && c.expectSignOut:
 		// Our own sign-out; the action finishes the bookkeeping.
-	case hadUser && snapshot:
+	case hadUser && afterRestart:
 		c.log.Info("Pieces OS came back without the user; restoring the session")
 		c.maybeRestoreLocked()
 	case hadUser:
-		// Signed out elsewhere: forget the stored session so it is not
-		// restored against the person's will.
 		c.log.Info("signed out in Pieces OS from elsewhere; removing the stored session")
 		c.forgetSessionLocked()
 	default:

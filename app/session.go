@@ -18,35 +18,121 @@ const saveTimeout = 60 * time.Second
 // A timeout is "unknown", not "empty".
 const storeReadTimeout = 5 * time.Second
 
-// maxRenewBackoff caps the wait between failed renewals.
+// maxRenewBackoff caps the wait between failed renewals, restores and
+// keyring reads.
 const maxRenewBackoff = 5 * time.Minute
 
-// loadStore reads the stored session once at start. It never delays the
-// first state: the core publishes "connecting" meanwhile.
+// minReuseLife is how long the current access token must still be valid for
+// a restore to hand it to Pieces OS instead of refreshing again.
+const minReuseLife = 5 * time.Minute
+
+// errSessionGone ends a renewal or restore whose session was dropped
+// meanwhile (signed out here or elsewhere, expired, or replaced by a new
+// sign-in): its result must not bring that session back.
+var errSessionGone = errors.New("app: the session ended while it was being renewed")
+
+// The session has one refresher (../shared/sign-in-checklist.md): renewals,
+// restores and the remote part of a sign-out run one at a time under
+// refreshMu, and every rotated refresh token is kept in memory before it is
+// saved, so no two refreshes ever use the same refresh token (with rotation,
+// Auth0 would revoke the whole family). A session generation (gen) counts
+// sessions: work that started under an older generation drops its result.
+//
+// Lock order: refreshMu before mu; mu is never held across network or
+// keyring calls.
+
+// loadStore reads the stored session. It never delays the first state: the
+// core publishes "connecting" meanwhile. When the keyring cannot be read
+// (locked, no Secret Service, timed out) the state says why and the read is
+// tried again later, so an unlocked keyring restores the session by itself.
 func (c *Core) loadStore(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
-	sess, err := c.cfg.Store.Load(ctx)
+	rctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
+	sess, err := c.cfg.Store.Load(rctx)
 	cancel()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
 	c.storeLoaded = true
+	failedBefore := c.loadFailed
+	c.loadFailed = false
 	switch {
 	case err == nil && sess != nil && sess.RefreshToken != "":
-		c.stored = sess
-		c.storage = StorageInfo{Kind: StorageKeyring}
-		c.log.Debug("stored session found")
+		c.loadBackoff = 0
+		if why := c.foreignLocked(sess); why != "" {
+			// Not ours to use: never send a refresh token to another server.
+			c.log.Warn("the saved session is not used", "why", why)
+			break
+		}
+		if c.stored == nil {
+			c.stored = sess
+			c.storage = StorageInfo{Kind: StorageKeyring}
+			c.log.Debug("stored session found")
+		}
 	case err == nil, errors.Is(err, auth.ErrNotFound):
+		c.loadBackoff = 0
+		if c.storage.Kind == StorageNone {
+			c.storage.Why = ""
+		}
 		c.log.Debug("no stored session")
 	default:
 		// Unknown is not empty: say why the session could not be read.
-		c.storage = StorageInfo{Kind: StorageNone, Why: human(err)}
-		c.log.Warn("could not read the stored session", "err", err)
-		if c.userKnown && c.user == nil {
-			c.lastError = "Your saved session could not be restored: " + human(err)
+		c.loadFailed = true
+		why := human(err)
+		if c.stored == nil {
+			c.storage = StorageInfo{Kind: StorageNone, Why: why}
 		}
+		c.lastError = "Your saved session could not be read: " + why
+		c.log.Warn("could not read the stored session; will try again", "err", err)
+		c.retryLoadLocked()
+	}
+	if failedBefore && !c.loadFailed {
+		c.lastError = ""
 	}
 	c.maybeRestoreLocked()
 	c.commitLocked()
+}
+
+// foreignLocked says why a stored session belongs to another sign-in service
+// or client, or "" when it is ours.
+func (c *Core) foreignLocked(s *auth.Session) string {
+	switch {
+	case s.Issuer != "" && c.cfg.Issuer != "" && s.Issuer != c.cfg.Issuer:
+		return "it was made with another sign-in service (" + s.Issuer + ")"
+	case s.ClientID != "" && c.cfg.ClientID != "" && s.ClientID != c.cfg.ClientID:
+		return "it was made for another client id"
+	}
+	return ""
+}
+
+// retryLoadLocked reads the keyring again after a growing delay.
+func (c *Core) retryLoadLocked() {
+	c.loadBackoff = nextBackoff(c.loadBackoff, c.cfg.RenewRetry)
+	if c.loadTimer != nil {
+		c.loadTimer.Stop()
+	}
+	var t Timer
+	t = c.clock.AfterFunc(c.loadBackoff, func() {
+		c.mu.Lock()
+		mine := c.loadTimer == t
+		if mine {
+			c.loadTimer = nil
+		}
+		c.mu.Unlock()
+		if mine {
+			c.goBackground(c.loadStore)
+		}
+	})
+	c.loadTimer = t
+}
+
+// nextBackoff doubles d, starting at first, up to maxRenewBackoff.
+func nextBackoff(d, first time.Duration) time.Duration {
+	if d == 0 {
+		return first
+	}
+	return min(2*d, maxRenewBackoff)
 }
 
 // maybeRestoreLocked starts a silent restore when Pieces OS has nobody
@@ -56,35 +142,28 @@ func (c *Core) maybeRestoreLocked() {
 		return
 	}
 	c.restoring = true
+	c.restoreWanted = true
 	c.goBackgroundLocked(c.restore)
 }
 
-// restore trades the stored refresh token for a new token set and hands it
-// to Pieces OS. It speaks only when that fails.
+// restore hands the stored session to Pieces OS (refreshing it first unless
+// a fresh access token is at hand). It speaks only when that fails.
 func (c *Core) restore(ctx context.Context) {
-	c.mu.Lock()
-	sess := c.stored
-	c.mu.Unlock()
-	if sess == nil {
-		c.finishRestore(nil, nil)
-		return
-	}
-	tok, err := c.cfg.Signer.Refresh(ctx, sess.RefreshToken)
-	if err != nil {
-		c.finishRestore(nil, err)
-		return
-	}
-	c.saveSession(ctx, tok, sess.Email, sess.Subject, storeReadTimeout)
-	p, err := c.authenticate(ctx, tok)
-	c.finishRestore(p, err)
+	p, err := c.refreshAndAuthenticate(ctx, true)
+	c.finishRestore(ctx, p, err)
 }
 
-func (c *Core) finishRestore(p *apiclient.UserProfile, err error) {
+func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.restoring = false
 	switch {
+	case ctx.Err() != nil:
+		return
+	case errors.Is(err, errSessionGone):
+		c.restoreWanted = false
 	case err == nil && p != nil:
+		c.restoreWanted = false
 		c.silentSignIn = c.eventUser == nil
 		c.user = p
 		c.ownerID = p.ID
@@ -108,22 +187,34 @@ func (c *Core) finishRestore(p *apiclient.UserProfile, err error) {
 	c.commitLocked()
 }
 
+// endSessionLocked starts a new session generation: renewals and restores
+// under way drop their results, and none is scheduled any more.
+func (c *Core) endSessionLocked() {
+	c.gen++
+	if c.cancelRefresh != nil {
+		c.cancelRefresh()
+	}
+	c.token = nil
+	c.ownerID = ""
+	c.restoreWanted = false
+	c.stopRenewalLocked()
+}
+
 // sessionExpiredLocked moves to "sign-in needed" after the identity
-// provider rejected the refresh token, and forgets the dead session.
+// provider rejected the refresh token, says so once, and forgets the dead
+// session.
 func (c *Core) sessionExpiredLocked(err error) {
 	c.signInNeeded = "Your Pieces session has expired or was revoked. Sign in again to continue."
 	c.log.Info("refresh token rejected; sign-in needed", "err", err)
-	c.token = nil
-	c.stopRenewalLocked()
+	c.emitLocked(Event{Kind: EventSessionExpired, Title: "Sign-in needed", Body: c.signInNeeded})
+	c.endSessionLocked()
 	c.deleteStoredLocked()
 }
 
 // forgetSessionLocked drops the token and the stored session (signed out
-// elsewhere).
+// elsewhere, or another account signed in).
 func (c *Core) forgetSessionLocked() {
-	c.token = nil
-	c.ownerID = ""
-	c.stopRenewalLocked()
+	c.endSessionLocked()
 	c.deleteStoredLocked()
 }
 
@@ -146,37 +237,101 @@ func (c *Core) deleteStoredLocked() {
 	})
 }
 
-// saveSession stores what is needed to restore the session (the refresh
-// token and small metadata). When the keyring cannot be used the session is
-// kept in memory for this run and the state says why.
-func (c *Core) saveSession(ctx context.Context, tok *auth.Token, email, subject string, timeout time.Duration) {
-	if tok.RefreshToken == "" {
+// newSessionLocked starts the generation of a session that a sign-in just
+// created, and returns it.
+func (c *Core) newSessionLocked() uint64 {
+	c.endSessionLocked()
+	return c.gen
+}
+
+// refreshAndAuthenticate refreshes the stored session and hands the new
+// access token to Pieces OS. With reuse, a current access token that is
+// still valid for a while is handed over without a refresh (a restore right
+// after a renewal). It returns errSessionGone when the session ended
+// meanwhile.
+func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool) (*apiclient.UserProfile, error) {
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.mu.Lock()
+	sess, tok, gen := c.stored, c.token, c.gen
+	c.cancelRefresh = cancel // a sign-out stops it (endSessionLocked)
+	c.mu.Unlock()
+	defer func() {
 		c.mu.Lock()
-		c.token = tok
+		c.cancelRefresh = nil
 		c.mu.Unlock()
-		return
+	}()
+	if sess == nil {
+		return nil, errSessionGone
 	}
-	if s := tok.Subject(); s != "" {
-		subject = s
+	if !reuse || tok == nil || tok.Expiry.Sub(c.clock.Now()) < minReuseLife {
+		fresh, err := c.cfg.Signer.Refresh(ctx, sess.RefreshToken)
+		if err != nil {
+			return nil, c.unlessEnded(gen, err)
+		}
+		if !c.adopt(ctx, fresh, sess, gen, storeReadTimeout) {
+			return nil, errSessionGone
+		}
+		tok = fresh
 	}
-	if e := tok.Email(); e != "" {
-		email = e
+	if err := c.unlessEnded(gen, nil); err != nil {
+		return nil, err
 	}
-	sess := &auth.Session{
-		RefreshToken: tok.RefreshToken,
-		Subject:      subject,
-		Email:        email,
-		Issuer:       c.cfg.Issuer,
-		ClientID:     c.cfg.ClientID,
-		SavedAt:      c.clock.Now().UTC(),
+	p, err := c.authenticate(ctx, tok)
+	if err != nil {
+		return nil, c.unlessEnded(gen, err)
 	}
+	return p, nil
+}
+
+// unlessEnded returns errSessionGone when the session of generation gen has
+// ended, else err.
+func (c *Core) unlessEnded(gen uint64, err error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return errSessionGone
+	}
+	return err
+}
+
+// adopt makes tok the session's token set. It keeps it in memory at once,
+// so that no later refresh uses the refresh token tok replaced, and then
+// stores what is needed to restore the session (the refresh token and small
+// metadata). When the keyring cannot be used the session is kept in memory
+// for this run and the state says why. It reports false, storing nothing,
+// when the session of generation gen ended meanwhile.
+func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, gen uint64, timeout time.Duration) bool {
+	c.mu.Lock()
+	if c.gen != gen {
+		c.mu.Unlock()
+		return false
+	}
+	c.token = tok
+	sess := c.sessionFor(tok, prev)
+	if sess == nil {
+		c.mu.Unlock()
+		return true
+	}
+	c.stored = sess
+	c.mu.Unlock()
+
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	err := c.cfg.Store.Save(sctx, sess)
 	cancel()
+
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.token = tok
-	c.stored = sess
+	if c.gen != gen {
+		// The session ended while it was being saved: leave nothing behind.
+		if err == nil {
+			c.storage = StorageInfo{Kind: StorageKeyring}
+			c.deleteStoredLocked()
+		}
+		return false
+	}
 	if err != nil {
 		c.log.Warn("keyring unavailable; keeping the session in memory", "err", err)
 		wasMemory := c.storage.Kind == StorageMemory
@@ -188,6 +343,36 @@ func (c *Core) saveSession(ctx context.Context, tok *auth.Token, email, subject 
 		c.storage = StorageInfo{Kind: StorageKeyring}
 	}
 	c.commitLocked()
+	return true
+}
+
+// sessionFor is what is stored for tok: the refresh token (tok's, or the
+// previous one when the server did not rotate it) and small metadata. It is
+// nil when there is no refresh token to keep.
+func (c *Core) sessionFor(tok *auth.Token, prev *auth.Session) *auth.Session {
+	s := &auth.Session{
+		RefreshToken: tok.RefreshToken,
+		Subject:      tok.Subject(),
+		Email:        tok.Email(),
+		Issuer:       c.cfg.Issuer,
+		ClientID:     c.cfg.ClientID,
+		SavedAt:      c.clock.Now().UTC(),
+	}
+	if prev != nil {
+		if s.RefreshToken == "" {
+			s.RefreshToken = prev.RefreshToken
+		}
+		if s.Subject == "" {
+			s.Subject = prev.Subject
+		}
+		if s.Email == "" {
+			s.Email = prev.Email
+		}
+	}
+	if s.RefreshToken == "" {
+		return nil
+	}
+	return s
 }
 
 // authenticate hands a token to Pieces OS. pieces-tray stays the only
@@ -225,12 +410,27 @@ func (c *Core) scheduleRenewalLocked() {
 		return
 	}
 	now := c.clock.Now()
-	life := c.token.Expiry.Sub(now)
-	wait := life * 4 / 5
-	if wait < time.Second {
-		wait = time.Second
-	}
-	c.renewTimer = c.clock.AfterFunc(wait, func() { c.goBackground(c.renew) })
+	wait := max(c.token.Expiry.Sub(now)*4/5, time.Second)
+	c.renewAt = now.Add(wait)
+	c.setRenewTimerLocked(wait, func() { c.goBackground(c.renew) })
+}
+
+// setRenewTimerLocked arms the one renewal timer to call f after d.
+func (c *Core) setRenewTimerLocked(d time.Duration, f func()) {
+	c.stopRenewalLocked()
+	var t Timer
+	t = c.clock.AfterFunc(d, func() {
+		c.mu.Lock()
+		mine := c.renewTimer == t && c.runCtx != nil && c.runCtx.Err() == nil
+		if mine {
+			c.renewTimer = nil
+		}
+		c.mu.Unlock()
+		if mine {
+			f()
+		}
+	})
+	c.renewTimer = t
 }
 
 func (c *Core) stopRenewalLocked() {
@@ -240,33 +440,44 @@ func (c *Core) stopRenewalLocked() {
 	}
 }
 
+// renewIfDueLocked runs a renewal whose time has passed without its timer
+// firing: timers follow the monotonic clock, which stops while the computer
+// sleeps. The stream reconnecting after a resume calls it.
+func (c *Core) renewIfDueLocked() {
+	if c.renewTimer == nil || c.renewAt.IsZero() || c.clock.Now().Before(c.renewAt) {
+		return
+	}
+	c.log.Info("a session renewal is overdue; renewing now")
+	c.stopRenewalLocked()
+	c.goBackgroundLocked(c.renew)
+}
+
 // renew refreshes the token and re-authenticates Pieces OS in the
 // background. A rejected refresh token means sign-in is needed; anything
 // else is retried later while the person stays signed in.
 func (c *Core) renew(ctx context.Context) {
-	c.mu.Lock()
-	sess := c.stored
-	c.renewTimer = nil
-	c.mu.Unlock()
-	if sess == nil {
-		return
-	}
-	tok, err := c.cfg.Signer.Refresh(ctx, sess.RefreshToken)
-	if err == nil {
-		c.saveSession(ctx, tok, sess.Email, sess.Subject, storeReadTimeout)
-		_, err = c.authenticate(ctx, tok)
-	}
+	_, err := c.refreshAndAuthenticate(ctx, false)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
+	case ctx.Err() != nil, errors.Is(err, errSessionGone):
+		return
 	case err == nil:
 		c.renewBackoff = 0
+		if c.renewFailing {
+			c.renewFailing = false
+			c.lastError = ""
+		}
 		c.scheduleRenewalLocked()
 		c.log.Debug("session renewed")
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
 	default:
 		c.log.Warn("session renewal failed; will retry", "err", err)
+		if c.token != nil && !c.clock.Now().Before(c.token.Expiry) && !c.renewFailing {
+			c.renewFailing = true
+			c.lastError = "Pieces Tray could not renew your session: " + human(err) + " It keeps trying."
+		}
 		c.retryLaterLocked(func() { c.goBackground(c.renew) })
 	}
 	c.commitLocked()
@@ -274,22 +485,6 @@ func (c *Core) renew(ctx context.Context) {
 
 // retryLaterLocked calls f after a growing delay.
 func (c *Core) retryLaterLocked(f func()) {
-	if c.renewBackoff == 0 {
-		c.renewBackoff = c.cfg.RenewRetry
-	} else {
-		c.renewBackoff *= 2
-		if c.renewBackoff > maxRenewBackoff {
-			c.renewBackoff = maxRenewBackoff
-		}
-	}
-	c.stopRenewalLocked()
-	c.renewTimer = c.clock.AfterFunc(c.renewBackoff, func() {
-		c.mu.Lock()
-		c.renewTimer = nil
-		alive := c.runCtx != nil && c.runCtx.Err() == nil
-		c.mu.Unlock()
-		if alive {
-			f()
-		}
-	})
+	c.renewBackoff = nextBackoff(c.renewBackoff, c.cfg.RenewRetry)
+	c.setRenewTimerLocked(c.renewBackoff, f)
 }

@@ -190,6 +190,7 @@ func TestPiecesOSLosesUserAcrossRestartIsRestored(t *testing.T) {
 	w.waitPhase(PhaseSignedOut)
 	w.signIn()
 	w.sim.Stop()
+	w.waitPhase(PhaseNotRunning)
 	w.sim.SetUser(nil) // it comes back without the user
 	if err := w.sim.Restart(); err != nil {
 		t.Fatal(err)
@@ -297,7 +298,9 @@ func TestRenewalNetworkErrorStaysSignedIn(t *testing.T) {
 	w.waitPhase(PhaseSignedOut)
 	w.signIn()
 	w.a0.Close() // the identity provider is unreachable
+	before := w.signer.refreshes.Load()
 	w.clock.Advance(50 * time.Minute)
+	w.waitRefreshes(before + 1)
 	settle()
 	if st := w.core.State(); st.Phase != PhaseSignedIn {
 		t.Errorf("phase after a failed renewal = %q; want still signed in", st.Phase)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ type world struct {
 	sim     *piecesos.Server
 	store   *authtest.Store
 	browser *scriptbrowser.Browser
+	signer  *gateSigner
 	clock   *fakeClock
 	events  *eventLog
 	core    *Core
@@ -117,12 +119,13 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 	cfg := auth.DefaultConfig()
 	cfg.Domain = w.a0.URL()
 	cfg.ClientID = auth0sim.DefaultClientID
+	w.signer = &gateSigner{Signer: auth.NewSigner(cfg, w.browser)}
 	w.core = New(Config{
 		PiecesOS: func(base string) PiecesOS { return apiclient.New(base) },
 		Follower: apiclient.NewFollower(apiclient.FollowerConfig{
 			Discovery: apiclient.Discovery{URL: w.sim.URL()},
 		}),
-		Signer:   auth.NewSigner(cfg, w.browser),
+		Signer:   w.signer,
 		Store:    w.store,
 		Browser:  w.browser,
 		Clock:    w.clock,
@@ -277,4 +280,65 @@ func containsAll(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// gateSigner counts refreshes and can hold the next one until the test
+// releases it, to line a renewal or restore up against other events.
+type gateSigner struct {
+	Signer
+	refreshes atomic.Int32
+
+	mu      sync.Mutex
+	entered chan struct{} // closed when the held refresh has started
+	gate    chan struct{} // the held refresh waits until it is closed
+}
+
+// Refresh counts the call and waits at the gate when one is set.
+func (g *gateSigner) Refresh(ctx context.Context, rt string) (*auth.Token, error) {
+	g.refreshes.Add(1)
+	g.mu.Lock()
+	entered, gate := g.entered, g.gate
+	g.entered, g.gate = nil, nil
+	g.mu.Unlock()
+	if gate != nil {
+		close(entered)
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return g.Signer.Refresh(ctx, rt)
+}
+
+// holdNext holds the next refresh: entered is closed when it starts, and it
+// goes on when release is called.
+func (g *gateSigner) holdNext() (entered <-chan struct{}, release func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e, gate := make(chan struct{}), make(chan struct{})
+	g.entered, g.gate = e, gate
+	var once sync.Once
+	return e, func() { once.Do(func() { close(gate) }) }
+}
+
+// waitRefreshes waits until at least n refreshes were attempted.
+func (w *world) waitRefreshes(n int32) {
+	w.t.Helper()
+	deadline := time.Now().Add(wait)
+	for w.signer.refreshes.Load() < n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := w.signer.refreshes.Load(); got < n {
+		w.t.Fatalf("%d refreshes; want at least %d", got, n)
+	}
+}
+
+// waitGone waits until nothing is stored.
+func (w *world) waitGone() {
+	w.t.Helper()
+	deadline := time.Now().Add(wait)
+	for w.store.Session() != nil && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 }

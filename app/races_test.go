@@ -1,0 +1,232 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"piecestray/auth"
+	"piecestray/auth/authtest"
+	"piecestray/internal/scriptbrowser"
+)
+
+// These tests line a renewal or restore up against the events that end or
+// replace a session. They guard the rules of session.go: one refresher, and
+// no result from a session that has ended.
+
+// A renewal under way when the person signs out elsewhere must not sign
+// them back in.
+func TestRenewalDoesNotUndoSignOutElsewhere(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	entered, release := w.signer.holdNext()
+	defer release()
+	w.clock.Advance(50 * time.Minute)
+	<-entered
+	w.sim.SetUser(nil)
+	w.waitEvent(EventSignedOutRemote)
+	w.waitGone()
+	release()
+	settle()
+	if w.store.Session() != nil {
+		t.Error("the stored session came back after a sign-out elsewhere")
+	}
+	if u := w.sim.User(); u != nil {
+		t.Errorf("Pieces OS was signed in again as %s after a sign-out elsewhere", u.Email)
+	}
+}
+
+// Signing out here while a renewal runs stops the renewal; it neither
+// stores the session again nor signs Pieces OS in again.
+func TestSignOutStopsARenewal(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	entered, release := w.signer.holdNext()
+	defer release() // the sign-out must not need it: it cancels the renewal
+	w.clock.Advance(50 * time.Minute)
+	<-entered
+	if _, err := w.do(ActionSignOut, nil); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	if w.store.Session() != nil {
+		t.Error("the stored session came back after Sign out")
+	}
+	if u := w.sim.User(); u != nil {
+		t.Errorf("Pieces OS was signed in again as %s after Sign out", u.Email)
+	}
+	if st := w.core.State(); st.Phase != PhaseSignedOut || st.LastError != "" {
+		t.Errorf("after sign-out: phase %q, LastError %q; want signed out, no error", st.Phase, st.LastError)
+	}
+}
+
+// A renewal under way when Pieces OS restarts without the user: the restore
+// must not refresh with the refresh token the renewal is using (rotation
+// would revoke the whole family and force a sign-in).
+func TestRenewalAndRestoreShareOneRefresher(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	entered, release := w.signer.holdNext()
+	defer release()
+	w.clock.Advance(50 * time.Minute)
+	<-entered
+	w.sim.Stop()
+	w.waitPhase(PhaseNotRunning)
+	w.sim.SetUser(nil)
+	if err := w.sim.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	w.core.Retry()
+	w.waitFor("stream live", func(s State) bool { return s.Stream.Status == StreamLive })
+	release()
+	st := w.waitFor("signed in again", func(s State) bool { return s.Phase == PhaseSignedIn && w.sim.User() != nil })
+	settle()
+	if st = w.core.State(); st.Phase != PhaseSignedIn {
+		t.Errorf("phase = %q (%q); want signed in", st.Phase, st.Reason)
+	}
+	if n := w.events.count(EventSessionExpired); n != 0 {
+		t.Errorf("%d session-expired events; want none", n)
+	}
+}
+
+// Cancelling a sign-in started from "sign-in needed" does not announce the
+// expiry again.
+func TestSessionExpiredIsAnnouncedOnce(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.a0.RevokeAll()
+	w.clock.Advance(50 * time.Minute)
+	w.waitPhase(PhaseSignInNeeded)
+	w.waitEvent(EventSessionExpired)
+	w.browser.Action = scriptbrowser.Ignore
+	if _, err := w.core.SignIn(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("signing in", func(s State) bool { return s.Phase == PhaseSigningIn })
+	w.core.CancelSignIn()
+	w.waitPhase(PhaseSignInNeeded)
+	settle()
+	if n := w.events.count(EventSessionExpired); n != 1 {
+		t.Errorf("%d session-expired events; want 1 (%v)", n, w.events.kinds())
+	}
+}
+
+// A restore that fails for a passing reason after a Pieces OS restart keeps
+// the session for a later try, and says so rather than "signed out
+// elsewhere".
+func TestPassingRestoreFailureIsNotASignOut(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.waitEvent(EventSignedIn)
+	w.a0.Close() // the identity provider is unreachable
+	w.sim.Stop()
+	w.waitPhase(PhaseNotRunning)
+	w.sim.SetUser(nil)
+	if err := w.sim.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	w.core.Retry()
+	st := w.waitFor("restore failed", func(s State) bool { return s.LastError != "" && s.Stream.Status == StreamLive })
+	settle()
+	if !containsAll(st.LastError, "could not be restored yet", "will try again") {
+		t.Errorf("LastError = %q", st.LastError)
+	}
+	if n := w.events.count(EventSignedOutRemote); n != 0 {
+		t.Errorf("%d signed-out-elsewhere events while the session is kept for a retry", n)
+	}
+	if w.store.Session() == nil {
+		t.Error("the session was dropped after a passing failure")
+	}
+}
+
+// Sign-in needed ends when Pieces OS reports the person signed in again
+// another way (Pieces Desktop): the tray agrees with Pieces OS.
+func TestSignInNeededEndsWhenPiecesOSSignsIn(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.a0.RevokeAll()
+	w.clock.Advance(50 * time.Minute)
+	w.waitPhase(PhaseSignInNeeded)
+	w.sim.SetUser(nil)
+	w.waitFor("nobody", func(s State) bool { return s.User == nil })
+	w.sim.SignInEmail("ada@example.com", "Ada Lovelace")
+	st := w.waitPhase(PhaseSignedIn)
+	if st.Reason != "" {
+		t.Errorf("Reason = %q; want none", st.Reason)
+	}
+}
+
+// A stored session made with another sign-in service is never sent to ours.
+func TestForeignSessionIsNotUsed(t *testing.T) {
+	store := authtest.NewStore()
+	if err := store.Save(context.Background(), &auth.Session{RefreshToken: "from-elsewhere", Email: "ada@example.com", Issuer: "https://other.example"}); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, withStore(store))
+	st := w.waitPhase(PhaseSignedOut)
+	settle()
+	if n := w.signer.refreshes.Load(); n != 0 {
+		t.Errorf("%d refreshes with a session of another service; want 0", n)
+	}
+	if st.Phase != PhaseSignedOut || len(w.events.all()) != 0 {
+		t.Errorf("phase %q, events %v; want signed out quietly", st.Phase, w.events.kinds())
+	}
+}
+
+// A keyring locked at start while a session is stored: the state says why,
+// and once the keyring is unlocked the session is restored without a click.
+func TestLockedKeyringIsReadAgain(t *testing.T) {
+	first := newWorld(t)
+	first.waitPhase(PhaseSignedOut)
+	first.signIn()
+	first.stop()
+	first.sim.SetUser(nil)
+	first.store.SetErr(authtest.OpLoad, auth.ErrLocked)
+
+	w := newWorld(t, sharing(first))
+	st := w.waitFor("the reason", func(s State) bool { return s.Phase == PhaseSignedOut && s.LastError != "" })
+	if !containsAll(st.LastError, "could not be read", "locked") || st.Storage.Why == "" {
+		t.Errorf("LastError %q, Storage %+v; want the locked keyring explained", st.LastError, st.Storage)
+	}
+	w.store.SetErr(authtest.OpLoad, nil) // the person unlocks the keyring
+	w.clock.Advance(maxRenewBackoff)
+	st = w.waitPhase(PhaseSignedIn)
+	if st.LastError != "" {
+		t.Errorf("LastError after the restore = %q; want none", st.LastError)
+	}
+}
+
+// A sign-out elsewhere while only the stream connection dropped (Pieces OS
+// kept running) is a sign-out, not a Pieces OS restart.
+func TestSignOutElsewhereDuringStreamBlip(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.sim.DropStreams()
+	w.sim.SetUser(nil)
+	w.waitFor("live again, nobody", func(s State) bool { return s.Stream.Status == StreamLive && s.User == nil })
+	w.waitGone()
+	settle()
+	if w.sim.User() != nil || w.store.Session() != nil {
+		t.Errorf("after a sign-out elsewhere during a blip: Pieces OS user %v, stored %v; want neither", w.sim.User() != nil, w.store.Session() != nil)
+	}
+}
+
+// The renewal timer follows the monotonic clock, which stops while the
+// computer sleeps; a renewal found overdue when the stream comes back runs
+// at once.
+func TestOverdueRenewalRunsOnReconnect(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	before := w.signer.refreshes.Load()
+	w.clock.Skip(50 * time.Minute) // wall time moved, no timer fired
+	w.sim.DropStreams()
+	w.waitRefreshes(before + 1)
+}
