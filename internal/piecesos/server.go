@@ -116,8 +116,10 @@ func New(cfg Config) *Server {
 		frameOK:   true,
 	}
 	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:  1024,
-		WriteBufferSize: 4096,
+		// Bounds the write of the upgrade answer, made with s.mu held.
+		HandshakeTimeout: writeWait,
+		ReadBufferSize:   1024,
+		WriteBufferSize:  4096,
 		// Pieces OS accepts connections from browser extensions and
 		// editors alike; the Origin header is not checked.
 		CheckOrigin: func(*http.Request) bool { return true },

@@ -170,9 +170,16 @@ func (g *gate) wait(done <-chan struct{}) bool {
 
 // handleStream serves WS /user/stream: the current profile (or an empty
 // frame when signed out) right after the upgrade, then one frame per change.
+//
+// s.mu is held from before the upgrade answer until the connection is
+// registered, and Streams, DropStreams, SendRaw, every change of the user
+// and GET /user wait for s.mu: once a client has its 101 answer, all of
+// them see its connection.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.mu.Unlock()
 		return // Upgrade has answered with an HTTP error
 	}
 	c := &streamConn{
@@ -181,7 +188,6 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		done:    make(chan struct{}),
 		written: make(chan struct{}),
 	}
-	s.mu.Lock()
 	ok := s.hub.add(c, s.currentFrameLocked())
 	s.mu.Unlock()
 	if !ok {
@@ -247,8 +253,11 @@ func (s *Server) writeStream(c *streamConn, r *http.Request) {
 }
 
 // DropStreams closes every /user/stream connection (with a close frame,
-// unless stalled). Clients are expected to reconnect.
+// unless stalled), including one whose client has just had its upgrade
+// answer. Clients are expected to reconnect.
 func (s *Server) DropStreams() {
+	s.mu.Lock() // waits for a registration in progress (see handleStream)
+	defer s.mu.Unlock()
 	s.hub.closeAll()
 }
 
@@ -269,7 +278,10 @@ func (s *Server) Stall(on bool) {
 	s.hub.gate.set(on)
 }
 
-// Streams is the number of open /user/stream connections.
+// Streams is the number of open /user/stream connections, counting every
+// one whose client has had its upgrade answer.
 func (s *Server) Streams() int {
+	s.mu.Lock() // waits for a registration in progress (see handleStream)
+	defer s.mu.Unlock()
 	return s.hub.count()
 }

@@ -79,6 +79,23 @@ func TestStreamFramesInOrder(t *testing.T) {
 	}
 }
 
+// TestStreamRegisteredBeforeUpgradeAnswer: once a client has its upgrade
+// answer, its connection is registered, so a drop or raw frame right after
+// reaches it (clients are live after the upgrade and GET /user; a test that
+// saw them live must not race with the registration).
+func TestStreamRegisteredBeforeUpgradeAnswer(t *testing.T) {
+	s := startSim(t, Config{})
+	for i := 1; i <= 20; i++ {
+		dialStream(t, s.URL())
+		if n := s.Streams(); n != i {
+			t.Fatalf("Streams() right after dial %d = %d; want %d", i, n, i)
+		}
+	}
+	s.SendRaw([]byte("x")) // reaches all of them (checked by Close, which waits)
+	s.DropStreams()
+	waitFor(t, "no streams", func() bool { return s.Streams() == 0 })
+}
+
 func TestStreamSendRawAndDrop(t *testing.T) {
 	s := startSim(t, Config{})
 	ada := testProfile("ada@example.com")
