@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"piecestray/apiclient"
 )
 
 // Exit codes of `pieces-tray status`.
@@ -120,10 +123,13 @@ func SnapshotState(ctx context.Context, discover func(context.Context) (string, 
 	}
 	snap, err := client.UserSnapshot(ctx)
 	switch {
-	case err != nil:
+	case errors.Is(err, apiclient.ErrNotRunning):
 		s.Phase = PhaseNotRunning
 		s.Reason = human(err)
-		s.LastError = human(err)
+	case err != nil:
+		// Pieces OS runs but did not say who is signed in.
+		s.Phase = PhaseConnecting
+		s.LastError = "Pieces OS did not say who is signed in: " + human(err)
 	case snap.User != nil:
 		s.Phase = PhaseSignedIn
 		s.User = snap.User

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,45 @@ func TestFormatStatusAndExitCode(t *testing.T) {
 			}
 			if got := ExitCode(tt.state); got != tt.code {
 				t.Errorf("ExitCode = %d; want %d", got, tt.code)
+			}
+		})
+	}
+}
+
+// fakePiecesOS answers Version and UserSnapshot; other calls are not used.
+type fakePiecesOS struct {
+	PiecesOS
+	snap *apiclient.ReturnedUserProfile
+	err  error
+}
+
+func (f fakePiecesOS) Version(context.Context) (string, error) { return "12.3.0", nil }
+func (f fakePiecesOS) UserSnapshot(context.Context) (*apiclient.ReturnedUserProfile, error) {
+	return f.snap, f.err
+}
+
+func TestSnapshotState(t *testing.T) {
+	found := func(context.Context) (string, error) { return "http://127.0.0.1:39300", nil }
+	tests := []struct {
+		name     string
+		discover func(context.Context) (string, error)
+		client   fakePiecesOS
+		phase    Phase
+		code     int
+	}{
+		{"not running", func(context.Context) (string, error) {
+			return "", &apiclient.NotRunningError{Tried: []string{"http://127.0.0.1:39300"}}
+		}, fakePiecesOS{}, PhaseNotRunning, ExitNotRunning},
+		{"signed in", found, fakePiecesOS{snap: &apiclient.ReturnedUserProfile{User: &apiclient.UserProfile{ID: "u"}}}, PhaseSignedIn, ExitSignedIn},
+		{"signed out", found, fakePiecesOS{snap: &apiclient.ReturnedUserProfile{}}, PhaseSignedOut, ExitSignedOut},
+		{"answers 500", found, fakePiecesOS{err: &apiclient.StatusError{Op: "user_snapshot", StatusCode: 500}}, PhaseConnecting, ExitSignedOut},
+		{"stopped meanwhile", found, fakePiecesOS{err: &apiclient.NotRunningError{}}, PhaseNotRunning, ExitNotRunning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := SnapshotState(context.Background(), tt.discover, func(string) PiecesOS { return tt.client })
+			if st.Phase != tt.phase || ExitCode(st) != tt.code {
+				t.Errorf("phase %q, exit %d; want %q, %d", st.Phase, ExitCode(st), tt.phase, tt.code)
 			}
 		})
 	}

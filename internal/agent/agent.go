@@ -146,6 +146,16 @@ func Run(ctx context.Context, o Options) error {
 	os.Setenv("PIECES_TRAY_SOCKET", path)
 	launcher := tray.NewLauncher(exe, srv.Raise, logger)
 
+	store := auth.NewKeyringStore(keyringName, keyringUser)
+	if o.Demo {
+		// Each demo run has a new sign-in server: the last run's session
+		// means nothing to it.
+		dctx, dcancel := context.WithTimeout(ctx, 3*time.Second)
+		if err := store.Delete(dctx); err != nil && !errors.Is(err, auth.ErrNotFound) {
+			logger.Debug("demo: could not delete the last run's session", "err", err)
+		}
+		dcancel()
+	}
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	core := app.New(app.Config{
 		PiecesOS: func(base string) app.PiecesOS {
@@ -156,7 +166,7 @@ func Run(ctx context.Context, o Options) error {
 			Logger:    logger,
 		}),
 		Signer:   auth.NewSigner(o.Auth, opener),
-		Store:    auth.NewKeyringStore(keyringName, keyringUser),
+		Store:    store,
 		Browser:  opener,
 		Logger:   logger,
 		OnEvent:  notifier.Notify,
@@ -226,7 +236,7 @@ func signInWhenReady(ctx context.Context, core *app.Core, logger *slog.Logger) {
 	defer cancel()
 	for st := range core.Subscribe(ctx) {
 		switch st.Phase {
-		case app.PhaseSignedOut:
+		case app.PhaseSignedOut, app.PhaseSignInNeeded:
 			if _, err := core.SignIn(); err != nil {
 				logger.Warn("demo: could not start the sign-in", "err", err)
 			}

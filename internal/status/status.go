@@ -77,20 +77,35 @@ func fromAgent(ctx context.Context, path string) (app.State, bool) {
 	if err != nil {
 		return app.State{}, false
 	}
-	select {
-	case raw, open := <-states:
-		if !open {
-			return app.State{}, false
+	// An agent that has just started says "connecting" until it knows more:
+	// wait a moment for an answer that settles the exit code.
+	settle := time.NewTimer(settleWait)
+	defer settle.Stop()
+	var st app.State
+	got := false
+	for {
+		select {
+		case raw, open := <-states:
+			if !open {
+				return st, got
+			}
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return app.State{}, false
+			}
+			got = true
+			if st.Phase != app.PhaseConnecting {
+				return st, true
+			}
+		case <-settle.C:
+			return st, got
+		case <-ctx.Done():
+			return st, got
 		}
-		var st app.State
-		if err := json.Unmarshal(raw, &st); err != nil {
-			return app.State{}, false
-		}
-		return st, true
-	case <-ctx.Done():
-		return app.State{}, false
 	}
 }
+
+// settleWait is how long status waits for an agent that is still connecting.
+const settleWait = 2 * time.Second
 
 // direct reads the state from Pieces OS when no agent runs.
 func direct(ctx context.Context, url string) app.State {

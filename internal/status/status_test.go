@@ -126,3 +126,35 @@ func TestDirectWithoutAgent(t *testing.T) {
 		t.Errorf("not running: code %d, output:\n%s\nwant 2", code, out)
 	}
 }
+
+// slowAgent is connecting at first, then signed in.
+type slowAgent struct{ later app.State }
+
+func (a slowAgent) Watch(ctx context.Context) <-chan json.RawMessage {
+	ch := make(chan json.RawMessage, 1)
+	first, _ := json.Marshal(app.State{Phase: app.PhaseConnecting})
+	ch <- first
+	go func() {
+		defer close(ch)
+		select {
+		case <-time.After(200 * time.Millisecond):
+			b, _ := json.Marshal(a.later)
+			ch <- b
+			<-ctx.Done()
+		case <-ctx.Done():
+		}
+	}()
+	return ch
+}
+
+func (a slowAgent) Call(context.Context, string, json.RawMessage) (json.RawMessage, error) {
+	return nil, &control.RemoteError{Code: "invalid", Message: "no"}
+}
+
+func TestWaitsForAStartingAgent(t *testing.T) {
+	path := serve(t, slowAgent{later: app.State{Phase: app.PhaseSignedIn, User: signedInUser()}})
+	out, code := run(t, Options{SocketPath: path})
+	if code != 0 || !strings.Contains(out, "Signed in to Pieces as Ada Lovelace") {
+		t.Errorf("code %d, output:\n%s\nwant the settled signed-in state and 0", code, out)
+	}
+}
