@@ -278,7 +278,13 @@ func (c *Client) send(ctx context.Context, op, method, path string, body any, ac
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+utf8Slack))
 		closeBody(resp)
 		cancel()
-		return nil, nil, &StatusError{Op: op, StatusCode: resp.StatusCode, Body: shortBody(b)}
+		body := shortBody(b)
+		if op == OpAuthenticateFromToken {
+			// The request carried a token and a server may echo it: the
+			// body of this answer never reaches an error, a log or a state.
+			body = ""
+		}
+		return nil, nil, &StatusError{Op: op, StatusCode: resp.StatusCode, Body: body}
 	}
 	return resp, cancel, nil
 }

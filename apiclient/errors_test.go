@@ -1,8 +1,12 @@
 package apiclient_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,5 +120,22 @@ func TestNotRunningError(t *testing.T) {
 				t.Errorf("message %q should be for people, without the low-level cause", err)
 			}
 		})
+	}
+}
+
+func TestTokenEchoNeverReachesTheError(t *testing.T) {
+	const secret = "eyJhbGciOiJSUzI1NiJ9.secret.token"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusTeapot) // an undocumented status whose body would be quoted
+		w.Write(b)
+	}))
+	defer srv.Close()
+	_, err := apiclient.New(srv.URL).AuthenticateFromOAuthToken(context.Background(), &apiclient.OAuthToken{AccessToken: secret, ExpiresIn: 60, TokenType: "Bearer"})
+	if err == nil {
+		t.Fatal("no error for a 418")
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("the error quotes the echoed token: %v", err)
 	}
 }
