@@ -205,11 +205,12 @@ func Run(ctx context.Context, o Options) error {
 
 	logger.Info("agent started", "version", o.Version, "demo", o.Demo)
 	err = tray.Run(ctx, tray.Config{
-		Core:     core,
-		Windows:  launcher,
-		Opener:   opener,
-		Notifier: notifier,
-		Logger:   logger,
+		Core:       core,
+		Windows:    launcher,
+		Opener:     opener,
+		Notifier:   notifier,
+		Logger:     logger,
+		LightPanel: tray.PanelIsLight(os.Getenv),
 	})
 	cancel()
 	return err

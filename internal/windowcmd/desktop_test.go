@@ -76,7 +76,7 @@ func TestWindowsOnDesktop(t *testing.T) {
 	defer watcher.Stop()
 
 	home := t.TempDir()
-	sock := filepath.Join(home, "control.sock")
+	sock := filepath.Join(home, "pieces-tray", "control.sock")
 	env := func(instance string) []string {
 		for _, d := range []string{"config", "cache", "state", "data"} {
 			if err := os.MkdirAll(filepath.Join(home, instance, d), 0o700); err != nil {
