@@ -340,8 +340,12 @@ func TestDocumentedStatuses(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("error = %v (%T); want *StatusError", err, err)
 			}
-			if se.Op != tt.op || se.StatusCode != tt.code || se.Body != "server says no" {
-				t.Errorf("StatusError = %+v; want Op %q, code %d, body %q", se, tt.op, tt.code, "server says no")
+			wantBody := "server says no"
+			if tt.op == apiclient.OpAuthenticateFromToken {
+				wantBody = "" // that request carried a token: its answer is not kept
+			}
+			if se.Op != tt.op || se.StatusCode != tt.code || se.Body != wantBody {
+				t.Errorf("StatusError = %+v; want Op %q, code %d, body %q", se, tt.op, tt.code, wantBody)
 			}
 			if !tt.is(err) {
 				t.Errorf("predicate for %d is false for %v", tt.code, err)
