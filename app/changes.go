@@ -139,7 +139,7 @@ func DisplayName(p *apiclient.UserProfile) string {
 	switch {
 	case p == nil:
 		return "Nobody"
-	case p.Name != "" && p.Email != "":
+	case p.Name != "" && p.Email != "" && !strings.EqualFold(p.Name, p.Email):
 		return fmt.Sprintf("%s (%s)", p.Name, p.Email)
 	case p.Name != "":
 		return p.Name

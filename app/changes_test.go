@@ -102,3 +102,22 @@ func TestVanityAndCloudURL(t *testing.T) {
 		t.Errorf("CloudURL = %q", got)
 	}
 }
+
+func TestDisplayName(t *testing.T) {
+	tests := []struct {
+		p    *apiclient.UserProfile
+		want string
+	}{
+		{&apiclient.UserProfile{Name: "Ada Lovelace", Email: "ada@example.com"}, "Ada Lovelace (ada@example.com)"},
+		{&apiclient.UserProfile{Name: "ada@example.com", Email: "ada@example.com"}, "ada@example.com"},
+		{&apiclient.UserProfile{Email: "ada@example.com"}, "ada@example.com"},
+		{&apiclient.UserProfile{Username: "ada"}, "ada"},
+		{&apiclient.UserProfile{}, "Your account"},
+		{nil, "Nobody"},
+	}
+	for _, tt := range tests {
+		if got := DisplayName(tt.p); got != tt.want {
+			t.Errorf("DisplayName(%+v) = %q; want %q", tt.p, got, tt.want)
+		}
+	}
+}
