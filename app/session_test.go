@@ -122,8 +122,10 @@ func TestSignInDeniedInBrowser(t *testing.T) {
 	if _, err := w.core.SignIn(); err != nil {
 		t.Fatal(err)
 	}
-	w.waitFor("signing in", func(s State) bool { return s.Phase == PhaseSigningIn })
-	st := w.waitPhase(PhaseSignedOut)
+	if err := w.browser.Wait(); err != nil { // the person pressed Deny
+		t.Fatal(err)
+	}
+	st := w.waitFor("the sign-in over", func(s State) bool { return s.Phase == PhaseSignedOut && s.SignIn == nil })
 	if st.LastError != "" {
 		t.Errorf("LastError after the person denied = %q; want none (cancelled is not an error)", st.LastError)
 	}
@@ -333,7 +335,6 @@ func TestSignInTimesOut(t *testing.T) {
 	if _, err := w.core.SignIn(); err != nil {
 		t.Fatal(err)
 	}
-	w.waitFor("signing in", func(s State) bool { return s.Phase == PhaseSigningIn })
 	st := w.waitFor("given up", func(s State) bool { return s.Phase == PhaseSignedOut && s.LastError != "" })
 	if !strings.Contains(st.LastError, "not finished in the browser") {
 		t.Errorf("LastError = %q; want it to say the browser step was not finished", st.LastError)
@@ -349,7 +350,6 @@ func TestSignInRefusedByPiecesOS(t *testing.T) {
 	if _, err := w.core.SignIn(); err != nil {
 		t.Fatal(err)
 	}
-	w.waitFor("signing in", func(s State) bool { return s.Phase == PhaseSigningIn })
 	st := w.waitFor("refused", func(s State) bool { return s.Phase == PhaseSignedOut && s.LastError != "" })
 	if !strings.Contains(st.LastError, "did not accept your sign-in") {
 		t.Errorf("LastError = %q; want it to say Pieces OS did not accept the sign-in", st.LastError)

@@ -31,17 +31,18 @@ const wait = 15 * time.Second
 // Auth0-compatible server and the fake keyring, with a fake clock for the
 // core's own timers (renewal, event coalescing, outage grace).
 type world struct {
-	t       *testing.T
-	a0      *auth0sim.Server
-	sim     *piecesos.Server
-	store   *authtest.Store
-	browser *scriptbrowser.Browser
-	signer  *gateSigner
-	clock   *fakeClock
-	events  *eventLog
-	core    *Core
-	cancel  context.CancelFunc
-	done    chan struct{}
+	t        *testing.T
+	a0       *auth0sim.Server
+	sim      *piecesos.Server
+	store    *authtest.Store
+	browser  *scriptbrowser.Browser
+	signer   *gateSigner
+	follower *countingFollower
+	clock    *fakeClock
+	events   *eventLog
+	core     *Core
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 type worldOption func(*worldSetup)
@@ -120,11 +121,12 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 	cfg.Domain = w.a0.URL()
 	cfg.ClientID = auth0sim.DefaultClientID
 	w.signer = &gateSigner{Signer: auth.NewSigner(cfg, w.browser)}
+	w.follower = &countingFollower{Follower: apiclient.NewFollower(apiclient.FollowerConfig{
+		Discovery: apiclient.Discovery{URL: w.sim.URL()},
+	})}
 	w.core = New(Config{
 		PiecesOS: func(base string) PiecesOS { return apiclient.New(base) },
-		Follower: apiclient.NewFollower(apiclient.FollowerConfig{
-			Discovery: apiclient.Discovery{URL: w.sim.URL()},
-		}),
+		Follower: w.follower,
 		Signer:   w.signer,
 		Store:    w.store,
 		Browser:  w.browser,
@@ -340,5 +342,35 @@ func (w *world) waitGone() {
 	deadline := time.Now().Add(wait)
 	for w.store.Session() != nil && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// countingFollower counts the times the stream went live, so a test can
+// wait for a reconnect even when it is too quick to show in a publication.
+type countingFollower struct {
+	Follower
+	lives atomic.Int32
+}
+
+// Run counts live updates and passes every update on.
+func (f *countingFollower) Run(ctx context.Context, handle func(apiclient.StreamUpdate)) error {
+	return f.Follower.Run(ctx, func(u apiclient.StreamUpdate) {
+		if u.Status == apiclient.StreamLive {
+			f.lives.Add(1)
+		}
+		handle(u)
+	})
+}
+
+// reconnected waits until the stream went live again after it had gone live
+// n times.
+func (w *world) reconnected(n int32) {
+	w.t.Helper()
+	deadline := time.Now().Add(wait)
+	for w.follower.lives.Load() <= n && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if w.follower.lives.Load() <= n {
+		w.t.Fatal("the stream did not reconnect")
 	}
 }
