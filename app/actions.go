@@ -96,6 +96,9 @@ func (c *Core) SignIn() (Result, error) {
 	if c.notRunning {
 		return Result{}, &ActionError{Code: CodeNotRunning, Message: notRunningMessage}
 	}
+	if c.busy == ActionSignOut {
+		return Result{}, &ActionError{Code: CodeBusy, Message: "Signing out is under way; sign in again when it is done."}
+	}
 	now := c.clock.Now()
 	ctx, cancel := context.WithTimeout(c.runCtx, c.cfg.SignInTimeout)
 	run := &signInRun{cancel: cancel, started: now, deadline: now.Add(c.cfg.SignInTimeout)}
@@ -131,16 +134,7 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 	})
 	var p *apiclient.UserProfile
 	if err == nil {
-		// A new session: renewals or restores of an older one drop out.
-		c.mu.Lock()
-		gen := c.newSessionLocked()
-		c.mu.Unlock()
-		p, err = c.authenticate(ctx, tok)
-		if err == nil || errors.Is(err, apiclient.ErrNotRunning) {
-			// Keep the session even when Pieces OS died meanwhile: it is
-			// restored as soon as Pieces OS answers again.
-			c.adopt(c.detached(), tok, nil, gen, saveTimeout)
-		}
+		p, err = c.startSession(ctx, tok)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -157,7 +151,7 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 		c.renewBackoff = 0
 		c.scheduleRenewalLocked()
 		c.log.Info("signed in")
-	case errors.Is(err, auth.ErrCancelled) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil):
+	case errors.Is(err, auth.ErrCancelled) || errors.Is(err, errSessionGone) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil):
 		c.lastError = ""
 		c.log.Info("sign-in cancelled")
 	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
@@ -174,6 +168,29 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 		c.log.Warn("sign-in failed", "err", err)
 	}
 	c.commitLocked()
+}
+
+// startSession makes the token set of a finished browser sign-in the
+// session: it hands it to Pieces OS and stores it. Renewals or restores of an
+// older session drop out, and like them it runs under refreshMu, so a
+// sign-out is ordered with it. The session is kept even when Pieces OS died
+// meanwhile: it is restored as soon as Pieces OS answers again.
+func (c *Core) startSession(ctx context.Context, tok *auth.Token) (*apiclient.UserProfile, error) {
+	c.mu.Lock()
+	gen := c.newSessionLocked() // cancels a refresh under way
+	c.mu.Unlock()
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	if err := c.unlessEnded(gen, nil); err != nil {
+		return nil, err
+	}
+	p, err := c.authenticate(ctx, tok)
+	if err == nil || errors.Is(err, apiclient.ErrNotRunning) {
+		if !c.adopt(c.detached(), tok, nil, gen, saveTimeout) {
+			return nil, errSessionGone
+		}
+	}
+	return p, err
 }
 
 // detached returns Run's context: work that must finish even when the
@@ -201,6 +218,8 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.busy = ActionSignOut
 	c.expectSignOut = true
 	c.endSessionLocked() // a renewal or restore under way drops its result
+	c.stored = nil       // nothing may restore it from now on
+	c.pendingDelete = false
 	c.commitLocked()
 	ctx := c.runCtx
 	c.mu.Unlock()
@@ -231,8 +250,10 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		}
 		cancel()
 	}
+	dctx, dcancel := context.WithTimeout(ctx, saveTimeout)
+	delErr := c.cfg.Store.Delete(dctx)
+	dcancel()
 	c.refreshMu.Unlock()
-	delErr := c.cfg.Store.Delete(ctx)
 	if errors.Is(delErr, auth.ErrNotFound) {
 		delErr = nil
 	}
@@ -252,6 +273,7 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	msg := "You are signed out. Pieces OS forgot your account on this computer and the saved session was deleted. Your browser may still be signed in to Pieces."
 	switch {
 	case remote != nil && delErr != nil:
+		c.deleteFailedLocked(delErr)
 		c.lastError = "Sign-out is incomplete: " + human(remote) + " and the saved session could not be deleted: " + human(delErr)
 		c.commitLocked()
 		return Result{}, &ActionError{Code: codeOf(remote), Message: c.lastError}
@@ -260,7 +282,8 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	case delErr != nil:
-		c.lastError = "Pieces OS signed you out, but the saved session could not be deleted from the keyring: " + human(delErr)
+		c.deleteFailedLocked(delErr)
+		c.lastError = "Pieces OS signed you out, but the saved session could not be deleted from the keyring yet: " + human(delErr) + " Pieces Tray deletes it as soon as the keyring answers."
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	}

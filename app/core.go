@@ -129,7 +129,10 @@ type Core struct {
 	// downSinceLive: Pieces OS went away (discovery found nothing, or it
 	// came back on another port) since the stream was last live.
 	downSinceLive bool
-	loadFailed    bool          // the last keyring read failed (not "not found")
+	loadFailed    bool // the last keyring read failed (not "not found")
+	// pendingDelete: a session the person removed is still in the keyring
+	// (its deletion failed); the next keyring read deletes it.
+	pendingDelete bool
 	loadBackoff   time.Duration // wait before the next keyring read
 	loadTimer     Timer
 	renewAt       time.Time // when the scheduled renewal is due

@@ -47,8 +47,18 @@ func TestSignOutStopsARenewal(t *testing.T) {
 	defer release() // the sign-out must not need it: it cancels the renewal
 	w.clock.Advance(50 * time.Minute)
 	<-entered
-	if _, err := w.do(ActionSignOut, nil); err != nil {
-		t.Fatal(err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.do(ActionSignOut, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Sign out waited for the renewal instead of stopping it")
 	}
 	settle()
 	if w.store.Session() != nil {
@@ -73,6 +83,9 @@ func TestRenewalAndRestoreShareOneRefresher(t *testing.T) {
 	defer release()
 	w.clock.Advance(50 * time.Minute)
 	<-entered
+	// Less than minReuseLife is left on the access token, so the restore
+	// must refresh too.
+	w.clock.Skip(6 * time.Minute)
 	w.sim.Stop()
 	w.waitPhase(PhaseNotRunning)
 	w.sim.SetUser(nil)
@@ -82,13 +95,14 @@ func TestRenewalAndRestoreShareOneRefresher(t *testing.T) {
 	w.core.Retry()
 	w.waitFor("stream live", func(s State) bool { return s.Stream.Status == StreamLive })
 	release()
+	w.waitRefreshes(2)
 	st := w.waitFor("signed in again", func(s State) bool { return s.Phase == PhaseSignedIn && w.sim.User() != nil })
 	settle()
 	if st = w.core.State(); st.Phase != PhaseSignedIn {
 		t.Errorf("phase = %q (%q); want signed in", st.Phase, st.Reason)
 	}
 	if n := w.events.count(EventSessionExpired); n != 0 {
-		t.Errorf("%d session-expired events; want none", n)
+		t.Errorf("%d session-expired events; want none (one refresh token used twice?)", n)
 	}
 }
 
@@ -229,4 +243,95 @@ func TestOverdueRenewalRunsOnReconnect(t *testing.T) {
 	w.clock.Skip(50 * time.Minute) // wall time moved, no timer fired
 	w.sim.DropStreams()
 	w.waitRefreshes(before + 1)
+}
+
+// A sign-out whose keyring deletion fails (locked) is not undone when the
+// keyring answers again: the session is deleted then, never restored.
+func TestSignOutWithALockedKeyringIsNotUndone(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.store.SetErr(authtest.OpDelete, auth.ErrLocked)
+	w.store.SetErr(authtest.OpLoad, auth.ErrLocked)
+	res, err := w.do(ActionSignOut, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsAll(res.Message, "could not be deleted", "as soon as the keyring answers") {
+		t.Errorf("Message = %q", res.Message)
+	}
+	w.store.SetErr(authtest.OpDelete, nil)
+	w.store.SetErr(authtest.OpLoad, nil)
+	w.clock.Advance(maxRenewBackoff)
+	w.waitGone()
+	settle()
+	if w.store.Session() != nil {
+		t.Error("the removed session is still in the keyring")
+	}
+	if u := w.sim.User(); u != nil {
+		t.Errorf("Pieces OS was signed in again as %s after the keyring answered", u.Email)
+	}
+}
+
+// No sign-in starts while a sign-out runs (it would be erased by it).
+func TestSignInWaitsForSignOut(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.sim.SetLatency(300 * time.Millisecond)
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.do(ActionSignOut, nil)
+		done <- err
+	}()
+	w.waitFor("signing out", func(s State) bool { return s.Busy == ActionSignOut })
+	if _, err := w.core.SignIn(); actionCode(err) != CodeBusy {
+		t.Errorf("SignIn during sign-out: err = %v; want code %s", err, CodeBusy)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	w.sim.SetLatency(0)
+}
+
+// After a failed renewal, stream news does not bypass the retry backoff.
+func TestRenewalRetryKeepsItsBackoff(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.a0.Close() // renewals fail
+	before := w.signer.refreshes.Load()
+	w.clock.Advance(50 * time.Minute)
+	w.waitRefreshes(before + 1)
+	settle()
+	for i := 0; i < 3; i++ {
+		lives := w.follower.lives.Load()
+		w.sim.DropStreams()
+		w.reconnected(lives)
+	}
+	settle()
+	if n := w.signer.refreshes.Load(); n != before+1 {
+		t.Errorf("%d refreshes after reconnects during the backoff; want %d", n, before+1)
+	}
+}
+
+// A session kept in memory while the keyring was unusable is saved once the
+// keyring works again.
+func TestMemorySessionIsSavedWhenTheKeyringRecovers(t *testing.T) {
+	store := authtest.NewStore()
+	store.SetErr(authtest.OpLoad, auth.ErrLocked)
+	store.SetErr(authtest.OpSave, auth.ErrLocked)
+	w := newWorld(t, withStore(store))
+	w.waitPhase(PhaseSignedOut)
+	st := w.signIn()
+	if st.Storage.Kind != StorageMemory {
+		t.Fatalf("Storage = %+v; want memory", st.Storage)
+	}
+	store.SetErr(authtest.OpLoad, nil)
+	store.SetErr(authtest.OpSave, nil)
+	w.clock.Advance(maxRenewBackoff)
+	w.waitFor("saved", func(s State) bool { return s.Storage.Kind == StorageKeyring })
+	if store.Session() == nil {
+		t.Error("nothing was saved")
+	}
 }

@@ -46,6 +46,9 @@ var errSessionGone = errors.New("app: the session ended while it was being renew
 // (locked, no Secret Service, timed out) the state says why and the read is
 // tried again later, so an unlocked keyring restores the session by itself.
 func (c *Core) loadStore(ctx context.Context) {
+	c.mu.Lock()
+	gen := c.gen
+	c.mu.Unlock()
 	rctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
 	sess, err := c.cfg.Store.Load(rctx)
 	cancel()
@@ -55,6 +58,34 @@ func (c *Core) loadStore(ctx context.Context) {
 		return
 	}
 	c.storeLoaded = true
+	if c.gen != gen || c.busy == ActionSignOut {
+		// A session ended (or a sign-out runs) while the keyring was read:
+		// what was read is what the person asked to remove.
+		return
+	}
+	usable := err == nil || errors.Is(err, auth.ErrNotFound)
+	if usable && c.stored != nil {
+		// The keyring answers again and this run has a session of its own
+		// (kept in memory): it replaces whatever the keyring holds,
+		// including a session the person removed that could not be deleted.
+		c.pendingDelete = false
+		c.loadFailed = false
+		c.persistLocked()
+		c.commitLocked()
+		return
+	}
+	if c.pendingDelete && usable {
+		// The last attempt to delete a session the person removed failed;
+		// the keyring answers again, so finish the deletion instead.
+		c.pendingDelete = false
+		c.loadFailed = false
+		if sess != nil {
+			c.storage = StorageInfo{Kind: StorageKeyring}
+			c.deleteStoredLocked()
+		}
+		c.commitLocked()
+		return
+	}
 	failedBefore := c.loadFailed
 	c.loadFailed = false
 	switch {
@@ -65,11 +96,9 @@ func (c *Core) loadStore(ctx context.Context) {
 			c.log.Warn("the saved session is not used", "why", why)
 			break
 		}
-		if c.stored == nil {
-			c.stored = sess
-			c.storage = StorageInfo{Kind: StorageKeyring}
-			c.log.Debug("stored session found")
-		}
+		c.stored = sess
+		c.storage = StorageInfo{Kind: StorageKeyring}
+		c.log.Debug("stored session found")
 	case err == nil, errors.Is(err, auth.ErrNotFound):
 		c.loadBackoff = 0
 		if c.storage.Kind == StorageNone {
@@ -92,6 +121,28 @@ func (c *Core) loadStore(ctx context.Context) {
 	}
 	c.maybeRestoreLocked()
 	c.commitLocked()
+}
+
+// persistLocked saves the session of this run in the background (the keyring
+// became usable again), ordered with every other save under refreshMu.
+func (c *Core) persistLocked() {
+	sess, gen := c.stored, c.gen
+	c.goBackgroundLocked(func(ctx context.Context) {
+		c.refreshMu.Lock()
+		defer c.refreshMu.Unlock()
+		if c.unlessEnded(gen, nil) != nil {
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
+		err := c.cfg.Store.Save(sctx, sess)
+		cancel()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if err == nil && c.gen == gen && c.stored == sess {
+			c.storage = StorageInfo{Kind: StorageKeyring}
+			c.commitLocked()
+		}
+	})
 }
 
 // foreignLocked says why a stored session belongs to another sign-in service
@@ -138,18 +189,19 @@ func nextBackoff(d, first time.Duration) time.Duration {
 // maybeRestoreLocked starts a silent restore when Pieces OS has nobody
 // signed in and a stored session exists.
 func (c *Core) maybeRestoreLocked() {
-	if !c.userKnown || c.user != nil || c.restoring || c.signIn != nil || c.stored == nil || c.client == nil || c.signInNeeded != "" {
+	if !c.userKnown || c.user != nil || c.restoring || c.signIn != nil || c.stored == nil || c.client == nil || c.signInNeeded != "" || c.busy == ActionSignOut {
 		return
 	}
 	c.restoring = true
 	c.restoreWanted = true
-	c.goBackgroundLocked(c.restore)
+	gen := c.gen
+	c.goBackgroundLocked(func(ctx context.Context) { c.restore(ctx, gen) })
 }
 
 // restore hands the stored session to Pieces OS (refreshing it first unless
 // a fresh access token is at hand). It speaks only when that fails.
-func (c *Core) restore(ctx context.Context) {
-	p, err := c.refreshAndAuthenticate(ctx, true)
+func (c *Core) restore(ctx context.Context, gen uint64) {
+	p, err := c.refreshAndAuthenticate(ctx, true, gen)
 	c.finishRestore(ctx, p, err)
 }
 
@@ -194,6 +246,10 @@ func (c *Core) endSessionLocked() {
 	if c.cancelRefresh != nil {
 		c.cancelRefresh()
 	}
+	if c.loadTimer != nil {
+		c.loadTimer.Stop()
+		c.loadTimer = nil
+	}
 	c.token = nil
 	c.ownerID = ""
 	c.restoreWanted = false
@@ -226,15 +282,35 @@ func (c *Core) deleteStoredLocked() {
 	if !had {
 		return
 	}
+	gen := c.gen
 	c.goBackgroundLocked(func(ctx context.Context) {
-		if err := c.cfg.Store.Delete(ctx); err != nil && !errors.Is(err, auth.ErrNotFound) {
-			c.log.Warn("could not delete the stored session", "err", err)
+		// Under refreshMu, so that it is ordered with every save (adopt);
+		// when a newer session exists, the keyring item is already its own.
+		c.refreshMu.Lock()
+		defer c.refreshMu.Unlock()
+		if c.unlessEnded(gen, nil) != nil {
+			return
+		}
+		dctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
+		err := c.cfg.Store.Delete(dctx)
+		cancel()
+		if err != nil && !errors.Is(err, auth.ErrNotFound) {
+			c.log.Warn("could not delete the stored session; will try again", "err", err)
 			c.mu.Lock()
-			c.lastError = "The saved session could not be removed from the keyring: " + human(err)
+			c.deleteFailedLocked(err)
 			c.commitLocked()
 			c.mu.Unlock()
 		}
 	})
+}
+
+// deleteFailedLocked records that a session the person removed is still in
+// the keyring: the keyring is tried again later, to delete it, never to
+// restore it.
+func (c *Core) deleteFailedLocked(err error) {
+	c.pendingDelete = true
+	c.lastError = "The saved session could not be removed from the keyring: " + human(err)
+	c.retryLoadLocked()
 }
 
 // newSessionLocked starts the generation of a session that a sign-in just
@@ -244,18 +320,23 @@ func (c *Core) newSessionLocked() uint64 {
 	return c.gen
 }
 
-// refreshAndAuthenticate refreshes the stored session and hands the new
-// access token to Pieces OS. With reuse, a current access token that is
-// still valid for a while is handed over without a refresh (a restore right
-// after a renewal). It returns errSessionGone when the session ended
-// meanwhile.
-func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool) (*apiclient.UserProfile, error) {
+// refreshAndAuthenticate refreshes the stored session of generation gen (the
+// one current when the work was scheduled) and hands the new access token to
+// Pieces OS. With reuse, a current access token that is still valid for a
+// while is handed over without a refresh (a restore right after a renewal).
+// It returns errSessionGone when that session has ended.
+func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool, gen uint64) (*apiclient.UserProfile, error) {
 	c.refreshMu.Lock()
 	defer c.refreshMu.Unlock()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.mu.Lock()
-	sess, tok, gen := c.stored, c.token, c.gen
+	if c.gen != gen {
+		// Scheduled for a session that has ended since.
+		c.mu.Unlock()
+		return nil, errSessionGone
+	}
+	sess, tok := c.stored, c.token
 	c.cancelRefresh = cancel // a sign-out stops it (endSessionLocked)
 	c.mu.Unlock()
 	defer func() {
@@ -297,7 +378,7 @@ func (c *Core) unlessEnded(gen uint64, err error) error {
 	return err
 }
 
-// adopt makes tok the session's token set. It keeps it in memory at once,
+// adopt makes tok the session's token set. Callers hold refreshMu. It keeps it in memory at once,
 // so that no later refresh uses the refresh token tok replaced, and then
 // stores what is needed to restore the session (the refresh token and small
 // metadata). When the keyring cannot be used the session is kept in memory
@@ -326,9 +407,17 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 	defer c.mu.Unlock()
 	if c.gen != gen {
 		// The session ended while it was being saved: leave nothing behind.
+		// Callers hold refreshMu, so no newer session was saved meanwhile.
 		if err == nil {
-			c.storage = StorageInfo{Kind: StorageKeyring}
-			c.deleteStoredLocked()
+			c.mu.Unlock()
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeReadTimeout)
+			derr := c.cfg.Store.Delete(dctx)
+			cancel()
+			c.mu.Lock()
+			if derr != nil && !errors.Is(derr, auth.ErrNotFound) {
+				c.deleteFailedLocked(derr)
+				c.commitLocked()
+			}
 		}
 		return false
 	}
@@ -336,6 +425,7 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 		c.log.Warn("keyring unavailable; keeping the session in memory", "err", err)
 		wasMemory := c.storage.Kind == StorageMemory
 		c.storage = StorageInfo{Kind: StorageMemory, Why: human(err)}
+		c.retryLoadLocked() // saved once the keyring answers again
 		if !wasMemory {
 			c.emitLocked(Event{Kind: EventNoKeyring, Title: "Session not saved", Body: "Your sign-in is kept only until Pieces Tray quits: " + human(err)})
 		}
@@ -411,8 +501,14 @@ func (c *Core) scheduleRenewalLocked() {
 	}
 	now := c.clock.Now()
 	wait := max(c.token.Expiry.Sub(now)*4/5, time.Second)
-	c.renewAt = now.Add(wait)
-	c.setRenewTimerLocked(wait, func() { c.goBackground(c.renew) })
+	c.setRenewTimerLocked(wait, c.renewLater(c.gen))
+	c.renewAt = now.Add(wait) // after setRenewTimerLocked, which clears it
+}
+
+// renewLater returns a timer callback that renews the session of generation
+// gen.
+func (c *Core) renewLater(gen uint64) func() {
+	return func() { c.goBackground(func(ctx context.Context) { c.renew(ctx, gen) }) }
 }
 
 // setRenewTimerLocked arms the one renewal timer to call f after d.
@@ -434,29 +530,33 @@ func (c *Core) setRenewTimerLocked(d time.Duration, f func()) {
 }
 
 func (c *Core) stopRenewalLocked() {
+	c.renewAt = time.Time{}
 	if c.renewTimer != nil {
 		c.renewTimer.Stop()
 		c.renewTimer = nil
 	}
 }
 
-// renewIfDueLocked runs a renewal whose time has passed without its timer
-// firing: timers follow the monotonic clock, which stops while the computer
-// sleeps. The stream reconnecting after a resume calls it.
+// renewIfDueLocked runs a scheduled renewal whose time has passed without
+// its timer firing: timers follow the monotonic clock, which stops while the
+// computer sleeps. The stream reconnecting after a resume calls it. Retries
+// after a failure keep their backoff (renewAt is only set for a scheduled
+// renewal).
 func (c *Core) renewIfDueLocked() {
 	if c.renewTimer == nil || c.renewAt.IsZero() || c.clock.Now().Before(c.renewAt) {
 		return
 	}
 	c.log.Info("a session renewal is overdue; renewing now")
+	gen := c.gen
 	c.stopRenewalLocked()
-	c.goBackgroundLocked(c.renew)
+	c.goBackgroundLocked(func(ctx context.Context) { c.renew(ctx, gen) })
 }
 
 // renew refreshes the token and re-authenticates Pieces OS in the
 // background. A rejected refresh token means sign-in is needed; anything
 // else is retried later while the person stays signed in.
-func (c *Core) renew(ctx context.Context) {
-	_, err := c.refreshAndAuthenticate(ctx, false)
+func (c *Core) renew(ctx context.Context, gen uint64) {
+	_, err := c.refreshAndAuthenticate(ctx, false, gen)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -478,7 +578,7 @@ func (c *Core) renew(ctx context.Context) {
 			c.renewFailing = true
 			c.lastError = "Pieces Tray could not renew your session: " + human(err) + " It keeps trying."
 		}
-		c.retryLaterLocked(func() { c.goBackground(c.renew) })
+		c.retryLaterLocked(c.renewLater(gen))
 	}
 	c.commitLocked()
 }
