@@ -118,15 +118,6 @@ func (s *fakeOS) stop() {
 	s.wg.Wait()
 }
 
-// restart stops and listens again on addr (same address when "").
-func (s *fakeOS) restart(addr string) {
-	if addr == "" {
-		addr = s.addr()
-	}
-	s.stop()
-	s.start(addr)
-}
-
 func (s *fakeOS) addr() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -248,15 +239,6 @@ func (s *fakeOS) dropStreams() {
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		c.close()
-	}
-}
-
-func (s *fakeOS) waitConnected(t *testing.T) {
-	t.Helper()
-	select {
-	case <-s.connected:
-	case <-time.After(waitLong):
-		t.Fatal("fakeOS: no stream connection")
 	}
 }
 

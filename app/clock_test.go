@@ -21,10 +21,6 @@ type fakeTimer struct {
 	stopped bool
 }
 
-func newFakeClock() *fakeClock {
-	return newFakeClockAt(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
-}
-
 // newFakeClockAt returns a fake clock that starts at now: tests against the
 // local servers, whose tokens expire in real time, start it at time.Now().
 func newFakeClockAt(now time.Time) *fakeClock {

@@ -115,10 +115,3 @@ func capitalize(s string) string {
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
 }
-
-func emailOf(p *apiclient.UserProfile) string {
-	if p == nil {
-		return ""
-	}
-	return p.Email
-}

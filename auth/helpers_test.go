@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -248,5 +247,3 @@ func (r *urlRecorder) wait(t testing.TB) string {
 	defer r.mu.Unlock()
 	return r.url
 }
-
-func isErr(err, target error) bool { return errors.Is(err, target) }

@@ -67,19 +67,6 @@ func (f *fakeShell) item(n int) *fakeItem {
 	return f.items[n]
 }
 
-// byLabel returns the item showing label, or nil.
-func (f *fakeShell) byLabel(label string) *fakeItem {
-	f.mu.Lock()
-	items := append([]*fakeItem(nil), f.items...)
-	f.mu.Unlock()
-	for _, it := range items {
-		if it.Label() == label {
-			return it
-		}
-	}
-	return nil
-}
-
 type fakeItem struct {
 	sh      *fakeShell
 	n       int

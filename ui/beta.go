@@ -97,9 +97,7 @@ func (w *betaWindow) apply(s app.State) {
 	wasBlocked := w.blocked || !w.form.Visible()
 	w.blocked = blocked
 	if blocked {
-		w.notice.set(n)
-		w.notice.box.Show()
-		w.form.Hide()
+		w.notice.cover(w.form, n)
 		w.dismiss()
 		w.update()
 		if !wasBlocked && n.Button != "" {
@@ -107,8 +105,7 @@ func (w *betaWindow) apply(s app.State) {
 		}
 		return
 	}
-	w.notice.box.Hide()
-	w.form.Show()
+	w.notice.uncover(w.form)
 	w.inBeta = app.BetaOptedIn(s.User, w.opts.now())
 	if w.inBeta {
 		w.status.SetText("You are in the Early Access Program. " + betaText(s.User, w.opts.now()) + ".")
@@ -264,9 +261,7 @@ func (w *betaWindow) confirmOrToggle() {
 // lost tells that the agent cannot be followed any more.
 func (w *betaWindow) lost(err error) {
 	w.blocked = true
-	w.form.Hide()
 	w.dismiss()
-	w.notice.set(lostNotice(err))
-	w.notice.box.Show()
+	w.notice.cover(w.form, lostNotice(err))
 	w.update()
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -222,5 +221,3 @@ func typeKey(c fyne.Canvas, name fyne.KeyName) {
 		h(ev)
 	}
 }
-
-func describe(c call) string { return fmt.Sprintf("%s %+v", c.Action, c.Args) }

@@ -109,17 +109,14 @@ func (w *vanityWindow) apply(s app.State) {
 	wasBlocked := w.blocked || !w.form.Visible()
 	w.blocked = blocked
 	if blocked {
-		w.notice.set(n)
-		w.notice.box.Show()
-		w.form.Hide()
+		w.notice.cover(w.form, n)
 		w.update()
 		if !wasBlocked && n.Button != "" {
 			w.win.Canvas().Focus(w.notice.button)
 		}
 		return
 	}
-	w.notice.box.Hide()
-	w.form.Show()
+	w.notice.uncover(w.form)
 	w.name = app.VanityName(s.User)
 	if w.name == "" {
 		w.current.SetText("You have no vanity name yet.")
@@ -270,8 +267,6 @@ func (w *vanityWindow) failed(name string, e *app.ActionError) {
 // lost tells that the agent cannot be followed any more.
 func (w *vanityWindow) lost(err error) {
 	w.blocked = true
-	w.form.Hide()
-	w.notice.set(lostNotice(err))
-	w.notice.box.Show()
+	w.notice.cover(w.form, lostNotice(err))
 	w.update()
 }

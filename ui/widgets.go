@@ -153,6 +153,20 @@ func (n *noticePane) set(x notice) {
 	n.button.Show()
 }
 
+// cover shows x in place of form, which the window cannot offer in the
+// situation x describes.
+func (n *noticePane) cover(form fyne.CanvasObject, x notice) {
+	n.set(x)
+	n.box.Show()
+	form.Hide()
+}
+
+// uncover hides the notice and shows form again.
+func (n *noticePane) uncover(form fyne.CanvasObject) {
+	n.box.Hide()
+	form.Show()
+}
+
 // press runs the notice's action.
 func (n *noticePane) press() {
 	action := n.action
