@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 )
 
 // Required fields follow ../shared/pieces-os-reference.md §4. A nested object,
@@ -37,18 +38,60 @@ type fieldCheck struct {
 	err   error
 }
 
-func (c *fieldCheck) need(ok bool, path string) {
+func (c *fieldCheck) need(ok bool, at *fieldPath) {
 	if !ok && c.err == nil {
-		c.err = &MissingFieldError{Model: c.model, Path: path}
+		c.err = &MissingFieldError{Model: c.model, Path: at.String()}
 	}
 }
 
-func (c *fieldCheck) invalid(path, format string, args ...any) {
+func (c *fieldCheck) invalid(at *fieldPath, format string, args ...any) {
 	if c.err == nil {
-		c.err = fmt.Errorf("apiclient: %s has an invalid %q: %s", c.model, path, fmt.Sprintf(format, args...))
+		c.err = fmt.Errorf("apiclient: %s has an invalid %q: %s", c.model, at.String(), fmt.Sprintf(format, args...))
 	}
 }
 
+// fieldPath is the JSON path of a checked field, as a chain of parts from
+// the root (a nil *fieldPath) down. The checks build it on the stack and
+// turn it into a string only when a field is missing, so that validating a
+// good value allocates nothing: the stream validates every frame.
+type fieldPath struct {
+	up    *fieldPath
+	name  string // one or more dotted keys, like "urls.base"
+	index int    // the element of the array name, or -1
+}
+
+// key is the path of the object key (or dotted keys) name below p.
+func (p *fieldPath) key(name string) *fieldPath { return &fieldPath{up: p, name: name, index: -1} }
+
+// elem is the path of element i of the array name below p.
+func (p *fieldPath) elem(name string, i int) *fieldPath {
+	return &fieldPath{up: p, name: name, index: i}
+}
+
+// String is the path as MissingFieldError.Path shows it:
+// "allocation.urls.base.url", "providers.iterable[2].type".
+func (p *fieldPath) String() string { return string(p.appendTo(nil)) }
+
+// appendTo appends the path to b. It copies bytes rather than returning a
+// part of p, so that p stays on its caller's stack.
+func (p *fieldPath) appendTo(b []byte) []byte {
+	if p == nil {
+		return b
+	}
+	b = p.up.appendTo(b)
+	if len(b) > 0 {
+		b = append(b, '.')
+	}
+	b = append(b, p.name...)
+	if p.index >= 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(p.index), 10)
+		b = append(b, ']')
+	}
+	return b
+}
+
+// join is the dotted path of key name below the path prefix.
 func join(prefix, name string) string {
 	if prefix == "" {
 		return name
@@ -62,153 +105,164 @@ func (p *UserProfile) Validate() error {
 	if p == nil {
 		return &MissingFieldError{Model: "UserProfile", Path: "id"}
 	}
-	c := &fieldCheck{model: "UserProfile"}
-	c.profile("", p)
+	c := fieldCheck{model: "UserProfile"}
+	c.profile(nil, p)
 	return c.err
 }
 
-func (c *fieldCheck) profile(at string, p *UserProfile) {
-	c.need(p.ID != "", join(at, "id"))
-	c.need(p.Aesthetics != nil, join(at, "aesthetics"))
+func (c *fieldCheck) profile(at *fieldPath, p *UserProfile) {
+	c.need(p.ID != "", at.key("id"))
+	c.need(p.Aesthetics != nil, at.key("aesthetics"))
 	if a := p.Aesthetics; a != nil {
-		c.need(a.Theme != nil, join(at, "aesthetics.theme"))
-		c.need(a.Font != nil, join(at, "aesthetics.font"))
+		c.need(a.Theme != nil, at.key("aesthetics.theme"))
+		c.need(a.Font != nil, at.key("aesthetics.font"))
 		if a.Theme != nil {
-			c.schema(join(at, "aesthetics.theme.schema"), a.Theme.Schema)
+			c.schema(at.key("aesthetics.theme.schema"), a.Theme.Schema)
 		}
 		if a.Font != nil {
-			c.schema(join(at, "aesthetics.font.schema"), a.Font.Schema)
+			c.schema(at.key("aesthetics.font.schema"), a.Font.Schema)
 		}
-		c.schema(join(at, "aesthetics.schema"), a.Schema)
+		c.schema(at.key("aesthetics.schema"), a.Schema)
 	}
 	if a := p.Allocation; a != nil {
-		c.allocation(join(at, "allocation"), a)
+		c.allocation(at.key("allocation"), a)
 	}
 	if m := p.Auth0; m != nil {
-		c.need(m.GlobalID != "", join(at, "auth0.global_id"))
-		c.allocationMetadata(join(at, "auth0.allocation"), m.Allocation)
-		c.temporalRange(join(at, "auth0.beta"), m.Beta)
-		if m.OpenAI != nil {
-			c.schema(join(at, "auth0.open_AI.schema"), m.OpenAI.Schema)
-		}
-		c.schema(join(at, "auth0.schema"), m.Schema)
+		c.userMetadata(at.key("auth0"), m)
 	}
 	if m := p.Descope; m != nil {
-		c.need(m.DescopeID != "", join(at, "descope.descope_id"))
-		c.need(m.GlobalID != "", join(at, "descope.global_id"))
-		c.allocationMetadata(join(at, "descope.allocation"), m.Allocation)
-		c.temporalRange(join(at, "descope.beta"), m.Beta)
+		at := at.key("descope")
+		c.need(m.DescopeID != "", at.key("descope_id"))
+		c.need(m.GlobalID != "", at.key("global_id"))
+		c.allocationMetadata(at.key("allocation"), m.Allocation)
+		c.temporalRange(at.key("beta"), m.Beta)
 		if m.OpenAI != nil {
-			c.schema(join(at, "descope.open_AI.schema"), m.OpenAI.Schema)
+			c.schema(at.key("open_AI.schema"), m.OpenAI.Schema)
 		}
-		c.schema(join(at, "descope.schema"), m.Schema)
+		c.schema(at.key("schema"), m.Schema)
 	}
-	c.timestamp(join(at, "created"), p.Created)
-	c.timestamp(join(at, "updated"), p.Updated)
+	c.timestamp(at.key("created"), p.Created)
+	c.timestamp(at.key("updated"), p.Updated)
 	if e := p.Entities; e != nil {
-		path := join(at, "entities")
-		c.need(e.Iterable != nil, path+".iterable")
-		for i, r := range e.Iterable {
-			c.need(r.ID != "", fmt.Sprintf("%s.iterable[%d].id", path, i))
-			c.schema(fmt.Sprintf("%s.iterable[%d].schema", path, i), r.Schema)
+		at := at.key("entities")
+		c.need(e.Iterable != nil, at.key("iterable"))
+		for i := range e.Iterable {
+			c.reference(at.elem("iterable", i), e.Iterable[i].ID, e.Iterable[i].Schema)
 		}
-		c.score(path+".score", e.Score)
-		c.schema(path+".schema", e.Schema)
+		c.score(at.key("score"), e.Score)
+		c.schema(at.key("schema"), e.Schema)
 	}
 	if s := p.Subscriptions; s != nil {
-		path := join(at, "subscriptions")
-		c.need(s.Iterable != nil, path+".iterable")
-		for i, r := range s.Iterable {
-			c.need(r.ID != "", fmt.Sprintf("%s.iterable[%d].id", path, i))
-			c.schema(fmt.Sprintf("%s.iterable[%d].schema", path, i), r.Schema)
+		at := at.key("subscriptions")
+		c.need(s.Iterable != nil, at.key("iterable"))
+		for i := range s.Iterable {
+			c.reference(at.elem("iterable", i), s.Iterable[i].ID, s.Iterable[i].Schema)
 		}
-		c.score(path+".score", s.Score)
-		c.schema(path+".schema", s.Schema)
+		c.score(at.key("score"), s.Score)
+		c.schema(at.key("schema"), s.Schema)
 	}
 	if ps := p.Providers; ps != nil {
-		path := join(at, "providers")
-		c.need(ps.Iterable != nil, path+".iterable")
+		at := at.key("providers")
+		c.need(ps.Iterable != nil, at.key("iterable"))
 		for i := range ps.Iterable {
-			e := &ps.Iterable[i]
-			ep := fmt.Sprintf("%s.iterable[%d]", path, i)
-			c.need(e.Type != "", ep+".type")
-			c.need(e.UserID != "", ep+".user_id")
-			c.need(e.Created != nil, ep+".created")
-			c.need(e.Updated != nil, ep+".updated")
-			c.timestamp(ep+".created", e.Created)
-			c.timestamp(ep+".updated", e.Updated)
-			c.schema(ep+".schema", e.Schema)
+			c.provider(at.elem("iterable", i), &ps.Iterable[i])
 		}
-		c.schema(path+".schema", ps.Schema)
+		c.schema(at.key("schema"), ps.Schema)
 	}
-	c.schema(join(at, "schema"), p.Schema)
+	c.schema(at.key("schema"), p.Schema)
 }
 
-func (c *fieldCheck) allocation(at string, a *AllocationCloud) {
-	c.need(a.ID != "", at+".id")
-	c.need(a.Project != "", at+".project")
-	c.need(a.User != "", at+".user")
-	c.need(a.Status != nil, at+".status")
-	c.need(a.URLs != nil, at+".urls")
+func (c *fieldCheck) userMetadata(at *fieldPath, m *Auth0UserMetadata) {
+	c.need(m.GlobalID != "", at.key("global_id"))
+	c.allocationMetadata(at.key("allocation"), m.Allocation)
+	c.temporalRange(at.key("beta"), m.Beta)
+	if m.OpenAI != nil {
+		c.schema(at.key("open_AI.schema"), m.OpenAI.Schema)
+	}
+	c.schema(at.key("schema"), m.Schema)
+}
+
+func (c *fieldCheck) reference(at *fieldPath, id string, s *EmbeddedModelSchema) {
+	c.need(id != "", at.key("id"))
+	c.schema(at.key("schema"), s)
+}
+
+func (c *fieldCheck) provider(at *fieldPath, e *ExternalProvider) {
+	c.need(e.Type != "", at.key("type"))
+	c.need(e.UserID != "", at.key("user_id"))
+	c.need(e.Created != nil, at.key("created"))
+	c.need(e.Updated != nil, at.key("updated"))
+	c.timestamp(at.key("created"), e.Created)
+	c.timestamp(at.key("updated"), e.Updated)
+	c.schema(at.key("schema"), e.Schema)
+}
+
+func (c *fieldCheck) allocation(at *fieldPath, a *AllocationCloud) {
+	c.need(a.ID != "", at.key("id"))
+	c.need(a.Project != "", at.key("project"))
+	c.need(a.User != "", at.key("user"))
+	c.need(a.Status != nil, at.key("status"))
+	c.need(a.URLs != nil, at.key("urls"))
 	if s := a.Status; s != nil {
-		c.need(s.Cloud != "", at+".status.cloud")
-		c.schema(at+".status.schema", s.Schema)
+		c.need(s.Cloud != "", at.key("status.cloud"))
+		c.schema(at.key("status.schema"), s.Schema)
 	}
 	if u := a.URLs; u != nil {
-		c.need(u.Base != nil, at+".urls.base")
-		c.need(u.ID != nil, at+".urls.id")
-		c.cloudURL(at+".urls.base", u.Base)
-		c.cloudURL(at+".urls.id", u.ID)
-		c.cloudURL(at+".urls.vanity", u.Vanity)
-		c.schema(at+".urls.schema", u.Schema)
+		at := at.key("urls")
+		c.need(u.Base != nil, at.key("base"))
+		c.need(u.ID != nil, at.key("id"))
+		c.cloudURL(at.key("base"), u.Base)
+		c.cloudURL(at.key("id"), u.ID)
+		c.cloudURL(at.key("vanity"), u.Vanity)
+		c.schema(at.key("schema"), u.Schema)
 	}
-	c.timestamp(at+".updated", a.Updated)
-	c.schema(at+".schema", a.Schema)
+	c.timestamp(at.key("updated"), a.Updated)
+	c.schema(at.key("schema"), a.Schema)
 }
 
-func (c *fieldCheck) cloudURL(at string, u *AllocationCloudURL) {
+func (c *fieldCheck) cloudURL(at *fieldPath, u *AllocationCloudURL) {
 	if u == nil {
 		return
 	}
-	c.need(u.URL != "", at+".url")
-	c.need(u.Status != "", at+".status")
-	c.schema(at+".schema", u.Schema)
+	c.need(u.URL != "", at.key("url"))
+	c.need(u.Status != "", at.key("status"))
+	c.schema(at.key("schema"), u.Schema)
 }
 
-func (c *fieldCheck) allocationMetadata(at string, m *Auth0UserAllocationMetadata) {
+func (c *fieldCheck) allocationMetadata(at *fieldPath, m *Auth0UserAllocationMetadata) {
 	if m == nil {
 		return
 	}
-	c.need(m.Project != "", at+".project")
-	c.need(m.Region != "", at+".region")
+	c.need(m.Project != "", at.key("project"))
+	c.need(m.Region != "", at.key("region"))
 }
 
-func (c *fieldCheck) temporalRange(at string, r *AnonymousTemporalRange) {
+func (c *fieldCheck) temporalRange(at *fieldPath, r *AnonymousTemporalRange) {
 	if r == nil {
 		return
 	}
-	c.timestamp(at+".from", r.From)
-	c.timestamp(at+".to", r.To)
-	c.schema(at+".schema", r.Schema)
+	c.timestamp(at.key("from"), r.From)
+	c.timestamp(at.key("to"), r.To)
+	c.schema(at.key("schema"), r.Schema)
 }
 
-func (c *fieldCheck) timestamp(at string, t *GroupedTimestamp) {
+func (c *fieldCheck) timestamp(at *fieldPath, t *GroupedTimestamp) {
 	if t == nil {
 		return
 	}
-	c.need(!t.Value.IsZero(), at+".value")
-	c.schema(at+".schema", t.Schema)
+	c.need(!t.Value.IsZero(), at.key("value"))
+	c.schema(at.key("schema"), t.Schema)
 }
 
-func (c *fieldCheck) score(at string, s *Score) {
+func (c *fieldCheck) score(at *fieldPath, s *Score) {
 	if s != nil {
-		c.schema(at+".schema", s.Schema)
+		c.schema(at.key("schema"), s.Schema)
 	}
 }
 
-func (c *fieldCheck) schema(at string, s *EmbeddedModelSchema) {
+func (c *fieldCheck) schema(at *fieldPath, s *EmbeddedModelSchema) {
 	if s != nil {
-		c.need(s.Semantic != "", at+".semantic")
+		c.need(s.Semantic != "", at.key("semantic"))
 	}
 }
 
@@ -220,16 +274,17 @@ func (t *OAuthToken) Validate() error {
 	if t == nil {
 		return &MissingFieldError{Model: "OAuthToken", Path: "access_token"}
 	}
+	var root *fieldPath
 	c := &fieldCheck{model: "OAuthToken"}
-	c.need(t.AccessToken != "", "access_token")
-	c.need(t.TokenType != "", "token_type")
+	c.need(t.AccessToken != "", root.key("access_token"))
+	c.need(t.TokenType != "", root.key("token_type"))
 	if t.TokenType != "" && t.TokenType != "Bearer" && t.TokenType != "UNKNOWN" {
-		c.invalid("token_type", "must be \"Bearer\" or \"UNKNOWN\", not %q", t.TokenType)
+		c.invalid(root.key("token_type"), "must be \"Bearer\" or \"UNKNOWN\", not %q", t.TokenType)
 	}
 	if t.ExpiresIn < 0 {
-		c.invalid("expires_in", "must not be negative")
+		c.invalid(root.key("expires_in"), "must not be negative")
 	}
-	c.schema("schema", t.Schema)
+	c.schema(root.key("schema"), t.Schema)
 	return c.err
 }
 
@@ -238,18 +293,20 @@ func (s *UserBetaStatus) Validate() error {
 	if s == nil {
 		return &MissingFieldError{Model: "UserBetaStatus", Path: "user"}
 	}
+	var root *fieldPath
 	c := &fieldCheck{model: "UserBetaStatus"}
-	c.need(s.User != "", "user")
+	c.need(s.User != "", root.key("user"))
 	for _, b := range []struct {
 		name string
 		st   *Auth0UserBetaStatus
 	}{{"auth0", s.Auth0}, {"descope", s.Descope}} {
 		if b.st != nil {
-			c.temporalRange(b.name+".vision", b.st.Vision)
-			c.schema(b.name+".schema", b.st.Schema)
+			at := root.key(b.name)
+			c.temporalRange(at.key("vision"), b.st.Vision)
+			c.schema(at.key("schema"), b.st.Schema)
 		}
 	}
-	c.schema("schema", s.Schema)
+	c.schema(root.key("schema"), s.Schema)
 	return c.err
 }
 
@@ -259,15 +316,10 @@ func (u *Auth0User) Validate() error {
 	if u == nil {
 		return nil
 	}
+	var root *fieldPath
 	c := &fieldCheck{model: "Auth0User"}
 	if m := u.UserMetadata; m != nil {
-		c.need(m.GlobalID != "", "user_metadata.global_id")
-		c.allocationMetadata("user_metadata.allocation", m.Allocation)
-		c.temporalRange("user_metadata.beta", m.Beta)
-		if m.OpenAI != nil {
-			c.schema("user_metadata.open_AI.schema", m.OpenAI.Schema)
-		}
-		c.schema("user_metadata.schema", m.Schema)
+		c.userMetadata(root.key("user_metadata"), m)
 	}
 	return c.err
 }
@@ -277,10 +329,11 @@ func (r *ReturnedUserProfile) Validate() error {
 	if r == nil || r.User == nil {
 		return nil
 	}
+	var root *fieldPath
 	c := &fieldCheck{model: "ReturnedUserProfile"}
-	c.profile("user", r.User)
+	c.profile(root.key("user"), r.User)
 	if c.err == nil {
-		c.schema("schema", r.Schema)
+		c.schema(root.key("schema"), r.Schema)
 	}
 	return c.err
 }
@@ -290,11 +343,12 @@ func (u *Users) Validate() error {
 	if u == nil {
 		return nil
 	}
+	var root *fieldPath
 	c := &fieldCheck{model: "Users"}
 	for i := range u.Iterable {
-		c.profile(fmt.Sprintf("iterable[%d]", i), &u.Iterable[i])
+		c.profile(root.elem("iterable", i), &u.Iterable[i])
 	}
-	c.schema("schema", u.Schema)
+	c.schema(root.key("schema"), u.Schema)
 	return c.err
 }
 
