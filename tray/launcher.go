@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"sync"
+	"time"
 
 	"piecestray/app"
 )
@@ -17,7 +18,8 @@ import (
 // control server does so for window processes connected to it). Otherwise
 // it starts the process, unless one for that name is already running or
 // starting: there is at most one process per name. Processes are reaped in
-// a goroutine; Wait waits for them.
+// a goroutine; Wait waits for them, and CloseWindows asks them to close when
+// the agent quits.
 type Launcher struct {
 	exe   string
 	raise func(name string) bool
@@ -82,3 +84,36 @@ func (l *Launcher) Running(name string) bool {
 
 // Wait waits until every started window process has exited.
 func (l *Launcher) Wait() { l.wg.Wait() }
+
+// CloseWindows asks every window process this launcher started to close, as
+// the session ending would (SIGTERM, on which Fyne's driver quits; Windows
+// has no such request, so there they are ended), and waits up to grace for
+// them to exit. Those still running after grace are killed. A window whose
+// agent has quit could do nothing but say so: the person chose to quit the
+// whole application.
+func (l *Launcher) CloseWindows(grace time.Duration) {
+	l.mu.Lock()
+	for name, cmd := range l.running {
+		if err := askToExit(cmd.Process); err != nil {
+			l.log.Debug("could not ask a window to close", "window", name, "err", err)
+		}
+	}
+	l.mu.Unlock()
+	exited := make(chan struct{})
+	go func() {
+		l.wg.Wait()
+		close(exited)
+	}()
+	select {
+	case <-exited:
+		return
+	case <-time.After(grace):
+	}
+	l.mu.Lock()
+	for name, cmd := range l.running {
+		l.log.Warn("a window did not close when asked; ending it", "window", name, "pid", cmd.Process.Pid)
+		cmd.Process.Kill() //nolint:errcheck // it may have exited meanwhile
+	}
+	l.mu.Unlock()
+	<-exited
+}

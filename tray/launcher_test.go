@@ -3,6 +3,7 @@ package tray
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -118,4 +119,51 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestLauncherClosesWindows checks that quitting closes the windows the
+// agent started: asked politely first, ended after the grace period.
+func TestLauncherClosesWindows(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script as the window process")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	// The beta window ignores the request, as a hung process would.
+	exe := script(t, dir, "pieces-tray", `if [ "$2" = beta ]; then trap '' TERM; else trap 'echo "closed $2" >> "`+log+`"; exit 0' TERM; fi
+echo "started $2" >> "`+log+`"
+while :; do sleep 0.02; done`)
+	l := NewLauncher(exe, nil, nil)
+	for _, name := range []string{"account", "vanity", "beta"} {
+		if err := l.ShowWindow(name); err != nil {
+			t.Fatalf("ShowWindow(%q): %v", name, err)
+		}
+	}
+	waitLines(t, log, 3)
+	start := time.Now()
+	l.CloseWindows(500 * time.Millisecond)
+	took := time.Since(start)
+	for _, name := range []string{"account", "vanity", "beta"} {
+		if l.Running(name) {
+			t.Errorf("Running(%q) = true after CloseWindows", name)
+		}
+	}
+	got := readFile(t, log)
+	for _, want := range []string{"closed account", "closed vanity"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("window log %q lacks %q: the window was not asked to close", got, want)
+		}
+	}
+	if strings.Contains(got, "closed beta") {
+		t.Errorf("window log %q: the beta window ignores the request", got)
+	}
+	if took < 500*time.Millisecond {
+		t.Errorf("CloseWindows returned after %v, before the grace period, with a window still running", took)
+	}
+	// Nothing started: nothing to wait for.
+	start = time.Now()
+	NewLauncher(exe, nil, nil).CloseWindows(time.Minute)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("CloseWindows with no windows took %v", d)
+	}
 }

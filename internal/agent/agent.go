@@ -131,8 +131,8 @@ func Run(ctx context.Context, o Options) error {
 		fmt.Fprintf(os.Stderr, "pieces-tray demo: Pieces OS simulator at %s, sign-in server at %s\n", demo.piecesOS, demo.auth0)
 	}
 
-	// Opened browsers and windows are the person's: quitting the agent
-	// does not wait for them.
+	// Opened browsers are the person's: quitting the agent does not wait
+	// for them. Its windows close with it (see the end of Run).
 	opener := tray.NewOpener(logger)
 	notifier := tray.NewNotifier(tray.NotifierConfig{Disabled: !o.Notifications, Logger: logger})
 	defer notifier.Close()
@@ -212,9 +212,16 @@ func Run(ctx context.Context, o Options) error {
 		Logger:     logger,
 		LightPanel: tray.PanelIsLight(os.Getenv),
 	})
+	// Close the windows while the control socket still serves them, so that
+	// none shows "Pieces Tray is not running" on its way out.
+	launcher.CloseWindows(windowCloseGrace)
 	cancel()
 	return err
 }
+
+// windowCloseGrace is how long a quitting agent waits for its windows to
+// close before it ends them.
+const windowCloseGrace = 3 * time.Second
 
 // socketPath is the control socket of this agent: the flag or environment,
 // else the per-user default (also in demo mode, so that `pieces-tray status`

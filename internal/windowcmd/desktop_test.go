@@ -109,13 +109,16 @@ func TestWindowsOnDesktop(t *testing.T) {
 	}
 	agentDone := make(chan error, 1)
 	go func() { agentDone <- agent.Wait() }()
+	agentExited := false // agentDone has been read
 	defer func() {
-		agent.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have exited
-		select {
-		case <-agentDone:
-		case <-time.After(15 * time.Second):
-			agent.Process.Kill() //nolint:errcheck // it may have exited
-			<-agentDone
+		if !agentExited {
+			agent.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have exited
+			select {
+			case <-agentDone:
+			case <-time.After(15 * time.Second):
+				agent.Process.Kill() //nolint:errcheck // it may have exited
+				<-agentDone
+			}
 		}
 		if t.Failed() {
 			if b, err := os.ReadFile(filepath.Join(home, "agent.log")); err == nil {
@@ -213,8 +216,31 @@ func TestWindowsOnDesktop(t *testing.T) {
 		if ids := searchWindows(ctx, "Pieces account"); len(ids) != 1 {
 			t.Errorf("%d account windows after two show_window; want 1", len(ids))
 		}
-		if err := exec.CommandContext(ctx, "xdotool", "windowclose", id).Run(); err != nil {
-			t.Logf("xdotool windowclose: %v", err)
+	})
+
+	// Quitting the agent closes the window it launched (left open above).
+	t.Run("quit", func(t *testing.T) {
+		if ids := searchWindows(ctx, "Pieces account"); len(ids) != 1 {
+			t.Fatalf("%d account windows before quitting; want the one show_window opened", len(ids))
+		}
+		if err := agent.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-agentDone:
+			agentExited = true
+			if err != nil {
+				t.Errorf("the agent exited with %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("the agent did not exit within 15 s of SIGTERM")
+		}
+		// The agent waits for its windows before it exits, so none is left.
+		if ids := searchWindows(ctx, "Pieces account"); len(ids) != 0 {
+			t.Errorf("%d account windows after the agent quit; want 0", len(ids))
+		}
+		if b, err := os.ReadFile(filepath.Join(home, "agent.log")); err == nil && strings.Contains(string(b), "did not close when asked") {
+			t.Errorf("the account window had to be killed:\n%s", b)
 		}
 	})
 }
