@@ -51,6 +51,18 @@ type applier struct {
 
 func newApplier(sh shell, dark bool) *applier { return &applier{sh: sh, dark: dark} }
 
+// setDark chooses the icon variant (true: for dark panels) and shows the
+// current icon in it.
+func (a *applier) setDark(dark bool) {
+	if dark == a.dark {
+		return
+	}
+	a.dark = dark
+	if a.built {
+		a.sh.SetIcon(assets.Icon(a.cur.Icon, a.dark))
+	}
+}
+
 // apply makes the tray show m.
 func (a *applier) apply(m Menu) {
 	if !a.built {

@@ -106,3 +106,24 @@ func TestApplyUpdatesInPlace(t *testing.T) {
 		})
 	}
 }
+
+func TestApplySetDark(t *testing.T) {
+	sh := &fakeShell{}
+	a := newApplier(sh, true)
+	a.setDark(false) // before the first apply: only remembered
+	if got := sh.take(); len(got) != 0 {
+		t.Errorf("setDark before build made calls %q", got)
+	}
+	a.apply(Model(live(app.State{Phase: app.PhaseSignedOut}), now))
+	if got := sh.take(); !contains(got, "SetIcon signed_out") {
+		t.Errorf("first apply after setDark(false) calls %q; want the light-panel icon", got)
+	}
+	a.setDark(true)
+	if got := strings.Join(sh.take(), "\n"); got != "SetIcon signed_out/dark" {
+		t.Errorf("setDark(true) calls %q; want the icon again for dark panels", got)
+	}
+	a.setDark(true)
+	if got := sh.take(); len(got) != 0 {
+		t.Errorf("setDark with no change made calls %q", got)
+	}
+}

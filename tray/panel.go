@@ -16,8 +16,15 @@ const IconsEnv = "PIECES_TRAY_ICONS"
 // guess must never delay the tray.
 const gsettingsTimeout = 300 * time.Millisecond
 
+// PanelFromEnv reads PIECES_TRAY_ICONS with getenv: true for "light". It
+// is the first answer of PanelIsLight, without running anything, for
+// Config.LightPanel.
+func PanelFromEnv(getenv func(string) string) bool {
+	return strings.EqualFold(strings.TrimSpace(getenv(IconsEnv)), "light")
+}
+
 // PanelIsLight guesses whether the desktop's panel is light, for
-// Config.LightPanel. It is best effort and never takes more than about
+// Config.PanelProbe. It is best effort and never takes more than about
 // 300 ms:
 //
 //  1. PIECES_TRAY_ICONS=light or =dark (read with getenv) decides;

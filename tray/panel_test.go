@@ -128,3 +128,16 @@ func TestPanelIsLightEnv(t *testing.T) {
 		t.Errorf("PanelIsLight(%s=light) = false; want true", IconsEnv)
 	}
 }
+
+func TestPanelFromEnv(t *testing.T) {
+	for v, want := range map[string]bool{"light": true, " Light ": true, "dark": false, "": false, "other": false} {
+		if got := PanelFromEnv(func(k string) string {
+			if k == IconsEnv {
+				return v
+			}
+			return ""
+		}); got != want {
+			t.Errorf("PanelFromEnv(%s=%q) = %v; want %v", IconsEnv, v, got, want)
+		}
+	}
+}

@@ -50,8 +50,13 @@ type Config struct {
 	// optional.
 	OnQuit func()
 	// LightPanel selects icons for light panels (dark glyphs). The default
-	// suits the dark panels most desktops have; PanelIsLight guesses it.
+	// suits the dark panels most desktops have.
 	LightPanel bool
+	// PanelProbe, when set, is asked once in the background after the icon
+	// is shown; its answer replaces LightPanel, and the icon changes if it
+	// differs. PanelIsLight is one: it may run gsettings, which must not
+	// delay the icon. Optional.
+	PanelProbe func() bool
 	// HostGrace is how long to wait for a tray host at start before saying
 	// there is none and opening the account window; default
 	// DefaultHostGrace.
@@ -96,6 +101,12 @@ func Run(ctx context.Context, cfg Config) error {
 		// Build the menu before returning: systray answers GetLayout only
 		// once onReady has returned.
 		a, states, s, m := r.begin(ctx, systrayShell{})
+		if cfg.PanelProbe != nil {
+			panel := make(chan bool, 1) // the probe never waits for the loop
+			r.panel = panel
+			wg.Add(1)
+			go func() { defer wg.Done(); panel <- cfg.PanelProbe() }()
+		}
 		wg.Add(2)
 		go func() { defer wg.Done(); r.loop(ctx, a, states, s, m) }()
 		go func() { defer wg.Done(); keepRegistered(ctx, cfg.Logger, cfg.HostGrace, r.noHost) }()
@@ -143,6 +154,8 @@ type runner struct {
 	quit func() // ends the tray (systray.Quit)
 	// firstWait overrides firstStateWait (tests).
 	firstWait time.Duration
+	// panel delivers PanelProbe's answer once; nil when there is none.
+	panel <-chan bool
 
 	wg sync.WaitGroup // counts click handlers
 }
@@ -185,11 +198,14 @@ func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.Stat
 // goroutine, and the menu follows the state the core publishes.
 func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, s app.State, m Menu) {
 	defer r.wg.Wait()
-	// Cases: 0 ctx, 1 states, 2 refresh timer, then one per item.
+	// Cases: 0 ctx, 1 states, 2 refresh timer, 3 panel probe, then one per
+	// item.
+	const firstItem = 4
 	clicks := a.clicks()
-	cases := make([]reflect.SelectCase, 3, 3+len(clicks))
+	cases := make([]reflect.SelectCase, firstItem, firstItem+len(clicks))
 	cases[0] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())}
 	cases[1] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(states)}
+	cases[3] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.panel)}
 	ids := make([]ItemID, 0, len(clicks))
 	for id, ch := range clicks {
 		if ch != nil {
@@ -220,12 +236,16 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 			}
 			s = v.Interface().(app.State)
 		case 2: // a countdown moved on
+		case 3:
+			cases[3].Chan = reflect.ValueOf((<-chan bool)(nil)) // asked once
+			a.setDark(!v.Bool())
+			continue
 		default:
 			if !ok { // the item was removed: systray is shutting down
 				cases[chosen].Chan = reflect.ValueOf((<-chan struct{})(nil))
 				continue
 			}
-			r.click(ctx, ids[chosen-3], m)
+			r.click(ctx, ids[chosen-firstItem], m)
 			continue
 		}
 		m = Model(s, r.cfg.Now())

@@ -139,6 +139,43 @@ func startLoop(t *testing.T, clipErr error, first app.State) *loopTest {
 	return lt
 }
 
+// TestLoopPanelProbe checks that the panel probe's late answer changes the
+// icon already shown, once.
+func TestLoopPanelProbe(t *testing.T) {
+	core, sh := newFakeCore(), &fakeShell{}
+	panel := make(chan bool, 1)
+	r := &runner{cfg: Config{Core: core, Windows: newRecorder(nil)}.withDefaults(), panel: panel}
+	ctx, cancel := context.WithCancel(context.Background())
+	ended := make(chan struct{})
+	defer func() { cancel(); <-ended }()
+	core.states <- live(app.State{Phase: app.PhaseSignedOut})
+	a, states, s, m := r.begin(ctx, sh)
+	go func() { defer close(ended); r.loop(ctx, a, states, s, m) }()
+	if got := sh.take(); !contains(got, "SetIcon signed_out/dark") {
+		t.Fatalf("first icon calls %q; want the dark-panel icon before the probe answers", got)
+	}
+	panel <- true // a light panel
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := sh.take()
+		if contains(got, "SetIcon signed_out") {
+			break
+		}
+		if len(got) != 0 || time.Now().After(deadline) {
+			t.Fatalf("after the probe said light: calls %q; want SetIcon signed_out", got)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Later states keep the light-panel variant.
+	core.states <- live(app.State{Phase: app.PhaseSigningIn})
+	waitLabel(t, sh, int(Header), Model(live(app.State{Phase: app.PhaseSigningIn}), time.Now()).Item(Header).Label)
+	for _, c := range sh.take() {
+		if strings.HasPrefix(c, "SetIcon") && strings.HasSuffix(c, "/dark") {
+			t.Errorf("after the probe said light the loop set %q", c)
+		}
+	}
+}
+
 func (lt *loopTest) click(id ItemID) {
 	lt.sh.item(int(id)).clicked <- struct{}{}
 }

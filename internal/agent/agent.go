@@ -210,7 +210,8 @@ func Run(ctx context.Context, o Options) error {
 		Opener:     opener,
 		Notifier:   notifier,
 		Logger:     logger,
-		LightPanel: tray.PanelIsLight(os.Getenv),
+		LightPanel: tray.PanelFromEnv(os.Getenv),
+		PanelProbe: func() bool { return tray.PanelIsLight(os.Getenv) },
 	})
 	// Close the windows while the control socket still serves them, so that
 	// none shows "Pieces Tray is not running" on its way out.
