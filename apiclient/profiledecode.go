@@ -395,37 +395,37 @@ func providerField(d *profileDecoder, e *ExternalProvider, key string) error {
 }
 
 func entitiesField(d *profileDecoder, f *FlattenedEntities, key string) error {
-	switch key {
-	case "iterable":
+	if key == "iterable" {
 		return decodeList(d, &f.Iterable, nil, func(d *profileDecoder, r *ReferencedEntity) error {
 			return decodeFields(d, r, func(d *profileDecoder, r *ReferencedEntity, key string) error {
 				return referenceField(d, &r.ID, &r.Reference, &r.Schema, key)
 			})
 		})
-	case "indices":
-		return d.generic(&f.Indices)
-	case "score":
-		return decodeObject(d, &f.Score, nil, scoreField)
-	case "schema":
-		return decodeObject(d, &f.Schema, &d.schemas, schemaField)
 	}
-	return d.unknown(key)
+	return flattenedField(d, &f.Indices, &f.Score, &f.Schema, key)
 }
 
 func subscriptionsField(d *profileDecoder, f *FlattenedSubscriptions, key string) error {
-	switch key {
-	case "iterable":
+	if key == "iterable" {
 		return decodeList(d, &f.Iterable, nil, func(d *profileDecoder, r *ReferencedSubscription) error {
 			return decodeFields(d, r, func(d *profileDecoder, r *ReferencedSubscription, key string) error {
 				return referenceField(d, &r.ID, &r.Reference, &r.Schema, key)
 			})
 		})
+	}
+	return flattenedField(d, &f.Indices, &f.Score, &f.Schema, key)
+}
+
+// flattenedField decodes a field other than iterable of FlattenedEntities
+// or FlattenedSubscriptions, which have the same fields.
+func flattenedField(d *profileDecoder, indices *map[string]int, score **Score, schema **EmbeddedModelSchema, key string) error {
+	switch key {
 	case "indices":
-		return d.generic(&f.Indices)
+		return d.generic(indices)
 	case "score":
-		return decodeObject(d, &f.Score, nil, scoreField)
+		return decodeObject(d, score, nil, scoreField)
 	case "schema":
-		return decodeObject(d, &f.Schema, &d.schemas, schemaField)
+		return decodeObject(d, schema, &d.schemas, schemaField)
 	}
 	return d.unknown(key)
 }
