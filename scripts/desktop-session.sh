@@ -28,8 +28,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Xvfb picks a free display and writes its number to fd 3.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
+# Xvfb picks a free display and writes its number to fd 3. -noreset: by
+# default an X server resets when its last client leaves, and a window
+# process connecting during the reset fails ("Can't open display"); tests
+# open and close one window after another, so without it they flake.
+Xvfb -displayfd 3 -noreset -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >/dev/null 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/display" ] && break; sleep 0.05; done
 [ -s "$work/display" ] || { echo "desktop-session: Xvfb did not start" >&2; exit 1; }
