@@ -400,31 +400,26 @@ func providerField(d *profileDecoder, e *ExternalProvider, key string) error {
 }
 
 func entitiesField(d *profileDecoder, f *FlattenedEntities, key string) error {
-	if key == "iterable" {
-		return decodeList(d, &f.Iterable, nil, func(d *profileDecoder, r *ReferencedEntity) error {
-			return decodeFields(d, r, func(d *profileDecoder, r *ReferencedEntity, key string) error {
-				return referenceField(d, &r.ID, &r.Reference, &r.Schema, key)
-			})
-		})
-	}
-	return flattenedField(d, &f.Indices, &f.Score, &f.Schema, key)
+	return flattenedField(d, &f.Iterable, &f.Indices, &f.Score, &f.Schema, key)
 }
 
 func subscriptionsField(d *profileDecoder, f *FlattenedSubscriptions, key string) error {
-	if key == "iterable" {
-		return decodeList(d, &f.Iterable, nil, func(d *profileDecoder, r *ReferencedSubscription) error {
-			return decodeFields(d, r, func(d *profileDecoder, r *ReferencedSubscription, key string) error {
-				return referenceField(d, &r.ID, &r.Reference, &r.Schema, key)
-			})
-		})
-	}
-	return flattenedField(d, &f.Indices, &f.Score, &f.Schema, key)
+	return flattenedField(d, &f.Iterable, &f.Indices, &f.Score, &f.Schema, key)
 }
 
-// flattenedField decodes a field other than iterable of FlattenedEntities
-// or FlattenedSubscriptions, which have the same fields.
-func flattenedField(d *profileDecoder, indices *map[string]int, score **Score, schema **EmbeddedModelSchema, key string) error {
+// flattenedField decodes a field of FlattenedEntities or
+// FlattenedSubscriptions, which have the same fields; their elements have
+// the same fields too, so both decode as ReferencedEntity.
+func flattenedField[R ReferencedEntity | ReferencedSubscription](d *profileDecoder, iterable *[]R,
+	indices *map[string]int, score **Score, schema **EmbeddedModelSchema, key string) error {
 	switch key {
+	case "iterable":
+		return decodeList(d, iterable, nil, func(d *profileDecoder, r *R) error {
+			e := ReferencedEntity(*r)
+			err := decodeFields(d, &e, referenceField)
+			*r = R(e)
+			return err
+		})
 	case "indices":
 		return d.generic(indices)
 	case "score":
@@ -435,16 +430,14 @@ func flattenedField(d *profileDecoder, indices *map[string]int, score **Score, s
 	return d.unknown(key)
 }
 
-// referenceField decodes a field of ReferencedEntity or
-// ReferencedSubscription, which have the same fields.
-func referenceField(d *profileDecoder, id *string, ref *map[string]any, schema **EmbeddedModelSchema, key string) error {
+func referenceField(d *profileDecoder, r *ReferencedEntity, key string) error {
 	switch key {
 	case "id":
-		return decodeString(d, id)
+		return decodeString(d, &r.ID)
 	case "reference":
-		return d.generic(ref)
+		return d.generic(&r.Reference)
 	case "schema":
-		return decodeObject(d, schema, &d.schemas, schemaField)
+		return decodeObject(d, &r.Schema, &d.schemas, schemaField)
 	}
 	return d.unknown(key)
 }

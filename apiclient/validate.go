@@ -133,33 +133,15 @@ func (c *fieldCheck) profile(at *fieldPath, p *UserProfile) {
 	if m := p.Descope; m != nil {
 		at := at.key("descope")
 		c.need(m.DescopeID != "", at.key("descope_id"))
-		c.need(m.GlobalID != "", at.key("global_id"))
-		c.allocationMetadata(at.key("allocation"), m.Allocation)
-		c.temporalRange(at.key("beta"), m.Beta)
-		if m.OpenAI != nil {
-			c.schema(at.key("open_AI.schema"), m.OpenAI.Schema)
-		}
-		c.schema(at.key("schema"), m.Schema)
+		c.metadata(at, m.GlobalID, m.Allocation, m.Beta, m.OpenAI, m.Schema)
 	}
 	c.timestamp(at.key("created"), p.Created)
 	c.timestamp(at.key("updated"), p.Updated)
 	if e := p.Entities; e != nil {
-		at := at.key("entities")
-		c.need(e.Iterable != nil, at.key("iterable"))
-		for i := range e.Iterable {
-			c.reference(at.elem("iterable", i), e.Iterable[i].ID, e.Iterable[i].Schema)
-		}
-		c.score(at.key("score"), e.Score)
-		c.schema(at.key("schema"), e.Schema)
+		flattened(c, at.key("entities"), e.Iterable, e.Score, e.Schema)
 	}
 	if s := p.Subscriptions; s != nil {
-		at := at.key("subscriptions")
-		c.need(s.Iterable != nil, at.key("iterable"))
-		for i := range s.Iterable {
-			c.reference(at.elem("iterable", i), s.Iterable[i].ID, s.Iterable[i].Schema)
-		}
-		c.score(at.key("score"), s.Score)
-		c.schema(at.key("schema"), s.Schema)
+		flattened(c, at.key("subscriptions"), s.Iterable, s.Score, s.Schema)
 	}
 	if ps := p.Providers; ps != nil {
 		at := at.key("providers")
@@ -173,18 +155,33 @@ func (c *fieldCheck) profile(at *fieldPath, p *UserProfile) {
 }
 
 func (c *fieldCheck) userMetadata(at *fieldPath, m *Auth0UserMetadata) {
-	c.need(m.GlobalID != "", at.key("global_id"))
-	c.allocationMetadata(at.key("allocation"), m.Allocation)
-	c.temporalRange(at.key("beta"), m.Beta)
-	if m.OpenAI != nil {
-		c.schema(at.key("open_AI.schema"), m.OpenAI.Schema)
-	}
-	c.schema(at.key("schema"), m.Schema)
+	c.metadata(at, m.GlobalID, m.Allocation, m.Beta, m.OpenAI, m.Schema)
 }
 
-func (c *fieldCheck) reference(at *fieldPath, id string, s *EmbeddedModelSchema) {
-	c.need(id != "", at.key("id"))
-	c.schema(at.key("schema"), s)
+// metadata checks the fields Auth0UserMetadata and DescopeUserMetadata share.
+func (c *fieldCheck) metadata(at *fieldPath, globalID string, alloc *Auth0UserAllocationMetadata,
+	beta *AnonymousTemporalRange, openAI *Auth0OpenAIUserMetadata, schema *EmbeddedModelSchema) {
+	c.need(globalID != "", at.key("global_id"))
+	c.allocationMetadata(at.key("allocation"), alloc)
+	c.temporalRange(at.key("beta"), beta)
+	if openAI != nil {
+		c.schema(at.key("open_AI.schema"), openAI.Schema)
+	}
+	c.schema(at.key("schema"), schema)
+}
+
+// flattened checks FlattenedEntities or FlattenedSubscriptions, whose
+// elements have the same fields.
+func flattened[R ReferencedEntity | ReferencedSubscription](c *fieldCheck, at *fieldPath, iterable []R,
+	score *Score, schema *EmbeddedModelSchema) {
+	c.need(iterable != nil, at.key("iterable"))
+	for i := range iterable {
+		r := ReferencedEntity(iterable[i])
+		c.need(r.ID != "", at.elem("iterable", i).key("id"))
+		c.schema(at.elem("iterable", i).key("schema"), r.Schema)
+	}
+	c.score(at.key("score"), score)
+	c.schema(at.key("schema"), schema)
 }
 
 func (c *fieldCheck) provider(at *fieldPath, e *ExternalProvider) {
