@@ -105,9 +105,9 @@ func (c *Core) SignIn() (Result, error) {
 	c.signIn = run
 	c.lastError = ""
 	c.commitLocked()
-	c.goBackgroundLocked(func(context.Context) {
+	c.goBackgroundLocked(func(runCtx context.Context) {
 		defer cancel()
-		c.signInFlow(ctx, run)
+		c.signInFlow(runCtx, ctx, run)
 	})
 	return Result{Message: "Continue in your browser."}, nil
 }
@@ -123,7 +123,10 @@ func (c *Core) CancelSignIn() Result {
 	return Result{Message: "Sign-in cancelled."}
 }
 
-func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
+// signInFlow runs a sign-in bounded by ctx; runCtx is Run's context, for
+// the part that must finish even when the sign-in is cancelled (saving a
+// session Pieces OS already has).
+func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 	tok, err := c.cfg.Signer.Login(ctx, func(url string) {
 		c.mu.Lock()
 		if c.signIn == run {
@@ -134,7 +137,7 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 	})
 	var p *apiclient.UserProfile
 	if err == nil {
-		p, err = c.startSession(ctx, tok)
+		p, err = c.startSession(runCtx, ctx, tok)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -144,12 +147,7 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 	switch {
 	case err == nil:
 		c.signInNeeded = ""
-		c.user = p
-		c.ownerID = p.ID
-		c.userKnown = true
-		c.lastError = ""
-		c.renewBackoff = 0
-		c.scheduleRenewalLocked()
+		c.ownSessionLocked(p)
 		c.log.Info("signed in")
 	case errors.Is(err, auth.ErrCancelled) || errors.Is(err, errSessionGone) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil):
 		c.lastError = ""
@@ -175,9 +173,10 @@ func (c *Core) signInFlow(ctx context.Context, run *signInRun) {
 // older session drop out, and like them it runs under refreshMu, so a
 // sign-out is ordered with it. The session is kept even when Pieces OS died
 // meanwhile: it is restored as soon as Pieces OS answers again.
-func (c *Core) startSession(ctx context.Context, tok *auth.Token) (*apiclient.UserProfile, error) {
+func (c *Core) startSession(runCtx, ctx context.Context, tok *auth.Token) (*apiclient.UserProfile, error) {
 	c.mu.Lock()
-	gen := c.newSessionLocked() // cancels a refresh under way
+	c.endSessionLocked() // a new generation; cancels a refresh under way
+	gen := c.gen
 	c.mu.Unlock()
 	c.refreshMu.Lock()
 	defer c.refreshMu.Unlock()
@@ -186,19 +185,11 @@ func (c *Core) startSession(ctx context.Context, tok *auth.Token) (*apiclient.Us
 	}
 	p, err := c.authenticate(ctx, tok)
 	if err == nil || errors.Is(err, apiclient.ErrNotRunning) {
-		if !c.adopt(c.detached(), tok, nil, gen, saveTimeout) {
+		if !c.adopt(runCtx, tok, nil, gen, personStoreTimeout) {
 			return nil, errSessionGone
 		}
 	}
 	return p, err
-}
-
-// detached returns Run's context: work that must finish even when the
-// action's caller goes away.
-func (c *Core) detached() context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.runCtx
 }
 
 // SignOut signs the person out of Pieces OS on this machine and deletes the
@@ -250,13 +241,8 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		}
 		cancel()
 	}
-	dctx, dcancel := context.WithTimeout(ctx, saveTimeout)
-	delErr := c.cfg.Store.Delete(dctx)
-	dcancel()
+	delErr := c.deleteStore(ctx, personStoreTimeout)
 	c.refreshMu.Unlock()
-	if errors.Is(delErr, auth.ErrNotFound) {
-		delErr = nil
-	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -393,10 +379,12 @@ func (c *Core) Retry() Result {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.storage.Why != "" && c.storage.Kind == StorageNone {
-		c.storage.Why = ""
+	if c.loadFailed || c.pendingDelete {
+		if c.storage.Kind == StorageNone {
+			c.storage.Why = ""
+		}
 		c.lastError = ""
-		c.goBackgroundLocked(c.loadStore)
+		c.loadNowLocked()
 	}
 	c.commitLocked()
 	return Result{Message: "Looking for Pieces OS…"}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"piecestray/internal/control"
 )
@@ -19,14 +20,7 @@ type WindowLauncher interface {
 var Windows = []string{"account", "vanity", "beta", "signout"}
 
 // ValidWindow reports whether name is one of Windows.
-func ValidWindow(name string) bool {
-	for _, w := range Windows {
-		if w == name {
-			return true
-		}
-	}
-	return false
-}
+func ValidWindow(name string) bool { return slices.Contains(Windows, name) }
 
 // ControlHandler serves the core's state and actions on the control socket
 // (internal/control): window processes, `pieces-tray status` and a second

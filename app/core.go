@@ -98,9 +98,8 @@ type Core struct {
 	runCtx context.Context
 	wg     sync.WaitGroup
 
-	seq     uint64
 	cur     State // last built state
-	started bool  // the first state was published
+	started bool  // the notification baseline is taken (the user was first known)
 
 	baseURL    string
 	client     PiecesOS
@@ -108,7 +107,6 @@ type Core struct {
 	stream     StreamInfo
 	tried      []string
 	notRunning bool // discovery found nothing
-	live       bool // the stream is connected
 	userKnown  bool // Pieces OS told us who is signed in since start
 	user       *apiclient.UserProfile
 
@@ -205,7 +203,6 @@ func New(cfg Config) *Core {
 	}
 	c.cur = c.build()
 	c.cur.Seq = 1
-	c.seq = 1
 	return c
 }
 
@@ -269,17 +266,8 @@ func (c *Core) Run(ctx context.Context) error {
 // It does nothing once Run's context has ended.
 func (c *Core) goBackground(f func(ctx context.Context)) {
 	c.mu.Lock()
-	ctx := c.runCtx
-	if ctx == nil || ctx.Err() != nil {
-		c.mu.Unlock()
-		return
-	}
-	c.wg.Add(1)
-	c.mu.Unlock()
-	go func() {
-		defer c.wg.Done()
-		f(ctx)
-	}()
+	defer c.mu.Unlock()
+	c.goBackgroundLocked(f)
 }
 
 func (c *Core) stopTimersLocked() {
@@ -391,8 +379,7 @@ func (c *Core) commitLocked() {
 	if reflect.DeepEqual(prev, next) {
 		return
 	}
-	c.seq++
-	next.Seq = c.seq
+	next.Seq = prev.Seq + 1
 	c.cur = next
 	c.deriveEventsLocked(prev, next)
 	select {
@@ -454,22 +441,20 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 		c.version = ""
 		c.goBackgroundLocked(c.readVersion)
 	}
-	wasLive := c.live
+	wasLive := c.liveLocked()
 	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt}
 	if u.Err != nil {
 		c.stream.Err = human(u.Err)
 	}
 	switch StreamStatus(u.Status) {
 	case StreamLive:
-		c.live, c.notRunning = true, false
+		c.notRunning = false
 		c.tried = nil
 		c.stream.Err = ""
 	case StreamNotRunning:
-		c.live, c.notRunning = false, true
+		c.notRunning = true
 		c.tried = u.Tried
 		c.downSinceLive = true
-	default:
-		c.live = false
 	}
 	c.trackOutageLocked(wasLive)
 	if u.HasProfile {
@@ -478,15 +463,18 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 		// profile (when it is news) in the very update that makes the
 		// stream live: only then is it a snapshot rather than a live change.
 		// A snapshot after Pieces OS went away tells of a restart.
-		snapshot := c.live && !wasLive
+		snapshot := c.liveLocked() && !wasLive
 		c.onProfileLocked(u.Profile, snapshot && c.downSinceLive)
 	}
-	if c.live {
+	if c.liveLocked() {
 		c.downSinceLive = false
 		c.renewIfDueLocked()
 	}
 	c.commitLocked()
 }
+
+// liveLocked reports whether the stream is connected.
+func (c *Core) liveLocked() bool { return c.stream.Status == StreamLive }
 
 func (c *Core) goBackgroundLocked(f func(ctx context.Context)) {
 	if c.runCtx == nil || c.runCtx.Err() != nil {
@@ -564,7 +552,7 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, afterRestart bool) {
 // "stopped" event and the recovery after it into a "back" event.
 func (c *Core) trackOutageLocked(wasLive bool) {
 	switch {
-	case c.live && !wasLive:
+	case c.liveLocked() && !wasLive:
 		if c.outageTimer != nil {
 			c.outageTimer.Stop()
 			c.outageTimer = nil
@@ -573,12 +561,12 @@ func (c *Core) trackOutageLocked(wasLive bool) {
 			c.outageReported = false
 			c.emitLocked(Event{Kind: EventPiecesOSBack, Title: "Pieces OS is back", Body: "Pieces Tray is connected to Pieces OS again."})
 		}
-	case !c.live && wasLive && c.outageTimer == nil:
+	case !c.liveLocked() && wasLive && c.outageTimer == nil:
 		c.outageTimer = c.clock.AfterFunc(c.cfg.OutageGrace, func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			c.outageTimer = nil
-			if c.live || c.runCtx == nil || c.runCtx.Err() != nil {
+			if c.liveLocked() || c.runCtx == nil || c.runCtx.Err() != nil {
 				return
 			}
 			c.outageReported = true

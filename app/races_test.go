@@ -216,6 +216,37 @@ func TestLockedKeyringIsReadAgain(t *testing.T) {
 	}
 }
 
+// Retry reads a keyring that could not be read at once, in place of the
+// scheduled re-read: the session is read once and restored, and the old
+// timer neither reads it again nor writes it back.
+func TestRetryReadsTheKeyringOnce(t *testing.T) {
+	first := newWorld(t)
+	first.waitPhase(PhaseSignedOut)
+	first.signIn()
+	first.stop()
+	first.sim.SetUser(nil)
+	first.store.SetErr(authtest.OpLoad, auth.ErrLocked)
+
+	w := newWorld(t, sharing(first))
+	w.waitFor("the reason", func(s State) bool { return s.Phase == PhaseSignedOut && s.LastError != "" })
+	w.store.SetErr(authtest.OpLoad, nil) // the person unlocks the keyring
+	loads, saves := w.store.Calls(authtest.OpLoad), w.store.Calls(authtest.OpSave)
+	if _, err := w.do(ActionRetry, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.waitPhase(PhaseSignedIn)
+	w.clock.Advance(maxRenewBackoff) // when the old re-read would have run
+	settle()
+	w.store.WaitIdle()
+	if got := w.store.Calls(authtest.OpLoad) - loads; got != 1 {
+		t.Errorf("%d keyring reads after Retry; want 1", got)
+	}
+	// The restore saves the rotated refresh token once; nothing else writes.
+	if got := w.store.Calls(authtest.OpSave) - saves; got != 1 {
+		t.Errorf("%d keyring saves after Retry; want 1 (the rotated token)", got)
+	}
+}
+
 // A sign-out elsewhere while only the stream connection dropped (Pieces OS
 // kept running) is a sign-out, not a Pieces OS restart.
 func TestSignOutElsewhereDuringStreamBlip(t *testing.T) {

@@ -9,14 +9,15 @@ import (
 	"piecestray/auth"
 )
 
-// saveTimeout bounds a keyring save the person started; reads use the
-// store's own shorter bound (../shared/sign-in-checklist.md).
-const saveTimeout = 60 * time.Second
+// personStoreTimeout bounds a keyring save or delete the person started (a
+// sign-in, a sign-out): the keyring may ask them to unlock it first
+// (../shared/sign-in-checklist.md).
+const personStoreTimeout = 60 * time.Second
 
-// storeReadTimeout bounds a background keyring call. The keyring store has
-// its own shorter bound; this one protects the core from a store without.
-// A timeout is "unknown", not "empty".
-const storeReadTimeout = 5 * time.Second
+// storeCallTimeout bounds a background keyring call (read, save, delete).
+// The keyring store has its own shorter bound; this one protects the core
+// from a store without. A timeout is "unknown", not "empty".
+const storeCallTimeout = 5 * time.Second
 
 // maxRenewBackoff caps the wait between failed renewals, restores and
 // keyring reads.
@@ -49,7 +50,7 @@ func (c *Core) loadStore(ctx context.Context) {
 	c.mu.Lock()
 	gen := c.gen
 	c.mu.Unlock()
-	rctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
+	rctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
 	sess, err := c.cfg.Store.Load(rctx)
 	cancel()
 	c.mu.Lock()
@@ -65,12 +66,14 @@ func (c *Core) loadStore(ctx context.Context) {
 	}
 	usable := err == nil || errors.Is(err, auth.ErrNotFound)
 	if usable && c.stored != nil {
-		// The keyring answers again and this run has a session of its own
-		// (kept in memory): it replaces whatever the keyring holds,
-		// including a session the person removed that could not be deleted.
+		// The keyring answers again and this run has a session of its own.
+		// One kept in memory replaces whatever the keyring holds, including
+		// a session the person removed that could not be deleted.
 		c.pendingDelete = false
 		c.loadFailed = false
-		c.persistLocked()
+		if c.storage.Kind == StorageMemory {
+			c.persistLocked()
+		}
 		c.commitLocked()
 		return
 	}
@@ -80,8 +83,7 @@ func (c *Core) loadStore(ctx context.Context) {
 		c.pendingDelete = false
 		c.loadFailed = false
 		if sess != nil {
-			c.storage = StorageInfo{Kind: StorageKeyring}
-			c.deleteStoredLocked()
+			c.deleteFromKeyringLocked()
 		}
 		c.commitLocked()
 		return
@@ -133,7 +135,7 @@ func (c *Core) persistLocked() {
 		if c.unlessEnded(gen, nil) != nil {
 			return
 		}
-		sctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
+		sctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
 		err := c.cfg.Store.Save(sctx, sess)
 		cancel()
 		c.mu.Lock()
@@ -155,6 +157,16 @@ func (c *Core) foreignLocked(s *auth.Session) string {
 		return "it was made for another client id"
 	}
 	return ""
+}
+
+// loadNowLocked reads the keyring again now, instead of at the next retry.
+func (c *Core) loadNowLocked() {
+	if c.loadTimer != nil {
+		c.loadTimer.Stop()
+		c.loadTimer = nil
+	}
+	c.loadBackoff = 0
+	c.goBackgroundLocked(c.loadStore)
 }
 
 // retryLoadLocked reads the keyring again after a growing delay.
@@ -217,12 +229,7 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 	case err == nil && p != nil:
 		c.restoreWanted = false
 		c.silentSignIn = c.eventUser == nil
-		c.user = p
-		c.ownerID = p.ID
-		c.userKnown = true
-		c.lastError = ""
-		c.renewBackoff = 0
-		c.scheduleRenewalLocked()
+		c.ownSessionLocked(p)
 		c.log.Info("session restored silently")
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
@@ -237,6 +244,17 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 		})
 	}
 	c.commitLocked()
+}
+
+// ownSessionLocked records that Pieces OS has the user p of this run's
+// session (a sign-in or a restore succeeded) and schedules its renewal.
+func (c *Core) ownSessionLocked(p *apiclient.UserProfile) {
+	c.user = p
+	c.ownerID = p.ID
+	c.userKnown = true
+	c.lastError = ""
+	c.renewBackoff = 0
+	c.scheduleRenewalLocked()
 }
 
 // endSessionLocked starts a new session generation: renewals and restores
@@ -274,14 +292,19 @@ func (c *Core) forgetSessionLocked() {
 	c.deleteStoredLocked()
 }
 
-// deleteStoredLocked removes the stored session in the background.
+// deleteStoredLocked forgets the stored session and removes it from the
+// keyring in the background.
 func (c *Core) deleteStoredLocked() {
 	had := c.stored != nil || c.storage.Kind != StorageNone
 	c.stored = nil
 	c.storage = StorageInfo{Kind: StorageNone}
-	if !had {
-		return
+	if had {
+		c.deleteFromKeyringLocked()
 	}
+}
+
+// deleteFromKeyringLocked removes the keyring item in the background.
+func (c *Core) deleteFromKeyringLocked() {
 	gen := c.gen
 	c.goBackgroundLocked(func(ctx context.Context) {
 		// Under refreshMu, so that it is ordered with every save (adopt);
@@ -291,10 +314,7 @@ func (c *Core) deleteStoredLocked() {
 		if c.unlessEnded(gen, nil) != nil {
 			return
 		}
-		dctx, cancel := context.WithTimeout(ctx, storeReadTimeout)
-		err := c.cfg.Store.Delete(dctx)
-		cancel()
-		if err != nil && !errors.Is(err, auth.ErrNotFound) {
+		if err := c.deleteStore(ctx, storeCallTimeout); err != nil {
 			c.log.Warn("could not delete the stored session; will try again", "err", err)
 			c.mu.Lock()
 			c.deleteFailedLocked(err)
@@ -304,6 +324,17 @@ func (c *Core) deleteStoredLocked() {
 	})
 }
 
+// deleteStore deletes the keyring item within timeout; an item that is
+// already gone is no error.
+func (c *Core) deleteStore(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := c.cfg.Store.Delete(ctx); err != nil && !errors.Is(err, auth.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
 // deleteFailedLocked records that a session the person removed is still in
 // the keyring: the keyring is tried again later, to delete it, never to
 // restore it.
@@ -311,13 +342,6 @@ func (c *Core) deleteFailedLocked(err error) {
 	c.pendingDelete = true
 	c.lastError = "The saved session could not be removed from the keyring: " + human(err)
 	c.retryLoadLocked()
-}
-
-// newSessionLocked starts the generation of a session that a sign-in just
-// created, and returns it.
-func (c *Core) newSessionLocked() uint64 {
-	c.endSessionLocked()
-	return c.gen
 }
 
 // refreshAndAuthenticate refreshes the stored session of generation gen (the
@@ -352,7 +376,7 @@ func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool, gen uint6
 		if err != nil {
 			return nil, c.unlessEnded(gen, err)
 		}
-		if !c.adopt(ctx, fresh, sess, gen, storeReadTimeout) {
+		if !c.adopt(ctx, fresh, sess, gen, storeCallTimeout) {
 			return nil, errSessionGone
 		}
 		tok = fresh
@@ -410,11 +434,9 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 		// Callers hold refreshMu, so no newer session was saved meanwhile.
 		if err == nil {
 			c.mu.Unlock()
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeReadTimeout)
-			derr := c.cfg.Store.Delete(dctx)
-			cancel()
+			derr := c.deleteStore(context.WithoutCancel(ctx), storeCallTimeout)
 			c.mu.Lock()
-			if derr != nil && !errors.Is(derr, auth.ErrNotFound) {
+			if derr != nil {
 				c.deleteFailedLocked(derr)
 				c.commitLocked()
 			}
@@ -539,7 +561,8 @@ func (c *Core) stopRenewalLocked() {
 
 // renewIfDueLocked runs a scheduled renewal whose time has passed without
 // its timer firing: timers follow the monotonic clock, which stops while the
-// computer sleeps. The stream reconnecting after a resume calls it. Retries
+// computer sleeps. Every live stream update calls it (cheap), which catches
+// a resume whether or not the socket survived the sleep. Retries
 // after a failure keep their backoff (renewAt is only set for a scheduled
 // renewal).
 func (c *Core) renewIfDueLocked() {

@@ -141,7 +141,6 @@ const (
 	CodeNotRunning    ErrorCode = "not_running"     // Pieces OS unreachable
 	CodeCancelled     ErrorCode = "cancelled"       // the person cancelled
 	CodeBusy          ErrorCode = "busy"            // another action of the kind runs
-	CodeKeyring       ErrorCode = "keyring"         // keyring unusable; session kept in memory
 	CodeInternal      ErrorCode = "internal"        // anything else
 )
 
