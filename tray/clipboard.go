@@ -23,7 +23,9 @@ type Clipboard interface {
 var ErrNoClipboard = errors.New("tray: no clipboard command found (install wl-clipboard, xclip or xsel)")
 
 // clipboardTimeout bounds a clipboard command. xclip and wl-copy fork a
-// child that serves the selection and return at once.
+// child that serves the selection and return at once; that child keeps the
+// standard output and error it inherited open until something else is
+// copied, so Copy must not wait for them to close.
 const clipboardTimeout = 5 * time.Second
 
 // CommandClipboard copies with the first available command: on Linux
@@ -46,8 +48,10 @@ func (c CommandClipboard) Copy(text string) error {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdin = strings.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("tray: copy with %s: %w (%s)", argv[0], err, strings.TrimSpace(string(out)))
+	// No Stdout or Stderr: they go to the null device, so waiting ends when
+	// the command exits, not when its selection-serving child does.
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("tray: copy with %s: %w", argv[0], err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
 func TestCommandClipboard(t *testing.T) {
@@ -28,6 +29,32 @@ func TestCommandClipboard(t *testing.T) {
 	want := "args: -selection clipboard -in\nhttps://auth.example/authorize?state=x\n"
 	if got := readFile(t, out); got != want {
 		t.Errorf("xclip got %q; want %q", got, want)
+	}
+}
+
+// TestCommandClipboardDoesNotWaitForTheServingChild copies with a stand-in
+// that, like xclip, leaves a child holding its output open: Copy returns
+// when the command exits, not when the child does.
+func TestCommandClipboardDoesNotWaitForTheServingChild(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the stand-in commands are for Linux")
+	}
+	dir := t.TempDir()
+	script(t, dir, "xclip", `cat > /dev/null; sleep 30 & exit 0`)
+	c := CommandClipboard{Getenv: func(string) string { return "" }, LookPath: func(name string) (string, error) {
+		return filepath.Join(dir, name), nil
+	}}
+	start := time.Now()
+	if err := c.Copy("https://auth.example/x"); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("Copy returned after %v: it waited for the child serving the selection", d)
+	}
+	// A failing command is still reported.
+	script(t, dir, "xclip", `cat > /dev/null; exit 3`)
+	if err := c.Copy("x"); err == nil {
+		t.Error("Copy with a failing command = nil; want an error")
 	}
 }
 

@@ -48,7 +48,10 @@ func (n *Notifier) send(ev app.Event) error {
 	if n.conn == nil {
 		dial := n.dial
 		if dial == nil {
-			dial = dialSessionPrivate
+			// A connection of the Notifier's own, so that the notification
+			// server's signals never reach the shared connection
+			// fyne.io/systray listens on.
+			dial = func() (*dbus.Conn, error) { return dbus.ConnectSessionBus() }
 		}
 		conn, err := dial()
 		if err != nil {
@@ -148,23 +151,4 @@ func unpremultiply(p []byte) []byte {
 		}
 	}
 	return out
-}
-
-// dialSessionPrivate opens a connection of the Notifier's own, so that the
-// notification server's signals never reach the shared connection
-// fyne.io/systray listens on.
-func dialSessionPrivate() (*dbus.Conn, error) {
-	conn, err := dbus.SessionBusPrivate()
-	if err != nil {
-		return nil, err
-	}
-	if err := conn.Auth(nil); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if err := conn.Hello(); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return conn, nil
 }
