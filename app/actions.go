@@ -300,9 +300,9 @@ func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
 	}
 	ok := c.confirm(ctx, client, func(p *apiclient.UserProfile) bool { return VanityName(p) == name })
 	if !ok {
-		return Result{Message: fmt.Sprintf("Saved. Pieces OS has not shown %s.pieces.cloud yet; it can take a few minutes.", name)}, nil
+		return Result{Message: fmt.Sprintf("Saved. Pieces OS has not shown %s yet; it can take a few minutes.", VanityHost(name))}, nil
 	}
-	return Result{Message: fmt.Sprintf("Your personal cloud is now %s.pieces.cloud.", name), Confirmed: true}, nil
+	return Result{Message: fmt.Sprintf("Your personal cloud is now %s.", VanityHost(name)), Confirmed: true}, nil
 }
 
 // SetBeta opts the user in to the beta program (a continuous window from

@@ -151,6 +151,12 @@ func DisplayName(p *apiclient.UserProfile) string {
 	return "Your account"
 }
 
+// CloudDomain is the parent domain of vanity names.
+const CloudDomain = "pieces.cloud"
+
+// VanityHost is the host of a personal cloud: NAME.pieces.cloud.
+func VanityHost(name string) string { return name + "." + CloudDomain }
+
 // VanityName returns the user's vanity name (NAME of NAME.pieces.cloud), or
 // "" when none is set.
 func VanityName(p *apiclient.UserProfile) string {

@@ -63,7 +63,7 @@ func FormatStatus(s State, now time.Time) string {
 			line("Username: %s", s.User.Username)
 		}
 		if v := VanityName(s.User); v != "" {
-			line("Personal cloud: %s.pieces.cloud", v)
+			line("Personal cloud: %s", VanityHost(v))
 		}
 		if BetaOptedIn(s.User, now) {
 			line("Beta program: joined")

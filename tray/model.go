@@ -262,7 +262,7 @@ func cloudURL(p *apiclient.UserProfile) string {
 		return u
 	}
 	if v := app.VanityName(p); v != "" {
-		return "https://" + v + ".pieces.cloud"
+		return "https://" + app.VanityHost(v)
 	}
 	return ""
 }

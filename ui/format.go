@@ -14,9 +14,6 @@ import (
 // This file holds the pure "state → words" functions the windows share, so
 // that tests can walk them without a canvas.
 
-// cloudDomain is the parent domain of vanity names.
-const cloudDomain = "pieces.cloud"
-
 // sentence capitalises s and ends it with a full stop.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
@@ -41,24 +38,6 @@ func errorWords(err error) string {
 	return sentence(msg)
 }
 
-// personName names a person in sentences: "Name (email)", or whichever is
-// known.
-func personName(p *apiclient.UserProfile) string {
-	switch {
-	case p == nil:
-		return "Nobody"
-	case p.Name != "" && p.Email != "" && p.Name != p.Email:
-		return fmt.Sprintf("%s (%s)", p.Name, p.Email)
-	case p.Name != "":
-		return p.Name
-	case p.Email != "":
-		return p.Email
-	case p.Username != "":
-		return p.Username
-	}
-	return "Your account"
-}
-
 // orDash returns s, or an en dash when s is empty.
 func orDash(s string) string {
 	if s == "" {
@@ -67,13 +46,10 @@ func orDash(s string) string {
 	return s
 }
 
-// vanityHost is NAME.pieces.cloud.
-func vanityHost(name string) string { return name + "." + cloudDomain }
-
 // vanityText describes the vanity name of p.
 func vanityText(p *apiclient.UserProfile) string {
 	if name := app.VanityName(p); name != "" {
-		return vanityHost(name)
+		return app.VanityHost(name)
 	}
 	return "Not set"
 }

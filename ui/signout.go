@@ -79,7 +79,7 @@ func (w *signOutWindow) apply(s app.State) {
 	stored := s.Storage.Kind == app.StorageKeyring || s.Storage.Kind == app.StorageMemory
 	switch {
 	case s.User != nil:
-		w.who.SetText("You are about to sign out " + personName(s.User) + " from Pieces on this computer.")
+		w.who.SetText("You are about to sign out " + app.DisplayName(s.User) + " from Pieces on this computer.")
 		w.canSign = true
 	case stored || s.Phase == app.PhaseSignInNeeded:
 		w.who.SetText("Nobody is signed in to Pieces OS right now, but a session is still kept on this computer.")

@@ -53,7 +53,7 @@ func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 	w.notice = newNoticePane(w.base)
 	w.notice.box.Hide()
 
-	intro := widget.NewLabel("Your vanity name gives your personal cloud an address that is easy to remember and share: NAME." + cloudDomain + ".")
+	intro := widget.NewLabel("Your vanity name gives your personal cloud an address that is easy to remember and share: NAME." + app.CloudDomain + ".")
 	intro.Wrapping = fyne.TextWrapWord
 	w.current = widget.NewLabel("")
 	w.current.TextStyle = fyne.TextStyle{Bold: true}
@@ -121,7 +121,7 @@ func (w *vanityWindow) apply(s app.State) {
 	if w.name == "" {
 		w.current.SetText("You have no vanity name yet.")
 	} else {
-		w.current.SetText("Your vanity name is " + vanityHost(w.name) + ".")
+		w.current.SetText("Your vanity name is " + app.VanityHost(w.name) + ".")
 	}
 	if !w.initialised && !w.edited {
 		w.initialised = true
@@ -130,7 +130,7 @@ func (w *vanityWindow) apply(s app.State) {
 		w.setting = false
 	}
 	if w.pending != "" && w.name == w.pending {
-		w.showMessage("Saved. Your personal cloud is now "+vanityHost(w.pending)+".", widget.SuccessImportance)
+		w.showMessage("Saved. Your personal cloud is now "+app.VanityHost(w.pending)+".", widget.SuccessImportance)
 		w.pending = ""
 	}
 	if wasBlocked {
@@ -163,9 +163,9 @@ func (w *vanityWindow) update() {
 		w.reason.Hide()
 	}
 	if err == nil {
-		w.preview.SetText("Address: https://" + vanityHost(name))
+		w.preview.SetText("Address: https://" + app.VanityHost(name))
 	} else {
-		w.preview.SetText("Address: https://NAME." + cloudDomain)
+		w.preview.SetText("Address: https://NAME." + app.CloudDomain)
 	}
 	ok := err == nil && name != w.name && name != w.rejected && !w.saving && !w.blocked && w.known && w.state.Busy == ""
 	if ok {
@@ -192,7 +192,7 @@ func (w *vanityWindow) submitSave() {
 	w.pending = ""
 	w.retry.Hide()
 	w.progress.Show()
-	w.showMessage("Saving "+vanityHost(name)+"…", widget.MediumImportance)
+	w.showMessage("Saving "+app.VanityHost(name)+"…", widget.MediumImportance)
 	w.update()
 	w.do(app.ActionSetVanity, app.VanityArgs{Name: name}, func(res app.Result, err error) {
 		w.saving = false
@@ -203,14 +203,14 @@ func (w *vanityWindow) submitSave() {
 			return
 		}
 		if w.name == name {
-			w.showMessage("Saved. Your personal cloud is now "+vanityHost(name)+".", widget.SuccessImportance)
+			w.showMessage("Saved. Your personal cloud is now "+app.VanityHost(name)+".", widget.SuccessImportance)
 		} else {
 			w.pending = name
 			msg := res.Message
 			if msg == "" {
 				msg = "Saved."
 			}
-			w.showMessage(msg+" Waiting for your profile to show "+vanityHost(name)+"…", widget.MediumImportance)
+			w.showMessage(msg+" Waiting for your profile to show "+app.VanityHost(name)+"…", widget.MediumImportance)
 		}
 		w.update()
 	})
