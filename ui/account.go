@@ -100,7 +100,6 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 
 	body := container.NewVBox(w.notice.box, w.details, w.lastError, w.outcome)
 	w.setContent(body, buttons)
-	w.notice.set(notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true})
 	w.win.Canvas().Focus(w.close)
 
 	w.follow(w.apply, w.lost)
@@ -205,13 +204,6 @@ func (w *accountWindow) doRefresh() {
 	w.refresh.Disable()
 	w.do(app.ActionRefresh, nil, func(res app.Result, err error) {
 		w.refresh.Enable()
-		if err != nil {
-			w.outcome.Importance = widget.DangerImportance
-			w.outcome.SetText(actionError(err).Message)
-		} else {
-			w.outcome.Importance = widget.MediumImportance
-			w.outcome.SetText(res.Message)
-		}
-		w.outcome.Show()
+		showOutcome(w.outcome, res, err)
 	})
 }

@@ -50,7 +50,7 @@ type betaWindow struct {
 
 func newBeta(a fyne.App, c Client, opts options) *betaWindow {
 	w := &betaWindow{base: newBase(a, c, titleBeta, fyne.NewSize(540, 420), opts)}
-	w.feedback.base = w.base
+	w.feedback.init(w.base)
 	w.notice = newNoticePane(w.base)
 
 	heading := widget.NewLabel("Early Access Program")
@@ -64,15 +64,6 @@ func newBeta(a fyne.App, c Client, opts options) *betaWindow {
 	w.check = newKeyCheck("Take part in the Early Access Program", w.escapeKey, w.toggled)
 	w.progress = widget.NewProgressBarInfinite()
 	w.progress.Hide()
-	w.message = widget.NewLabel("")
-	w.message.Wrapping = fyne.TextWrapWord
-	w.message.Hide()
-	w.retry = newKeyButton("Retry", w.escapeKey, func() {
-		if w.retryAction != nil {
-			w.retryAction()
-		}
-	})
-	w.retry.Hide()
 	w.form = container.NewVBox(heading, about, widget.NewSeparator(), w.status, w.check, w.progress, w.message, container.NewHBox(w.retry))
 	w.form.Hide()
 
@@ -83,7 +74,6 @@ func newBeta(a fyne.App, c Client, opts options) *betaWindow {
 
 	body := container.NewVBox(w.notice.box, w.form)
 	w.setContent(body, buttons)
-	w.notice.set(notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true})
 	w.win.Canvas().Focus(w.check)
 	w.update()
 

@@ -146,6 +146,9 @@ type notice struct {
 	Busy   bool       // show progress
 }
 
+// connectingNotice is what a window shows until the agent's first state.
+var connectingNotice = notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true}
+
 // noticeFor returns the notice for s, and false when someone is signed in
 // and the window can show its content. what names what the window needs,
 // e.g. "to see your account".
@@ -171,7 +174,7 @@ func noticeFor(s app.State, what string) (notice, bool) {
 		return notice{Title: "Signing in…", Body: "Continue in your browser. This window follows as soon as you are signed in.", Button: "Cancel sign-in", Action: app.ActionCancelSignIn, Busy: true}, true
 	}
 	if !s.SignedIn() {
-		return notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true}, true
+		return connectingNotice, true
 	}
 	return notice{}, false
 }

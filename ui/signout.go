@@ -167,9 +167,7 @@ func (w *signOutWindow) start() {
 }
 
 func (w *signOutWindow) showMessage(text string, imp widget.Importance) {
-	w.message.Importance = imp
-	w.message.SetText(text)
-	w.message.Show()
+	showLine(w.message, text, imp)
 }
 
 // lost tells that the agent cannot be followed any more.

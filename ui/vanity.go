@@ -49,9 +49,8 @@ type vanityWindow struct {
 
 func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 	w := &vanityWindow{base: newBase(a, c, titleVanity, fyne.NewSize(520, 380), opts)}
-	w.feedback.base = w.base
+	w.feedback.init(w.base)
 	w.notice = newNoticePane(w.base)
-	w.notice.box.Hide()
 
 	intro := widget.NewLabel("Your vanity name gives your personal cloud an address that is easy to remember and share: NAME." + app.CloudDomain + ".")
 	intro.Wrapping = fyne.TextWrapWord
@@ -71,15 +70,6 @@ func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 
 	w.progress = widget.NewProgressBarInfinite()
 	w.progress.Hide()
-	w.message = widget.NewLabel("")
-	w.message.Wrapping = fyne.TextWrapWord
-	w.message.Hide()
-	w.retry = newKeyButton("Retry", w.escapeKey, func() {
-		if w.retryAction != nil {
-			w.retryAction()
-		}
-	})
-	w.retry.Hide()
 
 	w.form = container.NewVBox(intro, w.current,
 		widget.NewLabelWithStyle("Vanity name", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.entry,
@@ -95,8 +85,6 @@ func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 
 	body := container.NewVBox(w.notice.box, w.form)
 	w.setContent(body, buttons)
-	w.notice.set(notice{Title: "Connecting…", Body: "Waiting for Pieces Tray.", Busy: true})
-	w.notice.box.Show()
 	w.win.Canvas().Focus(w.entry)
 
 	w.follow(w.apply, w.lost)

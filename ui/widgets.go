@@ -128,6 +128,7 @@ func newNoticePane(b *base) *noticePane {
 	n.button.Importance = widget.HighImportance
 	n.button.Hide()
 	n.box = container.NewVBox(n.heading, n.body, n.progress, container.NewHBox(n.button), n.outcome)
+	n.set(connectingNotice)
 	return n
 }
 
@@ -176,17 +177,30 @@ func (n *noticePane) press() {
 	n.button.Disable()
 	n.b.do(action, nil, func(res app.Result, err error) {
 		n.button.Enable()
-		if err != nil {
-			n.outcome.Importance = widget.DangerImportance
-			n.outcome.SetText(actionError(err).Message)
-		} else {
-			n.outcome.Importance = widget.MediumImportance
-			n.outcome.SetText(res.Message)
-		}
-		if n.outcome.Text != "" {
-			n.outcome.Show()
-		}
+		showOutcome(n.outcome, res, err)
 	})
+}
+
+// showLine shows text in l with the importance imp, or hides l when text
+// is empty.
+func showLine(l *widget.Label, text string, imp widget.Importance) {
+	l.Importance = imp
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// showOutcome shows in l what an action answered: its message, or its
+// error in red.
+func showOutcome(l *widget.Label, res app.Result, err error) {
+	if err != nil {
+		showLine(l, actionError(err).Message, widget.DangerImportance)
+		return
+	}
+	showLine(l, res.Message, widget.MediumImportance)
 }
 
 // escapeKey is what Escape does in a focused widget: the window's escape.
@@ -206,6 +220,20 @@ type feedback struct {
 	retryAction func()
 }
 
+// init builds the hidden message line and button of the window b.
+func (f *feedback) init(b *base) {
+	f.base = b
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.message.Hide()
+	f.retry = newKeyButton("Retry", b.escapeKey, func() {
+		if f.retryAction != nil {
+			f.retryAction()
+		}
+	})
+	f.retry.Hide()
+}
+
 // offer shows the retry button as label, doing run.
 func (f *feedback) offer(label string, run func()) {
 	f.retry.SetText(label)
@@ -219,23 +247,9 @@ func (f *feedback) offer(label string, run func()) {
 func (f *feedback) runAction(a app.Action) {
 	f.retry.Hide()
 	f.relayout()
-	f.do(a, nil, func(res app.Result, err error) {
-		if err != nil {
-			f.showMessage(actionError(err).Message, widget.DangerImportance)
-			return
-		}
-		f.showMessage(res.Message, widget.MediumImportance)
-	})
+	f.do(a, nil, func(res app.Result, err error) { showOutcome(f.message, res, err) })
 }
 
 // showMessage shows text with the importance imp, or hides the line when
 // text is empty.
-func (f *feedback) showMessage(text string, imp widget.Importance) {
-	f.message.Importance = imp
-	f.message.SetText(text)
-	if text == "" {
-		f.message.Hide()
-	} else {
-		f.message.Show()
-	}
-}
+func (f *feedback) showMessage(text string, imp widget.Importance) { showLine(f.message, text, imp) }
