@@ -275,7 +275,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, body any, ac
 		return nil, nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+utf8Slack))
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		closeBody(resp)
 		cancel()
 		body := shortBody(b)
@@ -288,9 +288,6 @@ func (c *Client) send(ctx context.Context, op, method, path string, body any, ac
 	}
 	return resp, cancel, nil
 }
-
-// utf8Slack lets shortBody cut at a character boundary.
-const utf8Slack = 4
 
 // closeBody drains a little of what is left of the body, so the connection
 // can be reused, and closes it.

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // ErrNotRunning is matched (errors.Is) by every *NotRunningError: discovery
@@ -192,16 +191,13 @@ func (e *StatusError) documented() bool {
 	return false
 }
 
-// shortBody trims b to at most maxErrorBody bytes of valid UTF-8 on one line.
+// shortBody trims b to at most maxErrorBody bytes on one line, dropping
+// what is not valid UTF-8 (such as a character cut at the limit).
 func shortBody(b []byte) string {
 	if len(b) > maxErrorBody {
 		b = b[:maxErrorBody]
 	}
-	for len(b) > 0 && !utf8.Valid(b) {
-		b = b[:len(b)-1]
-	}
-	s := strings.Join(strings.Fields(string(b)), " ")
-	return s
+	return strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "")), " ")
 }
 
 func statusOf(err error) (*StatusError, bool) {

@@ -96,10 +96,9 @@ func NewFollower(cfg FollowerConfig) *Follower {
 	def(&cfg.SnapshotTimeout, 5*time.Second)
 	def(&cfg.WriteWait, writeWait)
 	def(&cfg.PongWait, pongWait)
-	def(&cfg.PingPeriod, cfg.PongWait*9/10)
 	def(&cfg.HandshakeTimeout, handshakeTimeout)
-	if cfg.PingPeriod >= cfg.PongWait {
-		cfg.PingPeriod = cfg.PongWait * 9 / 10
+	if cfg.PingPeriod <= 0 || cfg.PingPeriod >= cfg.PongWait {
+		cfg.PingPeriod = cfg.PongWait * 9 / 10 // pings must beat the pong deadline
 	}
 	if cfg.MaxFrameSize <= 0 {
 		cfg.MaxFrameSize = maxFrameSize
@@ -251,11 +250,8 @@ func (r *followRun) snapshot(ctx context.Context, baseURL string) (*UserProfile,
 	if err != nil {
 		return nil, fmt.Errorf("apiclient: read the user after connecting: %w", err)
 	}
-	if ret == nil || ret.User == nil {
+	if ret == nil { // UserSnapshot validated the profile
 		return nil, nil
-	}
-	if err := ret.User.Validate(); err != nil {
-		return nil, fmt.Errorf("apiclient: read the user after connecting: %w", err)
 	}
 	return ret.User, nil
 }

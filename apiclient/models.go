@@ -3,11 +3,12 @@ package apiclient
 import "time"
 
 // The models below follow the wire names and requiredness of the Pieces OS
-// SDK (see ../shared/pieces-os-reference.md §4). Required fields are plain
-// values; optional fields are pointers or omitempty slices so that an absent
-// field is not sent (the SDKs drop None fields when sending). Unknown fields
-// are ignored when decoding. Validate methods (validate.go) report a missing
-// required field as an error.
+// SDK (see ../shared/pieces-os-reference.md §4). Nested objects are
+// pointers, required or not; optional scalars are omitempty (or pointers
+// where zero is a real value), so that an absent field is not sent (the SDKs
+// drop None fields when sending). Unknown fields are ignored when decoding.
+// Validate methods (validate.go) report a missing required field as an
+// error, and the decoders also check required keys in the JSON itself.
 
 // EmbeddedModelSchema is the schema marker that most models may carry.
 type EmbeddedModelSchema struct {

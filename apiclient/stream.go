@@ -24,12 +24,11 @@ const (
 	// close) to Pieces OS.
 	writeWait = 10 * time.Second
 	// pongWait is how long the stream may stay silent (no pong, no frame)
-	// before the peer counts as dead; with pingPeriod below, a dead or
-	// stalled Pieces OS is noticed within pongWait (30 s), under a minute.
+	// before the peer counts as dead; pings go out every 9/10 of it
+	// (FollowerConfig.PingPeriod), so a live peer's pong arrives before the
+	// deadline and a dead or stalled Pieces OS is noticed within pongWait
+	// (30 s), under a minute.
 	pongWait = 30 * time.Second
-	// pingPeriod is the time between two pings. It must be less than
-	// pongWait, so that a live peer's pong arrives before the deadline.
-	pingPeriod = pongWait * 9 / 10
 	// maxFrameSize is the largest frame accepted. A profile is a few kB;
 	// a larger frame closes the connection (1009 "message too big").
 	maxFrameSize = 1 << 20
