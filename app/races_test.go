@@ -193,6 +193,23 @@ func TestForeignSessionIsNotUsed(t *testing.T) {
 	}
 }
 
+func TestSameIssuer(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"auth.pieces.services", "https://auth.pieces.services/", true},
+		{"https://auth.pieces.services", "https://Auth.Pieces.Services/", true},
+		{"http://127.0.0.1:4000", "http://127.0.0.1:4000/", true},
+		{"https://other.example", "auth.pieces.services", false},
+		{"http://127.0.0.1:4000/", "http://127.0.0.1:4001/", false},
+	} {
+		if got := sameIssuer(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameIssuer(%q, %q) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 // A keyring locked at start while a session is stored: the state says why,
 // and once the keyring is unlocked the session is restored without a click.
 func TestLockedKeyringIsReadAgain(t *testing.T) {

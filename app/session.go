@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"piecestray/apiclient"
@@ -151,7 +152,7 @@ func (c *Core) persistLocked() {
 // or client, or "" when it is ours.
 func (c *Core) foreignLocked(s *auth.Session) string {
 	switch {
-	case s.Issuer != "" && c.cfg.Issuer != "" && s.Issuer != c.cfg.Issuer:
+	case s.Issuer != "" && c.cfg.Issuer != "" && !sameIssuer(s.Issuer, c.cfg.Issuer):
 		return "it was made with another sign-in service (" + s.Issuer + ")"
 	case s.ClientID != "" && c.cfg.ClientID != "" && s.ClientID != c.cfg.ClientID:
 		return "it was made for another client id"
@@ -167,6 +168,19 @@ func (c *Core) loadNowLocked() {
 	}
 	c.loadBackoff = 0
 	c.goBackgroundLocked(c.loadStore)
+}
+
+// sameIssuer reports whether two spellings name one sign-in service: a
+// domain ("auth.pieces.services") or its issuer URL, with or without the
+// trailing slash (the id_token's "iss" has one; a configured domain may not).
+func sameIssuer(a, b string) bool { return issuerHost(a) == issuerHost(b) }
+
+func issuerHost(s string) string {
+	s = strings.TrimSuffix(strings.TrimSpace(s), "/")
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		s = rest
+	}
+	return strings.ToLower(s)
 }
 
 // retryLoadLocked reads the keyring again after a growing delay.

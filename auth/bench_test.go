@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -48,7 +47,7 @@ func benchRestore(b *testing.B, store auth.Store) {
 	s, tok := signIn(b, sim, "ada@example.com")
 	cfg := simConfig(sim.URL())
 	ctx := context.Background()
-	if err := store.Save(ctx, auth.NewSession(cfg, tok, nil, time.Now())); err != nil {
+	if err := store.Save(ctx, sessionOf(cfg, tok)); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -61,7 +60,7 @@ func benchRestore(b *testing.B, store auth.Store) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := store.Save(ctx, auth.NewSession(cfg, tok, sess, time.Now())); err != nil {
+		if err := store.Save(ctx, sessionOf(cfg, tok)); err != nil {
 			b.Fatal(err)
 		}
 		if tok.AccessToken == "" {

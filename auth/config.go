@@ -71,12 +71,18 @@ func (c Config) WithEnv(getenv func(string) string) Config {
 		c.Audience = v
 	}
 	if v := strings.TrimSpace(getenv("PIECES_AUTH0_SCOPES")); v != "" {
-		c.Scopes = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+		c.Scopes = ParseScopes(v)
 	}
 	if v := strings.TrimSpace(getenv("PIECES_AUTH0_REDIRECT_URL")); v != "" {
 		c.RedirectURL = v
 	}
 	return c
+}
+
+// ParseScopes splits a list of scopes written with spaces, commas or tabs
+// between them, as PIECES_AUTH0_SCOPES and --auth0-scopes take it.
+func ParseScopes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 }
 
 // Validate reports the first problem with c, in words a person can act on.

@@ -14,8 +14,9 @@
 //   - [Config] names the identity provider ([DefaultConfig] holds Pieces'
 //     public values, [Config.WithEnv] applies PIECES_AUTH0_* overrides).
 //   - [Signer] runs one browser sign-in at a time ([Signer.Login]) and trades
-//     refresh tokens ([Signer.Refresh]); [NewTokenSource] wraps it as the one
-//     refresher that persists every rotated refresh token before use.
+//     refresh tokens ([Signer.Refresh]). The caller must be the one
+//     refresher and save every rotated refresh token before using the new
+//     access token (in pieces-tray, app.Core).
 //   - [Store] keeps a [Session]; [NewKeyringStore] is the go-keyring store that
 //     runs every keyring call off the caller's goroutine with a timeout and
 //     tells "not found", "locked", "no Secret Service" and "timed out" apart.

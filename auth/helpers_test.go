@@ -247,3 +247,9 @@ func (r *urlRecorder) wait(t testing.TB) string {
 	defer r.mu.Unlock()
 	return r.url
 }
+
+// sessionOf is the session app.Core stores for tok, signed in with cfg.
+func sessionOf(cfg auth.Config, tok *auth.Token) *auth.Session {
+	return &auth.Session{RefreshToken: tok.RefreshToken, Subject: tok.Subject(), Email: tok.Email(),
+		Issuer: tok.Issuer(), ClientID: cfg.ClientID, SavedAt: time.Now().UTC()}
+}

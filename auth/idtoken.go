@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -44,14 +45,7 @@ func (a *audience) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (a audience) contains(s string) bool {
-	for _, v := range a {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func (a audience) contains(s string) bool { return slices.Contains(a, s) }
 
 // clockSkew is the leeway allowed on the id_token's expiry.
 const clockSkew = 2 * time.Minute

@@ -155,11 +155,7 @@ func TestTokenAccessors(t *testing.T) {
 		t.Error("Subject()/Email() of an unverified id_token are not empty")
 	}
 	var nilTok *auth.Token
-	if nilTok.ExpiresIn(now) != 0 || nilTok.Subject() != "" || nilTok.OAuth2() != nil {
+	if nilTok.ExpiresIn(now) != 0 || nilTok.Subject() != "" {
 		t.Error("nil Token accessors are not zero")
-	}
-	ot := (&auth.Token{AccessToken: "a", TokenType: "Bearer", IDToken: "i", Scope: "openid", Expiry: now}).OAuth2()
-	if ot.AccessToken != "a" || ot.Extra("id_token") != "i" || ot.Extra("scope") != "openid" || !ot.Expiry.Equal(now) {
-		t.Errorf("OAuth2() = %+v; want access token, expiry and id_token/scope extras", ot)
 	}
 }

@@ -259,7 +259,7 @@ func TestKeyringItemSizeWith8kTokens(t *testing.T) {
 	}
 	kr := authtest.NewKeyring(authtest.ForOS("windows"))
 	st := auth.NewKeyringStore(testService, testUser, auth.WithKeyring(kr))
-	sess := auth.NewSession(simConfig(sim.URL()), tok, nil, time.Now())
+	sess := sessionOf(simConfig(sim.URL()), tok)
 	if err := st.Save(context.Background(), sess); err != nil {
 		t.Fatalf("Save() with 8 kB tokens error = %v", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"piecestray/auth"
 	"piecestray/auth/authtest"
@@ -71,15 +70,15 @@ func TestNoSecretsInLogs(t *testing.T) {
 
 	kr := authtest.NewKeyring()
 	store := auth.NewKeyringStore(testService, testUser, auth.WithKeyring(kr))
-	expired := *tok
-	expired.Expiry = time.Now().Add(-time.Minute)
-	ts := auth.NewTokenSource(context.Background(), s, store, &expired, nil)
-	ot, err := ts.Token()
+	ot, err := s.Refresh(context.Background(), tok.RefreshToken)
 	if err != nil {
-		t.Fatalf("Token() error = %v", err)
+		t.Fatalf("Refresh() error = %v", err)
 	}
 	secrets["refreshed access token"] = ot.AccessToken
 	secrets["refreshed refresh token"] = ot.RefreshToken
+	if err := store.Save(context.Background(), &auth.Session{RefreshToken: ot.RefreshToken, Subject: ot.Subject()}); err != nil {
+		t.Fatalf("Save() error = %v", err)
+	}
 	if _, err := store.Load(context.Background()); err != nil {
 		t.Fatalf("Load() error = %v", err)
 	}

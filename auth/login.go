@@ -104,22 +104,20 @@ func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) 
 
 	wait, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	for {
-		select {
-		case <-wait.Done():
-			return nil, s.waitError(wait)
-		case c := <-cb.calls:
-			// The exchange gets its own bound (the HTTP client's), not what
-			// is left of the wait.
-			tok, err := s.finish(ctx, oc, c, verifier)
-			if err != nil {
-				c.reply <- pageFor(err)
-				return nil, err
-			}
-			c.reply <- successPage(tok.Email())
-			s.log.Info("auth: signed in")
-			return tok, nil
+	select {
+	case <-wait.Done():
+		return nil, s.waitError(wait)
+	case c := <-cb.calls:
+		// The exchange gets its own bound (the HTTP client's), not what is
+		// left of the wait.
+		tok, err := s.finish(ctx, oc, c, verifier)
+		if err != nil {
+			c.reply <- pageFor(err)
+			return nil, err
 		}
+		c.reply <- successPage(tok.Email())
+		s.log.Info("auth: signed in")
+		return tok, nil
 	}
 }
 
@@ -196,7 +194,7 @@ func (s *Signer) finish(ctx context.Context, oc *oauth2.Config, c *callback, ver
 	if err := s.verify(ctx, tok); err != nil {
 		return nil, err
 	}
-	s.log.Debug("auth: code exchanged", "has_refresh_token", tok.RefreshToken != "", "expires_in", tok.ExpiresIn(s.now()))
+	s.log.Debug("auth: code exchanged", "renewable", tok.RefreshToken != "", "expires_in", tok.ExpiresIn(s.now()))
 	return tok, nil
 }
 

@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"golang.org/x/oauth2"
 )
 
 // Refresh trades refreshToken for a new token set (the refresh_token
 // grant). With rotation the answer carries a new refresh token and the old
-// one is dead: save it before using the access token (NewTokenSource does).
+// one is dead: save it before using the access token (app.Core does).
 //
 // A rejected refresh token (invalid_grant, which Auth0 sends as 403) gives
 // an error that errors.Is ErrSignInNeeded. Network errors, 429 and 5xx give
@@ -73,57 +72,3 @@ func tokenError(op string, err error, refresh bool) error {
 // errRefused is the kind of a token request refused for a reason other than
 // an invalid grant (a misconfigured client, for example).
 var errRefused = errors.New("auth: request refused")
-
-// NewTokenSource returns the one refresher of a session: an
-// oauth2.TokenSource, safe for concurrent use, that hands out tok's access
-// token while it is valid and then refreshes it with s. Every new token set
-// is saved to store (as a Session, see NewSession) before its access token
-// is handed out, because with rotation an unsaved refresh token is lost.
-// onToken, when not nil, is called with each new token set and the result of
-// saving it; a failed save does not withhold the token (the session then
-// lives in memory for this run, and onToken lets the caller say so).
-//
-// ctx must outlive the session (not a sign-in's context): it bounds every
-// refresh and save.
-func NewTokenSource(ctx context.Context, s *Signer, store Store, tok *Token, onToken func(tok *Token, saveErr error)) oauth2.TokenSource {
-	return &tokenSource{ctx: ctx, signer: s, store: store, onToken: onToken, tok: tok}
-}
-
-type tokenSource struct {
-	ctx     context.Context
-	signer  *Signer
-	store   Store
-	onToken func(*Token, error)
-
-	mu   sync.Mutex // guards tok and sess; held across a refresh so there is one refresher
-	tok  *Token
-	sess *Session // last session saved, for subject and email when a refresh has no id_token
-}
-
-func (ts *tokenSource) Token() (*oauth2.Token, error) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if ts.tok.valid(ts.signer.now()) {
-		return ts.tok.OAuth2(), nil
-	}
-	if ts.tok == nil || ts.tok.RefreshToken == "" {
-		return nil, &kindError{kind: ErrSignInNeeded, detail: "no refresh token"}
-	}
-	tok, err := ts.signer.Refresh(ts.ctx, ts.tok.RefreshToken)
-	if err != nil {
-		return nil, err
-	}
-	if tok.claims == nil && ts.tok.claims != nil {
-		tok.claims = ts.tok.claims // same account; the refresh answer had no id_token
-	}
-	sess := NewSession(ts.signer.cfg, tok, ts.sess, ts.signer.now())
-	saveErr := ts.store.Save(ts.ctx, sess)
-	if saveErr != nil {
-		ts.signer.log.Warn("auth: could not save the refreshed session; keeping it in memory", "err", saveErr)
-	}
-	ts.tok, ts.sess = tok, sess
-	if ts.onToken != nil {
-		ts.onToken(tok, saveErr)
-	}
-	return tok.OAuth2(), nil
-}

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"piecestray/auth"
-	"piecestray/auth/authtest"
 	"piecestray/internal/auth0sim"
 )
 
@@ -117,132 +115,6 @@ func TestRefreshErrorsClassified(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestTokenSourcePersistsBeforeReturning(t *testing.T) {
-	sim := startSim(t, auth0sim.Config{})
-	s, tok := signIn(t, sim, "ada@example.com")
-	store := authtest.NewStore()
-	expired := *tok
-	expired.Expiry = time.Now().Add(-time.Minute)
-
-	var mu sync.Mutex
-	var seen []*auth.Token
-	ts := auth.NewTokenSource(context.Background(), s, store, &expired, func(tok *auth.Token, saveErr error) {
-		if saveErr != nil {
-			t.Errorf("onToken saveErr = %v", saveErr)
-		}
-		mu.Lock()
-		seen = append(seen, tok)
-		mu.Unlock()
-	})
-
-	store.Block()
-	type result struct {
-		access string
-		err    error
-	}
-	done := make(chan result, 1)
-	go func() {
-		ot, err := ts.Token()
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		done <- result{access: ot.AccessToken}
-	}()
-	waitFor(t, "the token source to save", func() bool { return store.InFlight() == 1 })
-	select {
-	case r := <-done:
-		t.Fatalf("Token() returned (%v) while the save was still blocked", r.err)
-	default:
-	}
-	store.Unblock()
-	r := <-done
-	if r.err != nil {
-		t.Fatalf("Token() error = %v", r.err)
-	}
-	saved := store.Session()
-	if saved == nil || saved.RefreshToken == tok.RefreshToken {
-		t.Fatal("the rotated refresh token was not saved")
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(seen) != 1 || seen[0].AccessToken != r.access || seen[0].RefreshToken != saved.RefreshToken {
-		t.Fatalf("onToken saw %d tokens; want the one handed out, with the saved refresh token", len(seen))
-	}
-	if saved.Subject != auth0sim.Subject("ada@example.com") || saved.Email != "ada@example.com" || saved.ClientID != auth.DefaultClientID || saved.Issuer != sim.URL()+"/" {
-		t.Errorf("saved session = sub %q email %q client %q iss %q; want the account, client and issuer", saved.Subject, saved.Email, saved.ClientID, saved.Issuer)
-	}
-
-	// The next call reuses the valid token: no refresh, no save.
-	ot, err := ts.Token()
-	if err != nil || ot.AccessToken != r.access {
-		t.Errorf("second Token() = %v; want the same access token", err)
-	}
-	if n := store.Calls(authtest.OpSave); n != 1 {
-		t.Errorf("store saves = %d; want 1", n)
-	}
-	if ot.Extra("id_token") == nil {
-		t.Error("Token() lost the id_token extra")
-	}
-}
-
-func TestTokenSourceSaveFails(t *testing.T) {
-	sim := startSim(t, auth0sim.Config{})
-	s, tok := signIn(t, sim, "ada@example.com")
-	store := authtest.NewStore()
-	store.SetErr(authtest.OpSave, auth.ErrLocked)
-	expired := *tok
-	expired.Expiry = time.Now().Add(-time.Minute)
-	var saveErr error
-	ts := auth.NewTokenSource(context.Background(), s, store, &expired, func(_ *auth.Token, err error) { saveErr = err })
-	ot, err := ts.Token()
-	if err != nil || ot.AccessToken == "" {
-		t.Fatalf("Token() = %v; want a token even when the keyring is locked (kept in memory)", err)
-	}
-	if !errors.Is(saveErr, auth.ErrLocked) {
-		t.Errorf("onToken saveErr = %v; want ErrLocked", saveErr)
-	}
-}
-
-func TestTokenSourceSignInNeeded(t *testing.T) {
-	sim := startSim(t, auth0sim.Config{})
-	s, tok := signIn(t, sim, "ada@example.com")
-	sim.RevokeAll()
-	expired := *tok
-	expired.Expiry = time.Now().Add(-time.Minute)
-	store := authtest.NewStore()
-	ts := auth.NewTokenSource(context.Background(), s, store, &expired, nil)
-	if _, err := ts.Token(); !errors.Is(err, auth.ErrSignInNeeded) {
-		t.Errorf("Token() error = %v; want ErrSignInNeeded", err)
-	}
-	if store.Calls(authtest.OpSave) != 0 {
-		t.Error("a failed refresh saved something")
-	}
-}
-
-func TestTokenSourceOneRefresher(t *testing.T) {
-	sim := startSim(t, auth0sim.Config{})
-	s, tok := signIn(t, sim, "ada@example.com")
-	expired := *tok
-	expired.Expiry = time.Now().Add(-time.Minute)
-	store := authtest.NewStore()
-	ts := auth.NewTokenSource(context.Background(), s, store, &expired, nil)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := ts.Token(); err != nil {
-				t.Errorf("concurrent Token() error = %v", err)
-			}
-		}()
-	}
-	wg.Wait()
-	if n := store.Calls(authtest.OpSave); n != 1 {
-		t.Errorf("saves = %d; want 1 (one refresh for eight callers)", n)
 	}
 }
 

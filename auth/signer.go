@@ -100,9 +100,6 @@ func NewSigner(cfg Config, b Browser, opts ...SignerOption) *Signer {
 	return s
 }
 
-// Config returns the configuration the Signer was built with.
-func (s *Signer) Config() Config { return s.cfg }
-
 // oauthConfig is the oauth2 configuration for redirectURL: a public client
 // (no secret), credentials in the form body.
 func (s *Signer) oauthConfig(redirectURL string) (*oauth2.Config, error) {

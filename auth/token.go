@@ -63,33 +63,6 @@ func (t *Token) Issuer() string {
 	return t.claims.Issuer
 }
 
-// OAuth2 returns t as an oauth2.Token, for an oauth2.TokenSource. The
-// id_token and scope travel as extras.
-func (t *Token) OAuth2() *oauth2.Token {
-	if t == nil {
-		return nil
-	}
-	ot := &oauth2.Token{
-		AccessToken:  t.AccessToken,
-		TokenType:    t.TokenType,
-		RefreshToken: t.RefreshToken,
-		Expiry:       t.Expiry,
-	}
-	return ot.WithExtra(map[string]any{"id_token": t.IDToken, "scope": t.Scope})
-}
-
-// valid reports whether the access token can still be used at now, with a
-// margin so it does not expire in flight.
-func (t *Token) valid(now time.Time) bool {
-	if t == nil || t.AccessToken == "" {
-		return false
-	}
-	return t.Expiry.IsZero() || now.Add(expiryMargin).Before(t.Expiry)
-}
-
-// expiryMargin is how long before its expiry an access token is renewed.
-const expiryMargin = 30 * time.Second
-
 // fromOAuth2 converts a token endpoint response.
 func fromOAuth2(ot *oauth2.Token) *Token {
 	t := &Token{
@@ -120,26 +93,4 @@ type Session struct {
 	Issuer       string    `json:"iss,omitempty"`
 	ClientID     string    `json:"client_id,omitempty"`
 	SavedAt      time.Time `json:"saved_at"`
-}
-
-// NewSession returns the session to store for tok, signed in with cfg, at
-// now. Subject and email come from tok's verified id_token when it has one,
-// else from prev (a refresh response may carry no id_token).
-func NewSession(cfg Config, tok *Token, prev *Session, now time.Time) *Session {
-	s := &Session{RefreshToken: tok.RefreshToken, ClientID: cfg.ClientID, SavedAt: now.UTC()}
-	if prev != nil {
-		s.Subject, s.Email, s.Issuer = prev.Subject, prev.Email, prev.Issuer
-	}
-	if v := tok.Subject(); v != "" {
-		s.Subject = v
-	}
-	if v := tok.Email(); v != "" {
-		s.Email = v
-	}
-	if v := tok.Issuer(); v != "" {
-		s.Issuer = v
-	} else if s.Issuer == "" {
-		s.Issuer, _ = cfg.Issuer()
-	}
-	return s
 }

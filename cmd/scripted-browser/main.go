@@ -25,13 +25,13 @@ func main() {
 		os.Exit(2)
 	}
 	u := os.Args[1]
-	if log := os.Getenv("SCRIPTED_BROWSER_LOG"); log != "" {
-		if f, err := os.OpenFile(log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
-			fmt.Fprintln(f, u)
-			f.Close()
-		}
-	}
 	if !strings.Contains(u, "/authorize?") {
+		if log := os.Getenv("SCRIPTED_BROWSER_LOG"); log != "" {
+			if f, err := os.OpenFile(log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
+				fmt.Fprintln(f, u)
+				f.Close()
+			}
+		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scriptbrowser.Timeout)

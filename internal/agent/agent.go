@@ -64,8 +64,8 @@ func RegisterFlags(fs *flag.FlagSet, o *Options, getenv func(string) string) {
 	fs.StringVar(&o.Auth.Domain, "auth0-domain", cfg.Domain, "Auth0 domain or issuer URL")
 	fs.StringVar(&o.Auth.ClientID, "auth0-client-id", cfg.ClientID, "Auth0 client id")
 	fs.StringVar(&o.Auth.Audience, "auth0-audience", cfg.Audience, "Auth0 audience")
-	fs.Func("auth0-scopes", "space-separated scopes (default \""+strings.Join(cfg.Scopes, " ")+"\")", func(s string) error {
-		o.Auth.Scopes = strings.Fields(s)
+	fs.Func("auth0-scopes", "scopes, separated by spaces or commas (default \""+strings.Join(cfg.Scopes, " ")+"\")", func(s string) error {
+		o.Auth.Scopes = auth.ParseScopes(s)
 		return nil
 	})
 	fs.StringVar(&o.Auth.RedirectURL, "redirect-url", cfg.RedirectURL, "fixed loopback redirect URI, e.g. http://127.0.0.1:8080/callback (default: a free port)")
@@ -165,7 +165,7 @@ func Run(ctx context.Context, o Options) error {
 			Discovery: apiclient.Discovery{URL: o.PiecesOSURL},
 			Logger:    logger,
 		}),
-		Signer:   auth.NewSigner(o.Auth, opener),
+		Signer:   auth.NewSigner(o.Auth, opener, auth.WithLogger(logger.With("component", "auth"))),
 		Store:    store,
 		Browser:  opener,
 		Logger:   logger,

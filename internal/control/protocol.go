@@ -139,7 +139,7 @@ func decodeRequest(line []byte) (message, *RemoteError) {
 	return m, nil
 }
 
-// validWindow checks a window name of a register request or a Raise.
+// validWindow checks the window name of a register request.
 func validWindow(name string) error {
 	switch {
 	case name == "":

@@ -1,6 +1,6 @@
 // Package logfile is a size-rotated log file for the agent: logs go to the
-// user's state or cache directory, never to a place others can read, and
-// never grow without bound.
+// user's state or cache directory, in files and a directory it creates
+// readable by the user alone (0600 in 0700), and never grow without bound.
 //
 // A Writer keeps the current file plus Keep older ones (NAME.1 … NAME.Keep).
 // It is safe for concurrent use, so a slog handler can write to it from any
