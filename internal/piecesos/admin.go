@@ -110,6 +110,11 @@ func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
 			writeText(w, http.StatusBadRequest, "admin: invalid profile: "+typeError(err))
 			return
 		}
+		if err := p.Validate(); err != nil {
+			// SetUser would refuse it and only log why.
+			writeText(w, http.StatusBadRequest, "admin: invalid profile: "+err.Error())
+			return
+		}
 		s.SetUser(&p)
 		s.adminState(w, r)
 		return
