@@ -181,10 +181,9 @@ type followRun struct {
 	hc     *http.Client
 	client *Client // REST client of the Pieces OS in use
 
-	cur      StreamUpdate // last status reported (no profile)
-	reported bool         // cur was reported
-	known    bool         // profile was reported
-	profile  *UserProfile // last profile reported (nil = signed out)
+	cur     StreamUpdate // last status reported (no profile); zero before the first, whose Status is never ""
+	known   bool         // profile was reported
+	profile *UserProfile // last profile reported (nil = signed out)
 }
 
 // connect opens the stream of the Pieces OS at baseURL, or of the one
@@ -259,10 +258,10 @@ func (r *followRun) snapshot(ctx context.Context, baseURL string) (*UserProfile,
 // setStatus reports u (a status without profile) when it differs from the
 // last one reported.
 func (r *followRun) setStatus(u StreamUpdate) {
-	if r.reported && sameStatus(r.cur, u) {
+	if sameStatus(r.cur, u) {
 		return
 	}
-	r.cur, r.reported = u, true
+	r.cur = u
 	r.logStatus(u)
 	r.handle(u)
 }
@@ -282,9 +281,9 @@ func (r *followRun) setProfile(p *UserProfile) {
 // update, each only if it is news.
 func (r *followRun) goLive(baseURL string, p *UserProfile) {
 	u := StreamUpdate{Status: StreamLive, BaseURL: baseURL}
-	news := !r.reported || !sameStatus(r.cur, u)
+	news := !sameStatus(r.cur, u)
 	if news {
-		r.cur, r.reported = u, true
+		r.cur = u
 		r.logStatus(u)
 	}
 	if !r.known || !sameProfile(r.profile, p) {
