@@ -16,8 +16,17 @@ type WindowLauncher interface {
 	ShowWindow(name string) error
 }
 
+// The agent's windows, by the names a WindowLauncher and
+// `pieces-tray window NAME` accept.
+const (
+	WindowAccount = "account"
+	WindowVanity  = "vanity"
+	WindowBeta    = "beta"
+	WindowSignOut = "signout"
+)
+
 // Windows are the names a WindowLauncher accepts.
-var Windows = []string{"account", "vanity", "beta", "signout"}
+var Windows = []string{WindowAccount, WindowVanity, WindowBeta, WindowSignOut}
 
 // ValidWindow reports whether name is one of Windows.
 func ValidWindow(name string) bool { return slices.Contains(Windows, name) }

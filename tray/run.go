@@ -161,7 +161,7 @@ type runner struct {
 }
 
 // windowOf maps the items that open a window to the window's name.
-var windowOf = map[ItemID]string{Account: "account", Vanity: "vanity", Beta: "beta", SignOut: "signout"}
+var windowOf = map[ItemID]string{Account: app.WindowAccount, Vanity: app.WindowVanity, Beta: app.WindowBeta, SignOut: app.WindowSignOut}
 
 // firstStateWait bounds how long the menu waits for the core's first state
 // before showing "Connecting to Pieces OS…".
@@ -323,7 +323,7 @@ func (r *runner) noHost() {
 		r.cfg.Notifier.Notify(app.Event{Kind: app.EventNoTrayHost, Title: "Pieces Tray has no tray icon",
 			Body: "This desktop shows no tray icons (on GNOME, add the AppIndicator extension). The account window opens instead."})
 	}
-	if err := r.cfg.Windows.ShowWindow("account"); err != nil {
+	if err := r.cfg.Windows.ShowWindow(app.WindowAccount); err != nil {
 		r.cfg.Logger.Warn("could not open the account window", "err", err)
 	}
 }

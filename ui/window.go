@@ -26,12 +26,12 @@ type Client interface {
 	Do(ctx context.Context, action app.Action, args any) (app.Result, error)
 }
 
-// Window names accepted by New; they match app.Windows.
+// Window names accepted by New: app's.
 const (
-	WindowAccount = "account"
-	WindowVanity  = "vanity"
-	WindowBeta    = "beta"
-	WindowSignOut = "signout"
+	WindowAccount = app.WindowAccount
+	WindowVanity  = app.WindowVanity
+	WindowBeta    = app.WindowBeta
+	WindowSignOut = app.WindowSignOut
 )
 
 // New builds the window called name (account, vanity, beta or signout). The

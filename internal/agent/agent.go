@@ -265,7 +265,7 @@ func showAccount(ctx context.Context, path string) error {
 		return fmt.Errorf("agent: another Pieces Tray is running but does not answer: %w", err)
 	}
 	defer c.Close()
-	if err := c.Call(ctx, string(app.ActionShowWindow), app.WindowArgs{Name: "account"}, nil); err != nil {
+	if err := c.Call(ctx, string(app.ActionShowWindow), app.WindowArgs{Name: app.WindowAccount}, nil); err != nil {
 		return fmt.Errorf("agent: ask the running Pieces Tray to show its window: %w", err)
 	}
 	return nil
