@@ -25,6 +25,9 @@ const (
 	// tokenTimeout bounds authenticate_from_oauth_token, which makes Pieces OS
 	// verify the token with the identity provider over the internet.
 	tokenTimeout = 30 * time.Second
+	// osSignInTimeout bounds sign_into_os when ctx has no deadline: Pieces OS
+	// answers only when the person finishes in the browser.
+	osSignInTimeout = 5 * time.Minute
 	// maxJSONBody is the largest JSON response read (profiles are a few kB).
 	maxJSONBody = 4 << 20
 	// maxTextBody is the largest text response read (health, version).
@@ -160,9 +163,29 @@ func (c *Client) UpdateVanity(ctx context.Context, p *UserProfile) (*UserProfile
 
 // AuthenticateFromOAuthToken signs the user in to Pieces OS with an OAuth
 // token (POST /users/authenticate/from_token, authenticate_from_oauth_token).
-// A rejected token is a 401 (IsUnauthorized).
+// The access token also travels as "Authorization: Bearer", the endpoint's
+// auth0 security scheme. A rejected token is a 401 (IsUnauthorized).
 func (c *Client) AuthenticateFromOAuthToken(ctx context.Context, t *OAuthToken) (*UserProfile, error) {
 	return c.profile(ctx, OpAuthenticateFromToken, http.MethodPost, "/users/authenticate/from_token", optional(t))
+}
+
+// SignIntoOS asks Pieces OS to run its own browser sign-in
+// (POST /os/sign_in, sign_into_os): Pieces OS opens the browser and answers
+// with the profile when the person finishes. It waits until then, ctx ends,
+// or (without a deadline on ctx) 5 minutes pass. Pieces OS answers 500 when
+// the sign-in fails and 504 when it gave up waiting.
+func (c *Client) SignIntoOS(ctx context.Context) (*UserProfile, error) {
+	return c.profile(ctx, OpSignIntoOS, http.MethodPost, "/os/sign_in", nil)
+}
+
+// SignOutOfOS signs the current user out of Pieces OS (POST /os/sign_out,
+// sign_out_of_os) and returns the users it still knows.
+func (c *Client) SignOutOfOS(ctx context.Context) (*Users, error) {
+	var r Users
+	if err := c.doJSON(ctx, OpSignOutOfOS, http.MethodPost, "/os/sign_out", nil, "Users", usersShape, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // DisconnectUser removes the user with the given id from Pieces OS
@@ -239,6 +262,8 @@ func (c *Client) timeoutFor(op string) time.Duration {
 		return min(c.timeout, healthTimeout)
 	case OpAuthenticateFromToken:
 		return max(c.timeout, tokenTimeout)
+	case OpSignIntoOS:
+		return max(c.timeout, osSignInTimeout)
 	}
 	return c.timeout
 }
@@ -268,6 +293,9 @@ func (c *Client) send(ctx context.Context, op, method, path string, body any, ac
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", accept)
+	if t, ok := body.(*OAuthToken); ok && op == OpAuthenticateFromToken {
+		req.Header.Set("Authorization", "Bearer "+t.AccessToken) // the auth0 security scheme
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		err = c.transportError(ctx, op, err) // before cancel: it looks at ctx

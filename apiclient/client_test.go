@@ -30,8 +30,8 @@ func fixture(t *testing.T, name string) []byte {
 
 // recorded is one request the fake server saw.
 type recorded struct {
-	method, path, contentType, accept string
-	body                              []byte
+	method, path, contentType, accept, authorization string
+	body                                             []byte
 }
 
 // fakeOS is an httptest server answering every request with the next
@@ -60,7 +60,7 @@ func newFakeOS(t *testing.T) (*fakeOS, *apiclient.Client) {
 func (f *fakeOS) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
-	f.reqs = append(f.reqs, recorded{r.Method, r.URL.EscapedPath(), r.Header.Get("Content-Type"), r.Header.Get("Accept"), body})
+	f.reqs = append(f.reqs, recorded{r.Method, r.URL.EscapedPath(), r.Header.Get("Content-Type"), r.Header.Get("Accept"), r.Header.Get("Authorization"), body})
 	status, reply := f.status, f.reply
 	f.mu.Unlock()
 	if len(reply) > 0 {
@@ -163,6 +163,10 @@ func TestEndpoints(t *testing.T) {
 			return c.AuthenticateFromOAuthToken(ctx, &apiclient.OAuthToken{AccessToken: "at", ExpiresIn: 3600, TokenType: "Bearer"})
 		}, "POST", "/users/authenticate/from_token", `{"access_token":"at","expires_in":3600,"token_type":"Bearer"}`,
 			200, profile, "5f1c0b8e-2d4a-4c3e-9b6f-1a2b3c4d5e6f"},
+		{"sign_into_os", func(c *apiclient.Client) (any, error) { return c.SignIntoOS(ctx) },
+			"POST", "/os/sign_in", "", 200, profile, "5f1c0b8e-2d4a-4c3e-9b6f-1a2b3c4d5e6f"},
+		{"sign_out_of_os", func(c *apiclient.Client) (any, error) { return c.SignOutOfOS(ctx) },
+			"POST", "/os/sign_out", "", 200, fixture(t, "users.json"), "5f1c0b8e-2d4a-4c3e-9b6f-1a2b3c4d5e6f"},
 		{"users_disconnect_user", func(c *apiclient.Client) (any, error) { return c.DisconnectUser(ctx, "u 1/x") },
 			"POST", "/users/u%201%2Fx/disconnect", "", 200, fixture(t, "users.json"), "5f1c0b8e-2d4a-4c3e-9b6f-1a2b3c4d5e6f"},
 		{"users_snapshot", func(c *apiclient.Client) (any, error) { return c.UsersSnapshot(ctx) },
@@ -193,6 +197,13 @@ func TestEndpoints(t *testing.T) {
 			}
 			if tt.status == 200 && !strings.Contains(r.accept, "json") {
 				t.Errorf("Accept = %q; want JSON", r.accept)
+			}
+			wantAuth := ""
+			if tt.name == "authenticate_from_oauth_token" {
+				wantAuth = "Bearer at" // the endpoint's auth0 security scheme
+			}
+			if r.authorization != wantAuth {
+				t.Errorf("Authorization = %q; want %q", r.authorization, wantAuth)
 			}
 			if id := idOf(got); id != tt.wantID {
 				t.Errorf("%s returned user %q (%#v); want %q", tt.name, id, got, tt.wantID)
@@ -322,6 +333,12 @@ func TestDocumentedStatuses(t *testing.T) {
 			_, err := c.AuthenticateFromOAuthToken(ctx, &apiclient.OAuthToken{AccessToken: "x", TokenType: "Bearer"})
 			return err
 		}, 401, "authenticate_from_oauth_token", apiclient.IsUnauthorized, "did not accept the sign-in token"},
+		{"sign_in 500", func(c *apiclient.Client) error { _, err := c.SignIntoOS(ctx); return err },
+			500, "sign_into_os", apiclient.IsServerError, "could not sign you in"},
+		{"sign_in 504", func(c *apiclient.Client) error { _, err := c.SignIntoOS(ctx); return err },
+			504, "sign_into_os", apiclient.IsServerError, "stopped waiting for the sign-in"},
+		{"sign_out 500", func(c *apiclient.Client) error { _, err := c.SignOutOfOS(ctx); return err },
+			500, "sign_out_of_os", apiclient.IsServerError, "internal error"},
 		{"clear 500", func(c *apiclient.Client) error { return c.ClearUser(ctx) },
 			500, "clear_user", apiclient.IsServerError, "internal error"},
 		{"snapshot 500", func(c *apiclient.Client) error { _, err := c.UserSnapshot(ctx); return err },
@@ -544,6 +561,7 @@ func TestDefaultTimeouts(t *testing.T) {
 	_, _ = c.UserSnapshot(ctx)
 	_, _ = c.Health(ctx)
 	_, _ = c.AuthenticateFromOAuthToken(ctx, &apiclient.OAuthToken{AccessToken: "a", TokenType: "Bearer"})
+	_, _ = c.SignIntoOS(ctx)
 	dctx, cancel := context.WithTimeout(ctx, time.Hour)
 	defer cancel()
 	_, _ = c.UsersSnapshot(dctx)
@@ -555,6 +573,7 @@ func TestDefaultTimeouts(t *testing.T) {
 		{"/user", 5 * time.Second, 10 * time.Second},
 		{"/.well-known/health", 500 * time.Millisecond, 2 * time.Second},
 		{"/users/authenticate/from_token", 25 * time.Second, 30 * time.Second},
+		{"/os/sign_in", 4 * time.Minute, 5 * time.Minute}, // Pieces OS waits for the browser
 		{"/users", 55 * time.Minute, time.Hour}, // the caller's deadline is kept
 	}
 	for _, tt := range tests {

@@ -119,6 +119,8 @@ const (
 	OpUserProviders         = "user_providers"
 	OpUpdateVanity          = "user_update_vanity"
 	OpAuthenticateFromToken = "authenticate_from_oauth_token"
+	OpSignIntoOS            = "sign_into_os"
+	OpSignOutOfOS           = "sign_out_of_os"
 	OpDisconnectUser        = "users_disconnect_user"
 	OpUsersSnapshot         = "users_snapshot"
 	OpSpecificUserSnapshot  = "users_specific_user_snapshot"
@@ -167,6 +169,10 @@ func (e *StatusError) Meaning() string {
 		return "the request conflicts with the state of Pieces OS"
 	case c == 500 && e.Op == OpUpdateVanity:
 		return "Pieces OS could not create the vanity name"
+	case c == 500 && e.Op == OpSignIntoOS:
+		return "Pieces OS could not sign you in"
+	case c == 504 && e.Op == OpSignIntoOS:
+		return "Pieces OS stopped waiting for the sign-in to finish in the browser"
 	case c == 501:
 		return "not available on a local Pieces OS"
 	case c == 511 && e.Op == OpUserBetaStatus:
