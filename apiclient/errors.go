@@ -249,6 +249,10 @@ func IsServerError(err error) bool {
 // IsUnauthorized reports a 401: Pieces OS rejected the access token.
 func IsUnauthorized(err error) bool { return hasStatus(err, 401) }
 
+// IsGatewayTimeout reports a 504: Pieces OS gave up waiting, as
+// sign_into_os does when the person never finishes in the browser.
+func IsGatewayTimeout(err error) bool { return hasStatus(err, 504) }
+
 // IsBadRequest reports a 400: Pieces OS rejected the request body.
 func IsBadRequest(err error) bool { return hasStatus(err, 400) }
 

@@ -11,9 +11,12 @@ import (
 	"piecestray/auth"
 )
 
-// DefaultSignInTimeout bounds a browser sign-in
-// (../shared/sign-in-checklist.md).
+// DefaultSignInTimeout bounds a browser sign-in.
 const DefaultSignInTimeout = 5 * time.Minute
+
+// switchModeHint tells a person whose Auth0 sign-in never came back that
+// Pieces OS can run the sign-in itself, and how to choose that.
+const switchModeHint = "If the sign-in page showed an error, Pieces OS can run the sign-in itself: start Pieces Tray with --sign-in pieces-os (or PIECES_TRAY_SIGN_IN=pieces-os)."
 
 // signInRun is a browser sign-in under way.
 type signInRun struct {
@@ -120,6 +123,9 @@ func (c *Core) CancelSignIn() Result {
 		return Result{Message: "No sign-in was running."}
 	}
 	c.signIn.cancel()
+	if c.cfg.Mode == ModeAuth0 {
+		return Result{Message: "Sign-in cancelled. " + switchModeHint}
+	}
 	return Result{Message: "Sign-in cancelled."}
 }
 
@@ -127,6 +133,10 @@ func (c *Core) CancelSignIn() Result {
 // the part that must finish even when the sign-in is cancelled (saving a
 // session Pieces OS already has).
 func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
+	if c.cfg.Mode == ModePiecesOS {
+		c.osSignInFlow(ctx, run)
+		return
+	}
 	tok, err := c.cfg.Signer.Login(ctx, func(url string) {
 		c.mu.Lock()
 		if c.signIn == run {
@@ -156,7 +166,7 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 		c.lastError = "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again."
 		c.log.Warn("Pieces OS unreachable after browser sign-in", "err", err)
 	case errors.Is(err, context.DeadlineExceeded) && tok == nil:
-		c.lastError = fmt.Sprintf("The sign-in was not finished in the browser within %s. Choose Sign in… to try again.", c.cfg.SignInTimeout.Round(time.Second))
+		c.lastError = c.timedOutMessage() + " " + switchModeHint
 		c.log.Info("sign-in timed out")
 	case apiclient.IsUnauthorized(err):
 		c.lastError = "Pieces OS did not accept your sign-in: " + human(err) + " Try signing in again; if it keeps failing, restart Pieces OS."
@@ -166,6 +176,49 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 		c.log.Warn("sign-in failed", "err", err)
 	}
 	c.commitLocked()
+}
+
+// osSignInFlow asks Pieces OS to run its own sign-in (ModePiecesOS) and
+// waits for its answer, bounded by ctx: Cancel abandons the wait. Nothing is
+// stored and nothing renewed here: Pieces OS keeps the session.
+func (c *Core) osSignInFlow(ctx context.Context, run *signInRun) {
+	c.mu.Lock()
+	client := c.client
+	c.mu.Unlock()
+	var p *apiclient.UserProfile
+	err := apiclient.ErrNotRunning
+	if client != nil {
+		p, err = client.SignIntoOS(ctx)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.signIn == run {
+		c.signIn = nil
+	}
+	switch {
+	case err == nil:
+		c.signInNeeded = ""
+		c.ownSessionLocked(p)
+		c.log.Info("signed in by Pieces OS")
+	case errors.Is(err, context.Canceled) && c.runCtx.Err() == nil:
+		c.lastError = ""
+		c.log.Info("sign-in cancelled")
+	case errors.Is(err, context.DeadlineExceeded), apiclient.IsGatewayTimeout(err):
+		c.lastError = c.timedOutMessage()
+		c.log.Info("sign-in timed out", "err", err)
+	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
+		c.lastError = human(err) + " Choose Sign in… to try again."
+		c.log.Warn("Pieces OS sign-in failed", "err", err)
+	default:
+		c.lastError = "Pieces OS could not sign you in: " + human(err) + " Choose Sign in… to try again."
+		c.log.Warn("Pieces OS sign-in failed", "err", err)
+	}
+	c.commitLocked()
+}
+
+// timedOutMessage says that a sign-in was not finished in time.
+func (c *Core) timedOutMessage() string {
+	return fmt.Sprintf("The sign-in was not finished in the browser within %s. Choose Sign in… to try again.", c.cfg.SignInTimeout.Round(time.Second))
 }
 
 // startSession makes the token set of a finished browser sign-in the
@@ -216,6 +269,9 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.mu.Unlock()
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if c.cfg.Mode == ModePiecesOS {
+		return c.signOutOfOS(ctx)
 	}
 
 	// Wait for a renewal or restore that is talking to Pieces OS, so that
@@ -276,6 +332,38 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.lastError = ""
 	c.commitLocked()
 	return Result{Message: msg}, nil
+}
+
+// signOutOfOS is SignOut in ModePiecesOS: Pieces OS keeps the session, so
+// it is the one asked to end it (POST /os/sign_out); nothing is stored here.
+func (c *Core) signOutOfOS(ctx context.Context) (Result, error) {
+	c.mu.Lock()
+	client := c.client
+	c.mu.Unlock()
+	err := apiclient.ErrNotRunning
+	if client != nil {
+		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		_, err = client.SignOutOfOS(octx)
+		cancel()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.busy = ""
+	c.signInNeeded = ""
+	if err == nil {
+		c.user = nil
+		c.userKnown = true
+	}
+	c.commitLocked() // derives the "signed out" event while expectSignOut holds
+	c.expectSignOut = false
+	if err != nil {
+		c.lastError = "Pieces OS could not sign you out: " + human(err) + " Try again once it runs."
+		c.commitLocked()
+		return Result{}, &ActionError{Code: codeOf(err), Message: c.lastError}
+	}
+	c.lastError = ""
+	c.commitLocked()
+	return Result{Message: "You are signed out. Pieces OS forgot your account on this computer. Your browser may still be signed in to Pieces."}, nil
 }
 
 // SetVanity sets the vanity name (NAME of NAME.pieces.cloud). The new name

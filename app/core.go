@@ -23,6 +23,8 @@ type PiecesOS interface {
 	UserBetaStatus(ctx context.Context, s *apiclient.UserBetaStatus) (*apiclient.UserBetaStatus, error)
 	RefreshUser(ctx context.Context) (*apiclient.UserProfile, error)
 	Version(ctx context.Context) (string, error)
+	SignIntoOS(ctx context.Context) (*apiclient.UserProfile, error)
+	SignOutOfOS(ctx context.Context) (*apiclient.Users, error)
 }
 
 // Follower follows the /user stream of Pieces OS, owning discovery and
@@ -47,9 +49,12 @@ type Browser interface {
 	Open(url string) error
 }
 
-// Config wires a Core to its collaborators. PiecesOS, Follower, Signer and
-// Store are required.
+// Config wires a Core to its collaborators. PiecesOS and Follower are
+// required; so are Signer and Store in ModeAuth0.
 type Config struct {
+	// Mode says who runs the sign-in and keeps the session: ModeAuth0 (the
+	// default) or ModePiecesOS, in which Signer and Store are never used.
+	Mode     SignInMode
 	PiecesOS func(baseURL string) PiecesOS // builds a client for a discovered base URL
 	Follower Follower
 	Signer   Signer
@@ -190,6 +195,9 @@ func New(cfg Config) *Core {
 	if cfg.RenewRetry == 0 {
 		cfg.RenewRetry = 15 * time.Second
 	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeAuth0
+	}
 	c := &Core{
 		cfg:     cfg,
 		log:     cfg.Logger,
@@ -200,6 +208,11 @@ func New(cfg Config) *Core {
 		stream:  StreamInfo{Status: StreamIdle},
 		storage: StorageInfo{Kind: StorageNone},
 		subs:    make(map[chan State]struct{}),
+	}
+	if cfg.Mode == ModePiecesOS {
+		// Pieces OS keeps the session: there is nothing to read here.
+		c.storage = StorageInfo{Kind: StoragePiecesOS}
+		c.storeLoaded = true
 	}
 	c.cur = c.build()
 	c.cur.Seq = 1
@@ -251,7 +264,9 @@ func (c *Core) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); c.publishLoop(ctx) }()
 	go func() { defer wg.Done(); c.eventLoop(ctx) }()
 	go func() { defer wg.Done(); c.followLoop(ctx) }()
-	c.goBackground(c.loadStore)
+	if c.cfg.Mode == ModeAuth0 {
+		c.goBackground(c.loadStore)
+	}
 
 	<-ctx.Done()
 	c.mu.Lock()
@@ -391,6 +406,7 @@ func (c *Core) commitLocked() {
 // build derives the State from the facts the core holds.
 func (c *Core) build() State {
 	s := State{
+		Mode:      c.cfg.Mode,
 		PiecesOS:  PiecesOSInfo{URL: c.baseURL, Version: c.version},
 		Stream:    c.stream,
 		Storage:   c.storage,

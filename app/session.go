@@ -309,6 +309,9 @@ func (c *Core) forgetSessionLocked() {
 // deleteStoredLocked forgets the stored session and removes it from the
 // keyring in the background.
 func (c *Core) deleteStoredLocked() {
+	if c.cfg.Mode == ModePiecesOS {
+		return // Pieces OS keeps the session; nothing is stored here
+	}
 	had := c.stored != nil || c.storage.Kind != StorageNone
 	c.stored = nil
 	c.storage = StorageInfo{Kind: StorageNone}

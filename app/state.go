@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"piecestray/apiclient"
@@ -40,6 +42,32 @@ const (
 	StreamNotRunning StreamStatus = "not_running" // discovery found no Pieces OS
 )
 
+// SignInMode says who runs the browser sign-in and keeps the session.
+type SignInMode string
+
+// Values of SignInMode.
+const (
+	// ModeAuth0: Pieces Tray runs the Auth0 browser sign-in, hands the token
+	// to Pieces OS (POST /users/authenticate/from_token) and keeps the
+	// refresh token in the OS keyring, renewing it itself. The default.
+	ModeAuth0 SignInMode = "auth0"
+	// ModePiecesOS: Pieces OS runs its own browser sign-in (POST /os/sign_in)
+	// and keeps the session; Pieces Tray stores nothing and never renews.
+	ModePiecesOS SignInMode = "pieces-os"
+)
+
+// ParseSignInMode reads a sign-in mode as a person writes it ("auth0" or
+// "pieces-os"); "" is ModeAuth0.
+func ParseSignInMode(s string) (SignInMode, error) {
+	switch m := SignInMode(strings.ToLower(strings.TrimSpace(s))); m {
+	case "":
+		return ModeAuth0, nil
+	case ModeAuth0, ModePiecesOS:
+		return m, nil
+	}
+	return "", fmt.Errorf("app: unknown sign-in mode %q: choose auth0 or pieces-os", s)
+}
+
 // StorageKind says where the session (refresh token) is kept.
 type StorageKind string
 
@@ -48,6 +76,9 @@ const (
 	StorageNone    StorageKind = "none"    // no session stored
 	StorageKeyring StorageKind = "keyring" // in the OS keyring
 	StorageMemory  StorageKind = "memory"  // only in memory for this run; Storage.Why says why
+	// StoragePiecesOS: Pieces OS keeps the session (ModePiecesOS); nothing
+	// is stored here.
+	StoragePiecesOS StorageKind = "pieces_os"
 )
 
 // PiecesOSInfo describes the Pieces OS the agent talks to.
@@ -59,7 +90,9 @@ type PiecesOSInfo struct {
 
 // SignInInfo describes a running browser sign-in.
 type SignInInfo struct {
-	URL       string    `json:"url"`        // the authorize URL the browser was sent to
+	// URL is the authorize URL the browser was sent to; empty when Pieces
+	// OS runs the sign-in (ModePiecesOS) and opened the browser itself.
+	URL       string    `json:"url"`
 	StartedAt time.Time `json:"started_at"` // when the attempt started
 	Deadline  time.Time `json:"deadline"`   // when it gives up
 }
@@ -83,6 +116,7 @@ type StorageInfo struct {
 type State struct {
 	Seq      uint64                 `json:"seq"` // increases with every publication
 	Phase    Phase                  `json:"phase"`
+	Mode     SignInMode             `json:"sign_in_mode"` // who runs the sign-in
 	PiecesOS PiecesOSInfo           `json:"pieces_os"`
 	User     *apiclient.UserProfile `json:"user,omitempty"`    // set when signed in
 	SignIn   *SignInInfo            `json:"sign_in,omitempty"` // set while signing in

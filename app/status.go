@@ -47,6 +47,9 @@ func FormatStatus(s State, now time.Time) string {
 		fmt.Fprintf(&b, "Signed in to Pieces as %s\n", DisplayName(s.User))
 	case PhaseSigningIn:
 		b.WriteString("Signing in: waiting for the browser\n")
+		if s.Mode == ModePiecesOS {
+			line("Pieces OS opened its sign-in page in your browser.")
+		}
 		if s.SignIn != nil && s.SignIn.URL != "" {
 			line("Sign-in page: %s", s.SignIn.URL)
 		}
@@ -74,6 +77,8 @@ func FormatStatus(s State, now time.Time) string {
 		line("Session: kept in the system keyring")
 	case StorageMemory:
 		line("Session: kept in memory only (%s)", s.Storage.Why)
+	case StoragePiecesOS:
+		line("Session: kept by Pieces OS (sign-in mode pieces-os)")
 	default:
 		if s.Storage.Why != "" {
 			line("Session: none stored (%s)", s.Storage.Why)

@@ -108,7 +108,7 @@ func Model(s app.State, now time.Time) Menu {
 	unreadable := s.Storage.Kind == app.StorageNone && s.Storage.Why != ""
 	// A session is stored here (in the keyring or in memory). An empty Kind
 	// is a state from before the store was consulted: nothing known.
-	stored := s.Storage.Kind != "" && s.Storage.Kind != app.StorageNone
+	stored := s.Storage.Kind == app.StorageKeyring || s.Storage.Kind == app.StorageMemory
 	retrying := s.Stream.Status == app.StreamRetrying && s.Phase != app.PhaseNotRunning
 	reachable := s.Phase != app.PhaseNotRunning && s.Phase != app.PhaseConnecting && !retrying
 	retryIn := ""
@@ -180,6 +180,10 @@ func Model(s app.State, now time.Time) Menu {
 		detail = "Start Pieces OS; this menu updates by itself"
 	case s.Phase == app.PhaseSignInNeeded:
 		detail = "Sign in again to keep using your account"
+	case s.Phase == app.PhaseSigningIn && s.Mode == app.ModePiecesOS:
+		detail = "Pieces OS opened its sign-in page in your browser"
+	case s.Phase == app.PhaseSigningIn:
+		detail = "Page showed an error? Cancel, copy the link, or use --sign-in pieces-os"
 	case s.Storage.Kind == app.StorageMemory:
 		detail = "Session kept in memory only"
 		if s.Storage.Why != "" {

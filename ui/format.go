@@ -64,6 +64,8 @@ func storageText(s app.StorageInfo) string {
 			return "In memory only, until Pieces Tray quits: " + sentence(s.Why)
 		}
 		return "In memory only, until Pieces Tray quits"
+	case app.StoragePiecesOS:
+		return "By Pieces OS (Pieces Tray stores nothing)"
 	}
 	if s.Why != "" {
 		return "Not saved: " + sentence(s.Why)
@@ -171,7 +173,11 @@ func noticeFor(s app.State, what string) (notice, bool) {
 		}
 		return notice{Title: "Sign-in needed", Body: body + "\nSign in again " + what + ".", Button: "Sign in…", Action: app.ActionSignIn}, true
 	case app.PhaseSigningIn:
-		return notice{Title: "Signing in…", Body: "Continue in your browser. This window follows as soon as you are signed in.", Button: "Cancel sign-in", Action: app.ActionCancelSignIn, Busy: true}, true
+		body := "Continue in your browser. This window follows as soon as you are signed in.\nIf the page shows an error, cancel and try again, or start Pieces Tray with --sign-in pieces-os to let Pieces OS sign you in."
+		if s.Mode == app.ModePiecesOS {
+			body = "Pieces OS opened its sign-in page in your browser. Continue there; this window follows as soon as you are signed in."
+		}
+		return notice{Title: "Signing in…", Body: body, Button: "Cancel sign-in", Action: app.ActionCancelSignIn, Busy: true}, true
 	}
 	if !s.SignedIn() {
 		return connectingNotice, true

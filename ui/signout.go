@@ -110,8 +110,11 @@ func (w *signOutWindow) apply(s app.State) {
 // signOutSteps says what signing out does.
 func signOutSteps(kind app.StorageKind) string {
 	session := "• The saved session is deleted from the system keyring, so Pieces Tray will not sign you in again at start."
-	if kind == app.StorageMemory {
+	switch kind {
+	case app.StorageMemory:
 		session = "• The session Pieces Tray keeps in memory is dropped."
+	case app.StoragePiecesOS:
+		session = "• Pieces OS ends the session it keeps; Pieces Tray stores none."
 	}
 	return "Signing out means:\n" +
 		"• Pieces OS forgets your account on this computer.\n" +

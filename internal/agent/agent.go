@@ -43,13 +43,14 @@ const trimDelay = 10 * time.Second
 // environment.
 type Options struct {
 	Version       string
-	PiecesOSURL   string      // explicit Pieces OS base URL; "" discovers
-	Auth          auth.Config // sign-in settings
-	Notifications bool        // show desktop notifications
-	SocketPath    string      // control socket; "" uses control.DefaultSocketPath
-	LogFile       string      // "" uses logfile.DefaultPath; "-" logs to stderr
-	Debug         bool        // log at debug level
-	Demo          bool        // run against in-process simulators
+	PiecesOSURL   string         // explicit Pieces OS base URL; "" discovers
+	SignIn        app.SignInMode // who runs the sign-in: app.ModeAuth0 (default) or app.ModePiecesOS
+	Auth          auth.Config    // sign-in settings for app.ModeAuth0
+	Notifications bool           // show desktop notifications
+	SocketPath    string         // control socket; "" uses control.DefaultSocketPath
+	LogFile       string         // "" uses logfile.DefaultPath; "-" logs to stderr
+	Debug         bool           // log at debug level
+	Demo          bool           // run against in-process simulators
 	// NoBrowser keeps the demo from opening a browser at start (tests and
 	// scripted runs drive the sign-in themselves).
 	NoBrowser bool
@@ -60,6 +61,12 @@ type Options struct {
 func RegisterFlags(fs *flag.FlagSet, o *Options, getenv func(string) string) {
 	cfg := auth.DefaultConfig().WithEnv(getenv)
 	o.Auth = cfg
+	o.SignIn = app.SignInMode(getenv("PIECES_TRAY_SIGN_IN")) // checked by Run
+	fs.Func("sign-in", "who runs the browser sign-in: auth0 (Pieces Tray, session in the keyring) or pieces-os (Pieces OS, which keeps the session) (default auth0; PIECES_TRAY_SIGN_IN)", func(s string) error {
+		m, err := app.ParseSignInMode(s)
+		o.SignIn = m
+		return err
+	})
 	fs.StringVar(&o.PiecesOSURL, "pieces-os-url", getenv("PIECES_OS_URL"), "Pieces OS base URL, e.g. http://127.0.0.1:39300 (default: discovered)")
 	fs.StringVar(&o.Auth.Domain, "auth0-domain", cfg.Domain, "Auth0 domain or issuer URL")
 	fs.StringVar(&o.Auth.ClientID, "auth0-client-id", cfg.ClientID, "Auth0 client id")
@@ -89,6 +96,10 @@ func isOff(v string) bool {
 // agent already runs, it asks that one to show the account window and
 // returns nil.
 func Run(ctx context.Context, o Options) error {
+	mode, err := app.ParseSignInMode(string(o.SignIn))
+	if err != nil {
+		return fmt.Errorf("agent: PIECES_TRAY_SIGN_IN: %w", err)
+	}
 	logger, closeLog, err := openLog(o)
 	if err != nil {
 		return err
@@ -147,7 +158,7 @@ func Run(ctx context.Context, o Options) error {
 	launcher := tray.NewLauncher(exe, srv.Raise, logger)
 
 	store := auth.NewKeyringStore(keyringName, keyringUser)
-	if o.Demo {
+	if o.Demo && mode == app.ModeAuth0 {
 		// Each demo run has a new sign-in server: the last run's session
 		// means nothing to it.
 		dctx, dcancel := context.WithTimeout(ctx, 3*time.Second)
@@ -158,6 +169,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	core := app.New(app.Config{
+		Mode: mode,
 		PiecesOS: func(base string) app.PiecesOS {
 			return apiclient.New(base, apiclient.WithHTTPClient(httpClient))
 		},
