@@ -574,7 +574,7 @@ func TestDefaultTimeouts(t *testing.T) {
 		{"/.well-known/health", 500 * time.Millisecond, 2 * time.Second},
 		{"/users/authenticate/from_token", 25 * time.Second, 30 * time.Second},
 		{"/os/sign_in", 4 * time.Minute, 5 * time.Minute}, // Pieces OS waits for the browser
-		{"/users", 55 * time.Minute, time.Hour}, // the caller's deadline is kept
+		{"/users", 55 * time.Minute, time.Hour},           // the caller's deadline is kept
 	}
 	for _, tt := range tests {
 		got := rec.deadlines[tt.path]
