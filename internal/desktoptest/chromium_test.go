@@ -1,0 +1,176 @@
+package desktoptest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestSignInWithChromium signs a person in to the demo agent with a real
+// Chromium, driven over the DevTools protocol: the agent (or, in pieces-os
+// mode, the Pieces OS simulator) names the sign-in page in $BROWSER, Chromium
+// loads it, an email is typed and "Sign in" pressed, and the tray must show
+// the person signed in. In auth0 mode the page comes back to the agent's
+// documented redirect, http://localhost:3000/pkce/response/code, by
+// response_mode=form_post, as Pieces' Auth0 tenant does.
+func TestSignInWithChromium(t *testing.T) {
+	Require(t)
+	if testing.Short() {
+		t.Skip("builds the agent and runs Chromium")
+	}
+	chromium := findChromium(t)
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", bin+string(os.PathSeparator), "piecestray")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, mode := range []string{"auth0", "pieces-os"} {
+		t.Run(mode, func(t *testing.T) {
+			signInWithChromium(t, filepath.Join(bin, "piecestray"), chromium, mode)
+		})
+	}
+}
+
+// findChromium returns Debian's Chromium, skipping the test when it is not
+// installed, except under CI=true, where it fails: CI installs it.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	const why = "Chromium is not installed (make deps installs Debian's chromium)"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+	return ""
+}
+
+func signInWithChromium(t *testing.T, agentBin, chromium, mode string) {
+	StartBus(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	watcher, err := StartWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Stop()
+
+	home := t.TempDir()
+	// $BROWSER records the URL it is asked to open; Chromium, driven by the
+	// test, then opens it.
+	urls := filepath.Join(home, "urls")
+	opener := filepath.Join(home, "open-url")
+	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$1\" >> %q\n", urls)
+	if err := os.WriteFile(opener, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	agent := exec.CommandContext(ctx, agentBin, "--demo", "--sign-in", mode, "--debug",
+		"--socket", filepath.Join(home, "pieces-tray", "control.sock"), "--log-file", filepath.Join(home, "agent.log"))
+	agent.Env = append(os.Environ(),
+		"BROWSER="+opener,
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"XDG_STATE_HOME="+filepath.Join(home, "state"),
+		"XDG_DATA_HOME="+filepath.Join(home, "data"),
+	)
+	if err := agent.Start(); err != nil {
+		t.Fatalf("start the agent: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- agent.Wait() }()
+	defer func() {
+		agent.Process.Kill() //nolint:errcheck // it may have exited
+		<-exited
+		if t.Failed() {
+			if b, err := os.ReadFile(filepath.Join(home, "agent.log")); err == nil {
+				t.Logf("agent log:\n%s", b)
+			}
+		}
+	}()
+
+	regs, err := watcher.WaitRegistrations(ctx, 1)
+	if err != nil {
+		t.Fatalf("the agent never registered a tray item: %v", err)
+	}
+	item, err := OpenItem(ctx, Connect(t), regs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer item.Close()
+
+	// The demo starts the sign-in by itself; wait for the page it opens.
+	signInURL := waitLine(ctx, t, urls, "/authorize?")
+	if mode == "auth0" {
+		for _, want := range []string{"response_mode=form_post", "redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fpkce%2Fresponse%2Fcode"} {
+			if !strings.Contains(signInURL, want) {
+				t.Errorf("sign-in URL %s lacks %s", signInURL, want)
+			}
+		}
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox, // the tests run as root in CI
+		chromedp.UserDataDir(filepath.Join(home, "chromium")),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	var heading, body string
+	if err := chromedp.Run(bctx,
+		chromedp.Navigate(signInURL),
+		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
+		chromedp.SendKeys(`#email`, "ada@example.com", chromedp.ByQuery),
+		chromedp.Click(`button[value=approve]`, chromedp.ByQuery),
+		// The page the browser ends on: the agent's own (auth0 mode) or the
+		// simulator's (pieces-os mode); both say "Signed in".
+		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+		chromedp.Poll(`document.title.includes("Signed in") || document.title.includes("did not") || document.title.includes("refused")`, nil),
+		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+		chromedp.Text(`body`, &body, chromedp.ByQuery),
+	); err != nil {
+		t.Fatalf("Chromium: %v", err)
+	}
+	if !strings.Contains(heading, "Signed in") {
+		t.Fatalf("Chromium ended on %q: %s", heading, body)
+	}
+	if _, err := item.WaitMenu(ctx, func(entries []MenuEntry) bool {
+		labels := Labels(Visible(entries))
+		return len(labels) > 0 && strings.Contains(labels[0], "ada@example.com")
+	}); err != nil {
+		t.Fatalf("the tray never showed ada@example.com signed in: %v", err)
+	}
+}
+
+// waitLine waits for a line containing want in the file at path.
+func waitLine(ctx context.Context, t *testing.T, path, want string) string {
+	t.Helper()
+	for {
+		b, _ := os.ReadFile(path)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, want) {
+				return strings.TrimSpace(line)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no URL with %q was opened (got %q)", want, b)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
