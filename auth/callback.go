@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"html/template"
+	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -20,7 +22,9 @@ type callback struct {
 	reply                  chan page
 }
 
-// callbackHandler serves the loopback redirect URI of one Login.
+// callbackHandler serves the loopback redirect URI of one Login: the
+// result arrives as a form POST (response_mode=form_post) or, from a server
+// that ignores form_post, as a GET query; both are handled alike.
 type callbackHandler struct {
 	path  string
 	state string
@@ -28,17 +32,39 @@ type callbackHandler struct {
 	done  chan struct{}  // closed when Login stops waiting
 }
 
+// maxCallbackBody bounds a posted callback: code and state take well under
+// 1 KiB; the rest leaves room for a long error_description.
+const maxCallbackBody = 64 << 10
+
 func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != h.path {
 		http.NotFound(w, r)
 		return
 	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", http.MethodGet)
+	var q url.Values
+	switch r.Method {
+	case http.MethodGet:
+		q = r.URL.Query()
+	case http.MethodPost:
+		// response_mode=form_post: the identity provider's page posts the
+		// result from its own site, so the request is cross-site by
+		// design; the state below is what defends against forgery, and
+		// Origin is not checked.
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+			http.Error(w, "the sign-in result must be posted as a form", http.StatusUnsupportedMediaType)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxCallbackBody)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "the sign-in result could not be read", http.StatusBadRequest)
+			return
+		}
+		q = r.PostForm // the body only, not the URL's query
+	default:
+		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	q := r.URL.Query()
 	// The state binds this redirect to this attempt (RFC 6749 §10.12). A
 	// stale or forged redirect gets 400 and the wait goes on.
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(h.state)) != 1 {

@@ -21,8 +21,21 @@ const (
 	DefaultAudience = "https://pieces.us.auth0.com/api/v2/"
 )
 
-// defaultCallbackPath is the redirect path used with an ephemeral port.
-const defaultCallbackPath = "/pkce/response/code"
+// Pieces' documented redirect URIs for its public client. Auth0 matches
+// redirect URIs exactly, port included, so these are spelled as documented
+// ("localhost" is not "127.0.0.1").
+const (
+	// DefaultRedirectURL is the redirect URI of Pieces' Auth0 authorize
+	// example (which uses response_mode=form_post).
+	DefaultRedirectURL = "http://localhost:3000/pkce/response/code"
+	// FallbackRedirectURL is the redirect URI of Pieces' SeededPKCE model,
+	// used when port 3000 is taken.
+	FallbackRedirectURL = "http://localhost:8080/authentication/response"
+)
+
+// defaultRedirects are the redirect URIs Login tries, in order, when none is
+// configured. Tests replace them with free ports (export_test.go).
+var defaultRedirects = []string{DefaultRedirectURL, FallbackRedirectURL}
 
 // DefaultScopes returns the scopes pieces-tray asks for: an id_token with
 // profile and email, and a refresh token.
@@ -41,12 +54,16 @@ type Config struct {
 	Scopes   []string
 	// RedirectURL is the registered loopback redirect URI, such as
 	// "http://localhost:8080/authentication/response". Its port is bound
-	// exactly. Empty means an ephemeral port on 127.0.0.1.
+	// exactly; port 0 on an IP literal ("http://127.0.0.1:0/callback")
+	// means any free port, for a server that accepts any loopback port
+	// (Auth0 does not). Empty means DefaultRedirectURL, or
+	// FallbackRedirectURL when port 3000 is taken.
 	RedirectURL string
 }
 
-// DefaultConfig returns Pieces' public values from the sign-in checklist,
-// with an ephemeral redirect port.
+// DefaultConfig returns Pieces' public values from the sign-in checklist.
+// Its RedirectURL is empty: Login uses DefaultRedirectURL, or
+// FallbackRedirectURL when port 3000 is taken.
 func DefaultConfig() Config {
 	return Config{
 		Domain:   DefaultDomain,
@@ -101,8 +118,10 @@ func (c Config) Validate() error {
 			return fmt.Errorf("auth: the scopes %q lack %s, which signing in to Pieces needs: add it (PIECES_AUTH0_SCOPES), or leave the scopes unset for the defaults", strings.Join(c.Scopes, " "), need)
 		}
 	}
-	if _, _, err := c.redirect(); err != nil {
-		return err
+	if c.RedirectURL != "" {
+		if _, err := parseRedirect(c.RedirectURL); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -159,28 +178,25 @@ func (c Config) baseURL() (string, error) {
 	return u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"), nil
 }
 
-// redirect parses RedirectURL: the port to bind (0 = ephemeral) and the URI
-// template. An empty RedirectURL gives port 0 and a nil URL.
-func (c Config) redirect() (int, *url.URL, error) {
-	if c.RedirectURL == "" {
-		return 0, nil, nil
-	}
-	u, err := url.Parse(c.RedirectURL)
+// parseRedirect checks a loopback redirect URI (RFC 8252 §7.3): http, a
+// loopback host and an explicit port. Port 0 (any free port) is allowed only
+// on an IP literal: localhost needs one port free on two addresses.
+func parseRedirect(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return 0, nil, fmt.Errorf("auth: the redirect URL %q is not a valid URL: %w", c.RedirectURL, err)
+		return nil, fmt.Errorf("auth: the redirect URL %q is not a valid URL: %w", raw, err)
 	}
-	// RFC 8252 §7.3: loopback redirects use http and a loopback host.
 	if u.Scheme != "http" || !isLoopbackHost(u.Hostname()) || u.User != nil || u.Fragment != "" {
-		return 0, nil, fmt.Errorf("auth: the redirect URL %q must look like http://localhost:8080/path (http, a loopback host and a port)", c.RedirectURL)
+		return nil, fmt.Errorf("auth: the redirect URL %q must look like http://localhost:8080/path (http, a loopback host and a port)", raw)
 	}
 	port, err := strconv.Atoi(u.Port())
-	if err != nil || port <= 0 || port > 65535 {
-		return 0, nil, fmt.Errorf("auth: the redirect URL %q needs an explicit port, like http://localhost:8080/path", c.RedirectURL)
+	if err != nil || port < 0 || port > 65535 || (port == 0 && strings.EqualFold(u.Hostname(), "localhost")) {
+		return nil, fmt.Errorf("auth: the redirect URL %q needs an explicit port, like http://localhost:8080/path (or http://127.0.0.1:0/path for any free port)", raw)
 	}
 	if u.Path == "" {
 		u.Path = "/"
 	}
-	return port, u, nil
+	return u, nil
 }
 
 // isLoopbackHost reports whether host names this computer's loopback

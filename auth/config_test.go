@@ -27,6 +27,12 @@ func TestDefaultConfig(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("DefaultConfig().Validate() = %v", err)
 	}
+	// Pieces' documented redirect URIs, exactly as Auth0 matches them, in
+	// the order Login tries them.
+	want := []string{"http://localhost:3000/pkce/response/code", "http://localhost:8080/authentication/response"}
+	if got := auth.DefaultRedirects(); !slices.Equal(got, want) || auth.DefaultRedirectURL != want[0] || auth.FallbackRedirectURL != want[1] {
+		t.Errorf("default redirects = %q (%q, %q); want %q", got, auth.DefaultRedirectURL, auth.FallbackRedirectURL, want)
+	}
 }
 
 func TestConfigWithEnv(t *testing.T) {
@@ -97,7 +103,10 @@ func TestConfigRedirectURL(t *testing.T) {
 		{"https://localhost:8080/callback", false}, // not http
 		{"http://example.com:8080/callback", false},
 		{"http://0.0.0.0:8080/callback", false},
-		{"http://localhost:0/callback", false},
+		{"http://localhost:0/callback", false}, // needs one port on two addresses
+		{"http://127.0.0.1:0/callback", true},  // any free port
+		{"http://[::1]:0/callback", true},
+		{"http://127.0.0.1:65536/callback", false},
 	}
 	for _, tt := range tests {
 		c := auth.DefaultConfig()

@@ -22,5 +22,15 @@
 //     tells "not found", "locked", "no Secret Service" and "timed out" apart.
 //     There is no plain-text fallback.
 //
+// Auth0 matches redirect URIs exactly, port included, so Login uses one of
+// Pieces' documented redirect URIs: [DefaultRedirectURL]
+// (http://localhost:3000/pkce/response/code), or [FallbackRedirectURL]
+// (http://localhost:8080/authentication/response) when another program has
+// port 3000; with both taken it fails with [ErrRedirectPortsInUse].
+// [Config.RedirectURL] chooses another. A localhost redirect is served on
+// 127.0.0.1 and ::1. Login asks for response_mode=form_post, so the result
+// comes back as a cross-site form POST that the state parameter guards;
+// a GET with the result in the query is accepted alike.
+//
 // Package auth/authtest has a fake Store and a fake keyring for tests.
 package auth

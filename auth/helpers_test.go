@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,9 +24,14 @@ import (
 // waitLong bounds waits in tests: generous, for a loaded 2-core machine.
 const waitLong = 30 * time.Second
 
-// startSim starts an Auth0-compatible server on an ephemeral port.
+// startSim starts an Auth0-compatible server on an ephemeral port. It
+// matches redirect URIs exactly; when cfg registers none, it registers those
+// of freeRedirects, which Login then uses by default until t ends.
 func startSim(t testing.TB, cfg auth0sim.Config) *auth0sim.Server {
 	t.Helper()
+	if len(cfg.RedirectURIs) == 0 {
+		cfg.RedirectURIs = freeRedirects(t)
+	}
 	s := auth0sim.New(cfg)
 	if err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatalf("auth0sim Start: %v", err)
@@ -37,6 +44,50 @@ func startSim(t testing.TB, cfg auth0sim.Config) *auth0sim.Server {
 func simConfig(base string) auth.Config {
 	c := auth.DefaultConfig()
 	c.Domain = base
+	return c
+}
+
+// freeRedirects makes Login's default redirect URIs two localhost URIs on
+// ports free a moment ago, with the paths of the documented ones, until t
+// ends, and returns them: tests never use the real 3000 and 8080.
+func freeRedirects(t testing.TB) []string {
+	t.Helper()
+	uris := []string{
+		fmt.Sprintf("http://localhost:%d/pkce/response/code", freePort(t)),
+		fmt.Sprintf("http://localhost:%d/authentication/response", freePort(t)),
+	}
+	auth.SetDefaultRedirects(t, uris...)
+	return uris
+}
+
+// freePort returns a port that was free a moment ago on 127.0.0.1 and, when
+// the machine has IPv6, on ::1.
+func freePort(t testing.TB) int {
+	t.Helper()
+	for range 10 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port)))
+		ln.Close()
+		if err == nil {
+			ln6.Close()
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			return port
+		}
+	}
+	t.Fatal("found no port free on both 127.0.0.1 and ::1")
+	return 0
+}
+
+// offlineConfig is a Config for tests that never reach the server: the
+// redirect is on any free port of 127.0.0.1.
+func offlineConfig() auth.Config {
+	c := simConfig("http://127.0.0.1:1")
+	c.RedirectURL = "http://127.0.0.1:0/pkce/response/code"
 	return c
 }
 
@@ -66,11 +117,14 @@ type scriptedBrowser struct {
 	t      testing.TB
 	email  string
 	action string // "approve" (default), "deny", or "none" (prompt=none)
-	// badStateFirst first follows the redirect with a wrong state, expecting
-	// 400, then the right one.
+	// badStateFirst first comes back with a wrong state, expecting 400,
+	// then with the right one.
 	badStateFirst bool
+	// post comes back as response_mode=form_post does: a cross-site form
+	// POST of the result to the redirect URI. Otherwise the browser follows
+	// the server's redirect (a GET with the result in the query).
+	post bool
 
-	once sync.Once
 	done chan browserResult
 }
 
@@ -110,7 +164,7 @@ func (b *scriptedBrowser) run(authURL string) browserResult {
 			if h := req.URL.Hostname(); h == "127.0.0.1" || h == "localhost" || h == "::1" {
 				if req.URL.Port() != via[0].URL.Port() {
 					loopback = req.URL
-					if b.badStateFirst {
+					if b.badStateFirst || b.post {
 						return http.ErrUseLastResponse
 					}
 				}
@@ -122,6 +176,11 @@ func (b *scriptedBrowser) run(authURL string) browserResult {
 	if err != nil {
 		return browserResult{err: err}
 	}
+	// auth0sim refuses response_mode=form_post and answers by redirect
+	// only; b.post delivers that answer as a form_post page would.
+	q := u.Query()
+	q.Del("response_mode")
+	u.RawQuery = q.Encode()
 	var resp *http.Response
 	if b.action == "none" {
 		q := u.Query()
@@ -153,22 +212,20 @@ func (b *scriptedBrowser) run(authURL string) browserResult {
 	if err != nil {
 		return browserResult{err: err}
 	}
-	if b.badStateFirst && loopback != nil {
+	if loopback != nil && (b.badStateFirst || b.post) {
 		resp.Body.Close()
-		bad := *loopback
-		q := bad.Query()
-		q.Set("state", "forged-"+q.Get("state"))
-		bad.RawQuery = q.Encode()
-		r, err := hc.Get(bad.String())
-		if err != nil {
-			return browserResult{err: err}
+		if b.badStateFirst {
+			r, err := b.comeBack(hc, loopback, u, "forged-")
+			if err != nil {
+				return browserResult{err: err}
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if r.StatusCode != http.StatusBadRequest {
+				return browserResult{err: fmt.Errorf("wrong state: status %d, want 400: %s", r.StatusCode, body)}
+			}
 		}
-		body, _ := io.ReadAll(r.Body)
-		r.Body.Close()
-		if r.StatusCode != http.StatusBadRequest {
-			return browserResult{err: fmt.Errorf("wrong state: status %d, want 400: %s", r.StatusCode, body)}
-		}
-		resp, err = hc.Get(loopback.String())
+		resp, err = b.comeBack(hc, loopback, u, "")
 		if err != nil {
 			return browserResult{err: err}
 		}
@@ -176,6 +233,25 @@ func (b *scriptedBrowser) run(authURL string) browserResult {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return browserResult{status: resp.StatusCode, body: string(body), header: resp.Header, callback: loopback}
+}
+
+// comeBack brings the result in the server's redirect to loopback back to
+// the app, with statePrefix before its state: by GET, or, when b.post, as
+// the form a form_post page on the server's site (authURL) posts.
+func (b *scriptedBrowser) comeBack(hc *http.Client, loopback, authURL *url.URL, statePrefix string) (*http.Response, error) {
+	target := *loopback
+	q := target.Query()
+	q.Set("state", statePrefix+q.Get("state"))
+	if !b.post {
+		target.RawQuery = q.Encode()
+		return hc.Get(target.String())
+	}
+	target.RawQuery = ""
+	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(q.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", authURL.Scheme+"://"+authURL.Host)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	return hc.Do(req)
 }
 
 // login runs a full sign-in of email against sim through a scripted
@@ -192,7 +268,8 @@ func login(t testing.TB, s *auth.Signer, br *scriptedBrowser) (*auth.Token, brow
 	return tok, res
 }
 
-// redirectPort returns the loopback port named by an authorize URL.
+// redirectPort returns the loopback port named by an authorize URL (never
+// 0: an ephemeral port is replaced by the one bound).
 func redirectPort(t testing.TB, authURL string) int {
 	t.Helper()
 	u, err := url.Parse(authURL)
@@ -204,20 +281,25 @@ func redirectPort(t testing.TB, authURL string) int {
 		t.Fatalf("parse redirect_uri: %v", err)
 	}
 	p, err := strconv.Atoi(ru.Port())
-	if err != nil {
+	if err != nil || p == 0 {
 		t.Fatalf("redirect_uri %q has no port", ru)
 	}
 	return p
 }
 
-// assertPortFree fails unless port can be bound again on 127.0.0.1.
+// assertPortFree fails unless port can be bound again on 127.0.0.1 and
+// (when the machine has IPv6) on ::1.
 func assertPortFree(t testing.TB, port int) {
 	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	if err != nil {
-		t.Fatalf("loopback port %d still in use after Login returned: %v", port, err)
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if errors.Is(err, syscall.EADDRINUSE) || (err != nil && host == "127.0.0.1") {
+			t.Fatalf("loopback port %d still in use on %s after Login returned: %v", port, host, err)
+		}
+		if err == nil {
+			ln.Close()
+		}
 	}
-	ln.Close()
 }
 
 // urlRecorder records the authorize URL handed to onURL.

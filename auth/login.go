@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -22,14 +23,17 @@ import (
 const shutdownWait = 5 * time.Second
 
 // Login runs one browser sign-in: the authorization code flow with PKCE
-// S256 (RFC 7636) and a loopback redirect on 127.0.0.1 (RFC 8252 §7.3). It
-// calls onURL (when not nil) with the authorize URL, so the person can copy
-// it if no browser opens, asks the Browser to open it, and waits until the
-// browser comes back, ctx ends, or the login timeout passes.
+// S256 (RFC 7636), response_mode=form_post and a loopback redirect (RFC 8252
+// §7.3) on the configured redirect URI, or else on DefaultRedirectURL, or
+// FallbackRedirectURL when port 3000 is taken. It calls onURL (when not nil)
+// with the authorize URL, so the person can copy it if no browser opens,
+// asks the Browser to open it, and waits until the browser comes back, ctx
+// ends, or the login timeout passes.
 //
 // Only one Login runs at a time: a second one returns ErrInProgress. A
 // person who denies access, or a cancelled ctx, gives an error that
-// errors.Is ErrCancelled. The listener is closed on every path.
+// errors.Is ErrCancelled; both default ports taken gives
+// ErrRedirectPortsInUse. The listeners are closed on every path.
 func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) {
 	s.mu.Lock()
 	if s.running {
@@ -47,35 +51,37 @@ func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) 
 	if err := s.cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ln, redirect, err := s.listen()
+	oc, err := s.oauthConfig("")
 	if err != nil {
 		return nil, err
 	}
-	bound := ln.Addr().(*net.TCPAddr).Port
-
-	oc, err := s.oauthConfig(redirect.String())
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	verifier := oauth2.GenerateVerifier() // fresh per attempt
 	state, err := randomState()
 	if err != nil {
-		ln.Close()
 		return nil, err
 	}
+	lns, redirect, err := s.listen()
+	if err != nil {
+		return nil, err
+	}
+	oc.RedirectURL = redirect.String()
+	verifier := oauth2.GenerateVerifier() // fresh per attempt
 	authURL := oc.AuthCodeURL(state,
 		oauth2.S256ChallengeOption(verifier),
-		oauth2.SetAuthURLParam("audience", s.cfg.Audience))
+		oauth2.SetAuthURLParam("audience", s.cfg.Audience),
+		// Auth0 then posts the result from its page instead of putting the
+		// code in a URL (browser history, Referer).
+		oauth2.SetAuthURLParam("response_mode", "form_post"))
 
 	cb := &callbackHandler{path: redirect.Path, state: state, calls: make(chan *callback), done: make(chan struct{})}
 	srv := &http.Server{Handler: cb, ReadHeaderTimeout: 10 * time.Second}
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = srv.Serve(ln) // returns http.ErrServerClosed after Shutdown
-	}()
+	for _, ln := range lns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = srv.Serve(ln) // closes ln; returns http.ErrServerClosed after Shutdown
+		}()
+	}
 	defer func() {
 		close(cb.done) // pending callbacks get "this sign-in has ended"
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
@@ -84,9 +90,9 @@ func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) 
 		}
 		cancel()
 		wg.Wait()
-		s.log.Debug("auth: sign-in listener closed", "port", bound)
+		s.log.Debug("auth: sign-in listener closed", "redirect", redirect.String())
 	}()
-	s.log.Debug("auth: sign-in listening", "port", bound)
+	s.log.Debug("auth: sign-in listening", "redirect", redirect.String(), "listeners", len(lns))
 
 	if onURL != nil {
 		onURL(authURL)
@@ -131,37 +137,82 @@ func (s *Signer) waitError(ctx context.Context) error {
 	return &kindError{kind: context.DeadlineExceeded, msg: "auth: the sign-in was not finished in the browser in time; choose Sign in to try again"}
 }
 
-// listen opens the loopback listener, never on all interfaces (RFC 8252
-// §7.3, §8.3): on 127.0.0.1 and an ephemeral port, or exactly the configured
-// redirect URI's port, on 127.0.0.1 for "localhost" or on the URI's own
-// loopback address (such as ::1), where the browser will connect. It
-// returns the redirect URI built from the port actually bound; a configured
-// URI keeps its host spelling (localhost ≠ 127.0.0.1 to the server).
-func (s *Signer) listen() (net.Listener, *url.URL, error) {
-	port, tmpl, err := s.cfg.redirect()
-	if err != nil {
-		return nil, nil, err
-	}
-	host := "127.0.0.1"
-	if tmpl != nil {
-		if ip := net.ParseIP(tmpl.Hostname()); ip != nil && ip.IsLoopback() {
-			host = ip.String()
+// listen opens the loopback listeners of the redirect URI and returns them
+// with the redirect URI to send. A configured RedirectURL is the only one
+// tried; otherwise the documented ones are tried in order while their port
+// is taken.
+func (s *Signer) listen() ([]net.Listener, *url.URL, error) {
+	if s.cfg.RedirectURL != "" {
+		u, err := parseRedirect(s.cfg.RedirectURL)
+		if err != nil {
+			return nil, nil, err
 		}
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
-		if port != 0 && errors.Is(err, syscall.EADDRINUSE) {
-			return nil, nil, &kindError{kind: err, msg: fmt.Sprintf("auth: port %d is in use by another program: close that program, or configure another redirect URL (PIECES_AUTH0_REDIRECT_URL)", port)}
+		lns, err := s.listenLoopback(u)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, nil, &kindError{kind: err, msg: fmt.Sprintf("auth: port %s is in use by another program: close that program, or configure another redirect URL (--redirect-url or PIECES_AUTH0_REDIRECT_URL)", u.Port())}
 		}
-		return nil, nil, fmt.Errorf("auth: listen for the browser on %s: %w", host, err)
+		return lns, u, err
 	}
-	bound := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	if tmpl == nil {
-		return ln, &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", bound), Path: defaultCallbackPath}, nil
+	var ports []string
+	var inUse error
+	for _, raw := range defaultRedirects {
+		u, err := parseRedirect(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		lns, err := s.listenLoopback(u)
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			return lns, u, err
+		}
+		s.log.Info("auth: a sign-in port is in use by another program", "port", u.Port())
+		ports = append(ports, u.Port())
+		inUse = err
 	}
-	redirect := *tmpl
-	redirect.Host = net.JoinHostPort(tmpl.Hostname(), bound)
-	return ln, &redirect, nil
+	return nil, nil, &kindError{kind: ErrRedirectPortsInUse, cause: inUse, msg: fmt.Sprintf(
+		"auth: ports %s, which Pieces' sign-in sends you back to, are in use by other programs. Close one of them, or set --redirect-url (PIECES_AUTH0_REDIRECT_URL)",
+		joinAnd(ports))}
+}
+
+// listenLoopback listens where the browser may connect for u, never on all
+// interfaces (RFC 8252 §7.3, §8.3): on u's IP literal, or for localhost on
+// both 127.0.0.1 and ::1, since browsers may try either. The port counts as
+// taken when either address has it (the browser could reach the other
+// program there); a machine without IPv6 is served on 127.0.0.1 alone. A
+// port 0 in u becomes the port bound.
+func (s *Signer) listenLoopback(u *url.URL) ([]net.Listener, error) {
+	host := u.Hostname()
+	localhost := strings.EqualFold(host, "localhost")
+	if localhost {
+		host = "127.0.0.1"
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, u.Port()))
+	if err != nil {
+		return nil, fmt.Errorf("auth: listen for the browser on %s: %w", net.JoinHostPort(host, u.Port()), err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	u.Host = net.JoinHostPort(u.Hostname(), port)
+	if !localhost {
+		return []net.Listener{ln}, nil
+	}
+	ln6, err := net.Listen("tcp", net.JoinHostPort("::1", port))
+	switch {
+	case err == nil:
+		return []net.Listener{ln, ln6}, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		ln.Close()
+		return nil, fmt.Errorf("auth: listen for the browser on [::1]:%s: %w", port, err)
+	default:
+		s.log.Debug("auth: no IPv6 loopback; listening on 127.0.0.1 only", "err", err)
+		return []net.Listener{ln}, nil
+	}
+}
+
+// joinAnd joins words as "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // finish handles the callback whose state matched: an error from the
