@@ -16,10 +16,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 // Actions a Browser can take on the sign-in page.
@@ -89,12 +90,12 @@ func (b *Browser) Wait() error {
 	return errors.Join(b.errs...)
 }
 
-var txField = regexp.MustCompile(`name="tx" value="([^"]+)"`)
-
 // Visit loads authURL and acts on the sign-in page: Approve or Deny submit
-// the form, Silent adds prompt=none and login_hint. Redirects, including the
-// last one into the app's loopback listener, are followed. It returns an
-// error when a page cannot be loaded or the final answer is not 2xx.
+// its form, Silent adds prompt=none and login_hint. Redirects are followed,
+// and a response_mode=form_post answer (a page whose form posts the result
+// to the app's loopback listener) is submitted, as a browser's script would.
+// It returns an error when a page cannot be loaded or the final answer is
+// not 2xx.
 func Visit(ctx context.Context, authURL, email, action string) error {
 	jar, _ := cookiejar.New(nil)
 	tr := &http.Transport{}
@@ -117,23 +118,30 @@ func Visit(ctx context.Context, authURL, email, action string) error {
 		if err != nil {
 			return err
 		}
-		page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		m := txField.FindSubmatch(page)
-		if m == nil {
-			return fmt.Errorf("scriptbrowser: the sign-in page has no form (status %d)", resp.StatusCode)
+		f, ferr := readForm(resp)
+		if ferr != nil {
+			return fmt.Errorf("scriptbrowser: the sign-in page (status %d): %w", resp.StatusCode, ferr)
 		}
-		form := url.Values{"tx": {string(m[1])}, "email": {email}, "action": {action}}
-		origin := u.Scheme + "://" + u.Host
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, origin+"/authorize", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", origin)
-		resp, err = hc.Do(req)
+		f.values.Set("email", email)
+		f.values.Set("action", action)
+		resp, err = f.submit(ctx, hc)
 	default:
 		return fmt.Errorf("scriptbrowser: unknown action %q", action)
 	}
 	if err != nil {
 		return fmt.Errorf("scriptbrowser: %w", err)
+	}
+	if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") &&
+		resp.Request.URL.Host == u.Host {
+		// Still on the sign-in server: a form_post page, or a page that
+		// refused the sign-in.
+		f, ferr := readForm(resp)
+		if ferr != nil {
+			return fmt.Errorf("scriptbrowser: %s answered a page without a form to post", u.Host)
+		}
+		if resp, err = f.submit(ctx, hc); err != nil {
+			return fmt.Errorf("scriptbrowser: %w", err)
+		}
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
@@ -141,6 +149,62 @@ func Visit(ctx context.Context, authURL, email, action string) error {
 		return fmt.Errorf("scriptbrowser: %s answered %s", resp.Request.URL.Host, resp.Status)
 	}
 	return nil
+}
+
+// form is the first form of a page: where it posts and its hidden fields.
+type form struct {
+	action string
+	values url.Values
+}
+
+// readForm reads and closes resp's body and returns its first form.
+func readForm(resp *http.Response) (*form, error) {
+	defer resp.Body.Close()
+	z := html.NewTokenizer(io.LimitReader(resp.Body, 1<<20))
+	var f *form
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			if f == nil {
+				return nil, errors.New("no form")
+			}
+			return f, nil
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			attr := func(k string) string {
+				for _, a := range tok.Attr {
+					if a.Key == k {
+						return a.Val
+					}
+				}
+				return ""
+			}
+			switch {
+			case tok.Data == "form" && f == nil:
+				action, err := resp.Request.URL.Parse(attr("action"))
+				if err != nil {
+					return nil, fmt.Errorf("form action: %w", err)
+				}
+				f = &form{action: action.String(), values: url.Values{}}
+			case tok.Data == "input" && f != nil && attr("type") == "hidden":
+				f.values.Add(attr("name"), attr("value"))
+			}
+		case html.EndTagToken:
+			if f != nil && z.Token().Data == "form" {
+				return f, nil
+			}
+		}
+	}
+}
+
+// submit posts the form as a browser does.
+func (f *form) submit(ctx context.Context, hc *http.Client) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.action, strings.NewReader(f.values.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return hc.Do(req)
 }
 
 func get(ctx context.Context, hc *http.Client, u string) (*http.Response, error) {
