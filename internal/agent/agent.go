@@ -75,7 +75,7 @@ func RegisterFlags(fs *flag.FlagSet, o *Options, getenv func(string) string) {
 		o.Auth.Scopes = auth.ParseScopes(s)
 		return nil
 	})
-	fs.StringVar(&o.Auth.RedirectURL, "redirect-url", cfg.RedirectURL, "fixed loopback redirect URI, e.g. http://127.0.0.1:8080/callback (default: a free port)")
+	fs.StringVar(&o.Auth.RedirectURL, "redirect-url", cfg.RedirectURL, "redirect URI registered with Auth0 (default "+auth.DefaultRedirectURL+", or "+auth.FallbackRedirectURL+" when port 3000 is taken)")
 	fs.BoolVar(&o.Notifications, "notifications", !isOff(getenv("PIECES_TRAY_NOTIFICATIONS")), "show desktop notifications (PIECES_TRAY_NOTIFICATIONS=off turns them off)")
 	fs.StringVar(&o.SocketPath, "socket", getenv("PIECES_TRAY_SOCKET"), "control socket path (default: per-user runtime directory)")
 	fs.StringVar(&o.LogFile, "log-file", getenv("PIECES_TRAY_LOG"), "log file, or - for stderr (default: the user's state directory)")
