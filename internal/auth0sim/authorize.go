@@ -1,6 +1,7 @@
 package auth0sim
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"net/http"
 	"net/url"
@@ -8,63 +9,82 @@ import (
 	"strings"
 )
 
-// browserCookie identifies a browser: sign-in pages are bound to it (CSRF)
-// and it carries the browser session that /v2/logout ends.
+// browserCookie identifies a browser: a sign-in transaction is bound to the
+// cookie of the browser that opened its page, and the cookie carries the
+// browser session that /v2/logout ends.
 const browserCookie = "auth0sim_browser"
+
+// Response modes (OAuth 2.0 Multiple Response Type Encoding Practices §2.1,
+// OAuth 2.0 Form Post Response Mode).
+const (
+	modeQuery    = "query"     // 302 to the redirect URI with the result in its query (the default)
+	modeFormPost = "form_post" // an HTML page that posts the result to the redirect URI
+)
+
+// callbackMismatch is Auth0's message for a redirect_uri that is not an
+// allowed callback URL.
+const callbackMismatch = "Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs."
 
 // authRequest is a validated /authorize request.
 type authRequest struct {
-	clientID    string
-	redirectURI string
-	state       string
-	challenge   string
-	scope       string
-	audience    string
-	nonce       string
-	loginHint   string
+	clientID     string
+	redirectURI  string
+	responseMode string // modeQuery or modeFormPost
+	state        string
+	challenge    string
+	scope        string
+	audience     string
+	nonce        string
+	loginHint    string
 }
 
 // handleAuthorize serves GET /authorize (RFC 6749 §4.1.1, RFC 7636 §4.3).
-// Until the client and its redirect URI are known good, errors are shown as
-// a page; never redirect to an unvalidated URI (RFC 6749 §4.1.2.1).
+// Until the client, its redirect URI and the response mode are known good,
+// errors are shown as a page: never send anything to an unvalidated URI
+// (RFC 6749 §4.1.2.1), nor in a mode the client did not ask for.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
 	switch {
 	case clientID == "":
 		s.messagePage(w, http.StatusBadRequest, "Missing client_id",
-			"The sign-in link has no client_id parameter.")
+			"The sign-in link has no client_id parameter.", "")
 		return
 	case len(q["client_id"]) > 1 || clientID != s.clientID:
 		s.messagePage(w, http.StatusBadRequest, "Unknown application",
-			"The application asking you to sign in (client_id "+clientID+") is not registered here.")
+			"The application asking you to sign in (client_id "+clientID+") is not registered here.", "")
 		return
 	case redirectURI == "":
 		s.messagePage(w, http.StatusBadRequest, "Missing redirect_uri",
-			"The sign-in link has no redirect_uri parameter.")
+			"The sign-in link has no redirect_uri parameter.", "")
 		return
 	case len(q["redirect_uri"]) > 1 || !s.redirectAllowed(redirectURI):
-		s.log.Info("auth0sim: authorize refused: redirect_uri not allowed", "redirect_uri", redirectURI)
-		s.messagePage(w, http.StatusBadRequest, "Callback URL mismatch",
-			"The redirect_uri "+redirectURI+" is not in the list of allowed callback URLs for this application.")
+		s.log.Info("auth0sim: authorize refused: callback URL mismatch", "redirect_uri", redirectURI)
+		s.messagePage(w, http.StatusBadRequest, "Callback URL mismatch", callbackMismatch,
+			"redirect_uri: "+redirectURI)
+		return
+	}
+	mode := cmp.Or(q.Get("response_mode"), modeQuery)
+	if len(q["response_mode"]) > 1 || (mode != modeQuery && mode != modeFormPost) {
+		s.log.Info("auth0sim: authorize refused: unsupported response_mode", "response_mode", mode)
+		s.messagePage(w, http.StatusBadRequest, "Unsupported response mode",
+			"The sign-in link asks for response_mode "+mode+"; this server answers with query or form_post.", "")
 		return
 	}
 	req := authRequest{
-		clientID:    clientID,
-		redirectURI: redirectURI,
-		state:       q.Get("state"),
-		challenge:   q.Get("code_challenge"),
-		scope:       normalizeScope(q.Get("scope")),
-		audience:    q.Get("audience"),
-		nonce:       q.Get("nonce"),
-		loginHint:   q.Get("login_hint"),
-	}
-	if req.audience == "" {
-		req.audience = s.audience
+		clientID:     clientID,
+		redirectURI:  redirectURI,
+		responseMode: mode,
+		state:        q.Get("state"),
+		challenge:    q.Get("code_challenge"),
+		scope:        normalizeScope(q.Get("scope")),
+		audience:     cmp.Or(q.Get("audience"), s.audience),
+		nonce:        q.Get("nonce"),
+		loginHint:    q.Get("login_hint"),
 	}
 	if code, desc := s.checkAuthorize(q, req); code != "" {
 		s.log.Info("auth0sim: authorize refused", "error", code, "reason", desc)
-		s.redirectResult(w, req, url.Values{"error": {code}, "error_description": {desc}})
+		s.respond(w, req, url.Values{"error": {code}, "error_description": {desc}})
 		return
 	}
 	// The page is prefilled, and prompt=none signs in, with login_hint or
@@ -76,7 +96,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	if q.Get("prompt") == "none" {
 		if !validEmail(email) {
-			s.redirectResult(w, req, url.Values{
+			s.respond(w, req, url.Values{
 				"error": {"login_required"}, "error_description": {"Login required"},
 			})
 			return
@@ -102,8 +122,6 @@ func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc strin
 		return "invalid_request", "Missing required parameter: response_type"
 	case rt != "code":
 		return "unsupported_response_type", "Unsupported response type: " + rt
-	case q.Get("response_mode") != "" && q.Get("response_mode") != "query":
-		return "invalid_request", "Unsupported response_mode: " + q.Get("response_mode")
 	case req.challenge == "":
 		return "invalid_request", "Missing required parameter: code_challenge (PKCE is required)"
 	case q.Get("code_challenge_method") != "S256":
@@ -121,44 +139,49 @@ func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc strin
 	return "", ""
 }
 
-// handleDecision serves the POST of the sign-in page. The transaction id in
-// the form must belong to the browser cookie of the page's GET, and a
-// browser's Origin must be this server: a page elsewhere cannot sign anyone
-// in or out.
+// handleDecision serves the POST of the sign-in page. The form carries the
+// transaction's token (the hidden field "tx", random and known only to the
+// page), and the transaction belongs to the browser cookie (SameSite=Lax)
+// that the page's GET set: a page elsewhere can neither read the token nor
+// send the cookie along with a cross-site post, so it cannot sign anyone in.
+// Origin and Sec-Fetch-Site are not used: the page's Referrer-Policy makes
+// browsers send "Origin: null", and older ones send neither.
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		s.messagePage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.")
-		return
-	}
-	if !s.sameOrigin(r) {
-		s.messagePage(w, http.StatusForbidden, "Request refused",
-			"The sign-in form was sent from another site.")
+		s.messagePage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.", "")
 		return
 	}
 	txID := r.PostForm.Get("tx")
+	if txID == "" {
+		s.messagePage(w, http.StatusForbidden, "Request refused",
+			"The sign-in form carries no sign-in token, so it did not come from this sign-in page. "+
+				"Go back to the application and start the sign-in again.", "")
+		return
+	}
 	tx, ok := s.browsers.tx(txID, s.now())
 	if !ok {
 		s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
-			"It was already used or is too old. Go back to the application and start the sign-in again.")
+			"It was already used or is too old. Go back to the application and start the sign-in again.", "")
 		return
 	}
 	c, err := r.Cookie(browserCookie)
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(tx.browser)) != 1 {
+		s.log.Info("auth0sim: sign-in form refused: the browser cookie does not match the transaction")
 		s.messagePage(w, http.StatusForbidden, "Request refused",
 			"This sign-in page was opened in another browser, or cookies are blocked. "+
-				"Allow cookies for this site and start the sign-in again from the application.")
+				"Allow cookies for this site and start the sign-in again from the application.", "")
 		return
 	}
 	switch r.PostForm.Get("action") {
 	case "deny":
 		if !s.browsers.finish(txID) {
 			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
-				"It was already used. Go back to the application and start the sign-in again.")
+				"It was already used. Go back to the application and start the sign-in again.", "")
 			return
 		}
 		s.log.Info("auth0sim: sign-in denied")
-		s.redirectResult(w, tx.req, url.Values{
+		s.respond(w, tx.req, url.Values{
 			"error": {"access_denied"}, "error_description": {"User did not authorize the request"},
 		})
 	case "approve":
@@ -172,12 +195,12 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 		}
 		if !s.browsers.finish(txID) {
 			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
-				"It was already used. Go back to the application and start the sign-in again.")
+				"It was already used. Go back to the application and start the sign-in again.", "")
 			return
 		}
 		s.approve(w, tx.req, tx.browser, email)
 	default:
-		s.messagePage(w, http.StatusBadRequest, "Bad request", "Choose Sign in or Deny.")
+		s.messagePage(w, http.StatusBadRequest, "Bad request", "Choose Sign in or Deny.", "")
 	}
 }
 
@@ -194,23 +217,28 @@ func (s *Server) approve(w http.ResponseWriter, req authRequest, browser, email 
 		authTime: now,
 	}, req.redirectURI, req.challenge, now)
 	s.log.Info("auth0sim: sign-in approved, code issued", "sub", Subject(email))
-	s.redirectResult(w, req, url.Values{"code": {code}})
+	s.respond(w, req, url.Values{"code": {code}})
 }
 
-// redirectResult sends the browser back to the validated redirect URI with
-// params and the state (RFC 6749 §4.1.2).
-func (s *Server) redirectResult(w http.ResponseWriter, req authRequest, params url.Values) {
+// respond sends the result (params and the state) to the validated
+// redirect URI in the request's response mode: a 302 with them in the query
+// (RFC 6749 §4.1.2), or a page whose form posts them there (form_post).
+func (s *Server) respond(w http.ResponseWriter, req authRequest, params url.Values) {
+	if req.state != "" {
+		params.Set("state", req.state)
+	}
+	if req.responseMode == modeFormPost {
+		s.formPostPage(w, req.redirectURI, params)
+		return
+	}
 	u, err := url.Parse(req.redirectURI)
 	if err != nil { // validated before; cannot happen
-		s.messagePage(w, http.StatusBadRequest, "Bad redirect", "The redirect_uri cannot be used.")
+		s.messagePage(w, http.StatusBadRequest, "Bad redirect", "The redirect_uri cannot be used.", "")
 		return
 	}
 	q := u.Query()
 	for k, v := range params {
 		q[k] = v
-	}
-	if req.state != "" {
-		q.Set("state", req.state)
 	}
 	u.RawQuery = q.Encode()
 	noStore(w.Header())
@@ -228,16 +256,6 @@ func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
 		Name: browserCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 	})
 	return id
-}
-
-// sameOrigin refuses cross-site form posts: Sec-Fetch-Site says so in
-// current browsers, Origin in older ones.
-func (s *Server) sameOrigin(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return false
-	}
-	o := r.Header.Get("Origin")
-	return o == "" || o == "http://"+r.Host || o == s.baseURL(r)
 }
 
 // validChallenge: an S256 challenge is the base64url SHA-256 of the

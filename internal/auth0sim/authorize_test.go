@@ -1,9 +1,12 @@
 package auth0sim_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"piecestray/internal/auth0sim"
@@ -28,103 +31,139 @@ func authorizeOutcome(t *testing.T, rawURL string) (int, *url.URL, string) {
 	return resp.StatusCode, loc, body
 }
 
-// TestRedirectURIMatching: exact matching of registered redirect URIs, any
-// port for the loopback IP literals (RFC 8252 §7.3), and localhost is not
-// 127.0.0.1. Refused URIs get an error page, never a redirect.
-func TestRedirectURIMatching(t *testing.T) {
-	s := startServer(t, auth0sim.Config{RedirectURIs: []string{
-		"http://127.0.0.1/callback",
-		"http://[::1]/callback",
-		"http://127.0.0.1:7777/fixed?app=tray",
-		"http://localhost:8080/authentication/response",
-	}})
-	tests := []struct {
-		uri string
-		ok  bool
-	}{
-		{"http://127.0.0.1/callback", true},
-		{"http://127.0.0.1:49152/callback", true},
-		{"http://127.0.0.1:1/callback", true},
-		{"http://127.0.0.1:65535/callback", true},
-		{"http://[::1]:50001/callback", true},
-		{"http://[::1]/callback", true},
-		{"http://127.0.0.1:40000/fixed?app=tray", true}, // registered port, but any port is accepted
-		{"http://localhost:8080/authentication/response", true},
-
-		{"http://localhost:49152/callback", false},               // localhost is not 127.0.0.1
-		{"http://localhost/callback", false},                     // likewise without a port
-		{"http://localhost:9090/authentication/response", false}, // localhost keeps its port
-		{"http://127.0.0.1:8080/authentication/response", false}, // 127.0.0.1 is not localhost
-		{"http://[::1]:8080/authentication/response", false},
-		{"http://127.0.0.1:49152/callback/", false},    // trailing slash
-		{"http://127.0.0.1:49152/Callback", false},     // path case
-		{"http://127.0.0.1:49152/callback/x", false},   // longer path
-		{"http://127.0.0.1:49152/", false},             // other path
-		{"http://127.0.0.1:49152/callback?x=1", false}, // query added
-		{"http://127.0.0.1:49152/callback?", false},    // empty query added
-		{"http://127.0.0.1:49152/callback#f", false},   // fragment (RFC 6749 §3.1.2)
-		{"http://127.0.0.1:40000/fixed", false},        // registered query missing
-		{"https://127.0.0.1:49152/callback", false},    // scheme
-		{"http://127.0.0.2:49152/callback", false},     // other loopback address, not registered
-		{"http://127.1:49152/callback", false},         // not the literal
-		{"http://[0:0:0:0:0:0:0:1]:49152/callback", false},
-		{"http://user@127.0.0.1:49152/callback", false},
-		{"http://127.0.0.1:49152@evil.example/callback", false},
-		{"http://evil.example/callback", false},
-		{"http://127.0.0.1:0/callback", false},
-		{"http://127.0.0.1:99999/callback", false},
-		{"/callback", false},
-		{"", false},
+// wantMismatch checks Auth0's callback mismatch answer: an HTML page with
+// its message, and no redirect at all.
+func wantMismatch(t *testing.T, uri string, status int, loc *url.URL, body string) {
+	t.Helper()
+	if status != http.StatusBadRequest || loc != nil {
+		t.Errorf("redirect_uri %q: %d Location %v; want 400 and no redirect", uri, status, loc)
 	}
-	for _, tt := range tests {
-		t.Run(tt.uri, func(t *testing.T) {
-			status, loc, body := authorizeOutcome(t, authorizeURL(s.URL(), tt.uri, newPKCE(),
-				map[string]string{"prompt": "none", "login_hint": testEmail}))
-			if tt.ok {
-				if status != http.StatusFound || loc == nil || loc.Query().Get("code") == "" {
-					t.Fatalf("redirect_uri %q: %d %v; want 302 with a code", tt.uri, status, loc)
-				}
-				got := *loc
-				got.RawQuery = ""
-				if want, _ := url.Parse(tt.uri); got.Host != want.Host || got.Path != want.Path {
-					t.Errorf("redirect_uri %q: redirected to %q", tt.uri, loc)
-				}
-				return
-			}
-			if status != http.StatusBadRequest || loc != nil {
-				t.Errorf("redirect_uri %q: %d Location %v; want 400 and no redirect", tt.uri, status, loc)
-			}
-			if !strings.Contains(body, "<h1>") {
-				t.Errorf("redirect_uri %q: body is not an error page: %s", tt.uri, body)
-			}
-		})
+	if !strings.Contains(body, "Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.") ||
+		!strings.Contains(body, "<h1>") {
+		t.Errorf("redirect_uri %q: body is not the callback mismatch page: %s", uri, body)
 	}
 }
 
-// TestDefaultRedirectURIs: without configuration the loopback callbacks
-// (any port) and Pieces' documented localhost URLs are registered.
-func TestDefaultRedirectURIs(t *testing.T) {
+// TestRedirectURIMatching: by default the two callback URLs Pieces
+// documents are allowed, each exactly as written, as Auth0 matches them; a
+// URL that differs in anything is refused with the mismatch page.
+func TestRedirectURIMatching(t *testing.T) {
+	if got, want := auth0sim.DefaultRedirectURIs(), []string{
+		"http://localhost:3000/pkce/response/code", "http://localhost:8080/authentication/response",
+	}; !slices.Equal(got, want) {
+		t.Errorf("DefaultRedirectURIs() = %q; want %q", got, want)
+	}
 	s := startServer(t, auth0sim.Config{})
 	tests := []struct {
 		uri string
 		ok  bool
 	}{
-		{"http://127.0.0.1:51234/callback", true},
-		{"http://[::1]:51234/callback", true},
-		{"http://127.0.0.1:51234/authentication/response", true},
-		{"http://localhost:8080/authentication/response", true},
 		{"http://localhost:3000/pkce/response/code", true},
-		{"http://localhost:51234/callback", false},
-		{"http://localhost:3001/pkce/response/code", false},
+		{"http://localhost:8080/authentication/response", true},
+
+		{"http://localhost:3001/pkce/response/code", false},      // another port
+		{"http://localhost/pkce/response/code", false},           // no port
+		{"http://localhost:80/authentication/response", false},   // the default port is another port
+		{"http://127.0.0.1:3000/pkce/response/code", false},      // 127.0.0.1 is not localhost
+		{"http://[::1]:8080/authentication/response", false},     // nor is ::1
+		{"http://localhost:3000/pkce/response/code/", false},     // trailing slash
+		{"http://localhost:3000/pkce/response", false},           // other path
+		{"http://localhost:3000/PKCE/response/code", false},      // path case
+		{"http://localhost:8080/pkce/response/code", false},      // the other URL's path on this port
+		{"http://localhost:3000/pkce/response/code?x=1", false},  // extra query
+		{"http://localhost:3000/pkce/response/code?", false},     // empty query
+		{"http://localhost:3000/pkce/response/code#f", false},    // fragment (RFC 6749 §3.1.2)
+		{"https://localhost:3000/pkce/response/code", false},     // https
+		{"http://user@localhost:3000/pkce/response/code", false}, // user information
+		{"http://localhost:3000@evil.example/pkce/response/code", false},
+		{"http://127.0.0.1:49152/callback", false}, // any loopback port is gone
+		{"http://127.0.0.1:49152/pkce/response/code", false},
+		{"/pkce/response/code", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.uri, func(t *testing.T) {
-			status, _, _ := authorizeOutcome(t, authorizeURL(s.URL(), tt.uri, newPKCE(),
+			status, loc, body := authorizeOutcome(t, authorizeURL(s.URL(), tt.uri, newPKCE(),
 				map[string]string{"prompt": "none", "login_hint": testEmail}))
-			if got := status == http.StatusFound; got != tt.ok {
-				t.Errorf("redirect_uri %q accepted = %v (status %d); want %v", tt.uri, got, status, tt.ok)
+			if !tt.ok {
+				wantMismatch(t, tt.uri, status, loc, body)
+				return
+			}
+			if status != http.StatusFound || loc == nil || loc.Query().Get("code") == "" {
+				t.Fatalf("redirect_uri %q: %d %v; want 302 with a code", tt.uri, status, loc)
+			}
+			got := *loc
+			got.RawQuery = ""
+			if got.String() != tt.uri {
+				t.Errorf("redirect_uri %q: redirected to %q", tt.uri, loc)
 			}
 		})
+	}
+}
+
+// TestAllowRedirectURI: a callback URL allowed at run time (and in
+// Config.RedirectURIs) works exactly as written, and only so; unusable URLs
+// are refused with an error. Allowing while requests are served is safe
+// (run with -race).
+func TestAllowRedirectURI(t *testing.T) {
+	s := startServer(t, auth0sim.Config{RedirectURIs: []string{"http://127.0.0.1:7777/fixed?app=tray"}})
+	const added = "http://127.0.0.1:41000/cb"
+	accepted := func(uri string) bool {
+		t.Helper()
+		status, loc, body := authorizeOutcome(t, authorizeURL(s.URL(), uri, newPKCE(),
+			map[string]string{"prompt": "none", "login_hint": testEmail}))
+		if status == http.StatusFound && loc != nil && loc.Query().Get("code") != "" {
+			return true
+		}
+		wantMismatch(t, uri, status, loc, body)
+		return false
+	}
+	if accepted(added) {
+		t.Fatalf("%s accepted before AllowRedirectURI", added)
+	}
+	if accepted("http://localhost:3000/pkce/response/code") {
+		t.Errorf("a default URL is allowed although Config.RedirectURIs replaces the defaults")
+	}
+	if !accepted("http://127.0.0.1:7777/fixed?app=tray") || accepted("http://127.0.0.1:7778/fixed?app=tray") {
+		t.Errorf("Config.RedirectURIs entry not matched exactly")
+	}
+
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.AllowRedirectURI(fmt.Sprintf("http://127.0.0.1:%d/cb", 42000+i)); err != nil {
+				t.Errorf("AllowRedirectURI: %v", err)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // reads the list meanwhile
+		defer wg.Done()
+		resp, err := noFollow(newBrowser(t)).Get(authorizeURL(s.URL(), "http://127.0.0.1:42000/cb", newPKCE(), nil))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	wg.Wait()
+	if err := s.AllowRedirectURI(added); err != nil {
+		t.Fatalf("AllowRedirectURI(%q) = %v", added, err)
+	}
+	if err := s.AllowRedirectURI(added); err != nil {
+		t.Errorf("AllowRedirectURI twice = %v; want nil", err)
+	}
+	if !accepted(added) || !accepted("http://127.0.0.1:42003/cb") {
+		t.Errorf("allowed URLs are not accepted")
+	}
+	for _, other := range []string{"http://127.0.0.1:41001/cb", "http://localhost:41000/cb", added + "/", added + "?x=1"} {
+		if accepted(other) {
+			t.Errorf("%s accepted; only %s was allowed", other, added)
+		}
+	}
+	for _, bad := range []string{"", "/cb", "ftp://127.0.0.1/cb", "http://127.0.0.1:1/cb#f", "http://u@127.0.0.1/cb", "http://127.0.0.1:0/cb", "http://127.0.0.1:99999/cb"} {
+		if err := s.AllowRedirectURI(bad); err == nil {
+			t.Errorf("AllowRedirectURI(%q) = nil; want an error", bad)
+		}
 	}
 }
 
@@ -133,7 +172,7 @@ func TestDefaultRedirectURIs(t *testing.T) {
 // state (RFC 6749 §4.1.2.1). PKCE S256 is required; plain is refused.
 func TestAuthorizeErrors(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tests := []struct {
 		name      string
 		overrides map[string]string
@@ -152,7 +191,9 @@ func TestAuthorizeErrors(t *testing.T) {
 		{"short challenge", map[string]string{"code_challenge": "abc"}, false, "invalid_request"},
 		{"challenge with padding", map[string]string{"code_challenge": strings.Repeat("a", 42) + "="}, false, "invalid_request"},
 		{"other audience", map[string]string{"audience": "https://other.example/"}, false, "access_denied"},
-		{"fragment response_mode", map[string]string{"response_mode": "fragment"}, false, "invalid_request"},
+		{"fragment response_mode", map[string]string{"response_mode": "fragment"}, true, ""},
+		{"web_message response_mode", map[string]string{"response_mode": "web_message"}, true, ""},
+		{"unknown response_mode", map[string]string{"response_mode": "<b>other</b>"}, true, ""},
 		{"unknown prompt", map[string]string{"prompt": "none login"}, false, "invalid_request"},
 	}
 	for _, tt := range tests {
@@ -183,7 +224,7 @@ func TestAuthorizeErrors(t *testing.T) {
 // (RFC 6749 §3.1); a repeated redirect_uri is never followed.
 func TestRepeatedParameter(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	u := authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil)
 	status, loc, _ := authorizeOutcome(t, u+"&redirect_uri="+url.QueryEscape("http://127.0.0.1:1/callback"))
 	if status != http.StatusBadRequest || loc != nil {

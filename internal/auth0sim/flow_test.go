@@ -17,7 +17,7 @@ import (
 // JWKS and calls /userinfo.
 func TestLoopbackFlow(t *testing.T) {
 	s := startServer(t, auth0sim.Config{TokenLifetime: 30 * time.Minute})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	p := newPKCE()
 	code := signIn(t, s, cb, p, nil)
 	if got := cb.last(t).Get("state"); got != "st-123" {
@@ -108,7 +108,7 @@ func TestSubject(t *testing.T) {
 // escaping of what the request carries.
 func TestSignInPage(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	b := newBrowser(t)
 	hint := `x"><script>alert(1)</script>@example.com`
 	resp, err := b.Get(authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), map[string]string{"login_hint": hint}))
@@ -153,7 +153,7 @@ func TestSignInPage(t *testing.T) {
 // TestDeny: the Deny button sends access_denied and the state back.
 func TestDeny(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	b := newBrowser(t)
 	tx := openPage(t, b, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
 	resp := submit(t, b, s.URL(), tx, "", "deny")
@@ -168,7 +168,7 @@ func TestDeny(t *testing.T) {
 // problem, and the same page can then be submitted.
 func TestApproveBadEmail(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	b := newBrowser(t)
 	tx := openPage(t, b, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
 	resp := submit(t, b, s.URL(), tx, "not an address", "approve")
@@ -184,11 +184,12 @@ func TestApproveBadEmail(t *testing.T) {
 	}
 }
 
-// TestCSRF: the form only works from the browser that opened the page,
-// from this site, once.
+// TestCSRF: the form only works with the token of its page, from the
+// browser that opened the page, once; refusals are pages that say why,
+// never a redirect.
 func TestCSRF(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tests := []struct {
 		name   string
 		post   func(t *testing.T, tx string, owner *http.Client) *http.Response
@@ -202,17 +203,8 @@ func TestCSRF(t *testing.T) {
 		{"no cookie", func(t *testing.T, tx string, _ *http.Client) *http.Response {
 			return submit(t, newBrowser(t), s.URL(), tx, testEmail, "approve")
 		}, http.StatusForbidden},
-		{"cross-site origin", func(t *testing.T, tx string, owner *http.Client) *http.Response {
-			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/authorize", strings.NewReader(url.Values{
-				"tx": {tx}, "email": {testEmail}, "action": {"approve"},
-			}.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", "http://evil.example")
-			resp, err := owner.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return resp
+		{"no token", func(t *testing.T, _ string, owner *http.Client) *http.Response {
+			return submit(t, owner, s.URL(), "", testEmail, "approve")
 		}, http.StatusForbidden},
 		{"unknown transaction", func(t *testing.T, _ string, owner *http.Client) *http.Response {
 			return submit(t, owner, s.URL(), "made-up", testEmail, "approve")
@@ -232,6 +224,50 @@ func TestCSRF(t *testing.T) {
 				t.Errorf("POST = %d Location %q; want %d and no redirect; body %s",
 					resp.StatusCode, resp.Header.Get("Location"), tt.status, body)
 			}
+			if !strings.Contains(body, "<h1>") || !strings.Contains(body, "start the sign-in again") {
+				t.Errorf("POST answered no page telling what to do: %s", body)
+			}
+		})
+	}
+}
+
+// TestFormWithoutOrigin: browsers post the page's form with "Origin: null"
+// (the page sends Referrer-Policy: no-referrer) or with no Origin at all;
+// with the page's token and cookie the sign-in goes through either way.
+func TestFormWithoutOrigin(t *testing.T) {
+	s := startServer(t, auth0sim.Config{})
+	cb := startCallback(t, s)
+	for _, tt := range []struct {
+		name    string
+		headers map[string]string
+	}{
+		{"chromium", map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate"}},
+		{"firefox", map[string]string{"Origin": "null"}},
+		{"no origin", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBrowser(t)
+			tx := openPage(t, b, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
+			req, err := http.NewRequest(http.MethodPost, s.URL()+"/authorize", strings.NewReader(url.Values{
+				"tx": {tx}, "email": {testEmail}, "action": {"approve"},
+			}.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range tt.headers {
+				req.Header.Set(k, v)
+			}
+			resp, err := noFollow(b).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readBody(t, resp)
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusFound || loc == nil || loc.Query().Get("code") == "" {
+				t.Errorf("POST with %v = %d Location %q; want 302 to the callback with a code; body %s",
+					tt.headers, resp.StatusCode, resp.Header.Get("Location"), body)
+			}
 		})
 	}
 }
@@ -240,7 +276,7 @@ func TestCSRF(t *testing.T) {
 // session, and otherwise answers login_required without a page.
 func TestPromptNone(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	b := noFollow(newBrowser(t))
 	get := func(overrides map[string]string) url.Values {
 		t.Helper()
@@ -296,9 +332,10 @@ func TestPromptNone(t *testing.T) {
 // TestHandlerOnly: the Server also works as a plain http.Handler (no
 // Start); the issuer is then the address the request was sent to.
 func TestHandlerOnly(t *testing.T) {
-	hs := httptest.NewServer(auth0sim.New(auth0sim.Config{Key: testKey()}))
+	s := auth0sim.New(auth0sim.Config{Key: testKey()})
+	hs := httptest.NewServer(s)
 	t.Cleanup(hs.Close)
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	p := newPKCE()
 	resp, err := noFollow(newBrowser(t)).Get(authorizeURL(hs.URL, cb.redirectURI(), p,
 		map[string]string{"prompt": "none", "login_hint": testEmail}))
@@ -333,7 +370,7 @@ func TestHandlerOnly(t *testing.T) {
 func TestPageExpiry(t *testing.T) {
 	clk := newFakeClock()
 	s := startServer(t, auth0sim.Config{Now: clk.Now})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	b := newBrowser(t)
 	tx := openPage(t, b, authorizeURL(s.URL(), cb.redirectURI(), newPKCE(), nil))
 	clk.Advance(10*time.Minute + time.Second)
@@ -348,7 +385,7 @@ func TestPageExpiry(t *testing.T) {
 // (and logged); the others still work.
 func TestBadRedirectConfig(t *testing.T) {
 	s := startServer(t, auth0sim.Config{RedirectURIs: []string{"not a uri#x", "http://127.0.0.1/cb"}})
-	status, _, _ := authorizeOutcome(t, authorizeURL(s.URL(), "http://127.0.0.1:4000/cb", newPKCE(),
+	status, _, _ := authorizeOutcome(t, authorizeURL(s.URL(), "http://127.0.0.1/cb", newPKCE(),
 		map[string]string{"prompt": "none", "login_hint": testEmail}))
 	if status != http.StatusFound {
 		t.Errorf("registered redirect beside a bad one = %d; want 302", status)

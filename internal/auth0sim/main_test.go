@@ -84,7 +84,9 @@ type callback struct {
 	hits []url.Values
 }
 
-func startCallback(t *testing.T) *callback {
+// startCallback starts the application's listener and allows its callback
+// URL on s, as the application's registration in Auth0 would.
+func startCallback(t *testing.T, s *auth0sim.Server) *callback {
 	t.Helper()
 	cb := &callback{}
 	cb.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +100,9 @@ func startCallback(t *testing.T) *callback {
 		_, _ = io.WriteString(w, "signed in; you can close this window")
 	}))
 	t.Cleanup(cb.srv.Close)
+	if err := s.AllowRedirectURI(cb.redirectURI()); err != nil {
+		t.Fatalf("AllowRedirectURI: %v", err)
+	}
 	return cb
 }
 
@@ -188,7 +193,8 @@ func openPage(t *testing.T, b *http.Client, authURL string) string {
 	return m[1]
 }
 
-// submit posts the sign-in form as a browser does.
+// submit posts the sign-in form as Chromium does under the page's
+// Referrer-Policy: with "Origin: null".
 func submit(t *testing.T, b *http.Client, base, tx, email, action string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, base+"/authorize", strings.NewReader(url.Values{
@@ -198,7 +204,7 @@ func submit(t *testing.T, b *http.Client, base, tx, email, action string) *http.
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
+	req.Header.Set("Origin", "null")
 	resp, err := b.Do(req)
 	if err != nil {
 		t.Fatalf("POST /authorize: %v", err)

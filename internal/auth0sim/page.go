@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // pageStyle is shared by the sign-in and message pages: readable, high
@@ -21,6 +23,7 @@ button.secondary{background:#fff;color:#1b1b1f}
 input:focus-visible,button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
 .error{color:#a4161a;font-weight:600}
 .note{color:#4a4a55;font-size:.875rem;margin-top:1.5rem}
+.detail{font-family:ui-monospace,monospace;font-size:.875rem;overflow-wrap:anywhere}
 @media (prefers-color-scheme:dark){body{background:#121215;color:#ececf1}main{background:#1e1e23}
 input[type=email]{background:#121215;color:#ececf1;border-color:#9a9aa5}button.primary{background:#ececf1;color:#121215}
 button.secondary{background:#1e1e23;color:#ececf1;border-color:#ececf1}.error{color:#ff8a8f}.note{color:#b4b4be}}
@@ -66,15 +69,43 @@ const messageHTML = `<!doctype html>
 <main>
 <h1>{{.Title}}</h1>
 <p role="status">{{.Message}}</p>
+{{if .Detail}}<p class="detail">{{.Detail}}</p>{{end}}
 <p class="note">You can close this window.</p>
 </main>
 </body>
 </html>
 `
 
+// formPostHTML is the form_post answer: a form of hidden fields that its
+// script submits at once, with a Continue button for browsers without
+// JavaScript (OAuth 2.0 Form Post Response Mode §2).
+const formPostHTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Submit This Form</title>
+<style>` + pageStyle + `</style>
+</head>
+<body>
+<main>
+<form method="post" action="{{.Action}}">
+{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<noscript>
+<h1>Continue to {{.ReturnTo}}</h1>
+<p>Your browser does not run scripts: press Continue to return to the application.</p>
+<div class="buttons"><button class="primary" type="submit">Continue</button></div>
+</noscript>
+</form>
+</main>
+<script nonce="{{.Nonce}}">document.forms[0].submit();</script>
+</body>
+</html>
+`
+
 // signInData fills the sign-in page.
 type signInData struct {
-	TxID     string // transaction id (CSRF)
+	TxID     string // transaction token (see handleDecision)
 	Email    string // prefilled address
 	ReturnTo string // host the browser returns to
 	Error    string // problem with the submitted address
@@ -82,32 +113,78 @@ type signInData struct {
 
 type messageData struct {
 	Title, Message string
+	Detail         string // optional, shown in a monospace line
 }
+
+// formPostData fills the form_post page.
+type formPostData struct {
+	Action   string // the redirect URI
+	Fields   []formField
+	ReturnTo string // host of the redirect URI
+	Nonce    string // of the script, allowed by the page's CSP
+}
+
+type formField struct{ Name, Value string }
 
 // pages holds the parsed page templates.
 type pages struct {
-	signIn  *template.Template
-	message *template.Template
+	signIn   *template.Template
+	message  *template.Template
+	formPost *template.Template
 }
 
 func newPages() pages {
 	return pages{
-		signIn:  template.Must(template.New("signin").Parse(signInHTML)),
-		message: template.Must(template.New("message").Parse(messageHTML)),
+		signIn:   template.Must(template.New("signin").Parse(signInHTML)),
+		message:  template.Must(template.New("message").Parse(messageHTML)),
+		formPost: template.Must(template.New("formpost").Parse(formPostHTML)),
 	}
 }
 
+// pageCSP is the policy of the pages without script. No form-action on the
+// sign-in page: Chromium applies it to the redirect that answers the form,
+// which goes to the application.
+const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+
 func (s *Server) signInPage(w http.ResponseWriter, status int, d signInData) {
-	s.renderPage(w, status, s.pages.signIn, d)
+	s.renderPage(w, status, pageCSP, s.pages.signIn, d)
 }
 
 // messagePage shows a problem or a result to the person in the browser
-// (escaped).
-func (s *Server) messagePage(w http.ResponseWriter, status int, title, msg string) {
-	s.renderPage(w, status, s.pages.message, messageData{Title: title, Message: msg})
+// (escaped); detail may be empty.
+func (s *Server) messagePage(w http.ResponseWriter, status int, title, msg, detail string) {
+	s.renderPage(w, status, pageCSP, s.pages.message, messageData{Title: title, Message: msg, Detail: detail})
 }
 
-func (s *Server) renderPage(w http.ResponseWriter, status int, t *template.Template, data any) {
+// formPostPage answers 200 with a page that posts params to redirectURI.
+// Its CSP allows only its own script (by nonce) and a form sent to the
+// redirect URI's origin.
+func (s *Server) formPostPage(w http.ResponseWriter, redirectURI string, params url.Values) {
+	d := formPostData{Action: redirectURI, ReturnTo: returnHost(redirectURI), Nonce: randomToken(16)}
+	for _, k := range []string{"code", "error", "error_description", "state"} {
+		if v := params.Get(k); v != "" {
+			d.Fields = append(d.Fields, formField{Name: k, Value: v})
+		}
+	}
+	csp := "default-src 'none'; script-src 'nonce-" + d.Nonce + "'; style-src 'unsafe-inline'; " +
+		"form-action " + formActionSource(redirectURI) + "; frame-ancestors 'none'; base-uri 'none'"
+	s.renderPage(w, http.StatusOK, csp, s.pages.formPost, d)
+}
+
+// formActionSource is the CSP source of the redirect URI's origin. CSP
+// host sources cannot name an IPv6 literal: for one, the scheme alone.
+func formActionSource(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	switch {
+	case err != nil: // validated before; cannot happen
+		return "'none'"
+	case strings.HasPrefix(u.Host, "["):
+		return u.Scheme + ":"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, status int, csp string, t *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		s.log.Error("auth0sim: render page", "err", err)
@@ -120,9 +197,7 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, t *template.Templ
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
-	// No form-action: browsers apply it to the redirect after the form,
-	// which goes to the application's loopback port.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -2,20 +2,20 @@ package auth0sim
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// registeredURI is one registered redirect URI, parsed once.
+// registeredURI is one allowed callback URL, parsed once.
 type registeredURI struct {
 	raw      string
 	scheme   string
-	host     string // host name or IP literal, without brackets
 	hostPort string // host and port as written
 	path     string // escaped path
 	rawQuery string
-	loopback bool // host is the IP literal 127.0.0.1 or ::1
 }
 
 func parseRegistered(raw string) (registeredURI, error) {
@@ -26,11 +26,9 @@ func parseRegistered(raw string) (registeredURI, error) {
 	return registeredURI{
 		raw:      raw,
 		scheme:   u.Scheme,
-		host:     u.Hostname(),
 		hostPort: u.Host,
 		path:     u.EscapedPath(),
 		rawQuery: u.RawQuery,
-		loopback: isLoopbackLiteral(u.Hostname()),
 	}, nil
 }
 
@@ -64,17 +62,10 @@ func parseRedirect(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// isLoopbackLiteral reports whether host is one of the loopback IP literals
-// RFC 8252 §7.3 names. "localhost" is not: §8.3 advises against it, and it
-// may resolve elsewhere.
-func isLoopbackLiteral(host string) bool {
-	return host == "127.0.0.1" || host == "::1"
-}
-
-// matches reports whether a requested redirect URI equals this registration.
-// The comparison is exact (scheme, host, port, path and query, RFC 6749
-// §3.1.2.3), except that for a loopback IP literal any port is accepted
-// (RFC 8252 §7.3).
+// matches reports whether a requested redirect URI equals this registration:
+// scheme, host, port, path and query exactly, as Auth0 compares allowed
+// callback URLs. No port is implied: 127.0.0.1 is not localhost, and a
+// loopback address on another port is another URL.
 func (reg registeredURI) matches(raw string) bool {
 	if raw == reg.raw {
 		return true
@@ -83,18 +74,32 @@ func (reg registeredURI) matches(raw string) bool {
 	if err != nil {
 		return false
 	}
-	if u.Scheme != reg.scheme || u.Hostname() != reg.host ||
-		u.EscapedPath() != reg.path || u.RawQuery != reg.rawQuery || u.ForceQuery {
-		return false
-	}
-	if reg.loopback && u.Scheme == "http" {
-		return true // any port; the literal itself was compared above
-	}
-	return u.Host == reg.hostPort
+	return u.Scheme == reg.scheme && u.Host == reg.hostPort && u.EscapedPath() == reg.path &&
+		u.RawQuery == reg.rawQuery && !u.ForceQuery
 }
 
-// redirectAllowed reports whether raw is a registered redirect URI.
+// AllowRedirectURI adds uri to the allowed callback URLs (and, with its
+// root path, to the allowed logout return URLs), as adding it in Auth0's
+// dashboard would. It is checked like Config.RedirectURIs: an absolute http
+// or https URL without user information or fragment. Adding a URL already
+// allowed does nothing. It is safe to call while the server serves.
+func (s *Server) AllowRedirectURI(uri string) error {
+	reg, err := parseRegistered(uri)
+	if err != nil {
+		return fmt.Errorf("auth0sim: callback URL %q cannot be allowed: %w", uri, err)
+	}
+	s.redirectMu.Lock()
+	defer s.redirectMu.Unlock()
+	if !slices.ContainsFunc(s.redirects, func(r registeredURI) bool { return r.raw == uri }) {
+		s.redirects = append(s.redirects, reg)
+	}
+	return nil
+}
+
+// redirectAllowed reports whether raw is an allowed callback URL.
 func (s *Server) redirectAllowed(raw string) bool {
+	s.redirectMu.RLock()
+	defer s.redirectMu.RUnlock()
 	for _, reg := range s.redirects {
 		if reg.matches(raw) {
 			return true
@@ -103,13 +108,14 @@ func (s *Server) redirectAllowed(raw string) bool {
 	return false
 }
 
-// logoutAllowed reports whether raw may be a /v2/logout returnTo: a
-// registered redirect URI, or the root of a registered origin (any port for
-// loopback IP literals).
+// logoutAllowed reports whether raw may be a /v2/logout returnTo: an
+// allowed callback URL, or the root ("" or "/") of one's exact origin.
 func (s *Server) logoutAllowed(raw string) bool {
 	if s.redirectAllowed(raw) {
 		return true
 	}
+	s.redirectMu.RLock()
+	defer s.redirectMu.RUnlock()
 	for _, reg := range s.redirects {
 		root := reg
 		root.raw, root.rawQuery = "", ""

@@ -80,7 +80,7 @@ func TestTokenErrorShapes(t *testing.T) {
 // public client may name itself with HTTP Basic and an empty secret.
 func TestTokenJSONBodyAndBasicClient(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	p := newPKCE()
 	code := signIn(t, s, cb, p, nil)
 	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/oauth/token", strings.NewReader(
@@ -102,7 +102,7 @@ func TestTokenJSONBodyAndBasicClient(t *testing.T) {
 // or malformed one is 403 invalid_grant, and the code is then spent.
 func TestPKCEVerifier(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tests := []struct {
 		name     string
 		verifier func(p pkce) string
@@ -132,7 +132,7 @@ func TestPKCEVerifier(t *testing.T) {
 // TestCodeBinding: the code is bound to its redirect_uri (exact string).
 func TestCodeBinding(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	for _, other := range []string{
 		strings.Replace(cb.redirectURI(), "127.0.0.1", "localhost", 1),
 		"http://127.0.0.1:1/callback",
@@ -153,7 +153,7 @@ func TestCodeBinding(t *testing.T) {
 // revokes the tokens it produced (RFC 6749 §4.1.2).
 func TestCodeReplay(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	p := newPKCE()
 	code := signIn(t, s, cb, p, nil)
 	first := exchange(t, s, code, p.verifier, cb.redirectURI())
@@ -179,7 +179,7 @@ func TestCodeReplay(t *testing.T) {
 func TestCodeExpiry(t *testing.T) {
 	clk := newFakeClock()
 	s := startServer(t, auth0sim.Config{Now: clk.Now})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tests := []struct {
 		wait   time.Duration
 		status int
@@ -203,7 +203,7 @@ func TestCodeExpiry(t *testing.T) {
 // one is rejected, and reusing it revokes the whole family.
 func TestRefreshRotation(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	first := mustTokens(t, s, cb)
 	rt0 := first.str("refresh_token")
 
@@ -251,7 +251,7 @@ func TestRefreshRotation(t *testing.T) {
 // TestRefreshDownscope: a refresh may ask for fewer scopes, never more.
 func TestRefreshDownscope(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	first := mustTokens(t, s, cb)
 	res := postToken(t, s.URL(), url.Values{
 		"grant_type": {"refresh_token"}, "client_id": {auth0sim.DefaultClientID},
@@ -273,7 +273,7 @@ func TestRefreshDownscope(t *testing.T) {
 // with openid.
 func TestScopes(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tests := []struct {
 		scope            string
 		refresh, idToken bool
@@ -307,7 +307,7 @@ func TestScopes(t *testing.T) {
 // TestRevokeAll: every family can no longer refresh.
 func TestRevokeAll(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	a, b := mustTokens(t, s, cb), mustTokens(t, s, cb)
 	s.RevokeAll()
 	for _, res := range []tokenResult{a, b} {
@@ -324,7 +324,7 @@ func TestRevokeAll(t *testing.T) {
 // TestRevokeEndpoint: POST /oauth/revoke (RFC 7009) ends a family.
 func TestRevokeEndpoint(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tok := mustTokens(t, s, cb)
 	resp, err := http.PostForm(s.URL()+"/oauth/revoke", url.Values{
 		"client_id": {auth0sim.DefaultClientID}, "token": {tok.str("refresh_token")},
@@ -344,11 +344,12 @@ func TestRevokeEndpoint(t *testing.T) {
 // TestTokenPadding: TokenPadding makes access and id tokens that many bytes
 // longer, to test 4–8 kB tokens.
 func TestTokenPadding(t *testing.T) {
-	plain := mustTokens(t, startServer(t, auth0sim.Config{}), startCallback(t))
+	s0 := startServer(t, auth0sim.Config{})
+	plain := mustTokens(t, s0, startCallback(t, s0))
 	for _, pad := range []int{3500, 6500} {
 		t.Run(fmt.Sprint(pad), func(t *testing.T) {
 			s := startServer(t, auth0sim.Config{TokenPadding: pad})
-			res := mustTokens(t, s, startCallback(t))
+			res := mustTokens(t, s, startCallback(t, s))
 			for _, k := range []string{"access_token", "id_token"} {
 				n, base := len(res.str(k)), len(plain.str(k))
 				if n < 4096 || n > 8192 {
@@ -375,7 +376,7 @@ func TestTokenPadding(t *testing.T) {
 // must have exactly one refresher.
 func TestConcurrentRefresh(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	rt := mustTokens(t, s, startCallback(t)).str("refresh_token")
+	rt := mustTokens(t, s, startCallback(t, s)).str("refresh_token")
 	const n = 4
 	results := make(chan tokenResult, n)
 	var wg sync.WaitGroup
@@ -409,7 +410,7 @@ func TestConcurrentRefresh(t *testing.T) {
 // TestCodeOtherClient: a code is only exchanged by its own client.
 func TestCodeOtherClient(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	p := newPKCE()
 	code := signIn(t, s, cb, p, nil)
 	res := postToken(t, s.URL(), url.Values{

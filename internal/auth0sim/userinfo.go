@@ -107,7 +107,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		"revocation_endpoint":                   base + "/oauth/revoke",
 		"end_session_endpoint":                  base + "/v2/logout",
 		"response_types_supported":              []string{"code"},
-		"response_modes_supported":              []string{"query"},
+		"response_modes_supported":              []string{modeQuery, modeFormPost},
 		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
 		"code_challenge_methods_supported":      []string{"S256"},
 		"subject_types_supported":               []string{"public"},
@@ -132,12 +132,12 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	returnTo, clientID := q.Get("returnTo"), q.Get("client_id")
 	if clientID != "" && clientID != s.clientID {
 		s.messagePage(w, http.StatusBadRequest, "Unknown application",
-			"The application asking to sign you out (client_id "+clientID+") is not registered here.")
+			"The application asking to sign you out (client_id "+clientID+") is not registered here.", "")
 		return
 	}
 	if returnTo != "" && (clientID == "" || !s.logoutAllowed(returnTo)) {
 		s.messagePage(w, http.StatusBadRequest, "Sign-out return URL not allowed",
-			"The returnTo URL "+returnTo+" is not in the list of allowed logout URLs for this application.")
+			"The returnTo URL is not in the list of allowed logout URLs for this application.", "returnTo: "+returnTo)
 		return
 	}
 	if c, err := r.Cookie(browserCookie); err == nil {
@@ -148,7 +148,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	})
 	s.log.Info("auth0sim: browser session ended")
 	if returnTo == "" {
-		s.messagePage(w, http.StatusOK, "Signed out", "You are signed out of the demo sign-in server.")
+		s.messagePage(w, http.StatusOK, "Signed out", "You are signed out of the demo sign-in server.", "")
 		return
 	}
 	noStore(w.Header())

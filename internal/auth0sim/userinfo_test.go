@@ -22,7 +22,7 @@ import (
 func TestUserinfoUnauthorized(t *testing.T) {
 	clk := newFakeClock()
 	s := startServer(t, auth0sim.Config{Now: clk.Now, TokenLifetime: 10 * time.Minute})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tokens := mustTokens(t, s, cb)
 	good := tokens.str("access_token")
 	h, c := decodeSegment(t, strings.Split(good, ".")[0]), claimsOf(t, good)
@@ -94,7 +94,7 @@ func TestUserinfoUnauthorized(t *testing.T) {
 // answers the claims of the granted scopes, as Auth0 does.
 func TestUserinfoScopes(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	tests := []struct {
 		scope      string
 		wantStatus int
@@ -144,7 +144,7 @@ func TestUserinfoScopes(t *testing.T) {
 func TestExpiredTokensRefresh(t *testing.T) {
 	clk := newFakeClock()
 	s := startServer(t, auth0sim.Config{Now: clk.Now, TokenLifetime: 5 * time.Minute})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	first := mustTokens(t, s, cb)
 	if got := first.body["expires_in"]; got != float64(300) {
 		t.Errorf("expires_in = %v; want 300", got)
@@ -201,7 +201,7 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 	if len(keys) != 1 || keys[0].Kty != "RSA" || keys[0].Alg != "RS256" || keys[0].Use != "sig" || keys[0].Kid == "" {
 		t.Fatalf("jwks = %+v; want one RSA RS256 signing key with a kid", keys)
 	}
-	tok := mustTokens(t, s, startCallback(t))
+	tok := mustTokens(t, s, startCallback(t, s))
 	if h, _ := verifyJWT(t, keys, tok.str("id_token")); h["kid"] != keys[0].Kid {
 		t.Errorf("id_token kid = %v; want %q", h["kid"], keys[0].Kid)
 	}
@@ -211,7 +211,7 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 // and ends the browser session.
 func TestLogout(t *testing.T) {
 	s := startServer(t, auth0sim.Config{})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	_, port, _ := strings.Cut(strings.TrimPrefix(cb.srv.URL, "http://"), ":")
 	tests := []struct {
 		name     string
@@ -222,8 +222,14 @@ func TestLogout(t *testing.T) {
 		{"no returnTo", url.Values{"client_id": {auth0sim.DefaultClientID}}, http.StatusOK, ""},
 		{"callback returnTo", url.Values{"client_id": {auth0sim.DefaultClientID}, "returnTo": {cb.redirectURI()}},
 			http.StatusFound, cb.redirectURI()},
-		{"loopback root, any port", url.Values{"client_id": {auth0sim.DefaultClientID},
+		{"root of the callback's origin", url.Values{"client_id": {auth0sim.DefaultClientID},
 			"returnTo": {"http://127.0.0.1:" + port + "/"}}, http.StatusFound, "http://127.0.0.1:" + port + "/"},
+		{"callback on another port", url.Values{"client_id": {auth0sim.DefaultClientID},
+			"returnTo": {"http://127.0.0.1:1/callback"}}, http.StatusBadRequest, ""},
+		{"root on another port", url.Values{"client_id": {auth0sim.DefaultClientID},
+			"returnTo": {"http://127.0.0.1:1/"}}, http.StatusBadRequest, ""},
+		{"documented callback", url.Values{"client_id": {auth0sim.DefaultClientID},
+			"returnTo": {"http://localhost:3000/pkce/response/code"}}, http.StatusFound, "http://localhost:3000/pkce/response/code"},
 		{"returnTo without client_id", url.Values{"returnTo": {cb.redirectURI()}}, http.StatusBadRequest, ""},
 		{"foreign returnTo", url.Values{"client_id": {auth0sim.DefaultClientID}, "returnTo": {"https://evil.example/"}},
 			http.StatusBadRequest, ""},
@@ -305,7 +311,7 @@ func TestNoSecretsInLog(t *testing.T) {
 	s := startServer(t, auth0sim.Config{
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
-	cb := startCallback(t)
+	cb := startCallback(t, s)
 	p := newPKCE()
 	code := signIn(t, s, cb, p, nil)
 	first := exchange(t, s, code, p.verifier, cb.redirectURI())
