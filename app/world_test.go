@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,6 +122,12 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 	cfg := auth.DefaultConfig()
 	cfg.Domain = w.a0.URL()
 	cfg.ClientID = auth0sim.DefaultClientID
+	// Not Pieces' documented localhost:3000: other packages' tests run
+	// beside these. Auth0 matches redirect URIs exactly, so register it.
+	cfg.RedirectURL = fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	if err := w.a0.AllowRedirectURI(cfg.RedirectURL); err != nil {
+		t.Fatal(err)
+	}
 	w.signer = &gateSigner{Signer: auth.NewSigner(cfg, w.browser)}
 	w.follower = &countingFollower{Follower: apiclient.NewFollower(apiclient.FollowerConfig{
 		Discovery: apiclient.Discovery{URL: w.sim.URL()},
@@ -269,6 +277,17 @@ func (w *world) waitEvent(k EventKind) Event {
 	}
 	w.t.Fatalf("no %s event; got %v", k, w.events.kinds())
 	return Event{}
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // settle gives in-flight frames and events time to arrive, for tests that

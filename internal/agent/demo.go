@@ -46,6 +46,15 @@ func startDemo(o Options, logger *slog.Logger) (*demo, error) {
 	}
 	cfg.Domain = a0.URL()
 	cfg.RedirectURL = o.Auth.RedirectURL
+	if cfg.RedirectURL != "" {
+		// Like Auth0, the stand-in accepts only registered callback URLs:
+		// Pieces' two documented ones, and the one the person chose.
+		if err := a0.AllowRedirectURI(cfg.RedirectURL); err != nil {
+			sim.Close()
+			a0.Close()
+			return nil, fmt.Errorf("agent: --redirect-url: %w", err)
+		}
+	}
 	return &demo{a0: a0, sim: sim, piecesOS: sim.URL(), auth0: a0.URL(), auth: cfg}, nil
 }
 
