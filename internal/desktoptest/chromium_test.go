@@ -131,21 +131,37 @@ func signInWithChromium(t *testing.T, agentBin, chromium, mode string) {
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
-	var heading, body string
-	if err := chromedp.Run(bctx,
+	if err := chromedp.Do(bctx,
 		chromedp.Navigate(signInURL),
-		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
-		chromedp.SendKeys(`#email`, "ada@example.com", chromedp.ByQuery),
-		chromedp.Click(`button[value=approve]`, chromedp.ByQuery),
-		// The page the browser ends on: the agent's own (auth0 mode) or the
-		// simulator's (pieces-os mode); both say "Signed in".
-		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
-		chromedp.Poll(`document.title.includes("Signed in") || document.title.includes("did not") || document.title.includes("refused")`, nil),
-		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
-		chromedp.Text(`body`, &body, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
+		chromedp.Click(chromedp.CSS("button[value=approve]")),
 	); err != nil {
-		t.Fatalf("Chromium: %v", err)
+		t.Fatalf("Chromium on the sign-in page: %v", err)
 	}
+	// The page the browser ends on: the agent's own (auth0 mode, after the
+	// form_post page posted the code back) or the simulator's (pieces-os).
+	// It goes through several navigations (the form_post page posts
+	// itself); evaluate until a page with a heading stays.
+	for {
+		h, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(document.querySelector("h1") || {}).textContent || ""`))
+		loc, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`location.pathname`))
+		if err == nil && h != "" && !strings.HasPrefix(loc, "/authorize") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("Chromium never left the sign-in server (last at %q)", loc)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	heading, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
+	where, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.location.href`))
+	t.Logf("Chromium ended on %s: %q", where, heading)
 	if !strings.Contains(heading, "Signed in") {
 		t.Fatalf("Chromium ended on %q: %s", heading, body)
 	}
