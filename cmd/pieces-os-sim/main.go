@@ -5,13 +5,26 @@
 //
 // It prints "pieces-os: http://ADDR" once listening. Unless --auth0-url names
 // one, it also starts an Auth0-compatible server (internal/auth0sim) on a
-// free loopback port to verify access tokens, and prints "auth0: http://ADDR"
-// first. The test controls are served under /__sim/ on the same listener
-// (see internal/piecesos/admin.go).
+// free loopback port, and prints "auth0: http://ADDR" first: it verifies
+// access tokens and serves the browser sign-in of POST /os/sign_in. That
+// server allows, as exact callback URLs, the two Pieces documents (where the
+// agent signs in by default), the simulator's own sign-in callback, and
+// each --allow-callback URL:
+//
+//	go run ./cmd/pieces-os-sim --allow-callback http://127.0.0.1:39301/os/sign_in/callback
+//
+// With --auth0-url, the simulator's sign-in callback (logged at start,
+// http://ADDR/os/sign_in/callback) must be allowed on that server instead,
+// for example with --allow-callback on the command that started it.
+// POST /os/sign_in opens the browser with the command in $BROWSER.
+//
+// The test controls are served under /__sim/ on the same listener (see
+// internal/piecesos/admin.go).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,6 +48,17 @@ type options struct {
 	version    string
 	user       string
 	verbose    bool
+	callbacks  urlList
+}
+
+// urlList is a flag that may be given more than once.
+type urlList []string
+
+func (l *urlList) String() string { return strings.Join(*l, " ") }
+
+func (l *urlList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
 
 func main() {
@@ -56,11 +80,15 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.version, "version", piecesos.DefaultVersion, "version served by /.well-known/version")
 	fs.StringVar(&o.user, "user", "", "email of a user to sign in at start")
 	fs.BoolVar(&o.verbose, "v", false, "log every request to stderr")
+	fs.Var(&o.callbacks, "allow-callback", "a callback URL the started Auth0-compatible server allows besides its defaults (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if o.auth0URL != "" && len(o.callbacks) > 0 {
+		return o, errors.New("--allow-callback sets up the Auth0-compatible server this command starts; with --auth0-url, allow the callback URLs on that server")
 	}
 	return o, nil
 }
@@ -80,14 +108,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	var a0 *auth0sim.Server
 	if o.auth0URL == "" {
-		a := auth0sim.New(auth0sim.Config{Logger: logger})
-		if err := a.Start("127.0.0.1:0"); err != nil {
+		a0 = auth0sim.New(auth0sim.Config{Logger: logger})
+		for _, u := range o.callbacks {
+			if err := a0.AllowRedirectURI(u); err != nil {
+				return fmt.Errorf("--allow-callback: %w", err)
+			}
+		}
+		if err := a0.Start("127.0.0.1:0"); err != nil {
 			return err
 		}
-		defer a.Close()
-		o.auth0URL = a.URL()
-		fmt.Fprintf(stdout, "auth0: %s\n", a.URL())
+		defer a0.Close()
+		o.auth0URL = a0.URL()
+		fmt.Fprintf(stdout, "auth0: %s\n", a0.URL())
 	}
 	cfg := piecesos.Config{
 		Auth0URL:        o.auth0URL,
@@ -108,6 +142,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer sim.Close()
+	if a0 != nil {
+		if err := a0.AllowRedirectURI(sim.SignInRedirectURI()); err != nil {
+			return err
+		}
+	} else {
+		logger.Info("pieces-os-sim: allow the sign-in callback on the Auth0-compatible server for POST /os/sign_in",
+			"callback", sim.SignInRedirectURI())
+	}
 	fmt.Fprintf(stdout, "pieces-os: %s\n", sim.URL())
 	<-ctx.Done()
 	return nil

@@ -9,11 +9,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"piecestray/internal/scriptbrowser"
 )
 
 func TestMain(m *testing.M) {
@@ -102,6 +106,8 @@ func TestCommandErrors(t *testing.T) {
 		{"--nope"},
 		{"extra"},
 		{"--addr", "256.1.1.1:0", "--auth0-url", "http://x"},
+		{"--addr", "127.0.0.1:0", "--auth0-url", "http://x", "--allow-callback", "http://127.0.0.1:1/cb"},
+		{"--addr", "127.0.0.1:0", "--allow-callback", "not a URL"},
 	}
 	for _, args := range tests {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
@@ -111,11 +117,14 @@ func TestCommandErrors(t *testing.T) {
 }
 
 // TestCommandVerifiesTokensWithItsAuth0Server gets an access token from the
-// Auth0-compatible server the command started (PKCE, prompt=none) and signs
-// in with it through from_token: the simulator must have been given that
-// server to verify tokens with. A vanity name from --taken then answers 409.
+// Auth0-compatible server the command started (PKCE, prompt=none, on a
+// callback URL allowed with --allow-callback) and signs in with it through
+// from_token: the simulator must have been given that server to verify
+// tokens with. A vanity name from --taken then answers 409.
 func TestCommandVerifiesTokensWithItsAuth0Server(t *testing.T) {
-	out := startCommand(t, []string{"--addr", "127.0.0.1:0", "--taken", "Taken-One, other"}, 2)
+	const callback = "http://127.0.0.1:1/callback"
+	out := startCommand(t, []string{"--addr", "127.0.0.1:0", "--taken", "Taken-One, other",
+		"--allow-callback", callback, "--allow-callback", "http://127.0.0.1:2/other"}, 2)
 	auth0, _ := strings.CutPrefix(out[0], "auth0: ")
 	base, _ := strings.CutPrefix(out[1], "pieces-os: ")
 	tr := &http.Transport{}
@@ -123,9 +132,16 @@ func TestCommandVerifiesTokensWithItsAuth0Server(t *testing.T) {
 	c := &http.Client{Transport: tr, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	access := accessToken(t, c, auth0, "grace@example.com")
+	// The default callback URLs stay allowed beside --allow-callback ones.
+	for _, redirect := range []string{"http://localhost:3000/pkce/response/code", "http://127.0.0.1:2/other"} {
+		accessToken(t, c, auth0, "ada@example.com", redirect)
+	}
+	access := accessToken(t, c, auth0, "grace@example.com", callback)
 	body := `{"access_token":"` + access + `","expires_in":3600,"token_type":"Bearer"}`
-	resp, err := c.Post(base+"/users/authenticate/from_token", "application/json", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/users/authenticate/from_token", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +155,11 @@ func TestCommandVerifiesTokensWithItsAuth0Server(t *testing.T) {
 		t.Fatalf("from_token with the started server's token = %d (%v) %+v; want 200 and grace signed in", resp.StatusCode, err, p)
 	}
 
-	resp, err = c.Post(base+"/users/authenticate/from_token", "application/json",
+	req, _ = http.NewRequest(http.MethodPost, base+"/users/authenticate/from_token",
 		strings.NewReader(`{"access_token":"forged","expires_in":3600,"token_type":"Bearer"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer forged")
+	resp, err = c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,12 +180,11 @@ func TestCommandVerifiesTokensWithItsAuth0Server(t *testing.T) {
 }
 
 // accessToken signs email in at the Auth0-compatible server at base
-// (authorization code with PKCE S256, prompt=none) and returns the access
-// token.
-func accessToken(t *testing.T, c *http.Client, base, email string) string {
+// (authorization code with PKCE S256, prompt=none, back to redirect) and
+// returns the access token.
+func accessToken(t *testing.T, c *http.Client, base, email, redirect string) string {
 	t.Helper()
 	const clientID = "9sW4Pa1LEjX67l6VO14u0207NLYeXnu1"
-	const redirect = "http://127.0.0.1:1/callback"
 	verifier := strings.Repeat("v", 43)
 	sum := sha256.Sum256([]byte(verifier))
 	q := url.Values{
@@ -181,7 +199,7 @@ func accessToken(t *testing.T, c *http.Client, base, email string) string {
 	resp.Body.Close()
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("authorize = %d, Location %q; want a redirect with a code", resp.StatusCode, resp.Header.Get("Location"))
+		t.Fatalf("authorize to %s = %d, Location %q; want a redirect with a code", redirect, resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp, err = c.PostForm(base+"/oauth/token", url.Values{
 		"grant_type": {"authorization_code"}, "client_id": {clientID}, "redirect_uri": {redirect},
@@ -198,4 +216,57 @@ func accessToken(t *testing.T, c *http.Client, base, email string) string {
 		t.Fatalf("token exchange = %d, %v; want an access token", resp.StatusCode, err)
 	}
 	return tok.AccessToken
+}
+
+// TestCommandSignIn: POST /os/sign_in opens $BROWSER at the Auth0-compatible
+// server the command started, which allows the simulator's own callback:
+// the person signs in there and the call answers their profile.
+func TestCommandSignIn(t *testing.T) {
+	dir := t.TempDir()
+	opened := filepath.Join(dir, "url")
+	script := filepath.Join(dir, "browser")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf '%s' \"$1\" > \""+opened+".tmp\" && mv \""+opened+".tmp\" \""+opened+"\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BROWSER", script)
+	out := startCommand(t, []string{"--addr", "127.0.0.1:0"}, 2)
+	base, _ := strings.CutPrefix(out[1], "pieces-os: ")
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		resp, err := c.Post(base+"/os/sign_in", "", nil)
+		if err != nil {
+			done <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		done <- answer{resp.StatusCode, string(b), err}
+	}()
+	var authURL []byte
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		if authURL, err = os.ReadFile(opened); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("$BROWSER was not run")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := scriptbrowser.Visit(t.Context(), string(authURL), "grace@example.com", scriptbrowser.Approve); err != nil {
+		t.Fatalf("sign-in in the browser: %v", err)
+	}
+	a := <-done
+	if a.err != nil || a.status != http.StatusOK || !strings.Contains(a.body, `"email":"grace@example.com"`) {
+		t.Errorf("POST /os/sign_in = %d %q (%v); want 200 and grace's profile", a.status, a.body, a.err)
+	}
 }

@@ -240,7 +240,7 @@ func (s *Server) restartAfter(down time.Duration) {
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-s.quit:
+	case <-s.closing.Done():
 		return
 	}
 	s.life.Lock()

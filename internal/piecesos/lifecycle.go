@@ -204,11 +204,12 @@ func (s *Server) listenAgain(addr string) error {
 	}
 }
 
-// Close stops the server for good: it ends background work started by the
-// admin API, stops serving, closes every stream (also those served through
+// Close stops the server for good: it ends background work (delayed
+// restarts of the admin API, browser sign-ins, which then answer 503), stops
+// serving, closes every stream (also those served through
 // ServeHTTP by another server) and waits for them.
 func (s *Server) Close() error {
-	s.quitOnce.Do(func() { close(s.quit) })
+	s.closeAll()
 	s.bg.closeAndWait()
 	s.life.Lock()
 	defer s.life.Unlock()

@@ -80,6 +80,26 @@ type reply struct {
 // call sends method url with body (none when empty) and reads the answer.
 func call(t *testing.T, c *http.Client, method, url, body string) reply {
 	t.Helper()
+	return callHeader(t, c, method, url, body, "")
+}
+
+// fromToken posts body to base's from_token with the body's access_token
+// (if any) in "Authorization: Bearer", as the SDK's auth0 scheme sends it.
+func fromToken(t *testing.T, c *http.Client, base, body string) reply {
+	t.Helper()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	auth := ""
+	if json.Unmarshal([]byte(body), &tok) == nil && tok.AccessToken != "" {
+		auth = "Bearer " + tok.AccessToken
+	}
+	return callHeader(t, c, "POST", base+"/users/authenticate/from_token", body, auth)
+}
+
+// callHeader is call with an Authorization header (none when empty).
+func callHeader(t *testing.T, c *http.Client, method, url, body, authorization string) reply {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -90,6 +110,9 @@ func call(t *testing.T, c *http.Client, method, url, body string) reply {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
 	}
 	resp, err := c.Do(req)
 	if err != nil {

@@ -1,6 +1,7 @@
 package piecesos
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -45,6 +46,15 @@ type Config struct {
 	// Logger receives request and control logs; default discards them.
 	// Tokens are never logged.
 	Logger *slog.Logger
+	// OpenBrowser opens url in a browser for POST /os/sign_in, as Pieces OS
+	// opens the system browser. It may return at once or when the browser
+	// is done, and must return when ctx ends (the sign-in timed out, or
+	// the server closed). Default: run the command in $BROWSER with url as
+	// its one argument; an error when BROWSER is unset.
+	OpenBrowser func(ctx context.Context, url string) error
+	// SignInTimeout bounds how long POST /os/sign_in waits for the person
+	// in the browser; default DefaultSignInTimeout.
+	SignInTimeout time.Duration
 }
 
 // Server is a simulated Pieces OS. It is an http.Handler, and Start serves it
@@ -74,13 +84,16 @@ type Server struct {
 	failStatus int           // status they fail with
 	latency    time.Duration // added before every API request
 
+	signInMu sync.Mutex     // guards signIn
+	signIn   *signInAttempt // the last browser sign-in (running until its done closes); nil before the first
+
 	life      sync.Mutex             // serialises Start, Stop, Restart and Close
 	run       *run                   // the serving listener; nil when stopped
 	closed    bool                   // Close was called
 	addr      atomic.Pointer[string] // the address served (kept across Stop for Restart)
-	bg        tracker                // goroutines started by the admin API (delayed restarts)
-	quit      chan struct{}          // closed by Close to end bg goroutines
-	quitOnce  sync.Once
+	bg        tracker                // goroutines of the admin API (delayed restarts) and of browser sign-ins
+	closing   context.Context        // cancelled by Close to end bg goroutines
+	closeAll  context.CancelFunc
 	transport *http.Transport // of auth0; idle connections closed by Stop and Close
 }
 
@@ -93,6 +106,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.OpenBrowser == nil {
+		cfg.OpenBrowser = openWithBrowserEnv
+	}
+	if cfg.SignInTimeout <= 0 {
+		cfg.SignInTimeout = DefaultSignInTimeout
 	}
 	cfg.Auth0URL = strings.TrimRight(cfg.Auth0URL, "/")
 	cfg.TakenVanity = slices.Clone(cfg.TakenVanity)
@@ -111,10 +130,10 @@ func New(cfg Config) *Server {
 		auth0:     &http.Client{Transport: tr, Timeout: auth0Timeout},
 		transport: tr,
 		shapes:    newShapes(),
-		quit:      make(chan struct{}),
 		frame:     []byte{}, // signed out: what a new stream gets first
 		frameOK:   true,
 	}
+	s.closing, s.closeAll = context.WithCancel(context.Background())
 	s.upgrader = websocket.Upgrader{
 		// Bounds the write of the upgrade answer, made with s.mu held.
 		HandshakeTimeout: writeWait,
@@ -146,15 +165,23 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /users/{user}/disconnect", s.handleDisconnect)
 	m.HandleFunc("GET /users", s.handleUsersSnapshot)
 	m.HandleFunc("GET /users/{user}", s.handleSpecificUser)
+	m.HandleFunc("POST /os/sign_in", s.handleSignIn)
+	m.HandleFunc("GET "+signInCallbackPath, s.handleSignInCallback)
+	m.HandleFunc("POST /os/sign_out", s.handleSignOut)
 	m.HandleFunc("GET /.well-known/health", s.handleHealth) // GET patterns also answer HEAD
 	m.HandleFunc("GET /.well-known/version", s.handleVersion)
 }
 
 // ServeHTTP serves the Pieces OS API, and the admin API under /__sim/.
-// Latency and injected failures (SetLatency, FailNext) apply to the API only.
+// Latency and injected failures (SetLatency, FailNext) apply to the API
+// only, not to the browser's return from the sign-in server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, adminPrefix):
 		s.admin.ServeHTTP(w, r)
+		return
+	case r.URL.Path == signInCallbackPath:
+		s.mux.ServeHTTP(w, r)
 		return
 	}
 	s.log.Debug("piecesos: request", "method", r.Method, "path", r.URL.Path)

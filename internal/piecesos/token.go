@@ -3,6 +3,7 @@ package piecesos
 import (
 	"context"
 	"crypto/sha1" // #nosec: name-based (version 5) uuids are defined on SHA-1 (RFC 9562 §5.5)
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,10 +38,12 @@ type claims struct {
 
 // handleFromToken serves POST /users/authenticate/from_token: the OAuthToken
 // must carry access_token, expires_in (an integer) and token_type (Bearer or
-// UNKNOWN), else 400. The access token is verified with the Auth0 server's
-// GET /userinfo: 401 when it is rejected, 502 when the server cannot be
-// reached or answers nonsense, 503 when none is configured. The user built
-// from the claims is signed in and returned.
+// UNKNOWN), else 400; the request must also carry the same access token in
+// "Authorization: Bearer", as the SDK's auth0 security scheme declares, else
+// 401. The access token is verified with the Auth0 server's GET /userinfo:
+// 401 when it is rejected, 502 when the server cannot be reached or answers
+// nonsense, 503 when none is configured. The user built from the claims is
+// signed in and returned.
 func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 	var tok apiclient.OAuthToken
 	if err := decodeBody(w, r, "OAuthToken", s.shapes.token, &tok); err != nil {
@@ -55,6 +58,11 @@ func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusBadRequest, "invalid OAuthToken: expires_in cannot be negative")
 		return
 	}
+	if msg := checkBearer(r.Header.Get("Authorization"), tok.AccessToken); msg != "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="Pieces OS"`)
+		writeText(w, http.StatusUnauthorized, msg)
+		return
+	}
 	if s.cfg.Auth0URL == "" {
 		writeText(w, http.StatusServiceUnavailable, "Pieces OS has no sign-in server configured to verify the token")
 		return
@@ -65,15 +73,27 @@ func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 		writeText(w, status, err.Error())
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.profileFromClaims(c, s.findLocked(userIDForSubject(c.Sub)))
-	if err := s.checkProfile(p); err != nil {
+	p, err := s.signInClaims(c)
+	if err != nil {
 		writeText(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.signInLocked(p)
-	writeJSON(w, http.StatusOK, cloneProfile(p))
+	writeJSON(w, http.StatusOK, p)
+}
+
+// checkBearer returns why the Authorization header does not carry
+// "Bearer <accessToken>", or "".
+func checkBearer(header, accessToken string) string {
+	scheme, tok, _ := strings.Cut(strings.TrimSpace(header), " ")
+	switch {
+	case header == "":
+		return "Unauthorized: the request has no Authorization header; send Authorization: Bearer <access_token>"
+	case !strings.EqualFold(scheme, "Bearer"):
+		return "Unauthorized: the Authorization header must use the Bearer scheme"
+	case subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(accessToken)) != 1:
+		return "Unauthorized: the Authorization bearer token is not the OAuthToken's access_token"
+	}
+	return ""
 }
 
 // userinfo verifies accessToken with GET {Auth0URL}/userinfo and returns

@@ -67,7 +67,6 @@ func TestFromToken(t *testing.T) {
 	auth0 := newStubAuth0(t)
 	s := startSim(t, Config{Auth0URL: auth0.srv.URL + "/"})
 	c := newClient(t)
-	url := s.URL() + "/users/authenticate/from_token"
 
 	bad := []struct {
 		name   string
@@ -92,7 +91,7 @@ func TestFromToken(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, c, "POST", url, tt.body)
+			r := fromToken(t, c, s.URL(), tt.body)
 			if r.status != tt.status || !strings.Contains(r.body, tt.want) {
 				t.Errorf("from_token %s = %d %q; want %d mentioning %q", tt.body, r.status, r.body, tt.status, tt.want)
 			}
@@ -103,7 +102,7 @@ func TestFromToken(t *testing.T) {
 	}
 
 	body := `{"access_token":"good-token","expires_in":3600,"token_type":"Bearer","refresh_token":"r","id_token":"i","scope":"openid"}`
-	r := call(t, c, "POST", url, body)
+	r := fromToken(t, c, s.URL(), body)
 	if r.status != 200 {
 		t.Fatalf("from_token good = %d %q; want 200", r.status, r.body)
 	}
@@ -141,7 +140,7 @@ func TestFromToken(t *testing.T) {
 	auth0.mu.Lock()
 	auth0.claims["name"] = "Ada King"
 	auth0.mu.Unlock()
-	r = call(t, c, "POST", url, `{"access_token":"good-token","expires_in":0,"token_type":"UNKNOWN"}`)
+	r = fromToken(t, c, s.URL(), `{"access_token":"good-token","expires_in":0,"token_type":"UNKNOWN"}`)
 	p2 := decodeAs[apiclient.UserProfile](t, r)
 	if r.status != 200 || p2.ID != wantID || !p2.Aesthetics.Theme.Dark || p2.Name != "Ada King" || !p2.Created.Value.Equal(p.Created.Value) {
 		t.Errorf("from_token again = %d %s; want the same user, dark theme kept, new name", r.status, r.body)
@@ -151,13 +150,55 @@ func TestFromToken(t *testing.T) {
 	}
 }
 
+// TestFromTokenAuthorization: the access token must also come in
+// "Authorization: Bearer" (the SDK's auth0 security scheme); without it, or
+// with another token, the answer is 401 saying so, and the token is not
+// even sent to the sign-in server.
+func TestFromTokenAuthorization(t *testing.T) {
+	auth0 := newStubAuth0(t)
+	s := startSim(t, Config{Auth0URL: auth0.srv.URL})
+	c := newClient(t)
+	body := `{"access_token":"good-token","expires_in":3600,"token_type":"Bearer"}`
+	tests := []struct {
+		name, header string
+		status       int
+		want         string
+	}{
+		{"missing", "", 401, "no Authorization header"},
+		{"other token", "Bearer other-token", 401, "not the OAuthToken's access_token"},
+		{"token prefix", "Bearer good", 401, "not the OAuthToken's access_token"},
+		{"no token", "Bearer", 401, "not the OAuthToken's access_token"},
+		{"other scheme", "Basic good-token", 401, "Bearer scheme"},
+		{"raw token", "good-token", 401, "Bearer scheme"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := callHeader(t, c, "POST", s.URL()+"/users/authenticate/from_token", body, tt.header)
+			if r.status != tt.status || !strings.Contains(r.body, tt.want) || r.header.Get("WWW-Authenticate") == "" {
+				t.Errorf("Authorization %q = %d %q (WWW-Authenticate %q); want %d mentioning %q and a challenge",
+					tt.header, r.status, r.body, r.header.Get("WWW-Authenticate"), tt.status, tt.want)
+			}
+		})
+	}
+	auth0.mu.Lock()
+	calls := auth0.calls
+	auth0.mu.Unlock()
+	if calls != 0 || s.User() != nil {
+		t.Fatalf("after refused headers: %d userinfo calls, user %v; want none", calls, s.User())
+	}
+	// The scheme is case-insensitive (RFC 9110 §11.1).
+	if r := callHeader(t, c, "POST", s.URL()+"/users/authenticate/from_token", body, "bearer good-token"); r.status != 200 {
+		t.Errorf("Authorization %q = %d %q; want 200", "bearer good-token", r.status, r.body)
+	}
+}
+
 func TestFromTokenAuth0Failures(t *testing.T) {
 	good := `{"access_token":"good-token","expires_in":3600,"token_type":"Bearer"}`
 	c := newClient(t)
 
 	t.Run("no Auth0 server configured", func(t *testing.T) {
 		s := startSim(t, Config{})
-		if r := call(t, c, "POST", s.URL()+"/users/authenticate/from_token", good); r.status != http.StatusServiceUnavailable {
+		if r := fromToken(t, c, s.URL(), good); r.status != http.StatusServiceUnavailable {
 			t.Errorf("from_token = %d %q; want 503", r.status, r.body)
 		}
 	})
@@ -165,14 +206,14 @@ func TestFromTokenAuth0Failures(t *testing.T) {
 		gone := newStubAuth0(t)
 		gone.srv.Close()
 		s := startSim(t, Config{Auth0URL: gone.srv.URL})
-		r := call(t, c, "POST", s.URL()+"/users/authenticate/from_token", good)
+		r := fromToken(t, c, s.URL(), good)
 		if r.status != http.StatusBadGateway || !strings.Contains(r.body, "could not be reached") {
 			t.Errorf("from_token = %d %q; want 502", r.status, r.body)
 		}
 	})
 	t.Run("bad Auth0 URL", func(t *testing.T) {
 		s := startSim(t, Config{Auth0URL: "http://bad host"})
-		if r := call(t, c, "POST", s.URL()+"/users/authenticate/from_token", good); r.status != http.StatusServiceUnavailable {
+		if r := fromToken(t, c, s.URL(), good); r.status != http.StatusServiceUnavailable {
 			t.Errorf("from_token = %d %q; want 503", r.status, r.body)
 		}
 	})
@@ -192,7 +233,7 @@ func TestFromTokenAuth0Failures(t *testing.T) {
 			a := newStubAuth0(t)
 			a.answer(tt.status, tt.body)
 			s := startSim(t, Config{Auth0URL: a.srv.URL})
-			if r := call(t, c, "POST", s.URL()+"/users/authenticate/from_token", good); r.status != tt.want {
+			if r := fromToken(t, c, s.URL(), good); r.status != tt.want {
 				t.Errorf("from_token = %d %q; want %d", r.status, r.body, tt.want)
 			}
 			if s.User() != nil {
