@@ -128,9 +128,12 @@ func Run(ctx context.Context, o Options) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 
+	// Opened browsers are the person's: quitting the agent does not wait
+	// for them. Its windows close with it (see the end of Run).
+	opener := tray.NewOpener(logger)
 	keyringName := keyringService
 	if o.Demo {
-		demo, err := startDemo(o, logger)
+		demo, err := startDemo(o, logger, opener)
 		if err != nil {
 			srv.Close()
 			return err
@@ -142,9 +145,6 @@ func Run(ctx context.Context, o Options) error {
 		fmt.Fprintf(os.Stderr, "pieces-tray demo: Pieces OS simulator at %s, sign-in server at %s\n", demo.piecesOS, demo.auth0)
 	}
 
-	// Opened browsers are the person's: quitting the agent does not wait
-	// for them. Its windows close with it (see the end of Run).
-	opener := tray.NewOpener(logger)
 	notifier := tray.NewNotifier(tray.NotifierConfig{Disabled: !o.Notifications, Logger: logger})
 	defer notifier.Close()
 	exe, err := os.Executable()

@@ -1,10 +1,12 @@
 package agent
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"piecestray/app"
 	"piecestray/auth"
 	"piecestray/internal/auth0sim"
 	"piecestray/internal/piecesos"
@@ -24,7 +26,7 @@ type demo struct {
 // vanity name after sign-in, so the "not ready yet" path can be seen.
 const demoCloudDelay = 20 * time.Second
 
-func startDemo(o Options, logger *slog.Logger) (*demo, error) {
+func startDemo(o Options, logger *slog.Logger, browser app.Browser) (*demo, error) {
 	cfg := auth.DefaultConfig()
 	a0 := auth0sim.New(auth0sim.Config{
 		ClientID: cfg.ClientID,
@@ -38,11 +40,18 @@ func startDemo(o Options, logger *slog.Logger) (*demo, error) {
 		Auth0URL:        a0.URL(),
 		TakenVanity:     []string{"pieces", "admin", "demo"},
 		CloudReadyDelay: demoCloudDelay,
-		Logger:          logger.With("component", "piecesos"),
+		// Like Pieces OS, /os/sign_in opens the person's browser.
+		OpenBrowser: func(_ context.Context, url string) error { return browser.Open(url) },
+		Logger:      logger.With("component", "piecesos"),
 	})
 	if err := sim.Start("127.0.0.1:0"); err != nil {
 		a0.Close()
 		return nil, fmt.Errorf("agent: start the demo Pieces OS: %w", err)
+	}
+	if err := a0.AllowRedirectURI(sim.SignInRedirectURI()); err != nil {
+		sim.Close()
+		a0.Close()
+		return nil, fmt.Errorf("agent: demo sign-in callback: %w", err)
 	}
 	cfg.Domain = a0.URL()
 	cfg.RedirectURL = o.Auth.RedirectURL

@@ -162,7 +162,7 @@ func signInWithChromium(t *testing.T, agentBin, chromium, mode string) {
 	body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
 	where, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.location.href`))
 	t.Logf("Chromium ended on %s: %q", where, heading)
-	if !strings.Contains(heading, "Signed in") {
+	if !strings.Contains(strings.ToLower(heading), "signed in") {
 		t.Fatalf("Chromium ended on %q: %s", heading, body)
 	}
 	if _, err := item.WaitMenu(ctx, func(entries []MenuEntry) bool {
