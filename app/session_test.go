@@ -339,6 +339,26 @@ func TestSignInTimesOut(t *testing.T) {
 	if !strings.Contains(st.LastError, "not finished in the browser") {
 		t.Errorf("LastError = %q; want it to say the browser step was not finished", st.LastError)
 	}
+	if !strings.Contains(st.LastError, "--sign-in pieces-os") {
+		t.Errorf("LastError = %q; want it to say how Pieces OS can run the sign-in instead", st.LastError)
+	}
+}
+
+func TestCancelledSignInNamesTheOtherMode(t *testing.T) {
+	w := newWorld(t, withBrowser(scriptbrowser.Ignore))
+	w.waitPhase(PhaseSignedOut)
+	if _, err := w.core.SignIn(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitPhase(PhaseSigningIn)
+	res, err := w.do(ActionCancelSignIn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Message, "cancelled") || !strings.Contains(res.Message, "--sign-in pieces-os") {
+		t.Errorf("cancel result = %q; want it to say so and name the pieces-os mode", res.Message)
+	}
+	w.waitPhase(PhaseSignedOut)
 }
 
 func TestSignInRefusedByPiecesOS(t *testing.T) {

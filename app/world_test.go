@@ -57,6 +57,7 @@ type worldSetup struct {
 	simDown  bool
 	verifier string        // Auth0 URL the simulator verifies tokens with, when not ours
 	timeout  time.Duration // sign-in timeout
+	mode     SignInMode
 	a0       *auth0sim.Server
 	sim      *piecesos.Server
 }
@@ -67,6 +68,8 @@ func withPiecesOS(f func(*piecesos.Config)) worldOption {
 func withStore(st *authtest.Store) worldOption { return func(s *worldSetup) { s.store = st } }
 func withBrowser(action string) worldOption    { return func(s *worldSetup) { s.action = action } }
 func withPiecesOSDown() worldOption            { return func(s *worldSetup) { s.simDown = true } }
+
+func withMode(m SignInMode) worldOption { return func(s *worldSetup) { s.mode = m } }
 
 func withSignInTimeout(d time.Duration) worldOption {
 	return func(s *worldSetup) { s.timeout = d }
@@ -91,6 +94,7 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 		o(&setup)
 	}
 	w := &world{t: t, clock: newFakeClockAt(time.Now()), events: &eventLog{}}
+	w.browser = &scriptbrowser.Browser{Action: setup.action}
 	if setup.a0 == nil {
 		w.a0 = auth0sim.New(setup.auth0)
 		if err := w.a0.Start("127.0.0.1:0"); err != nil {
@@ -101,11 +105,16 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 		if setup.verifier != "" {
 			setup.piecesos.Auth0URL = setup.verifier
 		}
+		// POST /os/sign_in opens the same scripted browser.
+		setup.piecesos.OpenBrowser = func(_ context.Context, url string) error { return w.browser.Open(url) }
 		w.sim = piecesos.New(setup.piecesos)
 		if err := w.sim.Start("127.0.0.1:0"); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { w.sim.Close() })
+		if err := w.a0.AllowRedirectURI(w.sim.SignInRedirectURI()); err != nil {
+			t.Fatal(err)
+		}
 	} else {
 		w.a0, w.sim = setup.a0, setup.sim
 	}
@@ -118,7 +127,6 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 	if w.store == nil {
 		w.store = authtest.NewStore()
 	}
-	w.browser = &scriptbrowser.Browser{Action: setup.action}
 	cfg := auth.DefaultConfig()
 	cfg.Domain = w.a0.URL()
 	cfg.ClientID = auth0sim.DefaultClientID
@@ -133,6 +141,7 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 		Discovery: apiclient.Discovery{URL: w.sim.URL()},
 	})}
 	w.core = New(Config{
+		Mode:     setup.mode,
 		PiecesOS: func(base string) PiecesOS { return apiclient.New(base) },
 		Follower: w.follower,
 		Signer:   w.signer,
