@@ -9,9 +9,17 @@ import (
 // fakeClock is a Clock whose time moves only when a test calls Advance.
 // Due timers run in their own goroutines, as time.AfterFunc's do.
 type fakeClock struct {
-	mu     sync.Mutex // guards now and timers
-	now    time.Time
-	timers []*fakeTimer
+	mu      sync.Mutex // guards now, timers and running
+	now     time.Time
+	timers  []*fakeTimer
+	running int // callbacks of due timers still running
+}
+
+// idle reports whether no timer callback is running.
+func (c *fakeClock) idle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.running == 0
 }
 
 type fakeTimer struct {
@@ -73,8 +81,16 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.timers = keep
 	c.mu.Unlock()
 	sort.Slice(due, func(i, j int) bool { return due[i].when.Before(due[j].when) })
+	c.mu.Lock()
+	c.running += len(due)
+	c.mu.Unlock()
 	for _, t := range due {
-		go t.f()
+		go func() {
+			t.f()
+			c.mu.Lock()
+			c.running--
+			c.mu.Unlock()
+		}()
 	}
 }
 

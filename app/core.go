@@ -129,10 +129,17 @@ type Core struct {
 	// is being (or will again be) restored; what Pieces OS says meanwhile is
 	// not news for notifications.
 	restoreWanted bool
-	// downSinceLive: Pieces OS went away (discovery found nothing, or it
-	// came back on another port) since the stream was last live.
-	downSinceLive bool
-	loadFailed    bool // the last keyring read failed (not "not found")
+	// connShowedUser: the stream connection now open has shown a signed-in
+	// user. Only a sign-out on such a connection can mean "signed out
+	// elsewhere"; nobody on a fresh connection means Pieces OS lost the
+	// session (a restart, however quick), which a restore repairs.
+	connShowedUser bool
+	// confirmingSignOut: a sign-out frame is being checked with GET /user.
+	confirmingSignOut bool
+	// restoreAfterReconnect: the restore under way follows a reconnect that
+	// found nobody; its success is news ("signed you back in").
+	restoreAfterReconnect bool
+	loadFailed            bool // the last keyring read failed (not "not found")
 	// pendingDelete: a session the person removed is still in the keyring
 	// (its deletion failed); the next keyring read deletes it.
 	pendingDelete bool
@@ -167,6 +174,22 @@ type Core struct {
 	pending        []Event
 
 	subs map[chan State]struct{}
+
+	// What is under way, for quiet: background goroutines running, the
+	// sequence last handed to subscribers, and events queued and delivered.
+	work         int
+	publishedSeq uint64
+	emitted      uint64
+	delivered    uint64
+}
+
+// quiet reports whether nothing is under way: no background work, the
+// newest state published, every event delivered. Tests wait for it before
+// checking that something did not happen.
+func (c *Core) quiet() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.work == 0 && c.publishedSeq == c.cur.Seq && c.emitted == c.delivered
 }
 
 // New returns a Core that publishes PhaseConnecting until Run learns more.
@@ -341,6 +364,7 @@ func (c *Core) publishLoop(ctx context.Context) {
 			}
 			ch <- st
 		}
+		c.publishedSeq = st.Seq
 		c.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -367,6 +391,9 @@ func (c *Core) eventLoop(ctx context.Context) {
 				c.cfg.OnEvent(ev)
 			}
 		}
+		c.mu.Lock()
+		c.delivered += uint64(len(evs))
+		c.mu.Unlock()
 	}
 }
 
@@ -379,6 +406,7 @@ func (c *Core) emitLocked(ev Event) {
 		}
 	}
 	c.pending = append(c.pending, ev)
+	c.emitted++
 	select {
 	case c.events <- struct{}{}:
 	default:
@@ -449,9 +477,6 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if u.BaseURL != "" && u.BaseURL != c.baseURL {
-		if c.baseURL != "" {
-			c.downSinceLive = true // it came back on another port: a restart
-		}
 		c.baseURL = u.BaseURL
 		c.client = c.cfg.PiecesOS(u.BaseURL)
 		c.version = ""
@@ -470,20 +495,21 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 	case StreamNotRunning:
 		c.notRunning = true
 		c.tried = u.Tried
-		c.downSinceLive = true
 	}
 	c.trackOutageLocked(wasLive)
+	// The follower reads GET /user on every connect and reports that
+	// profile (when it is news) in the very update that makes the stream
+	// live: only then is it a snapshot of a fresh connection rather than a
+	// live change.
+	fresh := c.liveLocked() && !wasLive
 	if u.HasProfile {
 		c.profileSeq++
-		// The follower reads GET /user on every connect and reports that
-		// profile (when it is news) in the very update that makes the
-		// stream live: only then is it a snapshot rather than a live change.
-		// A snapshot after Pieces OS went away tells of a restart.
-		snapshot := c.liveLocked() && !wasLive
-		c.onProfileLocked(u.Profile, snapshot && c.downSinceLive)
+		c.onProfileLocked(u.Profile, fresh)
+	}
+	if fresh {
+		c.connShowedUser = c.user != nil
 	}
 	if c.liveLocked() {
-		c.downSinceLive = false
 		c.renewIfDueLocked()
 	}
 	c.commitLocked()
@@ -498,9 +524,13 @@ func (c *Core) goBackgroundLocked(f func(ctx context.Context)) {
 	}
 	ctx := c.runCtx
 	c.wg.Add(1)
+	c.work++
 	go func() {
 		defer c.wg.Done()
 		f(ctx)
+		c.mu.Lock()
+		c.work--
+		c.mu.Unlock()
 	}()
 }
 
@@ -526,16 +556,21 @@ func (c *Core) readVersion(ctx context.Context) {
 }
 
 // onProfileLocked applies what Pieces OS says about the signed-in user
-// (nil: nobody). afterRestart is true for the first profile after Pieces OS
-// went away and came back: nobody signed in there means Pieces OS lost the
-// session (it restarted, or was updated), which a silent restore repairs.
-// Otherwise a sign-out seen from Pieces OS means the person signed out
-// elsewhere, and the stored session is forgotten so that it is not restored
-// against their will.
-func (c *Core) onProfileLocked(p *apiclient.UserProfile, afterRestart bool) {
+// (nil: nobody). fresh is true for the snapshot of a new stream connection.
+//
+// The session rules: "signed out elsewhere" is concluded only from a
+// sign-out frame on a connection that had shown the user, confirmed by
+// GET /user; then the stored session is forgotten, so that it is not restored
+// against the person's will. Nobody signed in on a fresh connection (or on a
+// connection that never showed the user) means Pieces OS lost the session: it
+// restarted, however quickly, or was updated. A stored session is then
+// restored, and the person told ("signed you back in"), so a sign-out that
+// happened while we were away can be repeated.
+func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 	hadUser := c.user != nil
 	c.userKnown = true
 	if p != nil {
+		c.connShowedUser = c.liveLocked()
 		if c.ownerID != "" && p.ID != c.ownerID && (c.stored != nil || c.token != nil) {
 			c.log.Info("another account signed in to Pieces OS; removing the stored session")
 			c.forgetSessionLocked()
@@ -549,19 +584,63 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, afterRestart bool) {
 		c.user = p
 		return
 	}
-	c.user = nil
 	switch {
 	case hadUser && c.expectSignOut:
 		// Our own sign-out; the action finishes the bookkeeping.
-	case hadUser && afterRestart:
-		c.log.Info("Pieces OS came back without the user; restoring the session")
-		c.maybeRestoreLocked()
+		c.user = nil
+	case hadUser && !fresh && c.connShowedUser:
+		// Maybe signed out elsewhere: believe it only when GET /user agrees.
+		c.confirmSignOutLocked()
 	case hadUser:
-		c.log.Info("signed out in Pieces OS from elsewhere; removing the stored session")
-		c.forgetSessionLocked()
+		c.user = nil
+		c.log.Info("Pieces OS has nobody signed in after a reconnect; restoring the session")
+		c.restoreAfterReconnect = c.stored != nil
+		c.maybeRestoreLocked()
 	default:
+		c.user = nil
 		c.maybeRestoreLocked()
 	}
+}
+
+// confirmSignOutLocked checks a sign-out frame with GET /user. When Pieces
+// OS still has the user, the frame changes nothing; when it has nobody, the
+// person signed out elsewhere and the stored session is forgotten. Newer
+// news from the stream meanwhile wins over the answer.
+func (c *Core) confirmSignOutLocked() {
+	if c.confirmingSignOut || c.client == nil {
+		return
+	}
+	c.confirmingSignOut = true
+	client, seq := c.client, c.profileSeq
+	c.goBackgroundLocked(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		r, err := client.UserSnapshot(ctx)
+		cancel()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.confirmingSignOut = false
+		switch {
+		case err != nil:
+			// Pieces OS did not answer: the reconnect that follows decides.
+			c.log.Info("could not confirm a sign-out frame", "err", err)
+		case c.profileSeq != seq || c.client != client:
+			// The stream told something newer meanwhile.
+		case r.User != nil:
+			// Nothing changes, but the follower took the frame for news:
+			// reconnect it, so that its view starts again from GET /user
+			// and a later sign-out frame is news to it again.
+			c.log.Info("a sign-out frame was contradicted by GET /user; nothing changes")
+			select {
+			case c.retry <- struct{}{}:
+			default:
+			}
+		case c.user != nil && !c.expectSignOut:
+			c.user = nil
+			c.log.Info("signed out in Pieces OS from elsewhere; removing the stored session")
+			c.forgetSessionLocked()
+		}
+		c.commitLocked()
+	})
 }
 
 // trackOutageLocked turns a stream outage longer than OutageGrace into a

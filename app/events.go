@@ -10,6 +10,7 @@ const (
 	EventSignedIn        EventKind = "signed_in"
 	EventSignedOut       EventKind = "signed_out"        // here, by the person
 	EventSignedOutRemote EventKind = "signed_out_remote" // elsewhere (Pieces OS reported it)
+	EventSignedBackIn    EventKind = "signed_back_in"    // Pieces OS had nobody after a reconnect; the session was restored
 	EventProfileChanged  EventKind = "profile_changed"   // name, email, picture, vanity name or beta
 	EventSessionExpired  EventKind = "session_expired"   // refresh token rejected: sign-in needed
 	EventPiecesOSStopped EventKind = "pieces_os_stopped" // down for longer than a brief restart

@@ -264,19 +264,54 @@ func TestRetryReadsTheKeyringOnce(t *testing.T) {
 	}
 }
 
-// A sign-out elsewhere while only the stream connection dropped (Pieces OS
-// kept running) is a sign-out, not a Pieces OS restart.
-func TestSignOutElsewhereDuringStreamBlip(t *testing.T) {
+// Nobody signed in on a fresh stream connection is never "signed out
+// elsewhere", however the connection came back (here: Pieces OS kept
+// running, only the stream dropped, as after a restart faster than the
+// follower's retry): the stored session is restored and the person told,
+// so a sign-out that happened meanwhile can be repeated.
+func TestNobodyAfterAReconnectIsRestored(t *testing.T) {
 	w := newWorld(t)
 	w.waitPhase(PhaseSignedOut)
 	w.signIn()
 	w.sim.DropStreams()
 	w.sim.SetUser(nil)
-	w.waitFor("live again, nobody", func(s State) bool { return s.Stream.Status == StreamLive && s.User == nil })
-	w.waitGone()
-	settle()
-	if w.sim.User() != nil || w.store.Session() != nil {
-		t.Errorf("after a sign-out elsewhere during a blip: Pieces OS user %v, stored %v; want neither", w.sim.User() != nil, w.store.Session() != nil)
+	w.waitEvent(EventSignedBackIn)
+	w.waitFor("signed in again", func(s State) bool { return s.Phase == PhaseSignedIn && s.Stream.Status == StreamLive })
+	if w.sim.User() == nil || w.store.Session() == nil {
+		t.Errorf("after a reconnect with nobody: Pieces OS user %v, stored %v; want both", w.sim.User() != nil, w.store.Session() != nil)
+	}
+	if n := w.events.count(EventSignedOutRemote); n != 0 {
+		t.Errorf("%d signed-out-elsewhere events; want none after a reconnect", n)
+	}
+}
+
+// A sign-out frame that GET /user contradicts changes nothing: the session
+// stays stored and the person signed in.
+func TestSignOutFrameContradictedByGetUser(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	for _, frame := range []string{"null", "", "  "} {
+		gets, lives := w.userGets.Load(), w.follower.lives.Load()
+		w.sim.SendRaw([]byte(frame))
+		// The frame arrived when the core asks GET /user about it.
+		for deadline := time.Now().Add(wait); w.userGets.Load() == gets; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("frame %q: the core never asked GET /user", frame)
+			}
+		}
+		w.reconnected(lives) // the stream starts again from GET /user
+		w.quiet()
+		st := w.core.State()
+		if st.Phase != PhaseSignedIn || st.User == nil {
+			t.Fatalf("after frame %q contradicted by GET /user: phase %s; want still signed in", frame, st.Phase)
+		}
+	}
+	if w.store.Session() == nil {
+		t.Error("the stored session was deleted by a sign-out frame GET /user contradicted")
+	}
+	if n := w.events.count(EventSignedOutRemote); n != 0 {
+		t.Errorf("%d signed-out-elsewhere events; want none", n)
 	}
 }
 

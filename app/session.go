@@ -245,6 +245,11 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 		c.silentSignIn = c.eventUser == nil
 		c.ownSessionLocked(p)
 		c.log.Info("session restored silently")
+		if c.restoreAfterReconnect {
+			c.emitLocked(Event{Kind: EventSignedBackIn, Title: "Signed you back in to Pieces OS",
+				Body: "Pieces OS had lost your session; Pieces Tray signed " + DisplayName(p) + " in again. Sign out from the menu if you meant to."})
+		}
+		c.restoreAfterReconnect = false
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
 	case err != nil:

@@ -43,6 +43,7 @@ type world struct {
 	clock    *fakeClock
 	events   *eventLog
 	core     *Core
+	userGets atomic.Int64 // GET /user calls of the core (not the follower)
 	cancel   context.CancelFunc
 	done     chan struct{}
 }
@@ -142,7 +143,7 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 	})}
 	w.core = New(Config{
 		Mode:     setup.mode,
-		PiecesOS: func(base string) PiecesOS { return apiclient.New(base) },
+		PiecesOS: func(base string) PiecesOS { return &countingClient{Client: apiclient.New(base), gets: &w.userGets} },
 		Follower: w.follower,
 		Signer:   w.signer,
 		Store:    w.store,
@@ -286,6 +287,31 @@ func (w *world) waitEvent(k EventKind) Event {
 	}
 	w.t.Fatalf("no %s event; got %v", k, w.events.kinds())
 	return Event{}
+}
+
+// countingClient counts the core's GET /user calls.
+type countingClient struct {
+	*apiclient.Client
+	gets *atomic.Int64
+}
+
+func (c *countingClient) UserSnapshot(ctx context.Context) (*apiclient.ReturnedUserProfile, error) {
+	c.gets.Add(1)
+	return c.Client.UserSnapshot(ctx)
+}
+
+// quiet waits until the core has nothing under way (no background work,
+// the newest state published, every event delivered) and no timer callback
+// runs, so that a check that something did not happen can fail.
+func (w *world) quiet() {
+	w.t.Helper()
+	deadline := time.Now().Add(wait)
+	for !w.clock.idle() || !w.core.quiet() || !w.clock.idle() {
+		if time.Now().After(deadline) {
+			w.t.Fatal("the core never became quiet")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // freePort returns a loopback port that was free a moment ago.
