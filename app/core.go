@@ -549,7 +549,7 @@ func (c *Core) readVersion(ctx context.Context) {
 	}
 	c.mu.Lock()
 	if c.client == client {
-		c.version = v
+		c.version = Clean(v) // shown as is in menus, windows and status
 		c.commitLocked()
 	}
 	c.mu.Unlock()

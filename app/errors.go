@@ -45,10 +45,12 @@ func human(err error) string {
 	return sentence(err.Error())
 }
 
-// sentence turns an error message into a sentence: package prefixes such as
-// "apiclient: " that mean nothing to people are dropped, the first letter is
+// sentence turns an error message into a sentence: it is cleaned like text
+// from outside (see cleanText), package prefixes such as "apiclient: " that
+// mean nothing to people are dropped, the first letter is
 // capitalised and a full stop ends it.
 func sentence(msg string) string {
+	msg = cleanText(msg, maxSentence) // it may quote Pieces OS or an identity provider
 	for _, p := range []string{"app: ", "apiclient: ", "auth: ", "control: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}

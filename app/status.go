@@ -63,7 +63,7 @@ func FormatStatus(s State, now time.Time) string {
 	}
 	if s.User != nil {
 		if s.User.Username != "" {
-			line("Username: %s", s.User.Username)
+			line("Username: %s", Clean(s.User.Username))
 		}
 		if v := VanityName(s.User); v != "" {
 			line("Personal cloud: %s", VanityHost(v))

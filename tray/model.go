@@ -2,6 +2,7 @@ package tray
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -190,7 +191,7 @@ func Model(s app.State, now time.Time) Menu {
 			detail += ": " + oneLine(s.Storage.Why)
 		}
 	case signedIn && s.User.Email != "" && s.User.Name == "" && s.User.Username != "":
-		detail = "Username: " + s.User.Username
+		detail = "Username: " + app.Clean(s.User.Username)
 	}
 	set(Detail, clip(detail), false)
 	if detail == "" {
@@ -233,7 +234,7 @@ func Model(s app.State, now time.Time) Menu {
 
 	m.CloudURL = cloudURL(s.User)
 	if signedIn && m.CloudURL != "" {
-		set(OpenCloud, "Open "+hostOf(m.CloudURL), true)
+		set(OpenCloud, "Open "+app.Clean(hostOf(m.CloudURL)), true)
 	} else {
 		m.CloudURL = ""
 		set(OpenCloud, "Open personal cloud", false)
@@ -263,7 +264,11 @@ func cloudURL(p *apiclient.UserProfile) string {
 		if !strings.Contains(u, "://") {
 			u = "https://" + u
 		}
-		return u
+		// The address comes from Pieces OS: open only a web page.
+		if pu, err := url.Parse(u); err == nil && (pu.Scheme == "https" || pu.Scheme == "http") && pu.Host != "" {
+			return pu.String()
+		}
+		return ""
 	}
 	if v := app.VanityName(p); v != "" {
 		return "https://" + app.VanityHost(v)

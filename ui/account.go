@@ -138,13 +138,14 @@ func (w *accountWindow) apply(s app.State) {
 		w.win.Canvas().Focus(w.close)
 	}
 	p := s.User
-	w.name.SetText(orDash(p.Name))
-	if p.Email != p.Name {
-		w.email.SetText(p.Email)
+	name, email := app.Clean(p.Name), app.Clean(p.Email)
+	w.name.SetText(orDash(name))
+	if email != name {
+		w.email.SetText(email)
 	} else {
 		w.email.SetText("") // the name is the email address
 	}
-	w.username.SetText(orDash(p.Username))
+	w.username.SetText(orDash(app.Clean(p.Username)))
 	w.piecesOS.SetText(piecesOSText(s.PiecesOS))
 	w.cloud.SetText(cloudText(p))
 	w.vanity.SetText(vanityText(p))

@@ -1,0 +1,150 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"piecestray/apiclient"
+)
+
+// Profiles come from Pieces OS, and their text from whoever set it: this
+// file names people and reads their personal cloud and beta program for
+// display. Text from outside is cleaned once, by Clean, before it reaches a
+// menu, a window, a notification or a terminal; State keeps the exact values
+// (status --json prints them, and JSON escapes them).
+
+// Caps of cleaned text, in characters.
+const (
+	maxField    = 120 // a name, an email, a vanity name
+	maxSentence = 600 // a message that may quote an error from outside
+)
+
+// Clean makes a profile field from outside safe and tidy to show: see
+// cleanText; it keeps at most 120 characters.
+func Clean(s string) string { return cleanText(s, maxField) }
+
+// cleanText drops C0 and C1 control characters (escape sequences lose their
+// ESC, so a terminal shows them as text), bidirectional overrides, embeddings
+// and isolates (which can make text read backwards) and invalid UTF-8; turns
+// every run of white space, line breaks included, into one space; and cuts
+// the text to max characters, ending it with an ellipsis.
+func cleanText(s string, max int) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "") {
+		switch {
+		case unicode.IsSpace(r):
+			space = true
+		case unicode.IsControl(r), isBidiControl(r):
+		default:
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		}
+	}
+	out := b.String()
+	if utf8.RuneCountInString(out) <= max {
+		return out
+	}
+	return strings.TrimRight(string([]rune(out)[:max-1]), " ") + "…"
+}
+
+// isBidiControl reports the characters that change the direction of text:
+// LRM, RLM, ALM, the embeddings and overrides U+202A–U+202E and the isolates
+// U+2066–U+2069.
+func isBidiControl(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r == '\u061c' ||
+		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// DisplayName is how a person is named in messages, menus and windows: name
+// and email, or whichever is known.
+func DisplayName(p *apiclient.UserProfile) string {
+	if p == nil {
+		return "Nobody"
+	}
+	name, email, username := Clean(p.Name), Clean(p.Email), Clean(p.Username)
+	switch {
+	case name != "" && email != "" && !strings.EqualFold(name, email):
+		return fmt.Sprintf("%s (%s)", name, email)
+	case name != "":
+		return name
+	case email != "":
+		return email
+	case username != "":
+		return username
+	}
+	return "Your account"
+}
+
+// CloudDomain is the parent domain of vanity names.
+const CloudDomain = "pieces.cloud"
+
+// VanityHost is the host of a personal cloud: NAME.pieces.cloud.
+func VanityHost(name string) string { return name + "." + CloudDomain }
+
+// VanityName returns the user's vanity name (NAME of NAME.pieces.cloud), or
+// "" when none is set.
+func VanityName(p *apiclient.UserProfile) string {
+	if p == nil {
+		return ""
+	}
+	if p.VanityName != "" {
+		return Clean(p.VanityName)
+	}
+	if p.Auth0 != nil && p.Auth0.VanityName != "" {
+		return Clean(p.Auth0.VanityName)
+	}
+	if p.Descope != nil {
+		return Clean(p.Descope.VanityName)
+	}
+	return ""
+}
+
+// CloudURL returns the address of the user's personal cloud: the vanity URL
+// when there is one, else "".
+func CloudURL(p *apiclient.UserProfile) string {
+	if p == nil || p.Allocation == nil || p.Allocation.URLs == nil || p.Allocation.URLs.Vanity == nil {
+		return ""
+	}
+	return p.Allocation.URLs.Vanity.URL
+}
+
+// BetaWindow returns the beta window of the profile's identity provider.
+func BetaWindow(p *apiclient.UserProfile) *apiclient.AnonymousTemporalRange {
+	if p == nil {
+		return nil
+	}
+	if p.Auth0 != nil && p.Auth0.Beta != nil {
+		return p.Auth0.Beta
+	}
+	if p.Descope != nil {
+		return p.Descope.Beta
+	}
+	return nil
+}
+
+// BetaOptedIn reports whether the user is in the beta program at now: a
+// continuous window, or a window that has started and not ended (see
+// docs/ARCHITECTURE.md, "Beta status").
+func BetaOptedIn(p *apiclient.UserProfile, now time.Time) bool {
+	w := BetaWindow(p)
+	if w == nil {
+		return false
+	}
+	if w.To != nil && !w.To.Value.After(now) {
+		return false
+	}
+	if w.Continuous != nil && *w.Continuous {
+		return true
+	}
+	if w.From != nil && !w.From.Value.After(now) {
+		return w.To != nil // a bounded window that is running
+	}
+	return false
+}
