@@ -3,27 +3,37 @@ package tray
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"sync"
 	"time"
 
-	"piecestray/app"
+	"piecestray/internal/control"
 )
+
+// Registry is the control socket's side of the window processes
+// (*control.Server): it brings registered windows forward, closes them, and
+// gives out the token a started window registers with.
+type Registry interface {
+	Raise(window string) bool
+	CloseWindow(window string) bool
+	WindowToken(window string) string
+}
 
 // Launcher opens the agent's windows: each is a process `EXE window NAME`
 // (Fyne's driver lives there, not in the agent). It implements
-// app.WindowLauncher.
+// control.WindowLauncher.
 //
-// ShowWindow first asks raise to bring a window of that name forward (the
-// control server does so for window processes connected to it). Otherwise
-// it starts the process, unless one for that name is already running or
-// starting: there is at most one process per name. Processes are reaped in
-// a goroutine; Wait waits for them, and CloseWindows asks them to close when
-// the agent quits.
+// ShowWindow first asks the Registry to bring a window of that name
+// forward. Otherwise it starts the process, with a fresh registration token
+// in its environment (control.WindowTokenEnv), unless one for that name is
+// already running or starting: there is at most one process per name.
+// Processes are reaped in a goroutine; Wait waits for them, and CloseWindows
+// asks them to close when the agent quits.
 type Launcher struct {
-	exe   string
-	raise func(name string) bool
-	log   *slog.Logger
+	exe string
+	reg Registry
+	log *slog.Logger
 
 	mu      sync.Mutex // guards running
 	running map[string]*exec.Cmd
@@ -31,22 +41,23 @@ type Launcher struct {
 }
 
 // NewLauncher returns a Launcher starting exe (usually os.Executable()).
-// raise may be nil; logger may be nil.
-func NewLauncher(exe string, raise func(name string) bool, logger *slog.Logger) *Launcher {
+// reg may be nil (windows are then neither raised nor given a token, and
+// are closed by signal); logger may be nil.
+func NewLauncher(exe string, reg Registry, logger *slog.Logger) *Launcher {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Launcher{exe: exe, raise: raise, log: logger, running: make(map[string]*exec.Cmd)}
+	return &Launcher{exe: exe, reg: reg, log: logger, running: make(map[string]*exec.Cmd)}
 }
 
-var _ app.WindowLauncher = (*Launcher)(nil)
+var _ control.WindowLauncher = (*Launcher)(nil)
 
 // ShowWindow brings the window called name forward, or starts it.
 func (l *Launcher) ShowWindow(name string) error {
-	if !app.ValidWindow(name) {
+	if !control.ValidWindow(name) {
 		return fmt.Errorf("tray: show window: no window called %q", name)
 	}
-	if l.raise != nil && l.raise(name) {
+	if l.reg != nil && l.reg.Raise(name) {
 		return nil
 	}
 	l.mu.Lock()
@@ -55,6 +66,9 @@ func (l *Launcher) ShowWindow(name string) error {
 		return nil // starting or running; it comes forward by itself when mapped
 	}
 	cmd := exec.Command(l.exe, "window", name)
+	if l.reg != nil {
+		cmd.Env = append(os.Environ(), control.WindowTokenEnv+"="+l.reg.WindowToken(name))
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("tray: start the %s window: %w", name, err)
 	}
@@ -85,15 +99,18 @@ func (l *Launcher) Running(name string) bool {
 // Wait waits until every started window process has exited.
 func (l *Launcher) Wait() { l.wg.Wait() }
 
-// CloseWindows asks every window process this launcher started to close, as
-// the session ending would (SIGTERM, on which Fyne's driver quits; Windows
-// has no such request, so there they are ended), and waits up to grace for
-// them to exit. Those still running after grace are killed. A window whose
-// agent has quit could do nothing but say so: the person chose to quit the
-// whole application.
+// CloseWindows asks every window process this launcher started to close,
+// through the Registry when it has registered, else as the session ending
+// would (SIGTERM, on which Fyne's driver quits; Windows has no such request,
+// so there they are ended), and waits up to grace for them to exit. Those
+// still running after grace are killed. A window whose agent has quit could
+// do nothing but say so: the person chose to quit the whole application.
 func (l *Launcher) CloseWindows(grace time.Duration) {
 	l.mu.Lock()
 	for name, cmd := range l.running {
+		if l.reg != nil && l.reg.CloseWindow(name) {
+			continue
+		}
 		if err := askToExit(cmd.Process); err != nil {
 			l.log.Debug("could not ask a window to close", "window", name, "err", err)
 		}

@@ -1,13 +1,17 @@
 package tray
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
+
+	"piecestray/internal/control"
 )
 
 func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
@@ -50,12 +54,49 @@ func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
 	}
 }
 
+// fakeRegistry stands for the control server: registered windows are
+// raised and closed through it.
+type fakeRegistry struct {
+	mu         sync.Mutex
+	registered map[string]bool
+	raised     []string
+	closed     []string
+	tokens     []string
+	onClose    func(window string) // called by CloseWindow for a registered window
+}
+
+func (r *fakeRegistry) Raise(window string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.raised = append(r.raised, window)
+	return r.registered[window]
+}
+
+func (r *fakeRegistry) CloseWindow(window string) bool {
+	r.mu.Lock()
+	ok := r.registered[window]
+	r.closed = append(r.closed, window)
+	r.mu.Unlock()
+	if ok && r.onClose != nil {
+		r.onClose(window)
+	}
+	return ok
+}
+
+func (r *fakeRegistry) WindowToken(window string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tok := fmt.Sprintf("token-%d-%s", len(r.tokens)+1, window)
+	r.tokens = append(r.tokens, tok)
+	return tok
+}
+
 func TestLauncherRaisesFirst(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
 	exe := script(t, dir, "pieces-tray", `echo "$*" >> "`+log+`"`)
-	var asked atomic.Int32
-	l := NewLauncher(exe, func(name string) bool { asked.Add(1); return name == "beta" }, nil)
+	reg := &fakeRegistry{registered: map[string]bool{"beta": true}}
+	l := NewLauncher(exe, reg, nil)
 	if err := l.ShowWindow("beta"); err != nil {
 		t.Fatalf("ShowWindow(%q): %v", "beta", err)
 	}
@@ -63,15 +104,40 @@ func TestLauncherRaisesFirst(t *testing.T) {
 	if _, err := os.Stat(log); err == nil {
 		t.Errorf("a process started although raise brought the window forward")
 	}
-	if asked.Load() != 1 {
-		t.Errorf("raise called %d times; want 1", asked.Load())
-	}
 	if err := l.ShowWindow("signout"); err != nil {
 		t.Fatalf("ShowWindow(%q): %v", "signout", err)
 	}
 	l.Wait()
 	if got := strings.TrimSpace(readFile(t, log)); got != "window signout" {
 		t.Errorf("started %q; want %q", got, "window signout")
+	}
+	if want := []string{"beta", "signout"}; !reflect.DeepEqual(reg.raised, want) {
+		t.Errorf("raise asked for %q; want %q", reg.raised, want)
+	}
+}
+
+// TestLauncherGivesEachStartAToken checks that a started window finds a
+// fresh registration token in its environment, and nothing else does.
+func TestLauncherGivesEachStartAToken(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script as the window process")
+	}
+	t.Setenv(control.WindowTokenEnv, "the agent's own")
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	exe := script(t, dir, "pieces-tray", `echo "$2 $`+control.WindowTokenEnv+`" >> "`+log+`"`)
+	reg := &fakeRegistry{}
+	l := NewLauncher(exe, reg, nil)
+	for _, name := range []string{"account", "account", "vanity"} {
+		if err := l.ShowWindow(name); err != nil {
+			t.Fatalf("ShowWindow(%q): %v", name, err)
+		}
+		l.Wait()
+	}
+	got := strings.Split(strings.TrimSpace(readFile(t, log)), "\n")
+	want := []string{"account token-1-account", "account token-2-account", "vanity token-3-vanity"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("windows started with %q; want %q", got, want)
 	}
 }
 
@@ -165,5 +231,46 @@ while :; do sleep 0.02; done`)
 	NewLauncher(exe, nil, nil).CloseWindows(time.Minute)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("CloseWindows with no windows took %v", d)
+	}
+}
+
+// TestLauncherClosesRegisteredWindows checks that a window registered on the
+// control socket is asked to close there, not by signal.
+func TestLauncherClosesRegisteredWindows(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script as the window process")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	// A window exits when its close file appears (the close event) and
+	// logs a signal.
+	exe := script(t, dir, "pieces-tray", `trap 'echo "signalled $2" >> "`+log+`"; exit 0' TERM
+echo "started $2" >> "`+log+`"
+while [ ! -e "`+dir+`/close-$2" ]; do sleep 0.02; done
+echo "closed $2" >> "`+log+`"`)
+	reg := &fakeRegistry{registered: map[string]bool{}, onClose: func(window string) {
+		if err := os.WriteFile(filepath.Join(dir, "close-"+window), nil, 0o644); err != nil {
+			t.Error(err)
+		}
+	}}
+	l := NewLauncher(exe, reg, nil)
+	for _, name := range []string{"account", "vanity"} {
+		if err := l.ShowWindow(name); err != nil {
+			t.Fatalf("ShowWindow(%q): %v", name, err)
+		}
+	}
+	waitLines(t, log, 2)
+	reg.mu.Lock()
+	reg.registered["account"] = true // vanity has not registered (yet)
+	reg.mu.Unlock()
+	l.CloseWindows(time.Minute)
+	got := readFile(t, log)
+	for _, want := range []string{"closed account", "signalled vanity"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("window log %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "signalled account") {
+		t.Errorf("window log %q: the registered account window was signalled", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/systray"
 
 	"piecestray/app"
+	"piecestray/internal/control"
 )
 
 // Core is what the tray needs of the session core (*app.Core satisfies it).
@@ -34,8 +35,8 @@ const DefaultHostGrace = 3 * time.Second
 
 // Config wires the tray to the core and the desktop.
 type Config struct {
-	Core    Core               // required
-	Windows app.WindowLauncher // opens Account…, Vanity name…, Beta program… and Sign out…; required
+	Core    Core                   // required
+	Windows control.WindowLauncher // opens Account…, Vanity name…, Beta program… and Sign out…; required
 	// Opener opens the personal cloud, and the sign-in link when it cannot
 	// be copied; default NewOpener(Logger).
 	Opener Opener
@@ -161,7 +162,7 @@ type runner struct {
 }
 
 // windowOf maps the items that open a window to the window's name.
-var windowOf = map[ItemID]string{Account: app.WindowAccount, Vanity: app.WindowVanity, Beta: app.WindowBeta, SignOut: app.WindowSignOut}
+var windowOf = map[ItemID]string{Account: control.WindowAccount, Vanity: control.WindowVanity, Beta: control.WindowBeta, SignOut: control.WindowSignOut}
 
 // firstStateWait bounds how long the menu waits for the core's first state
 // before showing "Connecting to Pieces OS…".
@@ -323,7 +324,7 @@ func (r *runner) noHost() {
 		r.cfg.Notifier.Notify(app.Event{Kind: app.EventNoTrayHost, Title: "Pieces Tray has no tray icon",
 			Body: "This desktop shows no tray icons (on GNOME, add the AppIndicator extension). The account window opens instead."})
 	}
-	if err := r.cfg.Windows.ShowWindow(app.WindowAccount); err != nil {
+	if err := r.cfg.Windows.ShowWindow(control.WindowAccount); err != nil {
 		r.cfg.Logger.Warn("could not open the account window", "err", err)
 	}
 }

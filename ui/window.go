@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"piecestray/app"
+	"piecestray/internal/control"
 )
 
 // Client is the windows' line to the agent.
@@ -26,12 +27,12 @@ type Client interface {
 	Do(ctx context.Context, action app.Action, args any) (app.Result, error)
 }
 
-// Window names accepted by New: app's.
+// Window names accepted by New: the agent's (internal/control).
 const (
-	WindowAccount = app.WindowAccount
-	WindowVanity  = app.WindowVanity
-	WindowBeta    = app.WindowBeta
-	WindowSignOut = app.WindowSignOut
+	WindowAccount = control.WindowAccount
+	WindowVanity  = control.WindowVanity
+	WindowBeta    = control.WindowBeta
+	WindowSignOut = control.WindowSignOut
 )
 
 // New builds the window called name (account, vanity, beta or signout). The

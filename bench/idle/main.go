@@ -195,21 +195,18 @@ func stopAgent(cmd *exec.Cmd) {
 func signIn(socket string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var c *control.Client
+	c := control.NewClient(socket)
+	defer c.Close()
+	var states <-chan json.RawMessage
 	var err error
 	for ctx.Err() == nil {
-		if c, err = control.Dial(ctx, socket); err == nil {
+		if states, err = c.Watch(ctx); err == nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if c == nil {
-		return fmt.Errorf("dial the agent: %w", err)
-	}
-	defer c.Close()
-	states, err := c.Watch(ctx)
-	if err != nil {
-		return err
+	if states == nil {
+		return fmt.Errorf("reach the agent: %w", err)
 	}
 	asked := false
 	for raw := range states {
@@ -233,10 +230,7 @@ func signIn(socket string) error {
 func state(socket string) (app.State, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := control.Dial(ctx, socket)
-	if err != nil {
-		return app.State{}, err
-	}
+	c := control.NewClient(socket)
 	defer c.Close()
 	states, err := c.Watch(ctx)
 	if err != nil {

@@ -155,7 +155,7 @@ func Run(ctx context.Context, o Options) error {
 	// Window processes find this agent's socket through the environment
 	// they inherit (it differs from the default in demo mode and tests).
 	os.Setenv("PIECES_TRAY_SOCKET", path)
-	launcher := tray.NewLauncher(exe, srv.Raise, logger)
+	launcher := tray.NewLauncher(exe, srv, logger)
 
 	store := auth.NewKeyringStore(keyringName, keyringUser)
 	if o.Demo && mode == app.ModeAuth0 {
@@ -189,7 +189,7 @@ func Run(ctx context.Context, o Options) error {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if err := srv.Serve(ctx, &app.ControlHandler{Core: core, Windows: launcher}); err != nil && ctx.Err() == nil {
+		if err := srv.Serve(ctx, &control.CoreHandler{Core: core, Windows: launcher}); err != nil && ctx.Err() == nil {
 			logger.Error("control socket stopped", "err", err)
 		}
 	}()
@@ -272,12 +272,9 @@ func signInWhenReady(ctx context.Context, core *app.Core, logger *slog.Logger) {
 func showAccount(ctx context.Context, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	c, err := control.Dial(ctx, path)
-	if err != nil {
-		return fmt.Errorf("agent: another Pieces Tray is running but does not answer: %w", err)
-	}
+	c := control.NewClient(path)
 	defer c.Close()
-	if err := c.Call(ctx, string(app.ActionShowWindow), app.WindowArgs{Name: app.WindowAccount}, nil); err != nil {
+	if err := c.Call(ctx, string(app.ActionShowWindow), app.WindowArgs{Name: control.WindowAccount}, nil); err != nil {
 		return fmt.Errorf("agent: ask the running Pieces Tray to show its window: %w", err)
 	}
 	return nil

@@ -1,7 +1,8 @@
 // Package control is the local control socket between the long-lived tray
-// agent and the short-lived processes that talk to it: window processes
-// (`pieces-tray window NAME`), `pieces-tray status` and a second launch of
-// `pieces-tray`.
+// agent and the short-lived processes of the same binary that talk to it:
+// window processes (`pieces-tray window NAME`), `pieces-tray status` and a
+// second launch of `pieces-tray`. Server is the agent's end, Client the
+// others'.
 //
 // # Transport and safety
 //
@@ -16,7 +17,7 @@
 // --socket ~/x.sock), one owned by someone else, a symbolic link or a shared
 // (sticky) directory is refused. The socket file is 0600. On Linux the
 // agent also reads each peer's uid (SO_PEERCRED) and drops connections from
-// other users.
+// other users without a word.
 //
 // Listen makes the agent single-instance. It holds an exclusive lock
 // (flock on Unix, a non-shared open on Windows) on the file PATH.lock for the
@@ -26,45 +27,44 @@
 // ErrAlreadyRunning; a socket file nobody listens on (left by a crash) is
 // removed and replaced.
 //
-// # Wire protocol, version 1
+// # Protocol
 //
-// Each message is one JSON object on one line (terminated by "\n") and
-// carries "v": the protocol's major version, 1. Within a major version
-// unknown fields are ignored and new fields may be added; anything else is a
-// new major version. Requests are at most 64 KiB (MaxRequestSize) per line.
+// HTTP/1.1 on the socket, one request per connection. Paths carry the
+// protocol's major version, 1; an agent that does not know a path answers
+// 404 and says to restart Pieces Tray. A failure is a JSON problem body,
+// {"code":"taken","message":"..."} with a fitting status, which Client
+// returns as a *RemoteError: a code for programs (an app.ErrorCode for
+// actions, a Code* constant of this package otherwise) and a sentence.
 //
-// Requests (client to server) carry "id", a positive integer chosen by the
-// client and unique among its requests in flight; every reply carries the id
-// of the request it answers. Several requests may be in flight on one
-// connection: calls run concurrently and replies may come in any order.
+//	GET /v1/watch
+//	    200 and newline-delimited JSON states: the current state at once,
+//	    then each change. A reader slower than the changes gets only the
+//	    newest.
+//	POST /v1/call/{action}
+//	    The body is the action's JSON arguments (may be empty). 200 with
+//	    the JSON result (may be empty), or a problem.
+//	GET /v1/register?window=NAME  (header Pieces-Tray-Window-Token: TOKEN)
+//	    Held open: the caller shows window NAME until the request ends.
+//	    200, then newline-delimited events {"event":"raise"} (Server.Raise)
+//	    and {"event":"close"} (Server.CloseWindow). TOKEN is the one-time
+//	    token the agent gave the window process it started
+//	    (Server.WindowToken, in the environment as PIECES_TRAY_WINDOW_TOKEN):
+//	    without it 403 "forbidden", so that no other process can take a
+//	    window's name and keep the real window from opening. A name held by
+//	    another registration: 409 "already_registered".
 //
-//	{"v":1,"id":1,"op":"hello"}
-//	    First request, within 10 s of connecting (the only read deadline; an
-//	    idle connection after hello stays open). Reply {"v":1,"id":1,"op":"hello"}.
-//	    A request with a newer "v" gets error "unsupported_version".
-//	{"v":1,"id":2,"op":"watch"}
-//	    Replies {"v":1,"id":2,"op":"state","state":{...}}: the current state
-//	    at once, then each change. A reader slower than the changes gets
-//	    only the newest state. {"v":1,"id":2,"op":"end"} when the watch ends.
-//	{"v":1,"id":3,"op":"call","action":"set_vanity","args":{"name":"ada"}}
-//	    Reply {"v":1,"id":3,"op":"result","result":{...}} or
-//	    {"v":1,"id":3,"op":"error","error":{"code":"taken","message":"..."}}.
-//	{"v":1,"id":4,"op":"register","window":"vanity"}
-//	    This connection is the process showing window "vanity". Reply
-//	    {"v":1,"id":4,"op":"ok"}, or error "already_registered" when another
-//	    connection holds that name. The registration ends with the connection.
-//	{"v":1,"id":5,"op":"cancel","ref":2}
-//	    Cancel request 2 (a watch: it ends with "end"; a call: its context is
-//	    cancelled and it still gets its reply). No reply of its own.
+// # Limits
 //
-// Server-initiated messages have no id:
+// Only the user's own processes reach the socket, but a buggy one must not
+// exhaust the agent:
 //
-//	{"v":1,"op":"raise","window":"vanity"}
-//	    Bring window "vanity" forward (Server.Raise).
-//
-// Malformed requests get {"v":1,"id":N,"op":"error","error":{...}} with N
-// the request's id when it could be read, else 0, and the codes
-// "bad_request", "unknown_op", "unsupported_version", "hello_required",
-// "duplicate_id", "busy" or "too_large". An oversized line gets "too_large"
-// and the connection is closed; all other errors leave it open.
+//   - at most 32 open connections; a 33rd gets 503 "too_many" and is
+//     closed (each watch and registration holds one; a window holds two);
+//   - at most 4 watches per peer process, where the system names it
+//     (Linux, SO_PEERCRED); a 5th gets 429 "too_many". Elsewhere a
+//     connection holds one watch and the connection cap bounds them;
+//   - one registration per window name, each with a token that works once;
+//   - request bodies of at most 64 KiB (413 "bad_request"), headers of at
+//     most 16 KiB, and a request must arrive within 10 s of connecting;
+//   - a watch or registration whose reader takes no line for 10 s ends.
 package control

@@ -1,7 +1,6 @@
 package control
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,15 +9,25 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 )
 
 // probeTimeout bounds how long Listen waits for an existing socket to
-// answer hello before it decides that something unknown holds it.
+// answer before it decides that something unknown holds it.
 const probeTimeout = 3 * time.Second
+
+// maxConns is the number of connections served at once; more are answered
+// "too_many" and closed.
+const maxConns = 32
 
 // errLocked is returned by lockFile when another open file holds the lock.
 var errLocked = errors.New("control: lock held by another process")
+
+// ErrAlreadyRunning is returned by Listen when another agent already serves
+// the socket. The caller can ask it, with a Client, to show a window and
+// exit.
+var ErrAlreadyRunning = errors.New("control: the pieces-tray agent is already running")
 
 // Listen creates the agent's socket at path and returns a Server for it; the
 // caller then calls Serve, which releases everything when it returns, or
@@ -26,11 +35,11 @@ var errLocked = errors.New("control: lock held by another process")
 //
 // The directory of path must be private to the user (see DefaultSocketPath;
 // a missing directory is created 0700, one of ours named pieces-tray* that is
-// too open is tightened, any other too open one is refused). Listen takes the lock file path+".lock"
-// and returns ErrAlreadyRunning when another agent holds it or answers on
-// path. A socket file that nobody listens on any more (a crashed agent) is
-// removed and replaced; a path that is not a socket, or a socket whose
-// listener does not speak this protocol, is an error.
+// too open is tightened, any other too open one is refused). Listen takes the
+// lock file path+".lock" and returns ErrAlreadyRunning when another agent
+// holds it or answers on path. A socket file that nobody listens on any more
+// (a crashed agent) is removed and replaced; a path that is not a socket, or
+// a socket whose listener does not answer HTTP, is an error.
 func Listen(path string) (*Server, error) {
 	if err := secureDir(filepath.Dir(path)); err != nil {
 		return nil, err
@@ -59,7 +68,7 @@ func Listen(path string) (*Server, error) {
 			return nil, fmt.Errorf("control: make socket private: %w", err)
 		}
 	}
-	return newServer(ln, path, lock), nil
+	return newServer(&listener{UnixListener: ln, uid: os.Getuid()}, lock), nil
 }
 
 // clearStale removes a socket file at path that no process listens on. It
@@ -88,11 +97,18 @@ func clearStale(path string) error {
 		}
 		return nil
 	}
-	defer c.Close()
-	deadline, _ := ctx.Deadline()
-	err = handshake(c, bufio.NewReader(c), deadline)
+	c.Close()
+	// Someone listens: an agent answers HTTP, with a state or a problem.
+	cl := NewClient(path)
+	defer cl.Close()
+	body, done, err := cl.open(ctx, "/v1/watch", "")
 	var re *RemoteError
-	if err == nil || errors.As(err, &re) {
+	switch {
+	case err == nil:
+		body.Close()
+		done()
+		return ErrAlreadyRunning
+	case errors.As(err, &re):
 		return ErrAlreadyRunning
 	}
 	return fmt.Errorf("control: %s is held by a process that does not answer (%w); stop it or remove the file", path, err)
@@ -108,10 +124,56 @@ func isSocket(fi fs.FileInfo) bool {
 	return runtime.GOOS == "windows" && fi.Mode().Type() == fs.ModeIrregular
 }
 
-// checkPeer accepts a connection whose peer runs as uid when we run as self.
-func checkPeer(uid, self int) error {
-	if uid != self {
-		return fmt.Errorf("control: peer runs as uid %d, not %d", uid, self)
+// listener drops connections from other users and counts the rest: the
+// first maxConns open ones are admitted, later ones are marked so that the
+// server answers them "too_many".
+type listener struct {
+	*net.UnixListener
+	uid int // ours: peers must have it
+
+	mu   sync.Mutex // guards open
+	open int        // admitted connections not yet closed
+}
+
+// Accept returns the next connection of our user.
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		uc, err := l.AcceptUnix()
+		if err != nil {
+			return nil, err
+		}
+		uid, pid, ok, err := peerCred(uc)
+		if err != nil || (ok && uid != l.uid) {
+			uc.Close() // another user, or unknown: no answer
+			continue
+		}
+		c := &conn{UnixConn: uc, pid: pid}
+		l.mu.Lock()
+		if l.open < maxConns {
+			l.open++
+			c.l = l
+		}
+		l.mu.Unlock()
+		return c, nil
 	}
-	return nil
+}
+
+// conn is one accepted connection.
+type conn struct {
+	*net.UnixConn
+	pid  int       // the peer's process, 0 when unknown
+	l    *listener // nil when over maxConns
+	once sync.Once // frees the slot once
+}
+
+// Close closes the connection and frees its slot.
+func (c *conn) Close() error {
+	c.once.Do(func() {
+		if c.l != nil {
+			c.l.mu.Lock()
+			c.l.open--
+			c.l.mu.Unlock()
+		}
+	})
+	return c.UnixConn.Close()
 }

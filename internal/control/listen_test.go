@@ -47,7 +47,7 @@ func TestListenReplacesStaleSocket(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, newFakeHandler()) }()
-	c := dial(t, path)
+	c := client(t, path)
 	if err := c.Call(context.Background(), "echo", 1, nil); err != nil {
 		t.Errorf("Call on the new agent = %v; want nil", err)
 	}
@@ -67,7 +67,7 @@ func TestListenReplacesStaleSocket(t *testing.T) {
 }
 
 func TestListenLiveAgent(t *testing.T) {
-	_, path := serve(t, newFakeHandler(), nil)
+	_, path := serve(t, newFakeHandler())
 	if s, err := Listen(path); !errors.Is(err, ErrAlreadyRunning) {
 		if s != nil {
 			stopServer(t, s)
@@ -75,14 +75,14 @@ func TestListenLiveAgent(t *testing.T) {
 		t.Fatalf("Listen(%q) beside a live agent = %v; want ErrAlreadyRunning", path, err)
 	}
 	// The live agent is untouched.
-	c := dial(t, path)
+	c := client(t, path)
 	if err := c.Call(context.Background(), "echo", 1, nil); err != nil {
 		t.Errorf("Call on the first agent = %v; want nil", err)
 	}
 }
 
-// fakeAgent answers hello on path without taking the lock, like an agent
-// whose lock file was deleted; reply is its answer to hello.
+// fakeAgent listens on path without taking the lock, like an agent whose
+// lock file was deleted; reply is what it writes after reading the request.
 func fakeAgent(t *testing.T, path, reply string) {
 	t.Helper()
 	ln, err := net.Listen("unix", path)
@@ -105,7 +105,7 @@ func fakeAgent(t *testing.T, path, reply string) {
 			if reply != "" {
 				c.SetDeadline(time.Now().Add(waitLong))
 				bufio.NewReader(c).ReadString('\n')
-				c.Write([]byte(reply + "\n"))
+				c.Write([]byte(reply))
 			}
 			c.Close()
 		}
@@ -117,10 +117,10 @@ func TestListenProbesExistingSocket(t *testing.T) {
 		name, reply string
 		wantRunning bool
 	}{
-		{"answers hello", `{"v":1,"id":1,"op":"hello"}`, true},
-		{"newer agent", `{"v":2,"id":1,"op":"error","error":{"code":"unsupported_version","message":"old"}}`, true},
+		{"answers a state", "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n\r\n{\"seq\":1}\n", true},
+		{"answers a problem", "HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n{\"code\":\"bad_request\",\"message\":\"newer\"}\n", true},
 		{"closes at once", "", false},
-		{"speaks something else", `HTTP/1.1 400 Bad Request`, false},
+		{"speaks something else", `{"v":1,"id":0,"op":"error"}` + "\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,7 +255,7 @@ func TestListenLeavesOtherDirectoriesAlone(t *testing.T) {
 	}
 }
 
-func TestPeerUIDOfOwnConnection(t *testing.T) {
+func TestPeerCredOfOwnConnection(t *testing.T) {
 	path := socketPath(t)
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
@@ -272,40 +272,18 @@ func TestPeerUIDOfOwnConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sc.Close()
-	uid, ok, err := peerUID(sc)
+	uid, pid, ok, err := peerCred(sc)
 	if err != nil {
-		t.Fatalf("peerUID() = %v", err)
+		t.Fatalf("peerCred() = %v", err)
 	}
 	if runtime.GOOS != "linux" {
 		if ok {
-			t.Errorf("peerUID() ok = true on %s; want false (not checked)", runtime.GOOS)
+			t.Errorf("peerCred() ok = true on %s; want false (not checked)", runtime.GOOS)
 		}
 		return
 	}
-	if !ok || uid != os.Getuid() {
-		t.Errorf("peerUID() = %d, %v; want %d, true", uid, ok, os.Getuid())
-	}
-	if err := checkPeer(uid, os.Getuid()); err != nil {
-		t.Errorf("checkPeer(own uid) = %v; want nil", err)
-	}
-}
-
-func TestCheckPeer(t *testing.T) {
-	tests := []struct {
-		uid, self int
-		ok        bool
-	}{
-		{1000, 1000, true},
-		{0, 0, true},
-		{1001, 1000, false},
-		{0, 1000, false}, // not even root
-		{1000, 0, false},
-	}
-	for _, tt := range tests {
-		err := checkPeer(tt.uid, tt.self)
-		if (err == nil) != tt.ok {
-			t.Errorf("checkPeer(%d, %d) = %v; want ok %v", tt.uid, tt.self, err, tt.ok)
-		}
+	if !ok || uid != os.Getuid() || pid != os.Getpid() {
+		t.Errorf("peerCred() = uid %d, pid %d, %v; want %d, %d, true", uid, pid, ok, os.Getuid(), os.Getpid())
 	}
 }
 
@@ -313,18 +291,28 @@ func TestServerDropsOtherUsers(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("peer credentials are checked on Linux only")
 	}
+	path := socketPath(t)
+	s, err := Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Pretend the agent runs as someone else: our own connections are then
 	// another user's, and must be dropped without an answer.
-	_, path := serve(t, newFakeHandler(), func(s *Server) { s.uid = os.Getuid() + 1 })
-	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
-	defer cancel()
-	c, err := Dial(ctx, path)
-	if err == nil {
-		c.Close()
-		t.Fatal("Dial as another user = nil; want the connection dropped")
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Dial as another user = %v; want it dropped at once, not ignored", err)
+	s.ln.uid = os.Getuid() + 1
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, newFakeHandler()) }()
+	defer func() { cancel(); <-done }()
+
+	cctx, ccancel := context.WithTimeout(context.Background(), waitLong)
+	defer ccancel()
+	err = client(t, path).Call(cctx, "echo", 1, nil)
+	var re *RemoteError
+	switch {
+	case err == nil, errors.As(err, &re):
+		t.Fatalf("Call as another user = %v; want the connection dropped", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		t.Errorf("Call as another user = %v; want it dropped at once, not ignored", err)
 	}
 }
 
@@ -362,7 +350,10 @@ func TestCloseReleases(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- s.Serve(context.Background(), h) }()
-		c := dial(t, path) // Serve is running once this answers
+		c := client(t, path)
+		if err := c.Call(context.Background(), "echo", 1, nil); err != nil { // Serve is running
+			t.Fatal(err)
+		}
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close() = %v; want nil", err)
 		}

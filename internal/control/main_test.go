@@ -1,12 +1,10 @@
 package control
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -35,13 +33,12 @@ func socketPath(t *testing.T) string {
 	return filepath.Join(dir, "c.sock")
 }
 
-// fakeHandler is a Handler for tests. Its Watch does not coalesce: it sends
-// every published state, in order, so that the server's coalescing shows.
+// fakeHandler is a Handler for tests. Its Watch keeps only the newest
+// state, as the Handler contract asks.
 type fakeHandler struct {
-	mu      sync.Mutex // guards state, subs
-	state   json.RawMessage
-	subs    map[chan json.RawMessage]struct{}
-	watches sync.WaitGroup // running Watch feeders
+	mu    sync.Mutex // guards state, subs
+	state json.RawMessage
+	subs  map[chan json.RawMessage]struct{}
 
 	call func(ctx context.Context, action string, args json.RawMessage) (json.RawMessage, error)
 }
@@ -51,35 +48,18 @@ func newFakeHandler() *fakeHandler {
 }
 
 func (h *fakeHandler) Watch(ctx context.Context) <-chan json.RawMessage {
-	out := make(chan json.RawMessage)
-	in := make(chan json.RawMessage, 100000) // unbounded enough: never drops
+	ch := make(chan json.RawMessage, 1)
 	h.mu.Lock()
-	in <- h.state
-	h.subs[in] = struct{}{}
+	ch <- h.state
+	h.subs[ch] = struct{}{}
 	h.mu.Unlock()
-	h.watches.Add(1)
-	go func() {
-		defer h.watches.Done()
-		defer close(out)
-		defer func() {
-			h.mu.Lock()
-			delete(h.subs, in)
-			h.mu.Unlock()
-		}()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case st := <-in:
-				select {
-				case out <- st:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out
+	context.AfterFunc(ctx, func() {
+		h.mu.Lock()
+		delete(h.subs, ch)
+		close(ch)
+		h.mu.Unlock()
+	})
+	return ch
 }
 
 // publish sends st to every watcher.
@@ -87,8 +67,12 @@ func (h *fakeHandler) publish(st json.RawMessage) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.state = st
-	for in := range h.subs {
-		in <- st
+	for ch := range h.subs {
+		select {
+		case <-ch:
+		default:
+		}
+		ch <- st
 	}
 }
 
@@ -124,16 +108,12 @@ func (h *fakeHandler) Call(ctx context.Context, action string, args json.RawMess
 }
 
 // serve starts a Server on a fresh socket with h and stops it at cleanup.
-// configure, when set, runs before Serve.
-func serve(t *testing.T, h Handler, configure func(*Server)) (*Server, string) {
+func serve(t *testing.T, h Handler) (*Server, string) {
 	t.Helper()
 	path := socketPath(t)
 	s, err := Listen(path)
 	if err != nil {
 		t.Fatalf("Listen(%q) = %v", path, err)
-	}
-	if configure != nil {
-		configure(s)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -152,76 +132,21 @@ func serve(t *testing.T, h Handler, configure func(*Server)) (*Server, string) {
 	return s, path
 }
 
-// dial connects a Client and closes it at cleanup.
-func dial(t *testing.T, path string) *Client {
+// client returns a Client closed at cleanup.
+func client(t *testing.T, path string) *Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
-	defer cancel()
-	c, err := Dial(ctx, path)
-	if err != nil {
-		t.Fatalf("Dial(%q) = %v", path, err)
-	}
+	c := NewClient(path)
 	t.Cleanup(func() { c.Close() })
 	return c
 }
 
-// rawConn is a protocol-level connection for tests that send bad bytes.
-type rawConn struct {
-	t *testing.T
-	c net.Conn
-	r *bufio.Reader
-}
-
-// dialRaw connects without a Client; with hello, it says hello first.
-func dialRaw(t *testing.T, path string, hello bool) *rawConn {
+// wantRemote fails unless err is a *RemoteError with code.
+func wantRemote(t *testing.T, what string, err error, code string) {
 	t.Helper()
-	c, err := net.DialTimeout("unix", path, waitLong)
-	if err != nil {
-		t.Fatalf("dial %s: %v", path, err)
+	var re *RemoteError
+	if !errors.As(err, &re) || re.Code != code || re.Message == "" {
+		t.Errorf("%s = %v; want a *RemoteError with code %q and a message", what, err, code)
 	}
-	t.Cleanup(func() { c.Close() })
-	rc := &rawConn{t: t, c: c, r: bufio.NewReader(c)}
-	if hello {
-		rc.send(`{"v":1,"id":1,"op":"hello"}`)
-		if m := rc.read(); m.Op != opHello || m.ID != 1 {
-			t.Fatalf("hello reply = %+v; want op hello id 1", m)
-		}
-	}
-	return rc
-}
-
-func (rc *rawConn) send(line string) {
-	rc.t.Helper()
-	rc.c.SetWriteDeadline(time.Now().Add(waitLong))
-	if _, err := rc.c.Write([]byte(line + "\n")); err != nil {
-		rc.t.Fatalf("write: %v", err)
-	}
-}
-
-// read returns the next message, failing the test on error.
-func (rc *rawConn) read() message {
-	rc.t.Helper()
-	m, err := rc.tryRead()
-	if err != nil {
-		rc.t.Fatalf("read: %v", err)
-	}
-	return m
-}
-
-func (rc *rawConn) tryRead() (message, error) {
-	rc.c.SetReadDeadline(time.Now().Add(waitLong))
-	line, err := readLine(rc.r, maxReplySize)
-	if err != nil {
-		return message{}, err
-	}
-	var m message
-	if err := json.Unmarshal(line, &m); err != nil {
-		return message{}, fmt.Errorf("reply %q: %w", line, err)
-	}
-	if m.V != Version {
-		return m, fmt.Errorf("reply %q has v %d; want %d", line, m.V, Version)
-	}
-	return m, nil
 }
 
 // eventually polls cond until it holds or waitLong passes.

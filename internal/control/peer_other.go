@@ -4,6 +4,6 @@ package control
 
 import "net"
 
-// peerUID is not checked here: the socket's private directory (or, on
+// peerCred is not read here: the socket's private directory (or, on
 // Windows, its ACL) keeps other users out.
-func peerUID(*net.UnixConn) (uid int, ok bool, err error) { return 0, false, nil }
+func peerCred(*net.UnixConn) (uid, pid int, ok bool, err error) { return 0, 0, false, nil }

@@ -1,37 +1,74 @@
 package control
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
-	"os"
+	"net/http"
 	"sync"
 	"time"
+
+	"piecestray/app"
 )
 
-// Timeouts of the server.
+// Limits and timeouts of the server (see the package doc).
 const (
-	// helloWait is how long a new connection may take to send hello. After
-	// hello there is no read deadline: idle watch connections stay open.
-	helloWait = 10 * time.Second
-	// writeWait bounds every write; a peer that does not read for that long
-	// is disconnected so that it cannot stall the agent.
-	writeWait = 10 * time.Second
-	// maxInflight is the number of calls and watches one connection may have
-	// running at once.
-	maxInflight = 64
-	// acceptBackoffMax caps the wait after a failed Accept (e.g. EMFILE).
-	acceptBackoffMax = time.Second
+	maxBody        = 64 << 10         // bytes of a call's arguments
+	maxHeader      = 16 << 10         // bytes of a request's headers
+	maxWatches     = 4                // watches per peer process
+	requestWait    = 10 * time.Second // for a request to arrive after connecting
+	writeWait      = 10 * time.Second // per streamed line
+	maxWindowInMsg = 40               // bytes of an unknown window name quoted back
 )
 
-// Handler is what the agent serves (implemented by app.ControlHandler).
-// Both methods are called concurrently from many connections.
+// WindowTokenEnv is the environment variable in which the agent hands a
+// window process its registration token, and TokenHeader the request header
+// that carries it.
+const (
+	WindowTokenEnv = "PIECES_TRAY_WINDOW_TOKEN"
+	TokenHeader    = "Pieces-Tray-Window-Token"
+)
+
+// Events the server sends to a registered window.
+const (
+	EventRaise = "raise" // come forward
+	EventClose = "close" // the agent quits: close the window
+)
+
+// Codes of the problems the server itself answers; a failed action carries
+// its app.ErrorCode instead.
+const (
+	CodeBadRequest        = "bad_request"        // malformed, too large or unknown request
+	CodeForbidden         = "forbidden"          // registration without the window's token
+	CodeAlreadyRegistered = "already_registered" // another process shows that window
+	CodeTooMany           = "too_many"           // over a connection or watch limit
+	CodeInternal          = "internal"           // the handler failed otherwise
+)
+
+// RemoteError is a failure reported by the other end of the socket: a code
+// for programs and a message for people.
+type RemoteError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	status  int    // HTTP status the server answers with; 0: from Code
+}
+
+// Error returns the message.
+func (e *RemoteError) Error() string { return e.Message }
+
+// Handler is what the agent serves (CoreHandler in the agent). Both methods
+// are called concurrently.
 type Handler interface {
-	// Watch returns the current state JSON at once, then each change; the
-	// channel is closed when ctx ends.
+	// Watch returns the current state JSON at once, then each change,
+	// keeping only the newest for a slow reader; the channel is closed
+	// when ctx ends.
 	Watch(ctx context.Context) <-chan json.RawMessage
 	// Call runs action with its arguments (nil when the request had none)
 	// and returns its result JSON. The error may be a *RemoteError, whose
@@ -43,39 +80,37 @@ type Handler interface {
 // Server is the agent's end of the socket, made by Listen. Its methods are
 // safe for concurrent use.
 type Server struct {
-	ln        *net.UnixListener
-	path      string
-	lock      io.Closer
-	uid       int           // our uid, for the peer check
-	helloWait time.Duration // tests shorten it
+	ln   *listener
+	lock io.Closer
 
-	mu      sync.Mutex // guards serving, shut, cancel, closed, conns, windows
-	serving bool
-	shut    bool               // Close was called
-	cancel  context.CancelFunc // stops Serve, once it runs
-	closed  bool               // Serve is shutting down: no new connections
-	conns   map[*serverConn]struct{}
-	windows map[string]*serverConn // registered window → its connection
+	handlers sync.WaitGroup // running HTTP handlers
+
+	mu       sync.Mutex // guards the fields below; orders handlers.Add before Wait
+	serving  bool
+	shut     bool               // Close was called
+	stopping bool               // Serve is returning: no new handlers
+	cancel   context.CancelFunc // stops Serve, once it runs
+	windows  map[string]*registration
+	tokens   map[string]string // window → the token its next process may register with
+	watches  map[int]int       // peer pid → its running watches
 }
 
-func newServer(ln *net.UnixListener, path string, lock io.Closer) *Server {
+func newServer(ln *listener, lock io.Closer) *Server {
 	return &Server{
-		ln:        ln,
-		path:      path,
-		lock:      lock,
-		uid:       os.Getuid(),
-		helloWait: helloWait,
-		conns:     make(map[*serverConn]struct{}),
-		windows:   make(map[string]*serverConn),
+		ln:      ln,
+		lock:    lock,
+		windows: make(map[string]*registration),
+		tokens:  make(map[string]string),
+		watches: make(map[int]int),
 	}
 }
 
-// Serve accepts connections and serves h on them until ctx ends. It then
-// closes every connection, waits for all its goroutines (and so for running
-// h.Call and h.Watch to return), removes the socket file, releases the lock
-// and returns nil; it returns an error only when it cannot go on serving.
-// Serve may be called once; a caller that changes its mind after Listen
-// calls Close instead.
+// Serve serves h until ctx ends. It then closes the listener (removing the
+// socket file) and every connection, cancels the contexts of running calls,
+// watches and registrations, waits for their handlers to return, releases
+// the lock and returns nil; it returns an error only when it cannot go on
+// serving. Serve may be called once; a caller that changes its mind after
+// Listen calls Close instead.
 func (s *Server) Serve(ctx context.Context, h Handler) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -92,15 +127,36 @@ func (s *Server) Serve(ctx context.Context, h Handler) error {
 	s.cancel = cancel
 	s.mu.Unlock()
 
-	stop := context.AfterFunc(ctx, func() { s.ln.Close() })
-	defer stop()
-
-	var wg sync.WaitGroup
-	err := s.acceptLoop(ctx, h, &wg)
+	hs := &http.Server{
+		Handler:           s.routes(h),
+		ReadHeaderTimeout: requestWait,
+		ReadTimeout:       requestWait, // headers and body; streams are not read after
+		IdleTimeout:       requestWait,
+		MaxHeaderBytes:    maxHeader,
+		ErrorLog:          log.New(io.Discard, "", 0),
+		// Request contexts end with ctx: watches and registrations return.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(s.ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+		err = fmt.Errorf("control: serve: %w", err)
+	}
 	cancel()
-	s.ln.Close() // removes the socket file: net created it
-	s.closeConns()
-	wg.Wait()
+	s.mu.Lock()
+	s.stopping = true // no handler starts after this
+	s.mu.Unlock()
+	hs.Close() // the listener (removing the socket file) and every connection
+	s.handlers.Wait()
+	if err == nil {
+		<-served
+	}
 	s.lock.Close()
 	return err
 }
@@ -132,97 +188,268 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// acceptLoop accepts connections until ctx ends or the listener fails for
-// good, starting one goroutine (counted in wg) per connection.
-func (s *Server) acceptLoop(ctx context.Context, h Handler, wg *sync.WaitGroup) error {
-	var backoff time.Duration
-	for {
-		c, err := s.ln.AcceptUnix()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("control: accept: %w", err)
-			}
-			// Probably out of file descriptors: wait and try again.
-			backoff = min(max(2*backoff, 5*time.Millisecond), acceptBackoffMax)
-			t := time.NewTimer(backoff)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil
-			case <-t.C:
-			}
-			continue
-		}
-		backoff = 0
-		sc := &serverConn{s: s, h: h, c: c, inflight: make(map[uint64]context.CancelFunc)}
-		if !s.addConn(sc) {
-			c.Close()
-			return nil
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sc.serve(ctx)
-		}()
-	}
-}
-
-// Raise tells the window process registered as window to come forward. It
-// reports whether such a connection exists and the message was sent.
-func (s *Server) Raise(window string) bool {
+// WindowToken returns a new token with which one process may register as
+// window, replacing any earlier token for that name. The agent hands it to
+// the window process it starts (WindowTokenEnv).
+func (s *Server) WindowToken(window string) string {
+	t := rand.Text()
 	s.mu.Lock()
-	sc := s.windows[window]
+	s.tokens[window] = t
 	s.mu.Unlock()
-	if sc == nil {
-		return false
-	}
-	return sc.write(&message{Op: opRaise, Window: window}) == nil
+	return t
 }
 
-// addConn records a new connection; false when the server is closing.
-func (s *Server) addConn(sc *serverConn) bool {
+// Raise tells the process registered as window to come forward. It reports
+// whether such a process exists and the event was sent.
+func (s *Server) Raise(window string) bool { return s.send(window, EventRaise) }
+
+// CloseWindow tells the process registered as window to close. It reports
+// whether such a process exists and the event was sent.
+func (s *Server) CloseWindow(window string) bool { return s.send(window, EventClose) }
+
+func (s *Server) send(window, event string) bool {
+	s.mu.Lock()
+	reg := s.windows[window]
+	s.mu.Unlock()
+	return reg != nil && reg.send(event)
+}
+
+// connKey is the context key of the *conn a request came on.
+type connKey struct{}
+
+// routes is the HTTP handler of the socket.
+func (s *Server) routes(h Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/watch", func(w http.ResponseWriter, r *http.Request) { s.watch(w, r, h) })
+	mux.HandleFunc("POST /v1/call/{action}", func(w http.ResponseWriter, r *http.Request) { call(w, r, h) })
+	mux.HandleFunc("GET /v1/register", s.register)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		problem(w, &RemoteError{status: http.StatusNotFound, Code: CodeBadRequest, Message: fmt.Sprintf(
+			"this Pieces Tray agent does not know %s %s: restart Pieces Tray so that all its parts are the same version",
+			r.Method, truncate(r.URL.Path, 60))})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		if s.stopping {
+			s.mu.Unlock()
+			problem(w, &RemoteError{status: http.StatusServiceUnavailable, Code: CodeInternal, Message: "the Pieces Tray agent is quitting"})
+			return
+		}
+		s.handlers.Add(1)
+		s.mu.Unlock()
+		defer s.handlers.Done()
+		if c, _ := r.Context().Value(connKey{}).(*conn); c == nil || c.l == nil {
+			w.Header().Set("Connection", "close")
+			problem(w, &RemoteError{status: http.StatusServiceUnavailable, Code: CodeTooMany, Message: fmt.Sprintf(
+				"the Pieces Tray agent has too many clients (%d); close some of its windows and try again", maxConns)})
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// watch streams h's states.
+func (s *Server) watch(w http.ResponseWriter, r *http.Request, h Handler) {
+	pid := r.Context().Value(connKey{}).(*conn).pid
+	if !s.startWatch(pid) {
+		problem(w, &RemoteError{status: http.StatusTooManyRequests, Code: CodeTooMany, Message: fmt.Sprintf(
+			"this process already watches the Pieces Tray agent %d times", maxWatches)})
+		return
+	}
+	defer s.endWatch(pid)
+	ctx := r.Context()
+	states := h.Watch(ctx)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	rc := http.NewResponseController(w)
+	var line bytes.Buffer
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case st, ok := <-states:
+			if !ok {
+				return
+			}
+			line.Reset()
+			if json.Compact(&line, st) != nil {
+				continue // not JSON: nothing to send
+			}
+			line.WriteByte('\n')
+			rc.SetWriteDeadline(time.Now().Add(writeWait))
+			if _, err := w.Write(line.Bytes()); err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+// startWatch counts a new watch of peer pid (0: unknown, not counted);
+// false when pid has maxWatches already.
+func (s *Server) startWatch(pid int) bool {
+	if pid == 0 {
+		return true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.watches[pid] >= maxWatches {
 		return false
 	}
-	s.conns[sc] = struct{}{}
+	s.watches[pid]++
 	return true
 }
 
-// dropConn forgets a finished connection and its windows.
-func (s *Server) dropConn(sc *serverConn) {
+func (s *Server) endWatch(pid int) {
+	if pid == 0 {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.conns, sc)
-	for w, c := range s.windows {
-		if c == sc {
-			delete(s.windows, w)
+	if s.watches[pid]--; s.watches[pid] <= 0 {
+		delete(s.watches, pid)
+	}
+}
+
+// call runs one action of h.
+func call(w http.ResponseWriter, r *http.Request, h Handler) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		problem(w, &RemoteError{status: http.StatusRequestEntityTooLarge, Code: CodeBadRequest,
+			Message: fmt.Sprintf("the arguments are larger than %d bytes", maxBody)})
+		return
+	case err != nil:
+		problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest, Message: "could not read the arguments: " + err.Error()})
+		return
+	}
+	var args json.RawMessage
+	if len(bytes.TrimSpace(body)) > 0 {
+		if !json.Valid(body) {
+			problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest, Message: "the arguments are not JSON"})
+			return
 		}
+		args = body
+	}
+	res, err := h.Call(r.Context(), r.PathValue("action"), args)
+	if err != nil {
+		var re *RemoteError
+		if !errors.As(err, &re) {
+			re = &RemoteError{Code: CodeInternal, Message: err.Error()}
+		}
+		problem(w, re)
+		return
+	}
+	if len(res) > 0 && !json.Valid(res) {
+		problem(w, &RemoteError{Code: CodeInternal, Message: "the agent produced an invalid result"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(res)
+}
+
+// registration is one held GET /v1/register: the window process's line
+// for events.
+type registration struct {
+	mu    sync.Mutex // serializes writes to w; guards ended
+	w     http.ResponseWriter
+	ended bool // the request has ended: w must not be used
+}
+
+// send writes one event line; false when it could not.
+func (reg *registration) send(event string) bool {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	if reg.ended {
+		return false
+	}
+	rc := http.NewResponseController(reg.w)
+	rc.SetWriteDeadline(time.Now().Add(writeWait))
+	_, err := io.WriteString(reg.w, `{"event":"`+event+`"}`+"\n")
+	return err == nil && rc.Flush() == nil
+}
+
+// register makes the caller the process of a window until the request ends.
+func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	window := r.URL.Query().Get("window")
+	if !ValidWindow(window) {
+		problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest,
+			Message: fmt.Sprintf("there is no window called %q", truncate(window, maxWindowInMsg))})
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	reg := &registration{w: w}
+	if re := s.claim(window, r.Header.Get(TokenHeader), reg); re != nil {
+		problem(w, re)
+		return
+	}
+	defer func() {
+		s.mu.Lock()
+		if s.windows[window] == reg {
+			delete(s.windows, window)
+		}
+		s.mu.Unlock()
+		reg.mu.Lock()
+		reg.ended = true
+		reg.mu.Unlock()
+	}()
+	reg.mu.Lock()
+	err := http.NewResponseController(w).Flush() // the 200: registered
+	reg.mu.Unlock()
+	if err == nil {
+		<-r.Context().Done()
 	}
 }
 
-// closeConns closes every connection so that their readers return.
-func (s *Server) closeConns() {
+// claim registers reg as window when token is the one WindowToken gave out
+// for it (it is then used up) and no other registration holds the name.
+func (s *Server) claim(window, token string, reg *registration) *RemoteError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
-	for sc := range s.conns {
-		sc.c.Close()
+	want, ok := s.tokens[window]
+	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1 {
+		return &RemoteError{status: http.StatusForbidden, Code: CodeForbidden, Message: fmt.Sprintf(
+			"only the %s window that the Pieces Tray agent started may register as %q", window, window)}
 	}
-}
-
-// register makes sc the connection of window; an error when another
-// connection holds the name.
-func (s *Server) register(window string, sc *serverConn) *RemoteError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.windows[window]; ok && c != sc {
-		return &RemoteError{Code: CodeAlreadyRegistered, Message: fmt.Sprintf("window %q is already open", window)}
+	if _, held := s.windows[window]; held {
+		return &RemoteError{status: http.StatusConflict, Code: CodeAlreadyRegistered, Message: fmt.Sprintf("window %q is already open", window)}
 	}
-	s.windows[window] = sc
+	delete(s.tokens, window)
+	s.windows[window] = reg
 	return nil
+}
+
+// problem answers with re as a JSON problem.
+func problem(w http.ResponseWriter, re *RemoteError) {
+	status := re.status
+	if status == 0 {
+		status = actionStatus(app.ErrorCode(re.Code))
+	}
+	b, _ := json.Marshal(re)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// actionStatus is the HTTP status of a failed action. Clients read the
+// code; the status is for people with curl.
+func actionStatus(code app.ErrorCode) int {
+	switch code {
+	case app.CodeInvalid:
+		return http.StatusBadRequest
+	case app.CodeTaken, app.CodeCloudNotReady, app.CodeNotSignedIn, app.CodeBusy, app.CodeCancelled:
+		return http.StatusConflict // a sound request the state refused
+	case app.CodeServer:
+		return http.StatusBadGateway
+	case app.CodeNotRunning:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// truncate shortens s to at most n bytes for an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -1,11 +1,16 @@
 package control
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,8 +19,8 @@ import (
 )
 
 func TestCallRoundTrip(t *testing.T) {
-	_, path := serve(t, newFakeHandler(), nil)
-	c := dial(t, path)
+	_, path := serve(t, newFakeHandler())
+	c := client(t, path)
 	type pair struct {
 		A string `json:"a"`
 		B int    `json:"b"`
@@ -35,6 +40,7 @@ func TestCallRoundTrip(t *testing.T) {
 		{action: "plain", wantCode: CodeInternal, wantMsg: "boom"},
 		{action: "invalid", wantCode: CodeInternal},
 		{action: "nope", wantCode: "invalid"},
+		{action: "with/slash and space", wantCode: "invalid", wantMsg: "no such action with/slash and space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.action, func(t *testing.T) {
@@ -70,6 +76,70 @@ func TestCallRoundTrip(t *testing.T) {
 	}
 }
 
+// plainHTTP is an HTTP client of the socket that is not a Client: it sees
+// statuses and sends what a Client would not.
+func plainHTTP(path string) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+		DisableKeepAlives: true,
+	}}
+}
+
+func TestHTTPStatusesAndProblems(t *testing.T) {
+	_, path := serve(t, newFakeHandler())
+	hc := plainHTTP(path)
+	exact := `"` + strings.Repeat("a", maxBody-2) + `"`
+	tests := []struct {
+		name, method, path, body string
+		wantStatus               int
+		wantCode                 string // "" for success
+	}{
+		{"result", "POST", "/v1/call/echo", `{"a": 1}`, 200, ""},
+		{"no arguments", "POST", "/v1/call/nothing", "", 200, ""},
+		{"arguments of exactly the limit", "POST", "/v1/call/echo", exact, 200, ""},
+		{"arguments over the limit", "POST", "/v1/call/echo", exact + " ", 413, CodeBadRequest},
+		{"arguments not JSON", "POST", "/v1/call/echo", `{"a":`, 400, CodeBadRequest},
+		{"action refused", "POST", "/v1/call/fail", "", 409, "taken"},
+		{"bad input", "POST", "/v1/call/nope", "", 400, "invalid"},
+		{"handler failed", "POST", "/v1/call/plain", "", 500, CodeInternal},
+		{"newer protocol", "GET", "/v2/watch", "", 404, CodeBadRequest},
+		{"wrong method", "GET", "/v1/call/echo", "", 404, CodeBadRequest},
+		{"unknown window", "GET", "/v1/register?window=settings", "", 400, CodeBadRequest},
+		{"window without token", "GET", "/v1/register?window=vanity", "", 403, CodeForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, "http://pieces-tray"+tt.path, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("%s %s = %s %s; want %d", tt.method, tt.path, resp.Status, b, tt.wantStatus)
+			}
+			var re RemoteError
+			json.Unmarshal(b, &re)
+			if tt.wantCode == "" {
+				if tt.body != "" && strings.TrimSpace(string(b)) != strings.TrimSpace(tt.body) {
+					t.Errorf("%s %s answered %.80s; want the arguments echoed", tt.method, tt.path, b)
+				}
+				return
+			}
+			if re.Code != tt.wantCode || re.Message == "" || resp.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("%s %s answered %s %q; want a JSON problem with code %q", tt.method, tt.path, resp.Header.Get("Content-Type"), b, tt.wantCode)
+			}
+		})
+	}
+}
+
 func TestCallsRunConcurrently(t *testing.T) {
 	release := make(chan struct{})
 	h := newFakeHandler()
@@ -82,8 +152,8 @@ func TestCallsRunConcurrently(t *testing.T) {
 		}
 		return json.RawMessage(strconv.Quote(action)), nil
 	}
-	_, path := serve(t, h, nil)
-	c := dial(t, path)
+	_, path := serve(t, h)
+	c := client(t, path)
 	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
 	defer cancel()
 
@@ -120,21 +190,27 @@ func TestCallsRunConcurrently(t *testing.T) {
 }
 
 func TestCallCancelReachesHandler(t *testing.T) {
-	cancelled := make(chan struct{})
+	started, cancelled := make(chan struct{}), make(chan struct{})
 	h := newFakeHandler()
 	h.call = func(ctx context.Context, action string, args json.RawMessage) (json.RawMessage, error) {
 		if action != "block" {
 			return nil, nil
 		}
+		close(started)
 		<-ctx.Done()
 		close(cancelled)
 		return nil, ctx.Err()
 	}
-	_, path := serve(t, h, nil)
-	c := dial(t, path)
+	_, path := serve(t, h)
+	c := client(t, path)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- c.Call(ctx, "block", nil, nil) }()
+	select {
+	case <-started:
+	case <-time.After(waitLong):
+		t.Fatal("the call did not reach the handler")
+	}
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Errorf("Call after cancel = %v; want context.Canceled", err)
@@ -144,18 +220,16 @@ func TestCallCancelReachesHandler(t *testing.T) {
 	case <-time.After(waitLong):
 		t.Fatal("the handler's ctx was not cancelled")
 	}
-	// The connection still works.
 	if err := c.Call(context.Background(), "x", nil, nil); err != nil {
 		t.Errorf("Call after a cancelled call = %v; want nil", err)
 	}
 }
 
 func TestCallTooLargeFailsLocally(t *testing.T) {
-	_, path := serve(t, newFakeHandler(), nil)
-	c := dial(t, path)
+	_, path := serve(t, newFakeHandler())
+	c := client(t, path)
 	ctx := context.Background()
-	big := strings.Repeat("x", MaxRequestSize)
-	err := c.Call(ctx, "echo", big, nil)
+	err := c.Call(ctx, "echo", strings.Repeat("x", maxBody), nil)
 	var re *RemoteError
 	if err == nil || errors.As(err, &re) {
 		t.Fatalf("Call(big) = %v; want a local error", err)
@@ -166,7 +240,6 @@ func TestCallTooLargeFailsLocally(t *testing.T) {
 	}
 }
 
-// seqState is a state JSON with sequence number n.
 func seqState(n int) json.RawMessage {
 	return json.RawMessage(fmt.Sprintf(`{"seq":%d}`, n))
 }
@@ -182,8 +255,8 @@ func seqOf(t *testing.T, st json.RawMessage) int {
 
 func TestWatchSlowReaderGetsNewest(t *testing.T) {
 	h := newFakeHandler()
-	_, path := serve(t, h, nil)
-	c := dial(t, path)
+	_, path := serve(t, h)
+	c := client(t, path)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	states, err := c.Watch(ctx)
@@ -197,253 +270,288 @@ func TestWatchSlowReaderGetsNewest(t *testing.T) {
 	for i := 1; i <= n; i++ {
 		h.publish(seqState(i))
 	}
-	// The reader was not reading: it gets a few states, the last the newest.
-	received := 0
-	for {
+	// The reader was not reading: it gets a few states, in order, the last
+	// the newest.
+	received, last := 0, 0
+	for last != n {
 		select {
 		case st, ok := <-states:
 			if !ok {
 				t.Fatal("watch channel closed early")
 			}
 			received++
-			if seqOf(t, st) == n {
-				if received > n/2 {
-					t.Errorf("received %d states for %d changes; want them coalesced", received, n)
-				}
-				return
+			seq := seqOf(t, st)
+			if seq <= last {
+				t.Fatalf("state %d after %d", seq, last)
 			}
+			last = seq
 		case <-time.After(waitLong):
-			t.Fatalf("never got state %d", n)
+			t.Fatalf("never got state %d; last %d", n, last)
 		}
 	}
-}
-
-func TestWatchServerCoalesces(t *testing.T) {
-	// A peer that does not read at all must not hold up the handler: the
-	// server keeps only the newest state while its write is stuck.
-	h := newFakeHandler()
-	_, path := serve(t, h, nil)
-	rc := dialRaw(t, path, true)
-	rc.send(`{"v":1,"id":2,"op":"watch"}`)
-	eventually(t, "the watch to start", func() bool { return h.watchers() == 1 })
-	pad := strings.Repeat("p", 4096) // fill the socket buffers quickly
-	const n = 3000
-	for i := 1; i <= n; i++ {
-		h.publish(json.RawMessage(fmt.Sprintf(`{"seq":%d,"pad":%q}`, i, pad)))
-	}
-	// The handler's queue drains although nobody reads the socket.
-	eventually(t, "the server to take every state", func() bool {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		for in := range h.subs {
-			if len(in) > 0 {
-				return false
-			}
-		}
-		return true
-	})
-	received := 0
-	for {
-		m := rc.read()
-		if m.Op != opState || m.ID != 2 {
-			t.Fatalf("got %+v; want state for id 2", m)
-		}
-		received++
-		if seqOf(t, m.State) == n {
-			break
-		}
-	}
-	if received >= n {
-		t.Errorf("peer received %d states for %d changes; want them coalesced", received, n)
+	if received > n/2 {
+		t.Errorf("received %d states for %d changes; want them coalesced", received, n)
 	}
 }
 
 func TestWatchEnds(t *testing.T) {
 	h := newFakeHandler()
-	_, path := serve(t, h, nil)
-	c := dial(t, path)
+	_, path := serve(t, h)
 
+	drain := func(t *testing.T, states <-chan json.RawMessage) {
+		t.Helper()
+		timeout := time.After(waitLong)
+		for {
+			select {
+			case _, ok := <-states:
+				if !ok {
+					return
+				}
+			case <-timeout:
+				t.Fatal("watch channel not closed")
+			}
+		}
+	}
 	t.Run("ctx", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		states, err := c.Watch(ctx)
+		states, err := client(t, path).Watch(ctx)
 		if err != nil {
 			t.Fatalf("Watch() = %v", err)
 		}
 		<-states
 		cancel()
-		for range states {
-		}
+		drain(t, states)
 		eventually(t, "the server to end the watch", func() bool { return h.watchers() == 0 })
 	})
-	t.Run("cancel on the wire", func(t *testing.T) {
-		rc := dialRaw(t, path, true)
-		rc.send(`{"v":1,"id":7,"op":"watch"}`)
-		if m := rc.read(); m.Op != opState || m.ID != 7 {
-			t.Fatalf("got %+v; want state for id 7", m)
-		}
-		rc.send(`{"v":1,"id":8,"op":"cancel","ref":7}`)
-		if m := rc.read(); m.Op != opEnd || m.ID != 7 {
-			t.Fatalf("got %+v; want end for id 7", m)
-		}
-	})
-	t.Run("connection", func(t *testing.T) {
-		c2 := dial(t, path)
-		states, err := c2.Watch(context.Background())
+	t.Run("client closed", func(t *testing.T) {
+		c := NewClient(path)
+		states, err := c.Watch(context.Background())
 		if err != nil {
 			t.Fatalf("Watch() = %v", err)
 		}
 		<-states
-		c2.Close()
-		for range states {
-		}
+		c.Close()
+		drain(t, states)
 		eventually(t, "the server to end the watch", func() bool { return h.watchers() == 0 })
+		if _, err := c.Watch(context.Background()); err == nil {
+			t.Error("Watch after Close = nil error; want one")
+		}
+	})
+	t.Run("handler ends it", func(t *testing.T) {
+		_, path := serve(t, handlerFuncs{Handler: newFakeHandler(), watch: func(ctx context.Context) <-chan json.RawMessage {
+			ch := make(chan json.RawMessage, 1)
+			ch <- seqState(1)
+			close(ch)
+			return ch
+		}})
+		states, err := client(t, path).Watch(context.Background())
+		if err != nil {
+			t.Fatalf("Watch() = %v", err)
+		}
+		if got := seqOf(t, <-states); got != 1 {
+			t.Errorf("state %d; want 1", got)
+		}
+		drain(t, states)
 	})
 }
 
-func TestRaise(t *testing.T) {
-	s, path := serve(t, newFakeHandler(), nil)
-	a := dial(t, path)
-	raised := make(chan struct{}, 10)
-	if err := a.Register("vanity", func() { raised <- struct{}{} }); err != nil {
+// handlerFuncs overrides Watch of a Handler.
+type handlerFuncs struct {
+	Handler
+	watch func(ctx context.Context) <-chan json.RawMessage
+}
+
+func (h handlerFuncs) Watch(ctx context.Context) <-chan json.RawMessage { return h.watch(ctx) }
+
+// events collects a registration's events.
+type events chan string
+
+func (e events) on(ev string) { e <- ev }
+
+func (e events) want(t *testing.T, ev string) {
+	t.Helper()
+	select {
+	case got := <-e:
+		if got != ev {
+			t.Errorf("event %q; want %q", got, ev)
+		}
+	case <-time.After(waitLong):
+		t.Fatalf("no %q event", ev)
+	}
+}
+
+func TestRegisterRaiseClose(t *testing.T) {
+	s, path := serve(t, newFakeHandler())
+	if s.Raise("vanity") {
+		t.Error("Raise(vanity) before anyone registered = true; want false")
+	}
+	token := s.WindowToken("vanity")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := client(t, path)
+	ev := make(events, 10)
+	if err := c.Register(ctx, "vanity", token, ev.on); err != nil {
 		t.Fatalf("Register(vanity) = %v", err)
 	}
 	if !s.Raise("vanity") {
 		t.Fatal("Raise(vanity) = false; want true")
 	}
-	select {
-	case <-raised:
-	case <-time.After(waitLong):
-		t.Fatal("onRaise was not called")
+	ev.want(t, EventRaise)
+	if !s.CloseWindow("vanity") {
+		t.Fatal("CloseWindow(vanity) = false; want true")
 	}
-	if s.Raise("beta") {
-		t.Error("Raise(beta) = true; want false: nobody registered it")
-	}
-
-	b := dial(t, path)
-	err := b.Register("vanity", func() {})
-	var re *RemoteError
-	if !errors.As(err, &re) || re.Code != CodeAlreadyRegistered {
-		t.Errorf("second Register(vanity) = %v; want code %q", err, CodeAlreadyRegistered)
-	}
-	if err := a.Register("vanity", func() { raised <- struct{}{} }); err != nil {
-		t.Errorf("Register(vanity) again on the same connection = %v; want nil", err)
+	ev.want(t, EventClose)
+	if s.Raise("beta") || s.CloseWindow("beta") {
+		t.Error("Raise or CloseWindow(beta) = true; want false: nobody registered it")
 	}
 
-	a.Close()
-	eventually(t, "the registration to end with the connection", func() bool { return !s.Raise("vanity") })
-	if err := b.Register("vanity", nil); err != nil {
-		t.Errorf("Register(vanity) after the holder left = %v; want nil", err)
+	// The registration ends with the request; the token worked once.
+	cancel()
+	eventually(t, "the registration to end with its request", func() bool { return !s.Raise("vanity") })
+	err := c.Register(context.Background(), "vanity", token, ev.on)
+	wantRemote(t, "Register(vanity) with a used token", err, CodeForbidden)
+	if err := c.Register(context.Background(), "vanity", s.WindowToken("vanity"), ev.on); err != nil {
+		t.Errorf("Register(vanity) with a new token = %v; want nil", err)
 	}
 	if !s.Raise("vanity") {
-		t.Error("Raise(vanity) = false; want true")
+		t.Error("Raise(vanity) after registering again = false; want true")
+	}
+	c.Close()
+	eventually(t, "the registration to end with the Client", func() bool { return !s.Raise("vanity") })
+}
+
+func TestRegisterNeedsToken(t *testing.T) {
+	s, path := serve(t, newFakeHandler())
+	token := s.WindowToken("account")
+	squatter := client(t, path)
+	ctx := context.Background()
+	wantRemote(t, "Register(account) without a token", squatter.Register(ctx, "account", "", func(string) {}), CodeForbidden)
+	wantRemote(t, "Register(account) with another token", squatter.Register(ctx, "account", token+"x", func(string) {}), CodeForbidden)
+	wantRemote(t, "Register(account) with the vanity window's token", squatter.Register(ctx, "account", s.WindowToken("vanity"), func(string) {}), CodeForbidden)
+	if s.Raise("account") {
+		t.Fatal("Raise(account) = true after refused registrations; want false, so that the launcher opens the window")
+	}
+	// The real window still registers.
+	ev := make(events, 1)
+	if err := client(t, path).Register(ctx, "account", token, ev.on); err != nil {
+		t.Fatalf("Register(account) with its token = %v; want nil", err)
+	}
+	if !s.Raise("account") {
+		t.Fatal("Raise(account) = false; want true")
+	}
+	ev.want(t, EventRaise)
+}
+
+func TestRegisterOnePerWindow(t *testing.T) {
+	s, path := serve(t, newFakeHandler())
+	first, second := s.WindowToken("beta"), ""
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := client(t, path)
+	if err := a.Register(ctx, "beta", first, func(string) {}); err != nil {
+		t.Fatalf("Register(beta) = %v", err)
+	}
+	second = s.WindowToken("beta")
+	b := client(t, path)
+	wantRemote(t, "second Register(beta)", b.Register(context.Background(), "beta", second, func(string) {}), CodeAlreadyRegistered)
+	cancel()
+	eventually(t, "the first registration to end", func() bool { return !s.Raise("beta") })
+	if err := b.Register(context.Background(), "beta", second, func(string) {}); err != nil {
+		t.Errorf("Register(beta) after the holder left = %v; want nil", err)
 	}
 }
 
-func TestBadRequestsGetErrors(t *testing.T) {
-	_, path := serve(t, newFakeHandler(), nil)
-	rc := dialRaw(t, path, false)
-	tests := []struct {
-		name, line string
-		wantID     uint64
-		wantCode   string
-	}{
-		{"before hello", `{"v":1,"id":3,"op":"watch"}`, 3, CodeHelloRequired},
-		{"not json", `hello?`, 0, CodeBadRequest},
-		{"newer version", `{"v":2,"id":4,"op":"hello"}`, 4, CodeUnsupportedVersion},
-		{"hello", `{"v":1,"id":1,"op":"hello"}`, 1, ""},
-		{"truncated", `{"v":1,"id":5,"op":"call"`, 0, CodeBadRequest},
-		{"array", `[1,2]`, 0, CodeBadRequest},
-		{"null", `null`, 0, CodeBadRequest},
-		{"no version", `{"id":6,"op":"watch"}`, 6, CodeBadRequest},
-		{"no id", `{"v":1,"op":"watch"}`, 0, CodeBadRequest},
-		{"negative id", `{"v":1,"id":-1,"op":"watch"}`, 0, CodeBadRequest},
-		{"string id", `{"v":1,"id":"9","op":"watch"}`, 0, CodeBadRequest},
-		{"wrong type", `{"v":1,"id":10,"op":"call","action":7}`, 10, CodeBadRequest},
-		{"unknown op", `{"v":1,"id":11,"op":"explode"}`, 11, CodeUnknownOp},
-		{"no op", `{"v":1,"id":12}`, 12, CodeBadRequest},
-		{"call without action", `{"v":1,"id":13,"op":"call"}`, 13, CodeBadRequest},
-		{"register without window", `{"v":1,"id":14,"op":"register"}`, 14, CodeBadRequest},
-		{"register control chars", `{"v":1,"id":15,"op":"register","window":"a\u0000b"}`, 15, CodeBadRequest},
-		{"cancel without ref", `{"v":1,"id":16,"op":"cancel"}`, 16, CodeBadRequest},
-		{"trailing garbage", `{"v":1,"id":17,"op":"hello"} x`, 0, CodeBadRequest},
-		{"call", `{"v":1,"id":18,"op":"call","action":"echo","args":[1]}`, 18, ""},
+// rawRequest sends a call on c, a connection made without a Client, and
+// returns the status and body of the answer.
+func rawRequest(t *testing.T, c net.Conn, r *bufio.Reader, body string) (int, string) {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(waitLong))
+	req, err := http.NewRequest("POST", "http://pieces-tray/v1/call/echo", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rc.send(tt.line)
-			m := rc.read()
-			if m.ID != tt.wantID {
-				t.Errorf("reply to %s has id %d; want %d", tt.line, m.ID, tt.wantID)
-			}
-			if tt.wantCode == "" {
-				if m.Op == opError {
-					t.Errorf("reply to %s = error %+v; want success", tt.line, m.Error)
-				}
-				return
-			}
-			if m.Op != opError || m.Error == nil || m.Error.Code != tt.wantCode {
-				t.Errorf("reply to %s = %+v; want error %q", tt.line, m, tt.wantCode)
-			}
-		})
+	if err := req.Write(c); err != nil {
+		t.Fatalf("write request: %v", err)
 	}
+	resp, err := http.ReadResponse(r, req)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
-func TestDuplicateIDAndBlankLines(t *testing.T) {
-	_, path := serve(t, newFakeHandler(), nil)
-	rc := dialRaw(t, path, true)
-	rc.send("")
-	rc.send("  \r")
-	rc.send(`{"v":1,"id":2,"op":"call","action":"block"}`)
-	rc.send(`{"v":1,"id":2,"op":"call","action":"echo"}`)
-	if m := rc.read(); m.Op != opError || m.ID != 2 || m.Error.Code != CodeDuplicateID {
-		t.Fatalf("reply to a duplicate id = %+v; want error %q", m, CodeDuplicateID)
+func TestConnectionLimit(t *testing.T) {
+	_, path := serve(t, newFakeHandler())
+	type held struct {
+		c net.Conn
+		r *bufio.Reader
 	}
-	rc.send(`{"v":1,"id":3,"op":"cancel","ref":2}`)
-	if m := rc.read(); m.Op != opError || m.ID != 2 || m.Error.Code != "cancelled" {
-		t.Fatalf("reply to the cancelled call = %+v; want error cancelled", m)
+	var conns []held
+	for range maxConns {
+		c, err := net.DialTimeout("unix", path, waitLong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		conns = append(conns, held{c, bufio.NewReader(c)})
 	}
+	// Hold them all at once: the first request on each is answered, and
+	// the connections stay open (keep-alive).
+	for i, h := range conns {
+		if code, body := rawRequest(t, h.c, h.r, strconv.Itoa(i)); code != 200 || body != strconv.Itoa(i) {
+			t.Fatalf("connection %d: %d %q; want 200 %d", i, code, body, i)
+		}
+	}
+	err := client(t, path).Call(context.Background(), "echo", 1, nil)
+	wantRemote(t, "the 33rd connection's call", err, CodeTooMany)
+	if err == nil || !strings.Contains(err.Error(), "too many clients") {
+		t.Errorf("the 33rd connection's error = %v; want it to say the agent has too many clients", err)
+	}
+	// The first 32 still work.
+	for i, h := range conns {
+		if code, _ := rawRequest(t, h.c, h.r, "1"); code != 200 {
+			t.Fatalf("connection %d after the 33rd was refused: status %d; want 200", i, code)
+		}
+	}
+	// One leaves: a new client gets its place.
+	conns[0].c.Close()
+	eventually(t, "a freed place to be taken", func() bool {
+		return client(t, path).Call(context.Background(), "echo", 1, nil) == nil
+	})
 }
 
-func TestOversizedRequestClosesOnlyThatConnection(t *testing.T) {
-	_, path := serve(t, newFakeHandler(), nil)
-	other := dial(t, path)
-	rc := dialRaw(t, path, true)
-
-	// Exactly MaxRequestSize bytes is fine.
-	prefix := `{"v":1,"id":2,"op":"call","action":"echo","args":"`
-	fill := MaxRequestSize - len(prefix) - len(`"}`)
-	rc.send(prefix + strings.Repeat("a", fill) + `"}`)
-	if m := rc.read(); m.Op != opResult || m.ID != 2 {
-		t.Fatalf("reply to a request of exactly %d bytes = %+v; want a result", MaxRequestSize, m.Op)
+func TestWatchLimitPerProcess(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("watches are counted per process where SO_PEERCRED names it")
 	}
-
-	// One byte more is not.
-	go rc.c.Write([]byte(prefix + strings.Repeat("a", fill+1) + `"}` + "\n"))
-	m := rc.read()
-	if m.Op != opError || m.Error.Code != CodeTooLarge {
-		t.Fatalf("reply to an oversized request = %+v; want error %q", m, CodeTooLarge)
+	h := newFakeHandler()
+	_, path := serve(t, h)
+	c := client(t, path)
+	var cancels []context.CancelFunc
+	for i := range maxWatches {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cancels = append(cancels, cancel)
+		if _, err := c.Watch(ctx); err != nil {
+			t.Fatalf("watch %d: %v", i+1, err)
+		}
 	}
-	if _, err := rc.tryRead(); err == nil {
-		t.Error("connection still open after an oversized request")
-	}
-
-	var got string
-	if err := other.Call(context.Background(), "echo", "still here", &got); err != nil || got != "still here" {
-		t.Errorf("Call on another connection = %q, %v; want %q, nil", got, err, "still here")
-	}
-}
-
-func TestHelloDeadline(t *testing.T) {
-	_, path := serve(t, newFakeHandler(), func(s *Server) { s.helloWait = 50 * time.Millisecond })
-	rc := dialRaw(t, path, false)
-	if m, err := rc.tryRead(); err == nil {
-		t.Fatalf("silent connection got %+v; want it closed", m)
-	}
-	// A connection that said hello stays open while idle.
-	c := dial(t, path)
-	time.Sleep(200 * time.Millisecond) // longer than helloWait
+	_, err := client(t, path).Watch(context.Background()) // another Client of the same process
+	wantRemote(t, "a 5th watch", err, CodeTooMany)
 	if err := c.Call(context.Background(), "echo", 1, nil); err != nil {
-		t.Errorf("Call on an idle connection = %v; want nil", err)
+		t.Errorf("a call beside %d watches = %v; want nil", maxWatches, err)
+	}
+	cancels[0]()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	eventually(t, "a new watch once one ended", func() bool {
+		_, err := c.Watch(ctx)
+		return err == nil
+	})
+	if n := h.watchers(); n != maxWatches {
+		t.Errorf("%d watches running; want %d", n, maxWatches)
 	}
 }
 
@@ -458,18 +566,22 @@ func TestServeStopsEverything(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, h) }()
 
-	c := dial(t, path)
-	states, err := c.Watch(context.Background())
+	idle, err := net.Dial("unix", path) // never sends a request
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	c := client(t, path)
+	states, err := c.Watch(context.Background()) // accepted after idle
 	if err != nil {
 		t.Fatalf("Watch() = %v", err)
 	}
 	<-states
-	if err := c.Register("account", nil); err != nil {
+	if err := c.Register(context.Background(), "account", s.WindowToken("account"), func(string) {}); err != nil {
 		t.Fatalf("Register() = %v", err)
 	}
 	callErr := make(chan error, 1)
 	go func() { callErr <- c.Call(context.Background(), "block", nil, nil) }()
-	idle := dialRaw(t, path, false) // has not even said hello
 
 	cancel()
 	select {
@@ -485,14 +597,15 @@ func TestServeStopsEverything(t *testing.T) {
 	if err := <-callErr; err == nil {
 		t.Error("Call during shutdown = nil; want an error")
 	}
-	if _, err := idle.tryRead(); err == nil {
-		t.Error("idle connection still open after Serve returned")
+	idle.SetReadDeadline(time.Now().Add(waitLong))
+	if n, err := idle.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("read on an idle connection after Serve returned = %d, %v; want it closed", n, err)
 	}
 	if s.Raise("account") {
 		t.Error("Raise after Serve returned = true; want false")
 	}
-	if _, err := Dial(context.Background(), path); err == nil {
-		t.Error("Dial after Serve returned succeeded; want an error")
+	if err := c.Call(context.Background(), "echo", 1, nil); err == nil {
+		t.Error("Call after Serve returned succeeded; want an error")
 	}
 	if _, err := os.Lstat(path); !os.IsNotExist(err) {
 		t.Errorf("socket file after Serve returned: %v; want it removed", err)

@@ -64,17 +64,13 @@ func fromAgent(ctx context.Context, path string) (app.State, bool) {
 		}
 		path = p
 	}
-	dctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	c, err := control.Dial(dctx, path)
-	if err != nil {
-		return app.State{}, false
-	}
+	c := control.NewClient(path)
 	defer c.Close()
 	wctx, wcancel := context.WithCancel(ctx)
 	defer wcancel()
+	answer := time.AfterFunc(time.Second, wcancel) // a live agent answers at once
 	states, err := c.Watch(wctx)
-	if err != nil {
+	if !answer.Stop() || err != nil {
 		return app.State{}, false
 	}
 	// An agent that has just started says "connecting" until it knows more:

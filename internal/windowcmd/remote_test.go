@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -183,10 +185,71 @@ func TestDialProblem(t *testing.T) {
 
 func TestRunRejectsUnknownWindow(t *testing.T) {
 	var stderr strings.Builder
-	if code := run(context.Background(), "nope", "/nonexistent.sock", &stderr); code != ExitUsage {
+	if code := run(context.Background(), "nope", "/nonexistent.sock", "", &stderr); code != ExitUsage {
 		t.Errorf("run(nope) = %d; want %d", code, ExitUsage)
 	}
 	if stderr.String() == "" {
 		t.Error("nothing said about the unknown window")
+	}
+}
+
+// showAgent is an agent that records show_window and refuses "beta".
+type showAgent struct {
+	shown chan string
+}
+
+func (a showAgent) Watch(ctx context.Context) <-chan json.RawMessage {
+	ch := make(chan json.RawMessage)
+	context.AfterFunc(ctx, func() { close(ch) })
+	return ch
+}
+
+func (a showAgent) Call(_ context.Context, action string, args json.RawMessage) (json.RawMessage, error) {
+	var w app.WindowArgs
+	if action != string(app.ActionShowWindow) || json.Unmarshal(args, &w) != nil {
+		return nil, &control.RemoteError{Code: string(app.CodeInvalid), Message: "no"}
+	}
+	if w.Name == control.WindowBeta {
+		return nil, &control.RemoteError{Code: string(app.CodeInternal), Message: "The window could not be opened."}
+	}
+	a.shown <- w.Name
+	return nil, nil
+}
+
+// TestRunByHandAsksTheAgent checks that `pieces-tray window NAME` without a
+// token has the agent show the window instead of showing one of its own,
+// which could not register.
+func TestRunByHandAsksTheAgent(t *testing.T) {
+	dir, err := os.MkdirTemp("", "pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "c.sock")
+	srv, err := control.Listen(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	agent := showAgent{shown: make(chan string, 1)}
+	go func() { served <- srv.Serve(ctx, agent) }()
+	defer func() { cancel(); <-served }()
+
+	var stderr strings.Builder
+	if code := run(context.Background(), control.WindowVanity, sock, "", &stderr); code != ExitOK {
+		t.Errorf("run(vanity) without a token = %d; want %d (stderr %q)", code, ExitOK, stderr.String())
+	}
+	select {
+	case got := <-agent.shown:
+		if got != control.WindowVanity {
+			t.Errorf("the agent was asked for %q; want vanity", got)
+		}
+	default:
+		t.Error("the agent was not asked to show the window")
+	}
+	stderr.Reset()
+	if code := run(context.Background(), control.WindowBeta, sock, "", &stderr); code != ExitUnavailable || !strings.Contains(stderr.String(), "could not be opened") {
+		t.Errorf("run(beta) refused by the agent = %d, %q; want %d and the agent's reason", code, stderr.String(), ExitUnavailable)
 	}
 }

@@ -21,13 +21,14 @@ import (
 // AppID is the Fyne application ID of the window process (FyneApp.toml).
 const AppID = "app.pieces.tray"
 
-// dialTimeout bounds connecting to the agent's socket.
+// dialTimeout bounds how long the agent may take to answer a window
+// process's first request.
 const dialTimeout = 5 * time.Second
 
 // Exit codes of Run.
 const (
-	ExitOK          = 0 // the window was shown and closed, or an open one was raised
-	ExitUnavailable = 1 // the agent could not be reached; an error window was shown
+	ExitOK          = 0 // the window was shown and closed, or the agent was asked to show it
+	ExitUnavailable = 1 // the agent could not be reached (an error window was shown) or could not show the window
 	ExitUsage       = 2 // unknown window name
 )
 
@@ -36,60 +37,69 @@ const (
 // the window has closed or ctx has ended. It must be called on the main
 // goroutine: it runs Fyne's event loop.
 //
-// When another process already shows that window, Run asks the agent to
-// bring it forward and returns at once. When the socket cannot be dialed,
-// Run shows a window with the reason and returns ExitUnavailable after it
-// closes.
+// A window process that the agent started finds its registration token in
+// the environment (control.WindowTokenEnv) and registers, so that the agent
+// can bring it forward and close it. Run by hand, without a token, it asks
+// the agent to show the window (the agent starts that window's process or
+// raises the open one) and returns. When the agent cannot be reached, Run
+// shows a window with the reason and returns ExitUnavailable after it closes.
 func Run(ctx context.Context, name string, socketPath string) int {
-	return run(ctx, name, socketPath, os.Stderr)
+	token := os.Getenv(control.WindowTokenEnv)
+	os.Unsetenv(control.WindowTokenEnv) // used once; not for what this process starts
+	return run(ctx, name, socketPath, token, os.Stderr)
 }
 
-func run(ctx context.Context, name, socketPath string, stderr io.Writer) int {
-	if !app.ValidWindow(name) {
+func run(ctx context.Context, name, socketPath, token string, stderr io.Writer) int {
+	if !control.ValidWindow(name) {
 		fmt.Fprintf(stderr, "pieces-tray: there is no window called %q (choose account, vanity, beta or signout)\n", name)
 		return ExitUsage
 	}
+	cl := control.NewClient(socketPath)
+	defer cl.Close() //nolint:errcheck // always nil
+	if token == "" {
+		return showByAgent(ctx, cl, name, socketPath, stderr)
+	}
 	a := fyneapp.NewWithID(AppID)
 
-	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-	cl, err := control.Dial(dctx, socketPath)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(stderr, "pieces-tray: cannot reach the agent at %s: %v\n", socketPath, err)
-		show(ctx, a, ui.NewUnavailable(a, name, dialProblem(socketPath, err)))
-		return ExitUnavailable
-	}
-	rem := newRemote(cl)
-	defer func() {
-		rem.shutdown()
-		cl.Close() //nolint:errcheck // the process is ending
-	}()
-
 	// win is read and written on Fyne's main goroutine only: here before
-	// the event loop starts, and in the raise callback through fyne.Do.
+	// the event loop starts, and in the event callback through fyne.Do.
 	var win fyne.Window
-	raise := func() {
-		fyne.Do(func() {
-			if win != nil {
-				win.Show()
-				win.RequestFocus()
-			}
-		})
-	}
-	if err := cl.Register(name, raise); err != nil {
-		var re *control.RemoteError
-		if errors.As(err, &re) && re.Code == control.CodeAlreadyRegistered {
-			// Another process shows this window: bring it forward instead.
-			cctx, cancel := context.WithTimeout(ctx, dialTimeout)
-			defer cancel()
-			if err := cl.Call(cctx, string(app.ActionShowWindow), app.WindowArgs{Name: name}, nil); err != nil {
-				fmt.Fprintf(stderr, "pieces-tray: the %s window is open in another process but could not be raised: %v\n", name, err)
-			}
-			return ExitOK
+	onEvent := func(event string) {
+		switch event {
+		case control.EventRaise:
+			fyne.Do(func() {
+				if win != nil {
+					win.Show()
+					win.RequestFocus()
+				}
+			})
+		case control.EventClose:
+			fyne.Do(a.Quit)
 		}
+	}
+	// The registration lasts as long as the window; only the agent's
+	// answer is bounded.
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	answer := time.AfterFunc(dialTimeout, func() { cancel(context.DeadlineExceeded) })
+	err := cl.Register(rctx, name, token, onEvent)
+	answer.Stop()
+	var re *control.RemoteError
+	switch {
+	case err == nil:
+	case errors.As(err, &re) && re.Code == control.CodeAlreadyRegistered:
+		return showByAgent(ctx, cl, name, socketPath, stderr) // bring that one forward
+	case errors.As(err, &re):
 		// Without registration the window still works; only raising it does not.
 		fmt.Fprintf(stderr, "pieces-tray: register the %s window: %v\n", name, err)
+	default:
+		if errors.Is(context.Cause(rctx), context.DeadlineExceeded) {
+			err = fmt.Errorf("%w: %w", err, context.DeadlineExceeded)
+		}
+		return unavailable(ctx, a, name, socketPath, err, stderr)
 	}
+	rem := newRemote(cl)
+	defer rem.shutdown() // before cl.Close
 	w, err := ui.New(name, a, rem)
 	if err != nil {
 		fmt.Fprintf(stderr, "pieces-tray: %v\n", err)
@@ -98,6 +108,31 @@ func run(ctx context.Context, name, socketPath string, stderr io.Writer) int {
 	win = w
 	show(ctx, a, w)
 	return ExitOK
+}
+
+// showByAgent asks the agent to show window name: it starts that window's
+// process, or brings the open one forward.
+func showByAgent(ctx context.Context, cl *control.Client, name, socketPath string, stderr io.Writer) int {
+	cctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	err := cl.Call(cctx, string(app.ActionShowWindow), app.WindowArgs{Name: name}, nil)
+	var re *control.RemoteError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &re):
+		fmt.Fprintf(stderr, "pieces-tray: Pieces Tray could not show the %s window: %v\n", name, err)
+		return ExitUnavailable
+	}
+	return unavailable(ctx, fyneapp.NewWithID(AppID), name, socketPath, err, stderr)
+}
+
+// unavailable shows a window saying why the agent could not be reached and
+// returns ExitUnavailable once it closes.
+func unavailable(ctx context.Context, a fyne.App, name, socketPath string, err error, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "pieces-tray: cannot reach the agent at %s: %v\n", socketPath, err)
+	show(ctx, a, ui.NewUnavailable(a, name, dialProblem(socketPath, err)))
+	return ExitUnavailable
 }
 
 // dialProblem says in words why the agent's socket could not be dialed.
