@@ -9,7 +9,7 @@
 // that state, never from raw frames.
 //
 // The package has no UI import and is tested with go test and no display.
-// It is the only package that knows both auth and apiclient. The control
-// socket server (control.go) exposes the same State and actions to window
-// processes and to `pieces-tray status`.
+// It is the only package that knows both auth and apiclient. The agent's
+// control socket (internal/control) serves the same State and actions to
+// window processes and to `pieces-tray status`.
 package app

@@ -533,3 +533,24 @@ func TestModelRetryReadsTheStoreAgain(t *testing.T) {
 		t.Errorf("Model(unreadable store).Icon = %q; want %q", m.Icon, assets.KindAttention)
 	}
 }
+
+// Profile text from outside reaches the menu and tooltip cleaned.
+func TestModelCleansProfileText(t *testing.T) {
+	for name, text := range map[string]string{
+		"ESC": "Ada\x1b[2J", "OSC": "Ada\x1b]0;title\x07", "CR/LF": "Ada\r\nLovelace",
+		"U+202E": "Ada \u202egpj.exe", "long": strings.Repeat("A", 10000),
+	} {
+		p := &apiclient.UserProfile{ID: "u", Name: text, Username: text, VanityName: text}
+		// (Error sentences are cleaned by app, where they are made.)
+		m := Model(live(app.State{Phase: app.PhaseSignedIn, User: p, Storage: app.StorageInfo{Kind: app.StorageKeyring}}), now)
+		shown := []string{m.Tooltip}
+		for _, it := range m.Items {
+			shown = append(shown, it.Label)
+		}
+		for _, s := range shown {
+			if strings.ContainsAny(s, "\x1b\x07\r\n\u202e") {
+				t.Errorf("%s: the menu shows %q", name, s)
+			}
+		}
+	}
+}

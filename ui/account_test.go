@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -181,5 +183,22 @@ func TestAccountLostAgent(t *testing.T) {
 	h.step()
 	if w.notice.heading.Text != "Pieces Tray is not answering" || w.details.Visible() {
 		t.Errorf("after the agent went away: notice %q, details shown %v", w.notice.heading.Text, w.details.Visible())
+	}
+}
+
+// Profile text from outside reaches the window cleaned: no control
+// characters, line breaks or direction overrides, and a bounded length.
+func TestAccountCleansProfileText(t *testing.T) {
+	h, w := newAccountForTest(t)
+	for name, text := range map[string]string{
+		"ESC": "Ada\x1b[2J", "OSC": "Ada\x1b]0;title\x07", "CR/LF": "Ada\r\nLovelace",
+		"U+202E": "Ada \u202egpj.exe", "long": strings.Repeat("A", 10000),
+	} {
+		h.push(signedIn(profile(func(p *apiclient.UserProfile) { p.Name, p.Email, p.Username = text, text, text })))
+		for field, got := range map[string]string{"name": w.name.Text, "email": w.email.Text, "username": w.username.Text} {
+			if strings.ContainsAny(got, "\x1b\x07\r\n\u202e") || utf8.RuneCountInString(got) > 120 {
+				t.Errorf("%s: %s shows %q", name, field, got)
+			}
+		}
 	}
 }
