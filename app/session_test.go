@@ -122,6 +122,13 @@ func TestSignInDeniedInBrowser(t *testing.T) {
 	if _, err := w.core.SignIn(); err != nil {
 		t.Fatal(err)
 	}
+	// The browser is opened in the background: wait for it before waiting
+	// for its visit.
+	for deadline := time.Now().Add(wait); len(w.browser.Opened()) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the browser was never opened")
+		}
+	}
 	if err := w.browser.Wait(); err != nil { // the person pressed Deny
 		t.Fatal(err)
 	}

@@ -50,11 +50,13 @@ type Browser struct {
 func (b *Browser) Open(authURL string) error {
 	b.mu.Lock()
 	b.opened = append(b.opened, authURL)
+	if b.Action != Ignore {
+		b.wg.Add(1) // before Opened shows the URL, so Wait after it waits for the visit
+	}
 	b.mu.Unlock()
 	if b.Action == Ignore {
 		return nil
 	}
-	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
