@@ -106,7 +106,7 @@ func (c *Core) SignIn() (Result, error) {
 	ctx, cancel := context.WithTimeout(c.runCtx, c.cfg.SignInTimeout)
 	run := &signInRun{cancel: cancel, started: now, deadline: now.Add(c.cfg.SignInTimeout)}
 	c.signIn = run
-	c.lastError = ""
+	c.clearErrorLocked(errSignIn)
 	c.commitLocked()
 	c.goBackgroundLocked(func(runCtx context.Context) {
 		defer cancel()
@@ -160,19 +160,19 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 		c.ownSessionLocked(p)
 		c.log.Info("signed in")
 	case errors.Is(err, auth.ErrCancelled) || errors.Is(err, errSessionGone) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil):
-		c.lastError = ""
+		c.clearErrorLocked(errSignIn)
 		c.log.Info("sign-in cancelled")
 	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
-		c.lastError = "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again."
+		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
 		c.log.Warn("Pieces OS unreachable after browser sign-in", "err", err)
 	case errors.Is(err, context.DeadlineExceeded) && tok == nil:
-		c.lastError = c.timedOutMessage() + " " + switchModeHint
+		c.setErrorLocked(errSignIn, c.timedOutMessage()+" "+switchModeHint)
 		c.log.Info("sign-in timed out")
 	case apiclient.IsUnauthorized(err):
-		c.lastError = "Pieces OS did not accept your sign-in: " + human(err) + " Try signing in again; if it keeps failing, restart Pieces OS."
+		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
 		c.log.Warn("Pieces OS refused the token", "err", err)
 	default:
-		c.lastError = "Sign-in failed: " + human(err)
+		c.setErrorLocked(errSignIn, "Sign-in failed: "+human(err))
 		c.log.Warn("sign-in failed", "err", err)
 	}
 	c.commitLocked()
@@ -201,16 +201,16 @@ func (c *Core) osSignInFlow(ctx context.Context, run *signInRun) {
 		c.ownSessionLocked(p)
 		c.log.Info("signed in by Pieces OS")
 	case errors.Is(err, context.Canceled) && c.runCtx.Err() == nil:
-		c.lastError = ""
+		c.clearErrorLocked(errSignIn)
 		c.log.Info("sign-in cancelled")
 	case errors.Is(err, context.DeadlineExceeded), apiclient.IsGatewayTimeout(err):
-		c.lastError = c.timedOutMessage()
+		c.setErrorLocked(errSignIn, c.timedOutMessage())
 		c.log.Info("sign-in timed out", "err", err)
 	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
-		c.lastError = human(err) + " Choose Sign in… to try again."
+		c.setErrorLocked(errSignIn, human(err)+" Choose Sign in… to try again.")
 		c.log.Warn("Pieces OS sign-in failed", "err", err)
 	default:
-		c.lastError = "Pieces OS could not sign you in: " + human(err) + " Choose Sign in… to try again."
+		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+human(err)+" Choose Sign in… to try again.")
 		c.log.Warn("Pieces OS sign-in failed", "err", err)
 	}
 	c.commitLocked()
@@ -263,6 +263,8 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.expectSignOut = true
 	c.endSessionLocked() // a renewal or restore under way drops its result
 	c.stored = nil       // nothing may restore it from now on
+	// Only a keyring that may hold a session of ours is asked, and spoken of.
+	mayHold := c.keyringMayHold || c.pendingDelete
 	c.pendingDelete = false
 	c.commitLocked()
 	ctx := c.runCtx
@@ -297,7 +299,10 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		}
 		cancel()
 	}
-	delErr := c.deleteStore(ctx, personStoreTimeout)
+	var delErr error
+	if mayHold {
+		delErr = c.deleteStore(ctx, personStoreTimeout)
+	}
 	c.refreshMu.Unlock()
 
 	c.mu.Lock()
@@ -312,24 +317,32 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	}
 	c.commitLocked() // derives the "signed out" event while expectSignOut holds
 	c.expectSignOut = false
+	if delErr == nil && mayHold {
+		c.keyringMayHold = false
+	}
 	msg := "You are signed out. Pieces OS forgot your account on this computer and the saved session was deleted. Your browser may still be signed in to Pieces."
+	deleted := "The saved session was deleted, but "
+	if !mayHold {
+		msg = "You are signed out. Pieces OS forgot your account on this computer. Your browser may still be signed in to Pieces."
+		deleted = "Nothing was saved on this computer, but "
+	}
 	switch {
 	case remote != nil && delErr != nil:
 		c.deleteFailedLocked(delErr)
-		c.lastError = "Sign-out is incomplete: " + human(remote) + " and the saved session could not be deleted: " + human(delErr)
+		c.setErrorLocked(errSignOut, "Sign-out is incomplete: "+human(remote)+" and the saved session could not be deleted: "+human(delErr))
 		c.commitLocked()
 		return Result{}, &ActionError{Code: codeOf(remote), Message: c.lastError}
 	case remote != nil:
-		c.lastError = "The saved session was deleted, but Pieces OS could not be told: " + human(remote) + " Pieces OS may still have you signed in; sign out again once it runs."
+		c.setErrorLocked(errSignOut, deleted+"Pieces OS could not be told: "+human(remote)+" Pieces OS may still have you signed in; sign out again once it runs.")
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	case delErr != nil:
 		c.deleteFailedLocked(delErr)
-		c.lastError = "Pieces OS signed you out, but the saved session could not be deleted from the keyring yet: " + human(delErr) + " Pieces Tray deletes it as soon as the keyring answers."
+		c.setErrorLocked(errSignOut, "Pieces OS signed you out, but the saved session could not be deleted from the keyring yet: "+human(delErr)+" Pieces Tray deletes it as soon as the keyring answers.")
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	}
-	c.lastError = ""
+	c.clearErrorLocked(errSignOut, errKeyringDelete)
 	c.commitLocked()
 	return Result{Message: msg}, nil
 }
@@ -357,11 +370,11 @@ func (c *Core) signOutOfOS(ctx context.Context) (Result, error) {
 	c.commitLocked() // derives the "signed out" event while expectSignOut holds
 	c.expectSignOut = false
 	if err != nil {
-		c.lastError = "Pieces OS could not sign you out: " + human(err) + " Try again once it runs."
+		c.setErrorLocked(errSignOut, "Pieces OS could not sign you out: "+human(err)+" Try again once it runs.")
 		c.commitLocked()
 		return Result{}, &ActionError{Code: codeOf(err), Message: c.lastError}
 	}
-	c.lastError = ""
+	c.clearErrorLocked(errSignOut, errKeyringDelete)
 	c.commitLocked()
 	return Result{Message: "You are signed out. Pieces OS forgot your account on this computer. Your browser may still be signed in to Pieces."}, nil
 }
@@ -452,7 +465,7 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 	}
 	c.mu.Lock()
 	c.applySideReadLocked(p, seq)
-	c.lastError = ""
+	c.clearErrorLocked(errAction)
 	c.commitLocked()
 	c.mu.Unlock()
 	return Result{Message: "Profile refreshed.", Confirmed: true}, nil
@@ -471,7 +484,7 @@ func (c *Core) Retry() Result {
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
-		c.lastError = ""
+		c.clearErrorLocked(errKeyringRead, errKeyringDelete)
 		c.loadNowLocked()
 	}
 	c.commitLocked()
@@ -506,7 +519,7 @@ func (c *Core) end() {
 // fail records an action's failure as the last error and returns it.
 func (c *Core) fail(e *ActionError) error {
 	c.mu.Lock()
-	c.lastError = e.Message
+	c.setErrorLocked(errAction, e.Message)
 	c.commitLocked()
 	c.mu.Unlock()
 	return e
@@ -549,7 +562,7 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 
 func (c *Core) clearError() {
 	c.mu.Lock()
-	c.lastError = ""
+	c.clearErrorLocked(errAction)
 	c.commitLocked()
 	c.mu.Unlock()
 }

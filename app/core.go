@@ -140,6 +140,11 @@ type Core struct {
 	// found nobody; its success is news ("signed you back in").
 	restoreAfterReconnect bool
 	loadFailed            bool // the last keyring read failed (not "not found")
+	// keyringMayHold: the keyring may hold a session of ours (one was read or
+	// saved, or it could not be read for a reason other than having no
+	// Secret Service). Signing out deletes it only then, and speaks of it
+	// only then.
+	keyringMayHold bool
 	// pendingDelete: a session the person removed is still in the keyring
 	// (its deletion failed); the next keyring read deletes it.
 	pendingDelete bool
@@ -158,7 +163,8 @@ type Core struct {
 	ownerID      string
 	renewTimer   Timer
 	renewBackoff time.Duration
-	lastError    string
+	lastError    string    // what State.LastError says; set and cleared by setErrorLocked and clearErrorLocked
+	errFrom      errSource // the condition lastError tells of
 	busy         Action
 	// expectSignOut marks a sign-out the person started here, so its frame
 	// is not reported as "signed out elsewhere".
@@ -181,6 +187,39 @@ type Core struct {
 	publishedSeq uint64
 	emitted      uint64
 	delivered    uint64
+}
+
+// errSource names the condition a LastError tells of. Each condition clears
+// its own error when it ends, and only its own: a later error replaces an
+// earlier one, and the end of a condition that is no longer shown changes
+// nothing.
+type errSource uint8
+
+// The conditions LastError tells of.
+const (
+	errNone          errSource = iota
+	errSignIn                  // the last sign-in failed
+	errSignOut                 // the last sign-out was incomplete
+	errAction                  // the last vanity, beta or refresh action failed
+	errKeyringRead             // the stored session could not be read
+	errKeyringDelete           // a removed session is still in the keyring
+	errRestore                 // the stored session could not be restored yet
+	errRenew                   // the session could not be renewed past its expiry
+)
+
+// setErrorLocked makes msg the LastError, as told by src.
+func (c *Core) setErrorLocked(src errSource, msg string) {
+	c.lastError, c.errFrom = msg, src
+}
+
+// clearErrorLocked clears the LastError when it tells of one of srcs.
+func (c *Core) clearErrorLocked(srcs ...errSource) {
+	for _, s := range srcs {
+		if c.errFrom == s {
+			c.lastError, c.errFrom = "", errNone
+			return
+		}
+	}
 }
 
 // quiet reports whether nothing is under way: no background work, the
@@ -581,6 +620,7 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 			c.signInNeeded = ""
 		}
 		c.restoreWanted = false
+		c.clearErrorLocked(errRestore) // Pieces OS has a user again, however
 		c.user = p
 		return
 	}

@@ -24,6 +24,10 @@ const storeCallTimeout = 5 * time.Second
 // keyring reads.
 const maxRenewBackoff = 5 * time.Minute
 
+// shownRetry caps the wait between retries while a failure to restore or
+// renew the session is shown.
+const shownRetry = 30 * time.Second
+
 // minReuseLife is how long the current access token must still be valid for
 // a restore to hand it to Pieces OS instead of refreshing again.
 const minReuseLife = 5 * time.Minute
@@ -91,6 +95,9 @@ func (c *Core) loadStore(ctx context.Context) {
 	}
 	failedBefore := c.loadFailed
 	c.loadFailed = false
+	// Without a Secret Service nothing can be stored; a locked keyring may
+	// hold anything.
+	c.keyringMayHold = (err == nil && sess != nil) || (err != nil && !errors.Is(err, auth.ErrNotFound) && !errors.Is(err, auth.ErrNoSecretService))
 	switch {
 	case err == nil && sess != nil && sess.RefreshToken != "":
 		c.loadBackoff = 0
@@ -115,12 +122,12 @@ func (c *Core) loadStore(ctx context.Context) {
 		if c.stored == nil {
 			c.storage = StorageInfo{Kind: StorageNone, Why: why}
 		}
-		c.lastError = "Your saved session could not be read: " + why
+		c.setErrorLocked(errKeyringRead, "Your saved session could not be read: "+why)
 		c.log.Warn("could not read the stored session; will try again", "err", err)
 		c.retryLoadLocked()
 	}
 	if failedBefore && !c.loadFailed {
-		c.lastError = ""
+		c.clearErrorLocked(errKeyringRead)
 	}
 	c.maybeRestoreLocked()
 	c.commitLocked()
@@ -141,6 +148,9 @@ func (c *Core) persistLocked() {
 		cancel()
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		if err == nil {
+			c.keyringMayHold = true
+		}
 		if err == nil && c.gen == gen && c.stored == sess {
 			c.storage = StorageInfo{Kind: StorageKeyring}
 			c.commitLocked()
@@ -253,7 +263,7 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
 	case err != nil:
-		c.lastError = "Your saved session could not be restored yet: " + human(err) + " Pieces Tray will try again."
+		c.setErrorLocked(errRestore, "Your saved session could not be restored yet: "+human(err)+" Pieces Tray will try again.")
 		c.log.Warn("silent restore failed; will retry", "err", err)
 		c.retryLaterLocked(func() {
 			c.mu.Lock()
@@ -271,7 +281,7 @@ func (c *Core) ownSessionLocked(p *apiclient.UserProfile) {
 	c.user = p
 	c.ownerID = p.ID
 	c.userKnown = true
-	c.lastError = ""
+	c.clearErrorLocked(errSignIn, errRestore, errRenew)
 	c.renewBackoff = 0
 	c.scheduleRenewalLocked()
 }
@@ -291,6 +301,9 @@ func (c *Core) endSessionLocked() {
 	c.ownerID = ""
 	c.restoreWanted = false
 	c.stopRenewalLocked()
+	// The session is over: so are the troubles of restoring and renewing it.
+	c.clearErrorLocked(errRestore, errRenew)
+	c.renewFailing = false
 }
 
 // sessionExpiredLocked moves to "sign-in needed" after the identity
@@ -362,7 +375,7 @@ func (c *Core) deleteStore(ctx context.Context, timeout time.Duration) error {
 // restore it.
 func (c *Core) deleteFailedLocked(err error) {
 	c.pendingDelete = true
-	c.lastError = "The saved session could not be removed from the keyring: " + human(err)
+	c.setErrorLocked(errKeyringDelete, "The saved session could not be removed from the keyring: "+human(err))
 	c.retryLoadLocked()
 }
 
@@ -451,6 +464,9 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err == nil {
+		c.keyringMayHold = true
+	}
 	if c.gen != gen {
 		// The session ended while it was being saved: leave nothing behind.
 		// Callers hold refreshMu, so no newer session was saved meanwhile.
@@ -611,7 +627,7 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 		c.renewBackoff = 0
 		if c.renewFailing {
 			c.renewFailing = false
-			c.lastError = ""
+			c.clearErrorLocked(errRenew)
 		}
 		c.scheduleRenewalLocked()
 		c.log.Debug("session renewed")
@@ -621,15 +637,20 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 		c.log.Warn("session renewal failed; will retry", "err", err)
 		if c.token != nil && !c.clock.Now().Before(c.token.Expiry) && !c.renewFailing {
 			c.renewFailing = true
-			c.lastError = "Pieces Tray could not renew your session: " + human(err) + " It keeps trying."
+			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+human(err)+" It keeps trying.")
 		}
 		c.retryLaterLocked(c.renewLater(gen))
 	}
 	c.commitLocked()
 }
 
-// retryLaterLocked calls f after a growing delay.
+// retryLaterLocked calls f after a growing delay, at most shownRetry while
+// the person is told of the failure, so that the message goes soon after
+// its cause (an identity provider that was down answers again).
 func (c *Core) retryLaterLocked(f func()) {
 	c.renewBackoff = nextBackoff(c.renewBackoff, c.cfg.RenewRetry)
+	if c.errFrom == errRestore || c.errFrom == errRenew {
+		c.renewBackoff = min(c.renewBackoff, shownRetry)
+	}
 	c.setRenewTimerLocked(c.renewBackoff, f)
 }

@@ -347,15 +347,26 @@ type gateSigner struct {
 	mu      sync.Mutex
 	entered chan struct{} // closed when the held refresh has started
 	gate    chan struct{} // the held refresh waits until it is closed
+	fail    error         // refreshes fail with it while set
+}
+
+// failWith makes refreshes fail with err (nil: work again).
+func (g *gateSigner) failWith(err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.fail = err
 }
 
 // Refresh counts the call and waits at the gate when one is set.
 func (g *gateSigner) Refresh(ctx context.Context, rt string) (*auth.Token, error) {
 	g.refreshes.Add(1)
 	g.mu.Lock()
-	entered, gate := g.entered, g.gate
+	entered, gate, fail := g.entered, g.gate, g.fail
 	g.entered, g.gate = nil, nil
 	g.mu.Unlock()
+	if fail != nil {
+		return nil, fail
+	}
 	if gate != nil {
 		close(entered)
 		select {

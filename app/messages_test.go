@@ -1,0 +1,78 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"piecestray/auth"
+	"piecestray/auth/authtest"
+)
+
+// LastError tells of a condition only while it lasts, and never contradicts
+// the phase.
+
+var errAuth0Down = errors.New("auth: the sign-in service cannot be reached right now")
+
+func TestRenewalErrorGivesWayToSignInNeeded(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.signer.failWith(errAuth0Down)
+	w.clock.Advance(61 * time.Minute) // the renewal fails past the token's expiry
+	w.waitFor("the renewal failure shown", func(s State) bool { return strings.Contains(s.LastError, "keeps trying") })
+	w.signer.failWith(fmt.Errorf("refresh: %w", auth.ErrSignInNeeded)) // invalid_grant
+	w.clock.Advance(shownRetry)
+	st := w.waitPhase(PhaseSignInNeeded)
+	w.quiet()
+	st = w.core.State()
+	if !strings.Contains(st.Reason, "expired or was revoked") || st.LastError != "" {
+		t.Errorf("reason %q, last error %q; want the expiry alone", st.Reason, st.LastError)
+	}
+}
+
+func TestRecoveredIdentityProviderClearsTheError(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.signer.failWith(errAuth0Down)
+	w.clock.Advance(61 * time.Minute)
+	w.waitFor("the renewal failure shown", func(s State) bool { return strings.Contains(s.LastError, "keeps trying") })
+	for range 6 { // more failed retries: the wait between them must not grow past shownRetry
+		w.quiet()
+		w.clock.Advance(5 * time.Minute)
+	}
+	w.quiet()
+	w.signer.failWith(nil) // the identity provider answers again
+	w.clock.Advance(shownRetry)
+	st := w.waitFor("the error gone", func(s State) bool { return s.LastError == "" })
+	if st.Phase != PhaseSignedIn {
+		t.Errorf("phase %s after recovery; want signed in", st.Phase)
+	}
+}
+
+func TestSignOutWithoutAKeyringSpeaksOfNone(t *testing.T) {
+	store := authtest.NewStore()
+	store.SetErr(authtest.OpLoad, auth.ErrNoSecretService)
+	store.SetErr(authtest.OpSave, auth.ErrNoSecretService)
+	store.SetErr(authtest.OpDelete, auth.ErrNoSecretService)
+	w := newWorld(t, withStore(store))
+	w.waitFor("signed out, keyring missing", func(s State) bool { return s.Phase == PhaseSignedOut && s.Storage.Why != "" })
+	w.signIn()
+	res, err := w.do(ActionSignOut, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(res.Message, "keyring") || strings.Contains(res.Message, "deleted") {
+		t.Errorf("sign-out says %q; want nothing of a saved session, none was saved", res.Message)
+	}
+	st := w.waitPhase(PhaseSignedOut)
+	if strings.Contains(st.LastError, "delete") {
+		t.Errorf("LastError = %q; want nothing of deleting a session that was never saved", st.LastError)
+	}
+	if n := store.Calls(authtest.OpDelete); n != 0 {
+		t.Errorf("%d keyring deletes; want none when there is no keyring", n)
+	}
+}
