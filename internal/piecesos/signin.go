@@ -125,7 +125,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 // startSignIn returns the sign-in under way, or starts one.
 func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 	if s.cfg.Auth0URL == "" {
-		return nil, http.StatusInternalServerError, errors.New("Pieces OS has no sign-in server configured")
+		return nil, http.StatusInternalServerError, errors.New("no sign-in server is configured in Pieces OS")
 	}
 	redirect := s.SignInRedirectURI()
 	if redirect == "" { // served through ServeHTTP by another server
@@ -142,7 +142,7 @@ func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 		}
 	}
 	if !s.bg.enter() {
-		return nil, http.StatusServiceUnavailable, errors.New("Pieces OS is shutting down")
+		return nil, http.StatusServiceUnavailable, errors.New("the simulated Pieces OS is shutting down")
 	}
 	a := &signInAttempt{
 		state:       randomString(24),
