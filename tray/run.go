@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"reflect"
 	"sync"
 	"time"
 
@@ -199,54 +198,65 @@ func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.Stat
 // goroutine, and the menu follows the state the core publishes.
 func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, s app.State, m Menu) {
 	defer r.wg.Wait()
-	// Cases: 0 ctx, 1 states, 2 refresh timer, 3 panel probe, then one per
-	// item.
-	const firstItem = 4
-	clicks := a.clicks()
-	cases := make([]reflect.SelectCase, firstItem, firstItem+len(clicks))
-	cases[0] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())}
-	cases[1] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(states)}
-	cases[3] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.panel)}
-	ids := make([]ItemID, 0, len(clicks))
-	for id, ch := range clicks {
-		if ch != nil {
-			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)})
-			ids = append(ids, ItemID(id))
+	// Every item's clicks are fanned into one channel (as tailscale's tray
+	// does), read by the one select below. The forwarders end with ctx, or
+	// when systray closes an item's channel on shutdown.
+	clicked := make(chan ItemID)
+	var fan sync.WaitGroup
+	defer fan.Wait()
+	for id, ch := range a.clicks() {
+		if ch == nil {
+			continue
 		}
+		fan.Add(1)
+		go func() {
+			defer fan.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case _, ok := <-ch:
+					if !ok {
+						return
+					}
+					select {
+					case clicked <- ItemID(id):
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}()
 	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	var tick <-chan time.Time // the countdown in a label; nil: none shown
 	arm := func() {
 		timer.Stop()
-		var c <-chan time.Time // nil: never
+		tick = nil
 		if m.Refresh > 0 {
 			timer.Reset(m.Refresh)
-			c = timer.C
+			tick = timer.C
 		}
-		cases[2] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c)}
 	}
 	arm()
+	panel := r.panel
 	for {
-		chosen, v, ok := reflect.Select(cases)
-		switch chosen {
-		case 0:
+		select {
+		case <-ctx.Done():
 			return
-		case 1:
+		case st, ok := <-states:
 			if !ok {
 				return
 			}
-			s = v.Interface().(app.State)
-		case 2: // a countdown moved on
-		case 3:
-			cases[3].Chan = reflect.ValueOf((<-chan bool)(nil)) // asked once
-			a.setDark(!v.Bool())
+			s = st
+		case <-tick: // a countdown moved on
+		case light := <-panel:
+			panel = nil // asked once
+			a.setDark(!light)
 			continue
-		default:
-			if !ok { // the item was removed: systray is shutting down
-				cases[chosen].Chan = reflect.ValueOf((<-chan struct{})(nil))
-				continue
-			}
-			r.click(ctx, ids[chosen-firstItem], m)
+		case id := <-clicked:
+			r.click(ctx, id, m)
 			continue
 		}
 		m = Model(s, r.cfg.Now())
