@@ -169,10 +169,10 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 		c.setErrorLocked(errSignIn, c.timedOutMessage()+" "+switchModeHint)
 		c.log.Info("sign-in timed out")
 	case apiclient.IsUnauthorized(err):
-		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
+		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+Human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
 		c.log.Warn("Pieces OS refused the token", "err", err)
 	default:
-		c.setErrorLocked(errSignIn, "Sign-in failed: "+human(err))
+		c.setErrorLocked(errSignIn, "Sign-in failed: "+Human(err))
 		c.log.Warn("sign-in failed", "err", err)
 	}
 	c.commitLocked()
@@ -207,10 +207,10 @@ func (c *Core) osSignInFlow(ctx context.Context, run *signInRun) {
 		c.setErrorLocked(errSignIn, c.timedOutMessage())
 		c.log.Info("sign-in timed out", "err", err)
 	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
-		c.setErrorLocked(errSignIn, human(err)+" Choose Sign in… to try again.")
+		c.setErrorLocked(errSignIn, Human(err)+" Choose Sign in… to try again.")
 		c.log.Warn("Pieces OS sign-in failed", "err", err)
 	default:
-		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+human(err)+" Choose Sign in… to try again.")
+		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+Human(err)+" Choose Sign in… to try again.")
 		c.log.Warn("Pieces OS sign-in failed", "err", err)
 	}
 	c.commitLocked()
@@ -329,16 +329,16 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	switch {
 	case remote != nil && delErr != nil:
 		c.deleteFailedLocked(delErr)
-		c.setErrorLocked(errSignOut, "Sign-out is incomplete: "+human(remote)+" and the saved session could not be deleted: "+human(delErr))
+		c.setErrorLocked(errSignOut, "Sign-out is incomplete: "+Human(remote)+" and the saved session could not be deleted: "+Human(delErr))
 		c.commitLocked()
 		return Result{}, &ActionError{Code: codeOf(remote), Message: c.lastError}
 	case remote != nil:
-		c.setErrorLocked(errSignOut, deleted+"Pieces OS could not be told: "+human(remote)+" Pieces OS may still have you signed in; sign out again once it runs.")
+		c.setErrorLocked(errSignOut, deleted+"Pieces OS could not be told: "+Human(remote)+" Pieces OS may still have you signed in; sign out again once it runs.")
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	case delErr != nil:
 		c.deleteFailedLocked(delErr)
-		c.setErrorLocked(errSignOut, "Pieces OS signed you out, but the saved session could not be deleted from the keyring yet: "+human(delErr)+" Pieces Tray deletes it as soon as the keyring answers.")
+		c.setErrorLocked(errSignOut, "Pieces OS signed you out, but the saved session could not be deleted from the keyring yet: "+Human(delErr)+" Pieces Tray deletes it as soon as the keyring answers.")
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	}
@@ -370,7 +370,7 @@ func (c *Core) signOutOfOS(ctx context.Context) (Result, error) {
 	c.commitLocked() // derives the "signed out" event while expectSignOut holds
 	c.expectSignOut = false
 	if err != nil {
-		c.setErrorLocked(errSignOut, "Pieces OS could not sign you out: "+human(err)+" Try again once it runs.")
+		c.setErrorLocked(errSignOut, "Pieces OS could not sign you out: "+Human(err)+" Try again once it runs.")
 		c.commitLocked()
 		return Result{}, &ActionError{Code: codeOf(err), Message: c.lastError}
 	}
@@ -461,7 +461,7 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 	p, err := client.RefreshUser(octx)
 	cancel()
 	if err != nil {
-		return Result{}, c.fail(&ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + human(err)})
+		return Result{}, c.fail(&ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)})
 	}
 	c.mu.Lock()
 	c.applySideReadLocked(p, seq)

@@ -524,7 +524,7 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 	wasLive := c.liveLocked()
 	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt}
 	if u.Err != nil {
-		c.stream.Err = human(u.Err)
+		c.stream.Err = Human(u.Err)
 	}
 	switch StreamStatus(u.Status) {
 	case StreamLive:

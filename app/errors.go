@@ -17,9 +17,9 @@ import (
 // apart from "not started yet".
 const notRunningMessage = "Pieces OS is not running. Start Pieces OS (or wait for it to finish starting) and choose Retry."
 
-// human turns an error into a sentence for people. Errors from apiclient and
+// Human turns an error into a sentence for people. Errors from apiclient and
 // auth already carry such messages; this adds the common cases.
-func human(err error) string {
+func Human(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -27,7 +27,7 @@ func human(err error) string {
 	// to the generic one of a deadline or cancellation they may wrap.
 	for _, known := range []error{auth.ErrLocked, auth.ErrNoSecretService, auth.ErrTimeout, auth.ErrTooLarge, auth.ErrSignInNeeded, auth.ErrUnavailable, auth.ErrInProgress} {
 		if errors.Is(err, known) {
-			return sentence(known.Error())
+			return Sentence(known.Error())
 		}
 	}
 	switch {
@@ -42,20 +42,20 @@ func human(err error) string {
 	if errors.As(err, &ae) {
 		return ae.Message
 	}
-	return sentence(err.Error())
+	return Sentence(err.Error())
 }
 
-// sentence turns an error message into a sentence: it is cleaned like text
+// Sentence turns an error message into a sentence: it is cleaned like text
 // from outside (see cleanText), package prefixes such as "apiclient: " that
 // mean nothing to people are dropped, the first letter is
 // capitalised and a full stop ends it.
-func sentence(msg string) string {
+func Sentence(msg string) string {
 	msg = cleanText(msg, maxSentence) // it may quote Pieces OS or an identity provider
-	for _, p := range []string{"app: ", "apiclient: ", "auth: ", "control: "} {
+	for _, p := range []string{"app: ", "apiclient: ", "auth: ", "control: ", "windowcmd: ", "ui: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}
 	msg = capitalize(msg)
-	if !strings.HasSuffix(msg, ".") {
+	if msg != "" && !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
 		msg += "."
 	}
 	return msg
@@ -94,7 +94,7 @@ func vanityError(err error, name string) *ActionError {
 	case apiclient.IsServerError(err):
 		return &ActionError{Code: CodeServer, Message: "Pieces could not create the name right now. Try again in a moment."}
 	}
-	return &ActionError{Code: codeOf(err), Message: "The vanity name could not be saved: " + human(err)}
+	return &ActionError{Code: codeOf(err), Message: "The vanity name could not be saved: " + Human(err)}
 }
 
 // betaError maps the documented failures of POST /user/beta/status.
@@ -107,7 +107,7 @@ func betaError(err error) *ActionError {
 	case apiclient.IsServerError(err):
 		return &ActionError{Code: CodeServer, Message: "Pieces could not change the beta program right now. Try again in a moment."}
 	}
-	return &ActionError{Code: codeOf(err), Message: "The beta program could not be changed: " + human(err)}
+	return &ActionError{Code: codeOf(err), Message: "The beta program could not be changed: " + Human(err)}
 }
 
 func capitalize(s string) string {

@@ -24,8 +24,8 @@ func TestHuman(t *testing.T) {
 		{&ActionError{Code: CodeTaken, Message: "Taken."}, "Taken."},
 	}
 	for _, tt := range tests {
-		if got := human(tt.err); got != tt.want {
-			t.Errorf("human(%v) = %q; want %q", tt.err, got, tt.want)
+		if got := Human(tt.err); got != tt.want {
+			t.Errorf("Human(%v) = %q; want %q", tt.err, got, tt.want)
 		}
 	}
 }

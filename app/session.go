@@ -118,7 +118,7 @@ func (c *Core) loadStore(ctx context.Context) {
 	default:
 		// Unknown is not empty: say why the session could not be read.
 		c.loadFailed = true
-		why := human(err)
+		why := Human(err)
 		if c.stored == nil {
 			c.storage = StorageInfo{Kind: StorageNone, Why: why}
 		}
@@ -263,7 +263,7 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
 	case err != nil:
-		c.setErrorLocked(errRestore, "Your saved session could not be restored yet: "+human(err)+" Pieces Tray will try again.")
+		c.setErrorLocked(errRestore, "Your saved session could not be restored yet: "+Human(err)+" Pieces Tray will try again.")
 		c.log.Warn("silent restore failed; will retry", "err", err)
 		c.retryLaterLocked(func() {
 			c.mu.Lock()
@@ -375,7 +375,7 @@ func (c *Core) deleteStore(ctx context.Context, timeout time.Duration) error {
 // restore it.
 func (c *Core) deleteFailedLocked(err error) {
 	c.pendingDelete = true
-	c.setErrorLocked(errKeyringDelete, "The saved session could not be removed from the keyring: "+human(err))
+	c.setErrorLocked(errKeyringDelete, "The saved session could not be removed from the keyring: "+Human(err))
 	c.retryLoadLocked()
 }
 
@@ -484,10 +484,10 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 	if err != nil {
 		c.log.Warn("keyring unavailable; keeping the session in memory", "err", err)
 		wasMemory := c.storage.Kind == StorageMemory
-		c.storage = StorageInfo{Kind: StorageMemory, Why: human(err)}
+		c.storage = StorageInfo{Kind: StorageMemory, Why: Human(err)}
 		c.retryLoadLocked() // saved once the keyring answers again
 		if !wasMemory {
-			c.emitLocked(Event{Kind: EventNoKeyring, Title: "Session not saved", Body: "Your sign-in is kept only until Pieces Tray quits: " + human(err)})
+			c.emitLocked(Event{Kind: EventNoKeyring, Title: "Session not saved", Body: "Your sign-in is kept only until Pieces Tray quits: " + Human(err)})
 		}
 	} else {
 		c.storage = StorageInfo{Kind: StorageKeyring}
@@ -637,7 +637,7 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 		c.log.Warn("session renewal failed; will retry", "err", err)
 		if c.token != nil && !c.clock.Now().Before(c.token.Expiry) && !c.renewFailing {
 			c.renewFailing = true
-			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+human(err)+" It keeps trying.")
+			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+Human(err)+" It keeps trying.")
 		}
 		c.retryLaterLocked(c.renewLater(gen))
 	}

@@ -198,7 +198,7 @@ func (w *accountWindow) lost(err error) {
 
 // lostNotice is shown when the window loses the agent.
 func lostNotice(err error) notice {
-	return notice{Title: "Pieces Tray is not answering", Body: errorWords(err) + "\nIs Pieces Tray running? Close this window and open it again from the tray icon."}
+	return notice{Title: "Pieces Tray is not answering", Body: app.Human(err) + "\nIs Pieces Tray running? Close this window and open it again from the tray icon."}
 }
 
 func (w *accountWindow) doRefresh() {

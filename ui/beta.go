@@ -210,13 +210,13 @@ func (w *betaWindow) failed(optIn bool, e *app.ActionError) {
 			"Sign in, then try again.", widget.DangerImportance)
 		w.offer("Sign in…", func() { w.runAction(app.ActionSignIn) })
 	case app.CodeServer, app.CodeBusy:
-		w.showMessage(sentence(e.Message), widget.DangerImportance)
+		w.showMessage(app.Sentence(e.Message), widget.DangerImportance)
 		w.offer("Retry", func() { w.change(optIn) })
 	case app.CodeNotRunning:
-		w.showMessage(sentence(e.Message), widget.DangerImportance)
+		w.showMessage(app.Sentence(e.Message), widget.DangerImportance)
 		w.offer("Retry", func() { w.runAction(app.ActionRetry) })
 	default:
-		w.showMessage("The beta program could not be changed: "+sentence(e.Message), widget.DangerImportance)
+		w.showMessage("The beta program could not be changed: "+app.Sentence(e.Message), widget.DangerImportance)
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"piecestray/apiclient"
 	"piecestray/app"
@@ -13,30 +11,6 @@ import (
 
 // This file holds the pure "state → words" functions the windows share, so
 // that tests can walk them without a canvas.
-
-// sentence capitalises s and ends it with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
-		s += "."
-	}
-	return s
-}
-
-// errorWords turns an error into a sentence for people: package prefixes
-// such as "control: " mean nothing to them.
-func errorWords(err error) string {
-	msg := err.Error()
-	for _, p := range []string{"windowcmd: ", "control: ", "ui: ", "app: "} {
-		msg = strings.ReplaceAll(msg, p, "")
-	}
-	return sentence(msg)
-}
 
 // orDash returns s, or an en dash when s is empty.
 func orDash(s string) string {
@@ -61,14 +35,14 @@ func storageText(s app.StorageInfo) string {
 		return "In the system keyring"
 	case app.StorageMemory:
 		if s.Why != "" {
-			return "In memory only, until Pieces Tray quits: " + sentence(s.Why)
+			return "In memory only, until Pieces Tray quits: " + app.Sentence(s.Why)
 		}
 		return "In memory only, until Pieces Tray quits"
 	case app.StoragePiecesOS:
 		return "By Pieces OS (Pieces Tray stores nothing)"
 	}
 	if s.Why != "" {
-		return "Not saved: " + sentence(s.Why)
+		return "Not saved: " + app.Sentence(s.Why)
 	}
 	return "Not saved"
 }
@@ -169,7 +143,7 @@ func noticeFor(s app.State, what string) (notice, bool) {
 	case app.PhaseSignInNeeded:
 		body := "Your Pieces session can no longer be used."
 		if s.Reason != "" {
-			body = sentence(s.Reason)
+			body = app.Sentence(s.Reason)
 		}
 		return notice{Title: "Sign-in needed", Body: body + "\nSign in again " + what + ".", Button: "Sign in…", Action: app.ActionSignIn}, true
 	case app.PhaseSigningIn:

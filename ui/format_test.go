@@ -84,9 +84,9 @@ func TestCloudText(t *testing.T) {
 
 func TestWords(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{sentence("it failed"), "It failed."},
-		{sentence("Done!"), "Done!"},
-		{sentence(""), ""},
+		{app.Sentence("it failed"), "It failed."},
+		{app.Sentence("Done!"), "Done!"},
+		{app.Sentence(""), ""},
 		{piecesOSText(app.PiecesOSInfo{}), "Not found"},
 		{piecesOSText(app.PiecesOSInfo{URL: "http://x"}), "http://x"},
 		{vanityText(profile()), "Not set"},

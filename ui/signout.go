@@ -150,7 +150,7 @@ func (w *signOutWindow) start() {
 		w.running = false
 		w.progress.Hide()
 		if err != nil {
-			w.showMessage("Sign-out failed: "+sentence(actionError(err).Message)+" You can try again.", widget.DangerImportance)
+			w.showMessage("Sign-out failed: "+app.Sentence(actionError(err).Message)+" You can try again.", widget.DangerImportance)
 			w.update()
 			w.win.Canvas().Focus(w.cancel)
 			return

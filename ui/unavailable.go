@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"piecestray/app"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -24,7 +26,7 @@ func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
 	heading.SizeName = theme.SizeNameSubHeadingText
 	reason := "Pieces Tray did not answer."
 	if err != nil {
-		reason = errorWords(err)
+		reason = app.Human(err)
 	}
 	body := widget.NewLabel(reason + "\nIs Pieces Tray running? Start it, then open this window again from the tray icon.")
 	body.Wrapping = fyne.TextWrapWord

@@ -142,7 +142,7 @@ func (w *vanityWindow) update() {
 	err := apiclient.ValidVanityName(text)
 	switch {
 	case err != nil && (w.edited || text != ""):
-		w.reason.SetText(sentence(err.Error()))
+		w.reason.SetText(app.Sentence(err.Error()))
 		w.reason.Show()
 	case err == nil && name == w.rejected:
 		w.reason.SetText("This name is taken. Edit it to try another one.")
@@ -245,10 +245,10 @@ func (w *vanityWindow) failed(name string, e *app.ActionError) {
 		w.offer("Retry", func() { w.runAction(app.ActionRetry) })
 	case app.CodeInvalid:
 		w.message.Hide()
-		w.reason.SetText(sentence(msg))
+		w.reason.SetText(app.Sentence(msg))
 		w.reason.Show()
 	default:
-		w.showMessage("The vanity name could not be saved: "+sentence(msg), widget.DangerImportance)
+		w.showMessage("The vanity name could not be saved: "+app.Sentence(msg), widget.DangerImportance)
 	}
 }
 

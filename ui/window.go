@@ -218,5 +218,5 @@ func actionError(err error) *app.ActionError {
 	if errors.As(err, &ae) {
 		return ae
 	}
-	return &app.ActionError{Code: app.CodeInternal, Message: errorWords(err)}
+	return &app.ActionError{Code: app.CodeInternal, Message: app.Human(err)}
 }

@@ -50,9 +50,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "pieces-tray status:", err)
 		}
 	} else {
-		fmt.Fprint(stdout, app.FormatStatus(st, opts.Now()))
+		fmt.Fprint(stdout, Text(st, opts.Now()))
 	}
-	return app.ExitCode(st)
+	return ExitCode(st)
 }
 
 // fromAgent reads one state snapshot from a running agent.
@@ -107,7 +107,7 @@ const settleWait = 2 * time.Second
 func direct(ctx context.Context, url string) app.State {
 	hc := &http.Client{Timeout: 3 * time.Second}
 	d := apiclient.Discovery{URL: url}
-	return app.SnapshotState(ctx, d.Find, func(base string) app.PiecesOS {
+	return Snapshot(ctx, d.Find, func(base string) app.PiecesOS {
 		return apiclient.New(base, apiclient.WithHTTPClient(hc))
 	})
 }

@@ -1,4 +1,4 @@
-package app
+package status
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"piecestray/apiclient"
+	"piecestray/app"
 )
 
 // Exit codes of `pieces-tray status`.
@@ -20,64 +21,64 @@ const (
 // ExitCode maps a state to the exit code of `pieces-tray status`: 0 signed
 // in, 1 signed out (or any other state with Pieces OS running), 2 Pieces OS
 // not running.
-func ExitCode(s State) int {
+func ExitCode(s app.State) int {
 	switch s.Phase {
-	case PhaseSignedIn:
+	case app.PhaseSignedIn:
 		return ExitSignedIn
-	case PhaseNotRunning:
+	case app.PhaseNotRunning:
 		return ExitNotRunning
 	}
 	return ExitSignedOut
 }
 
-// FormatStatus renders a state the way `gh auth status` does: who is
+// Text renders a state the way `gh auth status` does: who is
 // signed in, where the session is kept, the Pieces OS URL and the stream.
-func FormatStatus(s State, now time.Time) string {
+func Text(s app.State, now time.Time) string {
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, "  "+format+"\n", args...) }
 	switch s.Phase {
-	case PhaseNotRunning:
+	case app.PhaseNotRunning:
 		b.WriteString("Pieces OS is not running\n")
 		if len(s.PiecesOS.Tried) > 0 {
 			line("Tried: %s", strings.Join(s.PiecesOS.Tried, ", "))
 		}
 		line("Start Pieces OS, or set PIECES_OS_URL if it listens elsewhere.")
 		return b.String()
-	case PhaseSignedIn:
-		fmt.Fprintf(&b, "Signed in to Pieces as %s\n", DisplayName(s.User))
-	case PhaseSigningIn:
+	case app.PhaseSignedIn:
+		fmt.Fprintf(&b, "Signed in to Pieces as %s\n", app.DisplayName(s.User))
+	case app.PhaseSigningIn:
 		b.WriteString("Signing in: waiting for the browser\n")
-		if s.Mode == ModePiecesOS {
+		if s.Mode == app.ModePiecesOS {
 			line("Pieces OS opened its sign-in page in your browser.")
 		}
 		if s.SignIn != nil && s.SignIn.URL != "" {
 			line("Sign-in page: %s", s.SignIn.URL)
 		}
-	case PhaseSignInNeeded:
+	case app.PhaseSignInNeeded:
 		b.WriteString("Sign-in needed\n")
 		line("%s", s.Reason)
-	case PhaseConnecting:
+	case app.PhaseConnecting:
 		b.WriteString("Connecting to Pieces OS\n")
 	default:
 		b.WriteString("Not signed in to Pieces\n")
 	}
 	if s.User != nil {
 		if s.User.Username != "" {
-			line("Username: %s", Clean(s.User.Username))
+			line("Username: %s", app.Clean(s.User.Username))
 		}
-		if v := VanityName(s.User); v != "" {
-			line("Personal cloud: %s", VanityHost(v))
+		if v := app.VanityName(s.User); v != "" {
+			line("Personal cloud: %s", app.VanityHost(v))
 		}
-		if BetaOptedIn(s.User, now) {
+		if app.BetaOptedIn(s.User, now) {
 			line("Beta program: joined")
 		}
 	}
 	switch s.Storage.Kind {
-	case StorageKeyring:
+	case app.StorageKeyring:
 		line("Session: kept in the system keyring")
-	case StorageMemory:
+	case app.StorageMemory:
 		line("Session: kept in memory only (%s)", s.Storage.Why)
-	case StoragePiecesOS:
+	case app.StoragePiecesOS:
 		line("Session: kept by Pieces OS (sign-in mode pieces-os)")
 	default:
 		if s.Storage.Why != "" {
@@ -92,17 +93,17 @@ func FormatStatus(s State, now time.Time) string {
 		line("Pieces OS: %s%s", s.PiecesOS.URL, v)
 	}
 	switch s.Stream.Status {
-	case StreamLive:
+	case app.StreamLive:
 		line("Live updates: connected")
-	case StreamRetrying:
+	case app.StreamRetrying:
 		wait := s.Stream.NextAttempt.Sub(now).Round(time.Second)
 		if wait < 0 {
 			wait = 0
 		}
 		line("Live updates: reconnecting in %s", wait)
-	case StreamConnecting:
+	case app.StreamConnecting:
 		line("Live updates: connecting")
-	case StreamIdle:
+	case app.StreamIdle:
 		line("Live updates: not followed (no agent running)")
 	}
 	if s.LastError != "" {
@@ -111,14 +112,14 @@ func FormatStatus(s State, now time.Time) string {
 	return b.String()
 }
 
-// SnapshotState reads the state straight from Pieces OS, for
+// Snapshot reads the state straight from Pieces OS, for
 // `pieces-tray status` when no agent runs: one GET /user, no stream.
-func SnapshotState(ctx context.Context, discover func(context.Context) (string, error), newClient func(string) PiecesOS) State {
-	s := State{Stream: StreamInfo{Status: StreamIdle}, Storage: StorageInfo{Kind: StorageNone}}
+func Snapshot(ctx context.Context, discover func(context.Context) (string, error), newClient func(string) app.PiecesOS) app.State {
+	s := app.State{Stream: app.StreamInfo{Status: app.StreamIdle}, Storage: app.StorageInfo{Kind: app.StorageNone}}
 	base, err := discover(ctx)
 	if err != nil {
-		s.Phase = PhaseNotRunning
-		s.Reason = human(err)
+		s.Phase = app.PhaseNotRunning
+		s.Reason = app.Human(err)
 		return s
 	}
 	s.PiecesOS.URL = base
@@ -129,17 +130,17 @@ func SnapshotState(ctx context.Context, discover func(context.Context) (string, 
 	snap, err := client.UserSnapshot(ctx)
 	switch {
 	case errors.Is(err, apiclient.ErrNotRunning):
-		s.Phase = PhaseNotRunning
-		s.Reason = human(err)
+		s.Phase = app.PhaseNotRunning
+		s.Reason = app.Human(err)
 	case err != nil:
 		// Pieces OS runs but did not say who is signed in.
-		s.Phase = PhaseConnecting
-		s.LastError = "Pieces OS did not say who is signed in: " + human(err)
+		s.Phase = app.PhaseConnecting
+		s.LastError = "Pieces OS did not say who is signed in: " + app.Human(err)
 	case snap.User != nil:
-		s.Phase = PhaseSignedIn
+		s.Phase = app.PhaseSignedIn
 		s.User = snap.User
 	default:
-		s.Phase = PhaseSignedOut
+		s.Phase = app.PhaseSignedOut
 	}
 	return s
 }
