@@ -43,12 +43,6 @@ type Signer interface {
 	Refresh(ctx context.Context, refreshToken string) (*auth.Token, error)
 }
 
-// Browser opens a URL for the person; used to bring a running sign-in
-// forward.
-type Browser interface {
-	Open(url string) error
-}
-
 // Config wires a Core to its collaborators. PiecesOS and Follower are
 // required; so are Signer and Store in ModeAuth0.
 type Config struct {
@@ -59,7 +53,7 @@ type Config struct {
 	Follower Follower
 	Signer   Signer
 	Store    auth.Store
-	Browser  Browser      // optional; brings a running sign-in forward
+	Browser  auth.Browser // optional; brings a running sign-in forward
 	Clock    Clock        // default SystemClock
 	Logger   *slog.Logger // default discards
 	OnEvent  func(Event)  // optional; called from one goroutine, in order

@@ -11,12 +11,6 @@ import (
 	"sync"
 )
 
-// Opener opens a URL for the person, in a browser. It must not block: the
-// browser keeps running after Open returns.
-type Opener interface {
-	Open(url string) error
-}
-
 // BrowserOpener opens URLs in the browser named by $BROWSER when it is set,
 // else with the platform's opener (xdg-open, open, rundll32). It starts the
 // command and reaps it in a goroutine; Open never waits for the browser.

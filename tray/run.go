@@ -11,6 +11,7 @@ import (
 	"fyne.io/systray"
 
 	"piecestray/app"
+	"piecestray/auth"
 	"piecestray/internal/control"
 )
 
@@ -38,7 +39,7 @@ type Config struct {
 	Windows control.WindowLauncher // opens Account…, Vanity name…, Beta program… and Sign out…; required
 	// Opener opens the personal cloud, and the sign-in link when it cannot
 	// be copied; default NewOpener(Logger).
-	Opener Opener
+	Opener auth.Browser
 	// Clipboard copies the sign-in link; default CommandClipboard{}. When it
 	// fails (no clipboard command), the link opens in the browser instead.
 	Clipboard Clipboard

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"piecestray/app"
 	"piecestray/auth"
 	"piecestray/internal/auth0sim"
 	"piecestray/internal/piecesos"
@@ -26,7 +25,7 @@ type demo struct {
 // vanity name after sign-in, so the "not ready yet" path can be seen.
 const demoCloudDelay = 20 * time.Second
 
-func startDemo(o Options, logger *slog.Logger, browser app.Browser) (*demo, error) {
+func startDemo(o Options, logger *slog.Logger, browser auth.Browser) (*demo, error) {
 	cfg := auth.DefaultConfig()
 	a0 := auth0sim.New(auth0sim.Config{
 		ClientID: cfg.ClientID,
