@@ -11,8 +11,7 @@ import (
 )
 
 // personStoreTimeout bounds a keyring save or delete the person started (a
-// sign-in, a sign-out): the keyring may ask them to unlock it first
-// (../shared/sign-in-checklist.md).
+// sign-in, a sign-out): the keyring may ask them to unlock it first.
 const personStoreTimeout = 60 * time.Second
 
 // storeCallTimeout bounds a background keyring call (read, save, delete).
@@ -37,7 +36,7 @@ const minReuseLife = 5 * time.Minute
 // sign-in): its result must not bring that session back.
 var errSessionGone = errors.New("app: the session ended while it was being renewed")
 
-// The session has one refresher (../shared/sign-in-checklist.md): renewals,
+// The session has one refresher (docs/ARCHITECTURE.md): renewals,
 // restores and the remote part of a sign-out run one at a time under
 // refreshMu, and every rotated refresh token is kept in memory before it is
 // saved, so no two refreshes ever use the same refresh token (with rotation,

@@ -62,8 +62,8 @@ func DecodeSession(b []byte) (*Session, error) {
 	return &s, nil
 }
 
-// Keyring timeouts (../shared/sign-in-checklist.md). A locked keyring with
-// an unlock prompt nobody answers blocks go-keyring forever.
+// Keyring timeouts. A locked keyring with an unlock prompt nobody answers
+// blocks go-keyring forever (see docs/ARCHITECTURE.md).
 const (
 	// KeyringReadTimeout bounds Load and Delete, which run in the
 	// background.

@@ -11,9 +11,9 @@ import (
 	"piecestray/app"
 )
 
-// betaAbout says what the beta program is (../shared/pieces-os-reference.md
-// §6: the Early Access Program; its feature is the Workstream Pattern
-// Engine, which feeds Long-Term Memory).
+// betaAbout says what the beta program is: Pieces' Early Access Program,
+// whose feature is the Workstream Pattern Engine, which feeds Long-Term
+// Memory.
 const betaAbout = "The Early Access Program lets you try Pieces features before everyone else. " +
 	"Today that is the Workstream Pattern Engine: it captures context from what you work on, " +
 	"on this computer, so that Pieces' Long-Term Memory can recall it later. " +
