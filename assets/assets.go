@@ -20,11 +20,8 @@ const (
 // Kinds lists every Kind.
 var Kinds = []Kind{KindNotRunning, KindSignedOut, KindSigningIn, KindSignedIn, KindAttention}
 
-// Sizes are the pixel sizes every tray icon exists in.
-var Sizes = []int{22, 32, 64}
-
-// TraySize is the size Icon returns: large enough for HiDPI panels, which
-// scale it down.
+// TraySize is the size of the tray icons: large enough for HiDPI panels,
+// which scale it down.
 const TraySize = 64
 
 //go:embed icons/*.png
@@ -39,22 +36,13 @@ var AppIcon []byte
 // the variant for dark panels (a light glyph); otherwise the glyph is dark,
 // for light panels. An unknown kind gets the attention icon.
 func Icon(kind Kind, dark bool) []byte {
-	b, err := Sized(kind, dark, TraySize)
-	if err != nil {
-		b, _ = Sized(KindAttention, dark, TraySize)
-	}
-	return b
-}
-
-// Sized returns the tray icon for a status in one of Sizes.
-func Sized(kind Kind, dark bool, size int) ([]byte, error) {
 	variant := "light"
 	if dark {
 		variant = "dark"
 	}
-	b, err := icons.ReadFile(fmt.Sprintf("icons/%s-%s-%d.png", kind, variant, size))
+	b, err := icons.ReadFile(fmt.Sprintf("icons/%s-%s-%d.png", kind, variant, TraySize))
 	if err != nil {
-		return nil, fmt.Errorf("assets: no %s icon for %q at %d px: %w", variant, kind, size, err)
+		return Icon(KindAttention, dark)
 	}
-	return b, nil
+	return b
 }

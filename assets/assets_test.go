@@ -11,24 +11,22 @@ import (
 func TestIconsDecode(t *testing.T) {
 	for _, k := range Kinds {
 		for _, dark := range []bool{false, true} {
-			for _, size := range Sizes {
-				t.Run(fmt.Sprintf("%s/dark=%v/%d", k, dark, size), func(t *testing.T) {
-					b, err := Sized(k, dark, size)
-					if err != nil {
-						t.Fatalf("Sized(%q, %v, %d): %v", k, dark, size, err)
-					}
-					img, err := png.Decode(bytes.NewReader(b))
-					if err != nil {
-						t.Fatalf("png.Decode(Sized(%q, %v, %d)): %v", k, dark, size, err)
-					}
-					if got := img.Bounds().Dx(); got != size || img.Bounds().Dy() != size {
-						t.Errorf("Sized(%q, %v, %d) is %v; want %dx%d", k, dark, size, img.Bounds(), size, size)
-					}
-					if !hasOpaquePixel(img) {
-						t.Errorf("Sized(%q, %v, %d) is blank", k, dark, size)
-					}
-				})
-			}
+			t.Run(fmt.Sprintf("%s/dark=%v", k, dark), func(t *testing.T) {
+				b := Icon(k, dark)
+				img, err := png.Decode(bytes.NewReader(b))
+				if err != nil {
+					t.Fatalf("png.Decode(Icon(%q, %v)): %v", k, dark, err)
+				}
+				if got := img.Bounds(); got.Dx() != TraySize || got.Dy() != TraySize {
+					t.Errorf("Icon(%q, %v) is %v; want %dx%d", k, dark, got, TraySize, TraySize)
+				}
+				if !hasOpaquePixel(img) {
+					t.Errorf("Icon(%q, %v) is blank", k, dark)
+				}
+				if k != KindAttention && bytes.Equal(b, Icon(KindAttention, dark)) {
+					t.Errorf("Icon(%q, %v) is the attention icon: its file is missing", k, dark)
+				}
+			})
 		}
 	}
 }
@@ -48,9 +46,6 @@ func hasOpaquePixel(img image.Image) bool {
 func TestIconFallsBack(t *testing.T) {
 	if got, want := Icon("nonsense", true), Icon(KindAttention, true); !bytes.Equal(got, want) {
 		t.Errorf("Icon(%q, true) is not the attention icon", "nonsense")
-	}
-	if _, err := Sized(KindSignedIn, false, 17); err == nil {
-		t.Errorf("Sized(%q, false, 17) = nil error; want an error", KindSignedIn)
 	}
 }
 

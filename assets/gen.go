@@ -6,7 +6,7 @@
 //
 // It writes assets/icons/KIND-VARIANT-SIZE.png for every status kind, both
 // variants (light: dark glyph for light panels; dark: light glyph for dark
-// panels) and 22, 32 and 64 px, plus assets/icon.png (256 px). Shapes are
+// panels) at 64 px, plus assets/icon.png (256 px). Shapes are
 // signed distance functions; each pixel's coverage comes from the distance
 // to the edge, which gives clean anti-aliased edges at every size.
 package main
@@ -183,7 +183,7 @@ func main() {
 	}
 	for _, k := range kinds {
 		for v, fg := range variants {
-			for _, size := range []int{22, 32, 64} {
+			for _, size := range []int{64} {
 				write(filepath.Join(dir, "icons", fmt.Sprintf("%s-%s-%d.png", k, v, size)), render(size, glyph(k, fg)))
 			}
 		}
