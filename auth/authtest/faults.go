@@ -78,13 +78,13 @@ func newFaults(opts []Option) *faults {
 
 // enter counts a call of op and returns the injected error and the channel
 // to wait on when blocked (nil when not). The caller must call leave.
-func (f *faults) enter(op Op) (error, chan struct{}) {
+func (f *faults) enter(op Op) (chan struct{}, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[op]++
 	f.active++
 	f.peak = max(f.peak, f.active)
-	return f.errs[op], f.blocked
+	return f.blocked, f.errs[op]
 }
 
 func (f *faults) leave() {
@@ -98,10 +98,6 @@ func (f *faults) leave() {
 // ctx is not nil.
 func wait(ctx context.Context, ch chan struct{}) error {
 	if ch == nil {
-		return nil
-	}
-	if ctx == nil {
-		<-ch
 		return nil
 	}
 	select {

@@ -1,6 +1,7 @@
 package authtest
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"regexp"
@@ -31,9 +32,9 @@ func NewKeyring(opts ...Option) *Keyring {
 
 // Get implements auth.Keyring.
 func (k *Keyring) Get(service, user string) (string, error) {
-	err, ch := k.f.enter(OpLoad)
+	ch, err := k.f.enter(OpLoad)
 	defer k.f.leave()
-	_ = wait(nil, ch)
+	_ = wait(context.Background(), ch) // go-keyring takes no context
 	if err != nil {
 		return "", err
 	}
@@ -48,9 +49,9 @@ func (k *Keyring) Get(service, user string) (string, error) {
 
 // Set implements auth.Keyring.
 func (k *Keyring) Set(service, user, password string) error {
-	err, ch := k.f.enter(OpSave)
+	ch, err := k.f.enter(OpSave)
 	defer k.f.leave()
-	_ = wait(nil, ch)
+	_ = wait(context.Background(), ch) // go-keyring takes no context
 	if err != nil {
 		return err
 	}
@@ -65,9 +66,9 @@ func (k *Keyring) Set(service, user, password string) error {
 
 // Delete implements auth.Keyring.
 func (k *Keyring) Delete(service, user string) error {
-	err, ch := k.f.enter(OpDelete)
+	ch, err := k.f.enter(OpDelete)
 	defer k.f.leave()
-	_ = wait(nil, ch)
+	_ = wait(context.Background(), ch) // go-keyring takes no context
 	if err != nil {
 		return err
 	}

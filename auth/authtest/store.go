@@ -28,7 +28,7 @@ func NewStore(opts ...Option) *Store {
 
 // Load implements auth.Store.
 func (s *Store) Load(ctx context.Context) (*auth.Session, error) {
-	err, ch := s.f.enter(OpLoad)
+	ch, err := s.f.enter(OpLoad)
 	defer s.f.leave()
 	if werr := wait(ctx, ch); werr != nil {
 		return nil, ctxError(werr)
@@ -47,7 +47,7 @@ func (s *Store) Load(ctx context.Context) (*auth.Session, error) {
 
 // Save implements auth.Store.
 func (s *Store) Save(ctx context.Context, sess *auth.Session) error {
-	err, ch := s.f.enter(OpSave)
+	ch, err := s.f.enter(OpSave)
 	defer s.f.leave()
 	if werr := wait(ctx, ch); werr != nil {
 		return ctxError(werr)
@@ -71,7 +71,7 @@ func (s *Store) Save(ctx context.Context, sess *auth.Session) error {
 
 // Delete implements auth.Store.
 func (s *Store) Delete(ctx context.Context) error {
-	err, ch := s.f.enter(OpDelete)
+	ch, err := s.f.enter(OpDelete)
 	defer s.f.leave()
 	if werr := wait(ctx, ch); werr != nil {
 		return ctxError(werr)

@@ -114,7 +114,7 @@ func (s *Server) userinfo(ctx context.Context, accessToken string) (claims, int,
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUserinfoBytes))
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return claims{}, http.StatusUnauthorized, errors.New("Unauthorized: the sign-in server rejected the access token (invalid or expired)")
+		return claims{}, http.StatusUnauthorized, errors.New("unauthorized: the sign-in server rejected the access token (invalid or expired)")
 	case resp.StatusCode != http.StatusOK:
 		return claims{}, http.StatusBadGateway, fmt.Errorf("the sign-in server answered %d while verifying the token", resp.StatusCode)
 	case err != nil:

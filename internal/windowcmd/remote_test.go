@@ -173,7 +173,7 @@ func TestDialProblem(t *testing.T) {
 	}{
 		{fmt.Errorf("control: dial: %w", syscall.ENOENT), "nothing is listening at /s.sock"},
 		{fmt.Errorf("control: dial: %w", syscall.ECONNREFUSED), "nothing is listening at /s.sock"},
-		{fmt.Errorf("control: dial: %w", context.DeadlineExceeded), "Pieces Tray did not answer at /s.sock within 5s"},
+		{fmt.Errorf("control: dial: %w", context.DeadlineExceeded), "no answer from Pieces Tray at /s.sock within 5s"},
 		{errors.New("control: handshake: unsupported version"), "control: handshake: unsupported version"},
 	}
 	for _, tt := range tests {

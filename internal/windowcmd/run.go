@@ -141,7 +141,7 @@ func dialProblem(socketPath string, err error) error {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("nothing is listening at %s", socketPath)
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("Pieces Tray did not answer at %s within %v", socketPath, dialTimeout)
+		return fmt.Errorf("no answer from Pieces Tray at %s within %v", socketPath, dialTimeout)
 	}
 	return err
 }
