@@ -1,6 +1,10 @@
 package auth
 
-import "testing"
+import (
+	"net/http"
+	"testing"
+	"time"
+)
 
 // WithVerifierTamper changes the PKCE verifier sent with the code exchange
 // (tests: the server must reject a wrong one, and the logging test learns
@@ -21,3 +25,45 @@ func SetDefaultRedirects(tb testing.TB, uris ...string) {
 // DefaultRedirects returns the redirect URIs Login tries when none is
 // configured.
 func DefaultRedirects() []string { return defaultRedirects }
+
+// WithHTTPClient sets the client used to reach the identity provider.
+// Default: a client with a 30-second timeout.
+func WithHTTPClient(hc *http.Client) SignerOption {
+	return func(s *Signer) {
+		if hc != nil {
+			s.hc = hc
+		}
+	}
+}
+
+// WithLoginTimeout bounds how long Login waits for the browser. Default
+// DefaultLoginTimeout (5 minutes).
+func WithLoginTimeout(d time.Duration) SignerOption {
+	return func(s *Signer) {
+		if d > 0 {
+			s.timeout = d
+		}
+	}
+}
+
+// WithKeyring makes the store use k instead of the system keyring.
+func WithKeyring(k Keyring) KeyringOption {
+	return func(s *keyringStore) {
+		if k != nil {
+			s.kr = k
+		}
+	}
+}
+
+// WithKeyringTimeouts replaces KeyringReadTimeout (Load, Delete) and
+// KeyringSaveTimeout (Save). Zero keeps a default.
+func WithKeyringTimeouts(read, save time.Duration) KeyringOption {
+	return func(s *keyringStore) {
+		if read > 0 {
+			s.readTimeout = read
+		}
+		if save > 0 {
+			s.saveTimeout = save
+		}
+	}
+}

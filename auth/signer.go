@@ -41,42 +41,12 @@ type Signer struct {
 // SignerOption changes a Signer built by NewSigner.
 type SignerOption func(*Signer)
 
-// WithHTTPClient sets the client used to reach the identity provider.
-// Default: a client with a 30-second timeout.
-func WithHTTPClient(hc *http.Client) SignerOption {
-	return func(s *Signer) {
-		if hc != nil {
-			s.hc = hc
-		}
-	}
-}
-
 // WithLogger sets the logger. Default: discard. Tokens, codes, state values
 // and verifiers are never logged.
 func WithLogger(l *slog.Logger) SignerOption {
 	return func(s *Signer) {
 		if l != nil {
 			s.log = l
-		}
-	}
-}
-
-// WithLoginTimeout bounds how long Login waits for the browser. Default
-// DefaultLoginTimeout (5 minutes).
-func WithLoginTimeout(d time.Duration) SignerOption {
-	return func(s *Signer) {
-		if d > 0 {
-			s.timeout = d
-		}
-	}
-}
-
-// WithClock sets the time source used to check id_token expiry. Default
-// time.Now.
-func WithClock(now func() time.Time) SignerOption {
-	return func(s *Signer) {
-		if now != nil {
-			s.now = now
 		}
 	}
 }

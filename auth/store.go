@@ -94,28 +94,6 @@ func (systemKeyring) Delete(service, user string) error { return keyring.Delete(
 // KeyringOption changes a store built by NewKeyringStore.
 type KeyringOption func(*keyringStore)
 
-// WithKeyring makes the store use k instead of the system keyring.
-func WithKeyring(k Keyring) KeyringOption {
-	return func(s *keyringStore) {
-		if k != nil {
-			s.kr = k
-		}
-	}
-}
-
-// WithKeyringTimeouts replaces KeyringReadTimeout (Load, Delete) and
-// KeyringSaveTimeout (Save). Zero keeps a default.
-func WithKeyringTimeouts(read, save time.Duration) KeyringOption {
-	return func(s *keyringStore) {
-		if read > 0 {
-			s.readTimeout = read
-		}
-		if save > 0 {
-			s.saveTimeout = save
-		}
-	}
-}
-
 // NewKeyringStore returns a Store that keeps the session as one small item
 // (service, user) in the system keyring: the Secret Service on Linux, the
 // Keychain on macOS, the credential manager on Windows. There is no

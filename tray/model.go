@@ -75,9 +75,6 @@ type Menu struct {
 	Refresh time.Duration
 }
 
-// Item returns the item with the given id.
-func (m Menu) Item(id ItemID) Item { return m.Items[id] }
-
 // maxLabel bounds a label built from text the agent does not control (a
 // reason, an error): menus do not wrap.
 const maxLabel = 72

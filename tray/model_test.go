@@ -554,3 +554,6 @@ func TestModelCleansProfileText(t *testing.T) {
 		}
 	}
 }
+
+// Item returns the item with the given id.
+func (m Menu) Item(id ItemID) Item { return m.Items[id] }

@@ -221,3 +221,6 @@ func typeKey(c fyne.Canvas, name fyne.KeyName) {
 		h(ev)
 	}
 }
+
+// wait blocks until every goroutine of the window has ended (after close).
+func (b *base) wait() { b.wg.Wait() }

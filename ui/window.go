@@ -164,9 +164,6 @@ func (b *base) spawn(fn func(ctx context.Context)) {
 	}()
 }
 
-// wait blocks until every goroutine of the window has ended (after close).
-func (b *base) wait() { b.wg.Wait() }
-
 // follow starts following the agent's state: apply runs on the main
 // goroutine with every state, lost when the agent cannot be followed.
 func (b *base) follow(apply func(app.State), lost func(error)) {
