@@ -149,6 +149,7 @@ func TestSignOut(t *testing.T) {
 	w := newWorld(t)
 	w.waitPhase(PhaseSignedOut)
 	w.signIn()
+	mark := w.profileMark()
 	res, err := w.do(ActionSignOut, nil)
 	if err != nil {
 		t.Fatalf("SignOut: %v", err)
@@ -164,7 +165,8 @@ func TestSignOut(t *testing.T) {
 		t.Error("Pieces OS still has a user")
 	}
 	w.waitEvent(EventSignedOut)
-	settle()
+	w.waitProfile(mark, "the sign-out", nobody)
+	w.quiet()
 	if n := w.events.count(EventSignedOutRemote); n != 0 {
 		t.Errorf("%d signed-out-elsewhere events for our own sign-out; want 0", n)
 	}

@@ -25,15 +25,17 @@ func TestOneProfileChangeGivesOneEvent(t *testing.T) {
 	if ev.Body != "Your name changed." {
 		t.Errorf("event body = %q; want %q", ev.Body, "Your name changed.")
 	}
-	settle()
+	w.quiet()
 	if n := w.events.count(EventProfileChanged); n != 1 {
 		t.Errorf("%d profile events; want exactly 1", n)
 	}
 	// A frame that changes nothing a person sees is not news.
+	mark := w.profileMark()
 	w.sim.UpdateUser(func(p *apiclient.UserProfile) { p.Aesthetics.Font.Size++ })
-	settle()
+	w.waitProfile(mark, "the font size change", nil)
+	w.quiet()
 	w.clock.Advance(time.Second)
-	settle()
+	w.quiet()
 	if n := w.events.count(EventProfileChanged); n != 1 {
 		t.Errorf("%d profile events after an invisible change; want still 1", n)
 	}
@@ -79,7 +81,7 @@ func TestBurstIsCoalesced(t *testing.T) {
 	}
 	w.clock.Advance(time.Second)
 	ev := w.waitEvent(EventProfileChanged)
-	settle()
+	w.quiet()
 	if n := w.events.count(EventProfileChanged); n != 1 {
 		t.Errorf("%d profile events for one burst; want 1", n)
 	}
@@ -106,7 +108,7 @@ func TestSignedOutElsewhere(t *testing.T) {
 		t.Fatal("the stored session was kept after a sign-out elsewhere")
 	}
 	// It is not restored against the person's will.
-	settle()
+	w.quiet()
 	if w.sim.User() != nil {
 		t.Error("the session was restored after the person signed out elsewhere")
 	}
@@ -127,7 +129,7 @@ func TestPiecesOSStoppedAndBack(t *testing.T) {
 	w.core.Retry()
 	w.waitFor("live again", func(s State) bool { return s.Stream.Status == StreamLive })
 	w.clock.Advance(10 * time.Second)
-	settle()
+	w.quiet()
 	if k := w.events.kinds(); len(k) != 1 || k[0] != EventSignedIn {
 		t.Errorf("events after a short restart = %v; want only the sign-in", k)
 	}
@@ -171,7 +173,7 @@ func TestAnotherAccountSignedInElsewhere(t *testing.T) {
 		t.Fatal("the first account's session is still stored")
 	}
 	w.clock.Advance(time.Hour)
-	settle()
+	w.quiet()
 	if got := w.sim.User(); got == nil || got.Email != "grace@example.com" {
 		t.Errorf("Pieces OS user after the renewal time = %+v; want still grace", got)
 	}
@@ -189,7 +191,7 @@ func TestSignedOutElsewhereAfterReconnect(t *testing.T) {
 	w.reconnected(lives)
 	w.sim.SetUser(nil)
 	w.waitEvent(EventSignedOutRemote)
-	settle()
+	w.quiet()
 	if w.sim.User() != nil {
 		t.Fatal("the session was restored after a sign-out elsewhere")
 	}

@@ -28,7 +28,7 @@ func TestRenewalDoesNotUndoSignOutElsewhere(t *testing.T) {
 	w.waitEvent(EventSignedOutRemote)
 	w.waitGone()
 	release()
-	settle()
+	w.quiet()
 	if w.store.Session() != nil {
 		t.Error("the stored session came back after a sign-out elsewhere")
 	}
@@ -47,6 +47,7 @@ func TestSignOutStopsARenewal(t *testing.T) {
 	defer release() // the sign-out must not need it: it cancels the renewal
 	w.clock.Advance(50 * time.Minute)
 	<-entered
+	mark := w.profileMark()
 	done := make(chan error, 1)
 	go func() {
 		_, err := w.do(ActionSignOut, nil)
@@ -60,7 +61,8 @@ func TestSignOutStopsARenewal(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("Sign out waited for the renewal instead of stopping it")
 	}
-	settle()
+	w.waitProfile(mark, "the sign-out", nobody)
+	w.quiet()
 	if w.store.Session() != nil {
 		t.Error("the stored session came back after Sign out")
 	}
@@ -94,10 +96,12 @@ func TestRenewalAndRestoreShareOneRefresher(t *testing.T) {
 	}
 	w.core.Retry()
 	w.waitFor("stream live", func(s State) bool { return s.Stream.Status == StreamLive })
+	mark := w.profileMark() // the restore's frame comes after this
 	release()
 	w.waitRefreshes(2)
 	st := w.waitFor("signed in again", func(s State) bool { return s.Phase == PhaseSignedIn && w.sim.User() != nil })
-	settle()
+	w.waitProfile(mark, "the restored user", somebody)
+	w.quiet()
 	if st = w.core.State(); st.Phase != PhaseSignedIn {
 		t.Errorf("phase = %q (%q); want signed in", st.Phase, st.Reason)
 	}
@@ -123,7 +127,7 @@ func TestSessionExpiredIsAnnouncedOnce(t *testing.T) {
 	w.waitFor("signing in", func(s State) bool { return s.Phase == PhaseSigningIn })
 	w.core.CancelSignIn()
 	w.waitPhase(PhaseSignInNeeded)
-	settle()
+	w.quiet()
 	if n := w.events.count(EventSessionExpired); n != 1 {
 		t.Errorf("%d session-expired events; want 1 (%v)", n, w.events.kinds())
 	}
@@ -146,7 +150,7 @@ func TestPassingRestoreFailureIsNotASignOut(t *testing.T) {
 	}
 	w.core.Retry()
 	st := w.waitFor("restore failed", func(s State) bool { return s.LastError != "" && s.Stream.Status == StreamLive })
-	settle()
+	w.quiet()
 	if !containsAll(st.LastError, "could not be restored yet", "will try again") {
 		t.Errorf("LastError = %q", st.LastError)
 	}
@@ -184,7 +188,7 @@ func TestForeignSessionIsNotUsed(t *testing.T) {
 	}
 	w := newWorld(t, withStore(store))
 	st := w.waitPhase(PhaseSignedOut)
-	settle()
+	w.quiet()
 	if n := w.signer.refreshes.Load(); n != 0 {
 		t.Errorf("%d refreshes with a session of another service; want 0", n)
 	}
@@ -252,8 +256,9 @@ func TestRetryReadsTheKeyringOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitPhase(PhaseSignedIn)
+	w.waitProfile(0, "the restored user", somebody)
 	w.clock.Advance(maxRenewBackoff) // when the old re-read would have run
-	settle()
+	w.quiet()
 	w.store.WaitIdle()
 	if got := w.store.Calls(authtest.OpLoad) - loads; got != 1 {
 		t.Errorf("%d keyring reads after Retry; want 1", got)
@@ -336,6 +341,7 @@ func TestSignOutWithALockedKeyringIsNotUndone(t *testing.T) {
 	w.signIn()
 	w.store.SetErr(authtest.OpDelete, auth.ErrLocked)
 	w.store.SetErr(authtest.OpLoad, auth.ErrLocked)
+	mark := w.profileMark()
 	res, err := w.do(ActionSignOut, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -346,8 +352,9 @@ func TestSignOutWithALockedKeyringIsNotUndone(t *testing.T) {
 	w.store.SetErr(authtest.OpDelete, nil)
 	w.store.SetErr(authtest.OpLoad, nil)
 	w.clock.Advance(maxRenewBackoff)
+	w.waitProfile(mark, "the sign-out", nobody)
 	w.waitGone()
-	settle()
+	w.quiet()
 	if w.store.Session() != nil {
 		t.Error("the removed session is still in the keyring")
 	}
@@ -386,13 +393,13 @@ func TestRenewalRetryKeepsItsBackoff(t *testing.T) {
 	before := w.signer.refreshes.Load()
 	w.clock.Advance(50 * time.Minute)
 	w.waitRefreshes(before + 1)
-	settle()
+	w.quiet()
 	for i := 0; i < 3; i++ {
 		lives := w.follower.lives.Load()
 		w.sim.DropStreams()
 		w.reconnected(lives)
 	}
-	settle()
+	w.quiet()
 	if n := w.signer.refreshes.Load(); n != before+1 {
 		t.Errorf("%d refreshes after reconnects during the backoff; want %d", n, before+1)
 	}

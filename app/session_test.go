@@ -40,7 +40,7 @@ func TestStartSignedOut(t *testing.T) {
 		t.Errorf("Stream.Status = %q; want live", st.Stream.Status)
 	}
 	w.waitFor("version", func(s State) bool { return s.PiecesOS.Version != "" })
-	settle()
+	w.quiet()
 	if ev := w.events.all(); len(ev) != 0 {
 		t.Errorf("events on the first load = %v; want none", ev)
 	}
@@ -188,7 +188,8 @@ func TestSilentRestoreAtStart(t *testing.T) {
 	if got := w.sim.User(); got == nil {
 		t.Error("Pieces OS was not given the restored session")
 	}
-	settle()
+	w.waitProfile(0, "the restored user", somebody)
+	w.quiet()
 	if ev := w.events.all(); len(ev) != 0 {
 		t.Errorf("events for a silent restore = %v; want none", ev)
 	}
@@ -253,7 +254,7 @@ func TestRenewalAtEightyPercent(t *testing.T) {
 	before := w.store.Session().RefreshToken
 	saves := w.store.Calls(authtest.OpSave)
 	w.clock.Advance(47 * time.Minute) // before 80 % of the one-hour token
-	settle()
+	w.quiet()
 	if got := w.store.Calls(authtest.OpSave); got != saves {
 		t.Fatalf("renewed before 80 %% of the token's life (%d saves, want %d)", got, saves)
 	}
@@ -310,7 +311,7 @@ func TestRenewalNetworkErrorStaysSignedIn(t *testing.T) {
 	before := w.signer.refreshes.Load()
 	w.clock.Advance(50 * time.Minute)
 	w.waitRefreshes(before + 1)
-	settle()
+	w.quiet()
 	if st := w.core.State(); st.Phase != PhaseSignedIn {
 		t.Errorf("phase after a failed renewal = %q; want still signed in", st.Phase)
 	}

@@ -325,10 +325,6 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// settle gives in-flight frames and events time to arrive, for tests that
-// check that something did NOT happen.
-func settle() { time.Sleep(300 * time.Millisecond) }
-
 func containsAll(s string, subs ...string) bool {
 	for _, sub := range subs {
 		if !strings.Contains(s, sub) {
@@ -410,22 +406,70 @@ func (w *world) waitGone() {
 	}
 }
 
-// countingFollower counts the times the stream went live, so a test can
-// wait for a reconnect even when it is too quick to show in a publication.
+// countingFollower records what the follower passed on, once the core has
+// handled it: the times the stream went live, so a test can wait for a
+// reconnect even when it is too quick to show in a publication, and the
+// profiles, so a test can wait for a frame it caused before it checks that
+// the frame changed nothing. Both are recorded after the core's handler
+// returned, so that quiet, called next, covers what the update started.
 type countingFollower struct {
 	Follower
 	lives atomic.Int32
+
+	mu       sync.Mutex
+	profiles []*apiclient.UserProfile // every profile passed on, in order (nil: nobody)
 }
 
-// Run counts live updates and passes every update on.
+// Run records live and profile updates and passes every update on.
 func (f *countingFollower) Run(ctx context.Context, handle func(apiclient.StreamUpdate)) error {
 	return f.Follower.Run(ctx, func(u apiclient.StreamUpdate) {
+		handle(u)
+		if u.HasProfile {
+			f.mu.Lock()
+			f.profiles = append(f.profiles, u.Profile)
+			f.mu.Unlock()
+		}
 		if u.Status == apiclient.StreamLive {
 			f.lives.Add(1)
 		}
-		handle(u)
 	})
 }
+
+// profileMark is the number of profile updates the core has handled so far.
+func (w *world) profileMark() int {
+	w.follower.mu.Lock()
+	defer w.follower.mu.Unlock()
+	return len(w.follower.profiles)
+}
+
+// waitProfile waits until the core has handled a profile update, after the
+// first mark ones, for which ok holds (any, when ok is nil): the sign that a
+// frame the test caused has arrived. The follower passes on every profile
+// that differs from the last, also one whose change no person would see.
+func (w *world) waitProfile(mark int, what string, ok func(*apiclient.UserProfile) bool) {
+	w.t.Helper()
+	for deadline := time.Now().Add(wait); ; time.Sleep(2 * time.Millisecond) {
+		w.follower.mu.Lock()
+		seen := w.follower.profiles[min(mark, len(w.follower.profiles)):]
+		found := false
+		for _, p := range seen {
+			if ok == nil || ok(p) {
+				found = true
+			}
+		}
+		w.follower.mu.Unlock()
+		if found {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("the stream never reported %s", what)
+		}
+	}
+}
+
+// nobody and somebody are waitProfile conditions.
+func nobody(p *apiclient.UserProfile) bool   { return p == nil }
+func somebody(p *apiclient.UserProfile) bool { return p != nil }
 
 // reconnected waits until the stream went live again after it had gone live
 // n times.
