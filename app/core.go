@@ -216,14 +216,6 @@ func (c *Core) clearErrorLocked(srcs ...errSource) {
 	}
 }
 
-// quiet reports whether nothing is under way: no background work, the
-// newest state published, every event delivered. Tests wait for it before
-// checking that something did not happen.
-func (c *Core) quiet() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.work == 0 && c.publishedSeq == c.cur.Seq && c.emitted == c.delivered
-}
 
 // New returns a Core that publishes PhaseConnecting until Run learns more.
 func New(cfg Config) *Core {

@@ -483,3 +483,12 @@ func (w *world) reconnected(n int32) {
 		w.t.Fatal("the stream did not reconnect")
 	}
 }
+
+// quiet reports whether nothing is under way: no background work, the
+// newest state published, every event delivered. Tests wait for it before
+// checking that something did not happen.
+func (c *Core) quiet() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.work == 0 && c.publishedSeq == c.cur.Seq && c.emitted == c.delivered
+}
