@@ -216,7 +216,6 @@ func (c *Core) clearErrorLocked(srcs ...errSource) {
 	}
 }
 
-
 // New returns a Core that publishes PhaseConnecting until Run learns more.
 func New(cfg Config) *Core {
 	if cfg.Clock == nil {
