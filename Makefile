@@ -41,6 +41,12 @@ deps:
 	  echo "deps: $$(uname -s): nothing to install beyond Go and a C compiler (see README)."; \
 	fi
 	$(GO) mod download
+	@# The official Pieces TypeScript SDK, which checks the simulator's answers
+	@# (internal/piecesos/sdk_test.go); kept in the gitignored .cache/npm.
+	@if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; fi
+	@if command -v npm >/dev/null 2>&1 && [ ! -d .cache/npm/node_modules/@pieces.app/pieces-os-client ]; then \
+	  npm install --prefix .cache/npm --no-audit --no-fund --ignore-scripts --no-package-lock @pieces.app/pieces-os-client@4.1.0; fi
 
 demo: deps
 	$(GO) run . --demo
