@@ -488,6 +488,9 @@ func (c *Core) build() State {
 	default:
 		s.Phase = PhaseSignedOut
 	}
+	if c.token != nil {
+		s.Storage.Expires = c.token.Expiry
+	}
 	// The profile is shown whenever Pieces OS says someone is signed in,
 	// also while a sign-in of another account runs or sign-in is needed.
 	if c.user != nil && !c.notRunning {

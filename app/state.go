@@ -109,6 +109,9 @@ type StreamInfo struct {
 type StorageInfo struct {
 	Kind StorageKind `json:"kind"`
 	Why  string      `json:"why,omitempty"`
+	// Expires is when the current access token expires (Pieces Tray renews
+	// it before then); zero when Pieces Tray holds none.
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // State is the one value the tray and the windows render. It is immutable

@@ -25,7 +25,7 @@ const timeout = 5 * time.Second
 
 // Options configure Run.
 type Options struct {
-	JSON        bool   // print the state as JSON instead of text
+	JSON        bool   // print a Report as JSON instead of text
 	PiecesOSURL string // explicit Pieces OS URL for the direct read; "" discovers
 	SocketPath  string // the agent's control socket; "" uses control.DefaultSocketPath
 	// Now is the clock used to word "reconnecting in N s"; nil uses time.Now.
@@ -46,7 +46,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	if opts.JSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
+		if err := enc.Encode(NewReport(st, opts.Now())); err != nil {
 			fmt.Fprintln(stderr, "pieces-tray status:", err)
 		}
 	} else {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,9 +99,9 @@ func TestFromAgent(t *testing.T) {
 		}
 	}
 	out, code = run(t, Options{SocketPath: path, JSON: true})
-	var got app.State
-	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Phase != app.PhaseSignedIn || code != 0 {
-		t.Errorf("--json: %v, phase %q, code %d; want signed-in JSON and 0:\n%s", err, got.Phase, code, out)
+	var got Report
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.State != "signed_in" || got.User == nil || code != 0 {
+		t.Errorf("--json: %v, %+v, code %d; want a signed-in report and 0:\n%s", err, got, code, out)
 	}
 }
 
@@ -156,5 +157,51 @@ func TestWaitsForAStartingAgent(t *testing.T) {
 	out, code := run(t, Options{SocketPath: path})
 	if code != 0 || !strings.Contains(out, "Signed in to Pieces as Ada Lovelace") {
 		t.Errorf("code %d, output:\n%s\nwant the settled signed-in state and 0", code, out)
+	}
+}
+
+// TestReportKeys pins the keys of `status --json`, which scripts rely on
+// and the README documents: a change here is a change for them.
+func TestReportKeys(t *testing.T) {
+	expires := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	st := app.State{Phase: app.PhaseSignedIn, User: signedInUser(),
+		PiecesOS: app.PiecesOSInfo{URL: "http://127.0.0.1:39300", Version: "12.3.0"},
+		Storage:  app.StorageInfo{Kind: app.StorageKeyring, Expires: expires}, LastError: "x"}
+	b, err := json.Marshal(NewReport(st, expires))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"":          {"error", "pieces_os", "session", "state", "user"},
+		"user":      {"beta", "email", "id", "name", "vanity_name"},
+		"pieces_os": {"url", "version"},
+		"session":   {"expires", "kept_in"},
+	}
+	for obj, keys := range want {
+		m := got
+		if obj != "" {
+			m, _ = got[obj].(map[string]any)
+		}
+		var have []string
+		for k := range m {
+			have = append(have, k)
+		}
+		slices.Sort(have)
+		if !slices.Equal(have, keys) {
+			t.Errorf("status --json %q keys = %v; want %v", obj, have, keys)
+		}
+	}
+	if got["state"] != "signed_in" || got["session"].(map[string]any)["kept_in"] != "keyring" ||
+		got["session"].(map[string]any)["expires"] != "2026-12-06T12:00:00Z" {
+		t.Errorf("status --json = %s", b)
+	}
+	// Signed out: user is null, not absent.
+	b, _ = json.Marshal(NewReport(app.State{Phase: app.PhaseSignedOut}, expires))
+	if !strings.Contains(string(b), `"user":null`) || !strings.Contains(string(b), `"kept_in":"none"`) || !strings.Contains(string(b), `"expires":null`) {
+		t.Errorf("signed out: status --json = %s", b)
 	}
 }
