@@ -14,7 +14,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PKGS := ca-certificates git gcc libc6-dev pkg-config \
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libwayland-dev libxkbcommon-dev \
-	xvfb dbus dbus-daemon gnome-keyring xdotool imagemagick xdg-utils chromium
+	xvfb dbus dbus-daemon gnome-keyring xdotool imagemagick xdg-utils chromium libglib2.0-bin
 
 .PHONY: all build deps demo test test-short vet bench fuzz screenshots clean
 

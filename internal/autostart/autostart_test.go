@@ -1,0 +1,175 @@
+package autostart
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func tempEnv(t *testing.T, vars map[string]string) Env {
+	t.Helper()
+	return Env{Home: t.TempDir(), Getenv: func(k string) string { return vars[k] }}
+}
+
+// Each system's entry is written, read back and removed on a temporary
+// home; the macOS one is tested here too, as plain files.
+func TestEntries(t *testing.T) {
+	for _, exe := range []string{"/usr/local/bin/pieces-tray", `/home/ada/My Apps/pieces "tray"/$HOME\bin`} {
+		for name, sys := range map[string]entrySystem{"xdg": xdg{}, "launchd": launchAgent{}} {
+			t.Run(name+"/"+exe, func(t *testing.T) {
+				env := tempEnv(t, nil)
+				st, err := sys.get(env)
+				if err != nil || st.Enabled {
+					t.Fatalf("before: %+v, %v; want off", st, err)
+				}
+				if err := sys.enable(env, exe); err != nil {
+					t.Fatal(err)
+				}
+				st, err = sys.get(env)
+				if err != nil || !st.Enabled || st.Command != exe {
+					t.Fatalf("after enable: %+v, %v; want on, starting %q", st, err, exe)
+				}
+				if err := sys.disable(env); err != nil {
+					t.Fatal(err)
+				}
+				if st, err = sys.get(env); err != nil || st.Enabled {
+					t.Errorf("after disable: %+v, %v; want off", st, err)
+				}
+				if err := sys.disable(env); err != nil {
+					t.Errorf("disable when off: %v; want nil", err)
+				}
+			})
+		}
+	}
+}
+
+func TestXDGPaths(t *testing.T) {
+	env := tempEnv(t, nil)
+	if got, want := (xdg{}).path(env), filepath.Join(env.Home, ".config", "autostart", "app.pieces.tray.desktop"); got != want {
+		t.Errorf("path = %q; want %q", got, want)
+	}
+	cfg := t.TempDir()
+	env = tempEnv(t, map[string]string{"XDG_CONFIG_HOME": cfg})
+	if got, want := (xdg{}).path(env), filepath.Join(cfg, "autostart", "app.pieces.tray.desktop"); got != want {
+		t.Errorf("with XDG_CONFIG_HOME: path = %q; want %q", got, want)
+	}
+	env = tempEnv(t, map[string]string{"XDG_CONFIG_HOME": "relative/dir"}) // ignored, as the spec says
+	if got := (xdg{}).path(env); !strings.HasPrefix(got, env.Home) {
+		t.Errorf("with a relative XDG_CONFIG_HOME: path = %q; want under the home", got)
+	}
+	if got, want := (launchAgent{}).path(env), filepath.Join(env.Home, "Library", "LaunchAgents", "app.pieces.tray.plist"); got != want {
+		t.Errorf("LaunchAgent path = %q; want %q", got, want)
+	}
+}
+
+// The desktop turns an entry off with Hidden=true: then it is off.
+func TestXDGHiddenIsOff(t *testing.T) {
+	env := tempEnv(t, nil)
+	if err := (xdg{}).enable(env, "/usr/bin/pieces-tray"); err != nil {
+		t.Fatal(err)
+	}
+	path := (xdg{}).path(env)
+	b, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, append(b, "Hidden=true\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := (xdg{}).get(env); st.Enabled {
+		t.Error("an entry with Hidden=true reads as on")
+	}
+}
+
+func TestEnableNeedsAnAbsolutePath(t *testing.T) {
+	if err := Enable(tempEnv(t, nil), "pieces-tray"); err == nil {
+		t.Error("Enable(relative path) = nil; want an error")
+	}
+}
+
+func TestTemporaryBuildsAreRefused(t *testing.T) {
+	tmp := filepath.Join(os.TempDir(), "go-build123", "b001", "exe", "pieces-tray")
+	if !isTemporary(tmp) {
+		t.Errorf("isTemporary(%q) = false", tmp)
+	}
+	if isTemporary("/usr/local/bin/pieces-tray") {
+		t.Error("isTemporary(/usr/local/bin/pieces-tray) = true")
+	}
+}
+
+// A login, simulated: every entry of $XDG_CONFIG_HOME/autostart is started
+// with GLib's launcher (`gio launch`, GDesktopAppInfo, what GNOME's and
+// other sessions use to run them), and the program the entry names starts,
+// from a path with spaces, quotes and a dollar sign in it.
+func TestLoginRunsTheEntry(t *testing.T) {
+	gio, err := exec.LookPath("gio")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("gio is not installed (make deps installs libglib2.0-bin)")
+		}
+		t.Skip("gio is not installed")
+	}
+	dir := filepath.Join(t.TempDir(), `My "Apps" $x`)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	started := filepath.Join(t.TempDir(), "started")
+	exe := filepath.Join(dir, "pieces-tray")
+	script := "#!/bin/sh\necho started > '" + started + "'\n"
+	if err := os.WriteFile(exe, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := t.TempDir()
+	env := tempEnv(t, map[string]string{"XDG_CONFIG_HOME": cfg})
+	if err := (xdg{}).enable(env, exe); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := filepath.Glob(filepath.Join(cfg, "autostart", "*.desktop"))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("autostart entries %v, %v; want one", entries, err)
+	}
+	if out, err := exec.Command(gio, "launch", entries[0]).CombinedOutput(); err != nil {
+		t.Fatalf("gio launch: %v\n%s", err, out)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(started); err == nil && strings.TrimSpace(string(b)) == "started" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the login did not start the program the entry names")
+		}
+	}
+}
+
+// The command turns the entry on and off for the person's own home.
+func TestCommand(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	var out, errb strings.Builder
+	if code := Run([]string{"status"}, &out, &errb); code != 1 || !strings.Contains(out.String(), "does not start at login") {
+		t.Fatalf("status when off: %d, %q, %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	// `go test` runs a temporary build: "on" refuses it with a sentence.
+	if code := Run([]string{"on"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "make install") {
+		t.Errorf("on from a temporary build: %d, %q; want 2 and how to install", code, errb.String())
+	}
+	if err := Enable(Env{Home: home, Getenv: os.Getenv}, "/opt/pieces/pieces-tray"); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := Run([]string{"status"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "/opt/pieces/pieces-tray") {
+		t.Errorf("status when on: %d, %q", code, out.String())
+	}
+	out.Reset()
+	if code := Run([]string{"off"}, &out, &errb); code != 0 {
+		t.Errorf("off: %d, %q", code, errb.String())
+	}
+	if st, _ := Get(Env{Home: home, Getenv: os.Getenv}); st.Enabled {
+		t.Error("still on after off")
+	}
+	if code := Run([]string{"maybe"}, &out, &errb); code != 2 {
+		t.Errorf("unknown word: %d; want 2", code)
+	}
+}

@@ -1,0 +1,3 @@
+package autostart
+
+var system entrySystem = launchAgent{}
