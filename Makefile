@@ -76,3 +76,46 @@ screenshots: build
 
 clean:
 	rm -rf bin
+
+# --- Install, packages -------------------------------------------------------
+# make install               per user: ~/.local/bin, ~/.local/share
+# make install PREFIX=/usr/local   system-wide (as root)
+PREFIX   ?= $(HOME)/.local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+
+.PHONY: install install-files uninstall dist
+
+install:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/pieces-tray .
+	install -Dm755 bin/pieces-tray $(DESTDIR)$(BINDIR)/pieces-tray
+	$(MAKE) --no-print-directory install-files
+	-command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q $(DESTDIR)$(DATADIR)/applications
+	@echo "Installed $(BINDIR)/pieces-tray. Start it from your applications menu; choose \"Start at login\" in its menu to have it start with your session."
+
+uninstall:
+	-$(DESTDIR)$(BINDIR)/pieces-tray autostart off
+	rm -f $(DESTDIR)$(BINDIR)/pieces-tray \
+	  $(DESTDIR)$(DATADIR)/applications/app.pieces.tray.desktop \
+	  $(DESTDIR)$(DATADIR)/icons/hicolor/256x256/apps/app.pieces.tray.png
+
+# make dist: release archives in dist/, versioned from git describe:
+# Linux amd64 (tar.xz: the binary, the .desktop entry and the icon, laid out
+# for a PREFIX) and a Windows amd64 .exe cross-compiled with mingw-w64 (cgo,
+# for Fyne's windows).
+dist:
+	rm -rf dist && mkdir -p dist/stage/pieces-tray-$(VERSION)-linux-amd64
+	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/stage/pieces-tray-$(VERSION)-linux-amd64/bin/pieces-tray .
+	$(MAKE) --no-print-directory install-files DESTDIR=$(CURDIR)/dist/stage/pieces-tray-$(VERSION)-linux-amd64 PREFIX= BINDIR=/bin DATADIR=/share EXEC=pieces-tray
+	tar -C dist/stage -cJf dist/pieces-tray-$(VERSION)-linux-amd64.tar.xz pieces-tray-$(VERSION)-linux-amd64
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/pieces-tray-$(VERSION)-windows-amd64.exe .
+	rm -rf dist/stage
+	@ls -l dist
+
+# The data files of an installation (used by dist for the archive's tree).
+install-files:
+	install -Dm644 assets/icon.png $(DESTDIR)$(DATADIR)/icons/hicolor/256x256/apps/app.pieces.tray.png
+	install -d $(DESTDIR)$(DATADIR)/applications
+	sed 's|@EXEC@|$(or $(EXEC),$(BINDIR)/pieces-tray)|' packaging/linux/app.pieces.tray.desktop.in > $(DESTDIR)$(DATADIR)/applications/app.pieces.tray.desktop
