@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"time"
 )
@@ -308,6 +309,15 @@ func (r *followRun) logStatus(u StreamUpdate) {
 	default:
 		r.log.Debug("apiclient: user stream connecting", "url", u.BaseURL)
 	}
+}
+
+// sameProfile reports whether a and b describe the same state: both signed
+// out (nil), or equal profiles field by field.
+func sameProfile(a, b *UserProfile) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // sameStatus reports whether two status updates say the same thing.
