@@ -105,7 +105,7 @@ func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 // result's User is nil when nobody is signed in.
 func (c *Client) UserSnapshot(ctx context.Context) (*ReturnedUserProfile, error) {
 	var r ReturnedUserProfile
-	if err := c.doJSON(ctx, OpUserSnapshot, http.MethodGet, "/user", nil, "ReturnedUserProfile", returnedShape, &r); err != nil {
+	if err := c.doJSON(ctx, OpUserSnapshot, http.MethodGet, "/user", nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -113,7 +113,7 @@ func (c *Client) UserSnapshot(ctx context.Context) (*ReturnedUserProfile, error)
 
 // ClearUser clears the current user (POST /user/clear, clear_user; 204).
 func (c *Client) ClearUser(ctx context.Context) error {
-	return c.doJSON(ctx, OpClearUser, http.MethodPost, "/user/clear", nil, "", nil, nil)
+	return c.doJSON(ctx, OpClearUser, http.MethodPost, "/user/clear", nil, nil)
 }
 
 // RefreshUser refreshes the current user (GET /user/refresh, refresh_user).
@@ -136,7 +136,7 @@ func (c *Client) UpdateUser(ctx context.Context, p *UserProfile) (*UserProfile, 
 // user_beta_status). 511 (IsNotSignedIn) when nobody is signed in.
 func (c *Client) UserBetaStatus(ctx context.Context, s *UserBetaStatus) (*UserBetaStatus, error) {
 	var r UserBetaStatus
-	if err := c.doJSON(ctx, OpUserBetaStatus, http.MethodPost, "/user/beta/status", optional(s), "UserBetaStatus", betaStatusShape, &r); err != nil {
+	if err := c.doJSON(ctx, OpUserBetaStatus, http.MethodPost, "/user/beta/status", optional(s), &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -147,7 +147,7 @@ func (c *Client) UserBetaStatus(ctx context.Context, s *UserBetaStatus) (*UserBe
 // (IsNotImplemented).
 func (c *Client) UserProviders(ctx context.Context) (*ReturnedUserProfile, error) {
 	var r ReturnedUserProfile
-	if err := c.doJSON(ctx, OpUserProviders, http.MethodGet, "/user/providers", nil, "ReturnedUserProfile", returnedShape, &r); err != nil {
+	if err := c.doJSON(ctx, OpUserProviders, http.MethodGet, "/user/providers", nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -182,7 +182,7 @@ func (c *Client) SignIntoOS(ctx context.Context) (*UserProfile, error) {
 // sign_out_of_os) and returns the users it still knows.
 func (c *Client) SignOutOfOS(ctx context.Context) (*Users, error) {
 	var r Users
-	if err := c.doJSON(ctx, OpSignOutOfOS, http.MethodPost, "/os/sign_out", nil, "Users", usersShape, &r); err != nil {
+	if err := c.doJSON(ctx, OpSignOutOfOS, http.MethodPost, "/os/sign_out", nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -195,7 +195,7 @@ func (c *Client) DisconnectUser(ctx context.Context, id string) (*Users, error) 
 		return nil, errorf("%s: empty user id", OpDisconnectUser)
 	}
 	var r Users
-	if err := c.doJSON(ctx, OpDisconnectUser, http.MethodPost, "/users/"+url.PathEscape(id)+"/disconnect", nil, "Users", usersShape, &r); err != nil {
+	if err := c.doJSON(ctx, OpDisconnectUser, http.MethodPost, "/users/"+url.PathEscape(id)+"/disconnect", nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -204,7 +204,7 @@ func (c *Client) DisconnectUser(ctx context.Context, id string) (*Users, error) 
 // UsersSnapshot lists the users Pieces OS knows (GET /users, users_snapshot).
 func (c *Client) UsersSnapshot(ctx context.Context) (*Users, error) {
 	var r Users
-	if err := c.doJSON(ctx, OpUsersSnapshot, http.MethodGet, "/users", nil, "Users", usersShape, &r); err != nil {
+	if err := c.doJSON(ctx, OpUsersSnapshot, http.MethodGet, "/users", nil, &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -249,7 +249,7 @@ func optional[T any](v *T) any {
 
 func (c *Client) profile(ctx context.Context, op, method, path string, body any) (*UserProfile, error) {
 	var p UserProfile
-	if err := c.doJSON(ctx, op, method, path, body, "UserProfile", profileShape, &p); err != nil {
+	if err := c.doJSON(ctx, op, method, path, body, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -324,9 +324,10 @@ func closeBody(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// doJSON sends body (nil for none) and decodes the JSON answer into out,
-// checking it against shape. out == nil means the answer has no body (204).
-func (c *Client) doJSON(ctx context.Context, op, method, path string, body any, model string, shape *jsonShape, out interface{ Validate() error }) error {
+// doJSON sends body (nil for none) and decodes the JSON answer into out, a
+// pointer to a model (see decode). out == nil means the answer has no body
+// (204).
+func (c *Client) doJSON(ctx context.Context, op, method, path string, body any, out any) error {
 	accept := "application/json"
 	if out == nil {
 		accept = "*/*"
@@ -347,7 +348,7 @@ func (c *Client) doJSON(ctx context.Context, op, method, path string, body any, 
 	if len(b) > maxJSONBody {
 		return errorf("%s: response larger than %d bytes", op, maxJSONBody)
 	}
-	if err := decodeChecked(b, model, shape, out); err != nil {
+	if err := decode(b, out); err != nil {
 		return fmt.Errorf("apiclient: %s: %w", op, unprefix(err))
 	}
 	return nil

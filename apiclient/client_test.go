@@ -413,7 +413,7 @@ func TestInvalidResponses(t *testing.T) {
 		{"number", `42`,
 			func(c *apiclient.Client) (any, error) { return c.RefreshUser(ctx) }, `refresh_user: decode UserProfile: want a JSON object, got a number`},
 		{"boolean user", `{"user":true}`,
-			func(c *apiclient.Client) (any, error) { return c.UserSnapshot(ctx) }, `user_snapshot: ReturnedUserProfile: "user" must be an object, not a boolean`},
+			func(c *apiclient.Client) (any, error) { return c.UserSnapshot(ctx) }, `user_snapshot: decode ReturnedUserProfile: "user" must be an object, not a boolean`},
 		{"empty 200", ``,
 			func(c *apiclient.Client) (any, error) { return c.SelectUser(ctx, nil) }, `select_user: decode UserProfile: empty body`},
 	}
@@ -431,6 +431,12 @@ func TestInvalidResponses(t *testing.T) {
 			var mf *apiclient.MissingFieldError
 			if strings.Contains(tt.want, "missing required field") && !errors.As(err, &mf) {
 				t.Errorf("errors.As(%v, *MissingFieldError) = false; want true", err)
+			}
+			// A profile this version cannot read; other models and bodies
+			// that are not JSON are plain errors.
+			unreadable := !strings.HasPrefix(tt.name, "beta") && tt.name != "not JSON" && tt.name != "empty 200"
+			if got := errors.Is(err, apiclient.ErrUnreadableProfile); got != unreadable {
+				t.Errorf("errors.Is(%v, ErrUnreadableProfile) = %v; want %v", err, got, unreadable)
 			}
 		})
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Defaults of Discovery (../shared/pieces-os-reference.md §2.3).
+// Defaults of Discovery, as the Pieces SDKs and CLI scan for Pieces OS.
 const (
 	// DefaultHost is where Pieces OS listens.
 	DefaultHost = "127.0.0.1"

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"slices"
 	"time"
 )
@@ -34,9 +35,15 @@ type StreamUpdate struct {
 	Status      StreamStatus
 	BaseURL     string    // the Pieces OS in use (empty when not found)
 	NextAttempt time.Time // when Status == StreamRetrying
-	Err         error     // last failure, when any
-	Tried       []string  // what discovery tried, when StreamNotRunning
-	HasProfile  bool      // Profile carries news (nil Profile = nobody signed in)
+	// Err is the last failure, when any. While Status is StreamLive it is
+	// set only when Pieces OS sent a profile this version cannot read, by
+	// GET /user or on the stream (errors.Is(Err, ErrUnreadableProfile)):
+	// the connection stays, the last profile reported stays the state,
+	// and the next readable frame, or the GET /user of the next
+	// connection, clears Err.
+	Err        error
+	Tried      []string // what discovery tried, when StreamNotRunning
+	HasProfile bool     // Profile carries news (nil Profile = nobody signed in)
 	// Profile is shared with the Follower, which compares the next state
 	// with it: handlers must not modify it.
 	Profile *UserProfile
@@ -220,17 +227,23 @@ func (r *followRun) connect(ctx context.Context, baseURL string, lastErr error) 
 }
 
 // follow reads GET /user on a fresh connection, reports live, and then
-// reports each frame until the connection ends. It resets the backoff when
-// the connection was healthy (live for StableAfter).
+// reports each frame until the connection ends. A profile this version
+// cannot read, from GET /user or a frame, is reported with the live status
+// (the same GET would answer the same, so it is no reason to reconnect);
+// the next frame tries again. follow resets the backoff when the connection
+// was healthy (live for StableAfter).
 func (r *followRun) follow(ctx context.Context, conn *streamConn, baseURL string) error {
 	p, err := r.snapshot(ctx, baseURL)
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrUnreadableProfile) {
 		conn.close()
 		return err
 	}
 	since := r.clock.Now()
-	r.goLive(baseURL, p)
-	err = conn.run(ctx, r.setProfile)
+	live := func(p *UserProfile, err error) {
+		r.update(StreamUpdate{Status: StreamLive, BaseURL: baseURL, Err: err}, p, err == nil)
+	}
+	live(p, err)
+	err = conn.run(ctx, live)
 	if r.clock.Now().Sub(since) >= r.f.cfg.StableAfter {
 		r.bo.reset()
 	}
@@ -247,7 +260,7 @@ func (r *followRun) snapshot(ctx context.Context, baseURL string) (*UserProfile,
 	defer cancel()
 	ret, err := r.client.UserSnapshot(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("apiclient: read the user after connecting: %w", err)
+		return nil, fmt.Errorf("apiclient: read the user after connecting: %w", unprefix(err))
 	}
 	if ret == nil { // UserSnapshot validated the profile
 		return nil, nil
@@ -257,36 +270,17 @@ func (r *followRun) snapshot(ctx context.Context, baseURL string) (*UserProfile,
 
 // setStatus reports u (a status without profile) when it differs from the
 // last one reported.
-func (r *followRun) setStatus(u StreamUpdate) {
-	if sameStatus(r.cur, u) {
-		return
-	}
-	r.cur = u
-	r.logStatus(u)
-	r.handle(u)
-}
+func (r *followRun) setStatus(u StreamUpdate) { r.update(u, nil, false) }
 
-// setProfile reports p when it differs from the last profile reported.
-func (r *followRun) setProfile(p *UserProfile) {
-	if r.known && sameProfile(r.profile, p) {
-		return
-	}
-	r.known, r.profile = true, p
-	u := r.cur
-	u.HasProfile, u.Profile = true, p
-	r.handle(u)
-}
-
-// goLive reports the live status and the profile read on connect in one
-// update, each only if it is news.
-func (r *followRun) goLive(baseURL string, p *UserProfile) {
-	u := StreamUpdate{Status: StreamLive, BaseURL: baseURL}
+// update reports the status u and, when hasProfile is set, the profile p, in
+// one update, each only when it is news.
+func (r *followRun) update(u StreamUpdate, p *UserProfile, hasProfile bool) {
 	news := !sameStatus(r.cur, u)
 	if news {
 		r.cur = u
 		r.logStatus(u)
 	}
-	if !r.known || !sameProfile(r.profile, p) {
+	if hasProfile && (!r.known || !sameProfile(r.profile, p)) {
 		r.known, r.profile = true, p
 		u.HasProfile, u.Profile = true, p
 		news = true
@@ -299,6 +293,11 @@ func (r *followRun) goLive(baseURL string, p *UserProfile) {
 func (r *followRun) logStatus(u StreamUpdate) {
 	switch u.Status {
 	case StreamLive:
+		if u.Err != nil {
+			r.log.Warn("apiclient: user stream live, but Pieces OS sent a profile this version cannot read; keeping the last state",
+				"url", u.BaseURL, "err", u.Err)
+			return
+		}
 		r.log.Info("apiclient: user stream live", "url", u.BaseURL)
 	case StreamRetrying:
 		r.log.Info("apiclient: user stream lost; retrying", "url", u.BaseURL,
@@ -308,6 +307,15 @@ func (r *followRun) logStatus(u StreamUpdate) {
 	default:
 		r.log.Debug("apiclient: user stream connecting", "url", u.BaseURL)
 	}
+}
+
+// sameProfile reports whether a and b describe the same state: both signed
+// out (nil), or equal profiles field by field.
+func sameProfile(a, b *UserProfile) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // sameStatus reports whether two status updates say the same thing.

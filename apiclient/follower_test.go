@@ -86,7 +86,11 @@ func TestFollowerReadsUserAfterConnect(t *testing.T) {
 	wantProfile(t, u, ada)
 }
 
-func TestFollowerIgnoresInvalidFrames(t *testing.T) {
+// TestFollowerInvalidFrames: a frame that is not JSON is logged and
+// skipped; a profile this version cannot read is reported with the live
+// status and ErrUnreadableProfile, keeping the connection and the last
+// profile, until the next readable frame. Neither quotes the frame.
+func TestFollowerInvalidFrames(t *testing.T) {
 	ada := testProfile("u-1", "ada")
 	s := newFakeOS(t, "127.0.0.1:0", ada)
 	var logs syncBuffer
@@ -94,33 +98,76 @@ func TestFollowerIgnoresInvalidFrames(t *testing.T) {
 		Logger: testLogger(t, &logs)})
 	wantProfile(t, r.waitFor(t, "live", isStatus(StreamLive)), ada)
 
-	bad := []string{
-		`{"id":"SECRET-1"`,  // truncated JSON
+	notJSON := []string{
+		`{"id":"SECRET-1"`, // truncated JSON
+		`SECRET-8`,
+	}
+	unreadable := []string{
 		`{"id":"SECRET-2"}`, // aesthetics missing
 		`{"aesthetics":{"theme":{"dark":true},"font":{"size":1}},"name":"SECRET-3"}`, // id missing
 		`"SECRET-4"`,          // not an object
 		`[{"id":"SECRET-5"}]`, // not an object
 		`{"id":"u","aesthetics":{"theme":{"dark":true},"font":{"size":"SECRET-6"}}}`, // wrong type
 		`{"id":"u","aesthetics":{"theme":{"dark":true},"font":{"size":1}},"created":{"value":"SECRET-7"}}`,
-		`SECRET-8`,
 	}
-	for _, f := range bad {
+	for _, f := range append(notJSON, unreadable...) {
 		s.send([]byte(f))
 	}
 	bob := testProfile("u-2", "bob")
 	s.setUser(bob)
-	u := r.next(t) // the invalid frames changed nothing, not even the connection
-	if u.Status != StreamLive {
-		t.Fatalf("status = %q; want live", u.Status)
+	for range unreadable {
+		u := r.next(t)
+		if u.Status != StreamLive || u.HasProfile || !errors.Is(u.Err, ErrUnreadableProfile) {
+			t.Fatalf("update = %+v; want live, no profile, ErrUnreadableProfile", u)
+		}
+		if strings.Contains(u.Err.Error(), "SECRET") {
+			t.Errorf("update error %q quotes a frame", u.Err)
+		}
+	}
+	u := r.next(t) // the connection stayed; the readable frame clears the error
+	if u.Status != StreamLive || u.Err != nil {
+		t.Fatalf("update = %+v; want live without error", u)
 	}
 	wantProfile(t, u, bob)
 
 	out := logs.String()
-	if n := strings.Count(out, "ignoring an invalid stream frame"); n != len(bad) {
-		t.Errorf("log has %d invalid-frame lines; want %d:\n%s", n, len(bad), out)
+	if n, want := strings.Count(out, "ignoring an invalid stream frame"), len(notJSON)+len(unreadable); n != want {
+		t.Errorf("log has %d invalid-frame lines; want %d:\n%s", n, want, out)
 	}
 	if strings.Contains(out, "SECRET") {
 		t.Errorf("log quotes a frame's content:\n%s", out)
+	}
+	if n := s.userReads.Load(); n != 1 {
+		t.Errorf("GET /user read %d times; want 1", n)
+	}
+}
+
+// TestFollowerUnreadableSnapshot: a GET /user this version cannot read is
+// no reason to reconnect, as the same GET would fail again, forever: the
+// follower goes live and says so, once, and the next frame sets the state.
+func TestFollowerUnreadableSnapshot(t *testing.T) {
+	s := newFakeOS(t, "127.0.0.1:0", nil)
+	s.userBody = []byte(`{"user":{"id":"u-1"}}`) // aesthetics missing
+	s.silent = true
+	clk := newFakeClock(true) // a retry would not wait
+	r := startFollower(t, FollowerConfig{Discovery: discoveryOf(s.port()), Clock: clk})
+
+	u := r.waitFor(t, "live", isStatus(StreamLive))
+	if !errors.Is(u.Err, ErrUnreadableProfile) || u.HasProfile {
+		t.Fatalf("live update = %+v; want ErrUnreadableProfile and no profile", u)
+	}
+	ada := testProfile("u-1", "ada")
+	s.setUser(ada)
+	u = r.next(t)
+	if u.Status != StreamLive || u.Err != nil {
+		t.Fatalf("update = %+v; want live without error", u)
+	}
+	wantProfile(t, u, ada)
+	if n := s.userReads.Load(); n != 1 {
+		t.Errorf("GET /user read %d times; want 1", n)
+	}
+	if w := clk.recorded(); len(w) != 0 {
+		t.Errorf("the follower waited %v to retry; want no retry", w)
 	}
 }
 

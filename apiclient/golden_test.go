@@ -12,25 +12,20 @@ import (
 	"time"
 )
 
-// goldenModel ties a fixture family to the model it decodes into.
-type goldenModel struct {
-	model string
-	shape *jsonShape
-	new   func() interface{ Validate() error }
+// goldenModels gives, for each fixture family, a new value of the model it
+// decodes into.
+var goldenModels = map[string]func() any{
+	"profile":          func() any { return new(UserProfile) },
+	"returned":         func() any { return new(ReturnedUserProfile) },
+	"users":            func() any { return new(Users) },
+	"oauth_token":      func() any { return new(OAuthToken) },
+	"user_beta_status": func() any { return new(UserBetaStatus) },
+	"auth0_user":       func() any { return new(Auth0User) },
 }
 
-var goldenModels = map[string]goldenModel{
-	"profile":          {"UserProfile", profileShape, func() interface{ Validate() error } { return new(UserProfile) }},
-	"returned":         {"ReturnedUserProfile", returnedShape, func() interface{ Validate() error } { return new(ReturnedUserProfile) }},
-	"users":            {"Users", usersShape, func() interface{ Validate() error } { return new(Users) }},
-	"oauth_token":      {"OAuthToken", oauthTokenShape, func() interface{ Validate() error } { return new(OAuthToken) }},
-	"user_beta_status": {"UserBetaStatus", betaStatusShape, func() interface{ Validate() error } { return new(UserBetaStatus) }},
-	"auth0_user":       {"Auth0User", auth0UserShape, func() interface{ Validate() error } { return new(Auth0User) }},
-}
-
-// modelOf returns the model of a fixture file, by the longest matching name
-// prefix.
-func modelOf(t *testing.T, name string) goldenModel {
+// modelOf returns a new value of the model of a fixture file, by the
+// longest matching name prefix.
+func modelOf(t *testing.T, name string) any {
 	t.Helper()
 	best := ""
 	for prefix := range goldenModels {
@@ -41,8 +36,11 @@ func modelOf(t *testing.T, name string) goldenModel {
 	if best == "" {
 		t.Fatalf("no model for fixture %s", name)
 	}
-	return goldenModels[best]
+	return goldenModels[best]()
 }
+
+// modelName is the name decode gives the model v points to.
+func modelName(v any) string { return reflect.TypeOf(v).Elem().Name() }
 
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
@@ -72,10 +70,9 @@ func TestGoldenRoundTrip(t *testing.T) {
 	for _, f := range files {
 		name := filepath.Base(f)
 		t.Run(name, func(t *testing.T) {
-			gm := modelOf(t, name)
+			v := modelOf(t, name)
 			b := readFixture(t, name)
-			v := gm.new()
-			if err := decodeChecked(b, gm.model, gm.shape, v); err != nil {
+			if err := decode(b, v); err != nil {
 				t.Fatalf("decode %s: %v", name, err)
 			}
 			out, err := json.Marshal(v)
@@ -128,15 +125,15 @@ func TestGoldenValues(t *testing.T) {
 	}
 
 	var r ReturnedUserProfile
-	if err := decodeChecked(readFixture(t, "returned_empty.json"), "ReturnedUserProfile", returnedShape, &r); err != nil || r.User != nil {
+	if err := decode(readFixture(t, "returned_empty.json"), &r); err != nil || r.User != nil {
 		t.Errorf("returned_empty.json: user = %v, err = %v; want nil, nil", r.User, err)
 	}
 	var tok OAuthToken
-	if err := decodeChecked(readFixture(t, "oauth_token_minimal.json"), "OAuthToken", oauthTokenShape, &tok); err != nil || tok.TokenType != "UNKNOWN" {
+	if err := decode(readFixture(t, "oauth_token_minimal.json"), &tok); err != nil || tok.TokenType != "UNKNOWN" {
 		t.Errorf("oauth_token_minimal.json: token_type = %q, err = %v; want UNKNOWN, nil", tok.TokenType, err)
 	}
 	var u Auth0User
-	if err := decodeChecked(readFixture(t, "auth0_user.json"), "Auth0User", auth0UserShape, &u); err != nil {
+	if err := decode(readFixture(t, "auth0_user.json"), &u); err != nil {
 		t.Fatal(err)
 	}
 	if got := *u.LoginsCount; got != 42 {
@@ -171,62 +168,150 @@ func TestDecodeTolerance(t *testing.T) {
 	}
 }
 
+// referenceRequired is the compact table of required wire fields per model
+// of the Pieces OS SDKs (UserLastCheckedInStreamOutput left out: the client
+// does not read that stream). The `required` tags of the models must say
+// exactly this, and every model reachable from the bodies must be listed.
+var referenceRequired = map[string][]string{
+	"UserProfile":                 {"id", "aesthetics"},
+	"ReturnedUserProfile":         {},
+	"Users":                       {},
+	"OAuthToken":                  {"access_token", "expires_in", "token_type"},
+	"Auth0User":                   {},
+	"Auth0Identity":               {},
+	"Auth0UserMetadata":           {"global_id"},
+	"Auth0UserAllocationMetadata": {"project", "region"},
+	"Auth0OpenAIUserMetadata":     {},
+	"DescopeUserMetadata":         {"descope_id", "global_id"},
+	"UserBetaStatus":              {"user"},
+	"Auth0UserBetaStatus":         {},
+	"AnonymousTemporalRange":      {},
+	"GroupedTimestamp":            {"value"},
+	"EmbeddedModelSchema":         {"migration", "semantic"},
+	"Aesthetics":                  {"theme", "font"},
+	"Theme":                       {"dark"},
+	"Font":                        {"size"},
+	"AllocationCloud":             {"id", "project", "user", "status", "urls"},
+	"AllocationCloudStatus":       {"cloud"},
+	"AllocationCloudURLs":         {"base", "id"}, // AllocationCloudUrls
+	"AllocationCloudURL":          {"url", "status"},
+	"ExternalProviders":           {"iterable"},
+	"ExternalProvider":            {"type", "user_id", "created", "updated"},
+	"FlattenedEntities":           {"iterable"},
+	"ReferencedEntity":            {"id"},
+	"FlattenedSubscriptions":      {"iterable"},
+	"ReferencedSubscription":      {"id"},
+	"Score":                       {"manual", "automatic"},
+}
+
+// TestRequiredFollowsReference pins the `required` tags to the reference
+// table.
+func TestRequiredFollowsReference(t *testing.T) {
+	seen := map[string]bool{}
+	var visit func(reflect.Type)
+	visit = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if !isModel(typ) || seen[typ.Name()] {
+			return
+		}
+		seen[typ.Name()] = true
+		var got []string
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if required(f) {
+				got = append(got, jsonName(f))
+			}
+			if tag := f.Tag.Get("required"); tag != "" && tag != "true" {
+				t.Errorf("%s.%s: required tag %q; want \"true\" or none", typ.Name(), f.Name, tag)
+			}
+			visit(f.Type)
+		}
+		want, ok := referenceRequired[typ.Name()]
+		if !ok {
+			t.Errorf("model %s is not in the reference table", typ.Name())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: required %q; the reference says %q", typ.Name(), got, want)
+		}
+	}
+	for _, m := range goldenModels {
+		visit(reflect.TypeOf(m()))
+	}
+	for name := range referenceRequired {
+		if !seen[name] {
+			t.Errorf("reference model %s is not reachable from the bodies", name)
+		}
+	}
+}
+
 // mutation is a fixture with one required field removed or nulled.
 type mutation struct {
 	path string // JSON path of the field, as MissingFieldError reports it
 	doc  any
 }
 
-// requiredMutations walks doc along shape and returns, for every required
-// key present in doc at any depth, a copy of doc without that key and a copy
-// with it set to null.
-func requiredMutations(doc any, shape *jsonShape) []mutation {
+// requiredMutations walks doc along the model type typ and returns, for
+// every required key present in doc at any depth, a copy of doc without that
+// key and a copy with it set to null.
+func requiredMutations(doc any, typ reflect.Type) []mutation {
 	var out []mutation
-	var walk func(at string, node map[string]any, s *jsonShape, rebuild func(map[string]any) any)
-	walk = func(at string, node map[string]any, s *jsonShape, rebuild func(map[string]any) any) {
-		for _, k := range s.required {
-			if _, ok := node[k]; !ok {
-				continue
+	var walk func(at string, node map[string]any, typ reflect.Type, rebuild func(map[string]any) any)
+	walk = func(at string, node map[string]any, typ reflect.Type, rebuild func(map[string]any) any) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			k := jsonName(f)
+			path := join(at, k)
+			if _, ok := node[k]; ok && required(f) {
+				without := cloneMap(node)
+				delete(without, k)
+				nulled := cloneMap(node)
+				nulled[k] = nil
+				out = append(out, mutation{path, rebuild(without)}, mutation{path, rebuild(nulled)})
 			}
-			without := cloneMap(node)
-			delete(without, k)
-			nulled := cloneMap(node)
-			nulled[k] = nil
-			out = append(out, mutation{join(at, k), rebuild(without)}, mutation{join(at, k), rebuild(nulled)})
-		}
-		for _, k := range sortedKeys(s.objects) {
-			child, ok := node[k].(map[string]any)
-			if !ok {
-				continue
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
 			}
-			walk(join(at, k), child, s.objects[k], func(c map[string]any) any {
-				n := cloneMap(node)
-				n[k] = c
-				return rebuild(n)
-			})
-		}
-		for _, k := range sortedKeys(s.arrays) {
-			list, ok := node[k].([]any)
-			if !ok {
-				continue
-			}
-			for i, e := range list {
-				child, ok := e.(map[string]any)
-				if !ok {
+			switch v := node[k].(type) {
+			case map[string]any:
+				if isModel(ft) {
+					walk(path, v, ft, func(c map[string]any) any {
+						n := cloneMap(node)
+						n[k] = c
+						return rebuild(n)
+					})
+				}
+			case []any:
+				if ft.Kind() != reflect.Slice || !isModel(ft.Elem()) {
 					continue
 				}
-				walk(join(at, k)+"["+itoa(i)+"]", child, s.arrays[k], func(c map[string]any) any {
-					l := slices.Clone(list)
-					l[i] = c
-					n := cloneMap(node)
-					n[k] = l
-					return rebuild(n)
-				})
+				for i, e := range v {
+					child, ok := e.(map[string]any)
+					if !ok {
+						continue
+					}
+					walk(path+"["+itoa(i)+"]", child, ft.Elem(), func(c map[string]any) any {
+						l := slices.Clone(v)
+						l[i] = c
+						n := cloneMap(node)
+						n[k] = l
+						return rebuild(n)
+					})
+				}
 			}
 		}
 	}
-	walk("", doc.(map[string]any), shape, func(m map[string]any) any { return m })
+	walk("", doc.(map[string]any), typ, func(m map[string]any) any { return m })
 	return out
+}
+
+func join(at, k string) string {
+	if at == "" {
+		return k
+	}
+	return at + "." + k
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
@@ -249,10 +334,10 @@ func TestMissingRequiredEveryLevel(t *testing.T) {
 	}
 	total := 0
 	for _, name := range fixtures {
-		gm := modelOf(t, name)
-		muts := requiredMutations(generic(t, readFixture(t, name)), gm.shape)
-		if len(muts) == 0 && name != "auth0_user.json" {
-			t.Errorf("%s: no required fields found; fixture or shape broken", name)
+		model := reflect.TypeOf(modelOf(t, name)).Elem()
+		muts := requiredMutations(generic(t, readFixture(t, name)), model)
+		if len(muts) == 0 {
+			t.Errorf("%s: no required fields found; fixture or tags broken", name)
 		}
 		total += len(muts)
 		for _, m := range muts {
@@ -260,10 +345,14 @@ func TestMissingRequiredEveryLevel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = decodeChecked(b, gm.model, gm.shape, gm.new())
+			v := modelOf(t, name)
+			err = decode(b, v)
 			var mf *MissingFieldError
-			if !errors.As(err, &mf) || mf.Path != m.path || mf.Model != gm.model {
-				t.Errorf("%s without %s: error = %v; want %s is missing required field %q", name, m.path, err, gm.model, m.path)
+			if !errors.As(err, &mf) || mf.Path != m.path || mf.Model != modelName(v) {
+				t.Errorf("%s without %s: error = %v; want %s is missing required field %q", name, m.path, err, modelName(v), m.path)
+			}
+			if got, want := errors.Is(err, ErrUnreadableProfile), carriesProfile(modelName(v)); got != want {
+				t.Errorf("%s without %s: errors.Is(ErrUnreadableProfile) = %v; want %v", name, m.path, got, want)
 			}
 		}
 	}
@@ -273,31 +362,33 @@ func TestMissingRequiredEveryLevel(t *testing.T) {
 }
 
 // TestMissingRequiredExamples lists readable cases, including ones the
-// generic walk cannot express (empty strings, wrong kinds).
+// generic walk cannot express (wrong kinds, documents that are not objects).
 func TestMissingRequiredExamples(t *testing.T) {
 	const aes = `"aesthetics":{"theme":{"dark":false},"font":{"size":12}}`
 	tests := []struct {
 		name, json, want string
+		unreadable       bool
 	}{
-		{"no id", `{` + aes + `}`, `missing required field "id"`},
-		{"empty id", `{"id":"",` + aes + `}`, `missing required field "id"`},
-		{"no aesthetics", `{"id":"u"}`, `missing required field "aesthetics"`},
-		{"no font", `{"id":"u","aesthetics":{"theme":{"dark":true}}}`, `"aesthetics.font"`},
-		{"no dark", `{"id":"u","aesthetics":{"theme":{},"font":{"size":1}}}`, `"aesthetics.theme.dark"`},
-		{"allocation without urls", `{"id":"u",` + aes + `,"allocation":{"id":"u","project":"p","user":"u","status":{"cloud":"RUNNING"}}}`, `"allocation.urls"`},
-		{"vanity url without status", `{"id":"u",` + aes + `,"allocation":{"id":"u","project":"p","user":"u","status":{"cloud":"RUNNING"},"urls":{"base":{"url":"b","status":"RUNNING"},"id":{"url":"i","status":"RUNNING"},"vanity":{"url":"v"}}}}`, `"allocation.urls.vanity.status"`},
-		{"auth0 without global_id", `{"id":"u",` + aes + `,"auth0":{"vanityname":"x"}}`, `"auth0.global_id"`},
-		{"beta timestamp without value", `{"id":"u",` + aes + `,"auth0":{"global_id":"g","beta":{"to":{"readable":"now"}}}}`, `"auth0.beta.to.value"`},
-		{"schema without semantic", `{"id":"u",` + aes + `,"schema":{"migration":0}}`, `"schema.semantic"`},
-		{"provider without created", `{"id":"u",` + aes + `,"providers":{"iterable":[{"type":"github","user_id":"1","updated":{"value":"2025-01-01T00:00:00Z"}}]}}`, `"providers.iterable[0].created"`},
-		{"entities without iterable", `{"id":"u",` + aes + `,"entities":{}}`, `"entities.iterable"`},
-		{"aesthetics is a string", `{"id":"u","aesthetics":"dark"}`, `"aesthetics" must be an object, not a string`},
-		{"iterable is an object", `{"id":"u",` + aes + `,"subscriptions":{"iterable":{}}}`, `"subscriptions.iterable" must be an array`},
-		{"null document", `null`, `want a JSON object, got null`},
-		{"array document", `[]`, `want a JSON object, got an array`},
-		{"empty body", ``, `empty body`},
-		{"syntax error", `{"id":`, `decode UserProfile`},
-		{"wrong type", `{"id":5,` + aes + `}`, `decode UserProfile`},
+		{"no id", `{` + aes + `}`, `missing required field "id"`, true},
+		{"no aesthetics", `{"id":"u"}`, `missing required field "aesthetics"`, true},
+		{"no font", `{"id":"u","aesthetics":{"theme":{"dark":true}}}`, `"aesthetics.font"`, true},
+		{"no dark", `{"id":"u","aesthetics":{"theme":{},"font":{"size":1}}}`, `"aesthetics.theme.dark"`, true},
+		{"allocation without urls", `{"id":"u",` + aes + `,"allocation":{"id":"u","project":"p","user":"u","status":{"cloud":"RUNNING"}}}`, `"allocation.urls"`, true},
+		{"vanity url without status", `{"id":"u",` + aes + `,"allocation":{"id":"u","project":"p","user":"u","status":{"cloud":"RUNNING"},"urls":{"base":{"url":"b","status":"RUNNING"},"id":{"url":"i","status":"RUNNING"},"vanity":{"url":"v"}}}}`, `"allocation.urls.vanity.status"`, true},
+		{"auth0 without global_id", `{"id":"u",` + aes + `,"auth0":{"vanityname":"x"}}`, `"auth0.global_id"`, true},
+		{"beta timestamp without value", `{"id":"u",` + aes + `,"auth0":{"global_id":"g","beta":{"to":{"readable":"now"}}}}`, `"auth0.beta.to.value"`, true},
+		{"schema without semantic", `{"id":"u",` + aes + `,"schema":{"migration":0}}`, `"schema.semantic"`, true},
+		{"schema without migration", `{"id":"u",` + aes + `,"schema":{"semantic":"UNKNOWN"}}`, `"schema.migration"`, true},
+		{"provider without created", `{"id":"u",` + aes + `,"providers":{"iterable":[{"type":"github","user_id":"1","updated":{"value":"2025-01-01T00:00:00Z"}}]}}`, `"providers.iterable[0].created"`, true},
+		{"entities without iterable", `{"id":"u",` + aes + `,"entities":{}}`, `"entities.iterable"`, true},
+		{"score without manual", `{"id":"u",` + aes + `,"entities":{"iterable":[],"score":{"automatic":0}}}`, `"entities.score.manual"`, true},
+		{"aesthetics is a string", `{"id":"u","aesthetics":"dark"}`, `decode UserProfile: "aesthetics" must be an object, not a string`, true},
+		{"iterable is an object", `{"id":"u",` + aes + `,"subscriptions":{"iterable":{}}}`, `"subscriptions.iterable" must be an array, not an object`, true},
+		{"id is a number", `{"id":5,` + aes + `}`, `decode UserProfile: "id" must be a string, not a number`, true},
+		{"null document", `null`, `decode UserProfile: want a JSON object, got null`, true},
+		{"array document", `[]`, `decode UserProfile: want a JSON object, got an array`, true},
+		{"empty body", ``, `decode UserProfile: empty body`, false},
+		{"syntax error", `{"id":`, `decode UserProfile: not valid JSON (at byte 6)`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,6 +399,29 @@ func TestMissingRequiredExamples(t *testing.T) {
 			if err != nil && !strings.HasPrefix(err.Error(), "apiclient: ") {
 				t.Errorf("DecodeProfile(%s) error %q lacks the package prefix", tt.json, err)
 			}
+			if got := errors.Is(err, ErrUnreadableProfile); got != tt.unreadable {
+				t.Errorf("errors.Is(DecodeProfile(%s), ErrUnreadableProfile) = %v; want %v", tt.json, got, tt.unreadable)
+			}
 		})
+	}
+}
+
+// TestPresentMeansEnough: required means present and not null, as in the
+// SDKs; empty strings, zeros and false are values.
+func TestPresentMeansEnough(t *testing.T) {
+	tests := []struct {
+		name, json string
+		v          any
+	}{
+		{"profile", `{"id":"","aesthetics":{"theme":{"dark":false},"font":{"size":0}},"schema":{"migration":0,"semantic":"UNKNOWN"},
+			"auth0":{"global_id":"","allocation":{"project":"","region":""}},"descope":{"descope_id":"","global_id":""},
+			"entities":{"iterable":[{"id":""}],"score":{"manual":0,"automatic":0}}}`, new(UserProfile)},
+		{"token", `{"access_token":"","expires_in":0,"token_type":"UNKNOWN"}`, new(OAuthToken)},
+		{"beta status", `{"user":""}`, new(UserBetaStatus)},
+	}
+	for _, tt := range tests {
+		if err := decode([]byte(tt.json), tt.v); err != nil {
+			t.Errorf("%s: decode = %v; want nil", tt.name, err)
+		}
 	}
 }

@@ -51,7 +51,7 @@ type streamOptions struct {
 var errFrameTooLarge = errors.New("apiclient: stream frame over the size limit")
 
 // streamURL returns the WebSocket URL of /user/stream for an HTTP base URL:
-// http becomes ws and https wss (reference §2.1).
+// http becomes ws and https wss.
 func streamURL(baseURL string) (string, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
@@ -109,10 +109,13 @@ func (s *streamConn) close() { s.conn.Close() }
 // run reads frames until the connection fails or ctx ends, calls handle with
 // each decoded profile (nil = signed out), in order, from the calling
 // goroutine, and closes the connection before it returns. Invalid frames are
-// logged without their content and skipped. run returns ctx.Err() when ctx
-// ended, otherwise why the connection ended (errFrameTooLarge for an
-// oversize frame). It does not reconnect: that is the Follower's job.
-func (s *streamConn) run(ctx context.Context, handle func(*UserProfile)) error {
+// logged without their content; a profile this version cannot read is
+// handed over as a nil profile with its error (errors.Is
+// ErrUnreadableProfile), and a frame that is not JSON is skipped. run
+// returns ctx.Err() when ctx ended, otherwise why the connection ended
+// (errFrameTooLarge for an oversize frame). It does not reconnect: that is
+// the Follower's job.
+func (s *streamConn) run(ctx context.Context, handle func(*UserProfile, error)) error {
 	done := make(chan struct{}) // closed when the reader stops
 	var wg sync.WaitGroup
 	var pingErr error // written by the pinger, read after wg.Wait
@@ -136,7 +139,7 @@ func (s *streamConn) run(ctx context.Context, handle func(*UserProfile)) error {
 
 // read is the reader loop. The read deadline is pongWait ahead and moves on
 // with every pong and every frame.
-func (s *streamConn) read(handle func(*UserProfile)) error {
+func (s *streamConn) read(handle func(*UserProfile, error)) error {
 	c := s.conn
 	c.SetReadLimit(s.opt.maxFrameSize)
 	alive := func() error { return c.SetReadDeadline(time.Now().Add(s.opt.pongWait)) }
@@ -166,9 +169,11 @@ func (s *streamConn) read(handle func(*UserProfile)) error {
 		if err != nil {
 			// err never quotes the frame (see DecodeFrame).
 			s.opt.log.Warn("apiclient: ignoring an invalid stream frame; keeping the last state", "err", err)
-			continue
+			if !errors.Is(err, ErrUnreadableProfile) {
+				continue
+			}
 		}
-		handle(p)
+		handle(p, err)
 	}
 }
 

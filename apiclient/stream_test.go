@@ -101,15 +101,17 @@ func TestStreamConnRun(t *testing.T) {
 	s.frames <- wsFrame{websocket.TextMessage, profileFrame(ada)}
 	s.frames <- wsFrame{websocket.BinaryMessage, profileFrame(ada)} // ignored
 	s.frames <- wsFrame{websocket.TextMessage, []byte("{not json")} // ignored
-	s.frames <- wsFrame{websocket.TextMessage, nil}                 // signed out
+	s.frames <- wsFrame{websocket.TextMessage, []byte(`{"id":"u-1"}`)}
+	s.frames <- wsFrame{websocket.TextMessage, nil} // signed out
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var got []*UserProfile
+	var errs []error
 	errc := make(chan error, 1)
 	go func() {
-		errc <- conn.run(ctx, func(p *UserProfile) {
-			got = append(got, p)
-			if len(got) == 2 {
+		errc <- conn.run(ctx, func(p *UserProfile, err error) {
+			got, errs = append(got, p), append(errs, err)
+			if len(got) == 3 {
 				cancel()
 			}
 		})
@@ -122,8 +124,11 @@ func TestStreamConnRun(t *testing.T) {
 	case <-time.After(waitLong):
 		t.Fatal("run did not return after cancel")
 	}
-	if len(got) != 2 || !sameProfile(got[0], ada) || got[1] != nil {
-		t.Errorf("handled %v; want [ada, nil]", got)
+	if len(got) != 3 || !sameProfile(got[0], ada) || got[1] != nil || got[2] != nil {
+		t.Errorf("handled %v; want [ada, nil, nil]", got)
+	}
+	if len(errs) != 3 || errs[0] != nil || !errors.Is(errs[1], ErrUnreadableProfile) || errs[2] != nil {
+		t.Errorf("handled errors %v; want [nil, ErrUnreadableProfile, nil]", errs)
 	}
 	select {
 	case code := <-s.closed:
@@ -233,8 +238,8 @@ func BenchmarkStreamFrame(b *testing.B) {
 	done := make(chan struct{})
 	go func() {
 		defer wg.Done()
-		conn.run(ctx, func(p *UserProfile) {
-			if p == nil || p.ID == "" {
+		conn.run(ctx, func(p *UserProfile, err error) {
+			if p == nil || p.ID == "" || err != nil {
 				b.Error("handler called without a profile")
 			}
 			n++

@@ -34,7 +34,8 @@ type fakeOS struct {
 
 	mu        sync.Mutex
 	user      *UserProfile
-	silent    bool // send nothing on connect
+	userBody  []byte // when set, GET /user answers this instead of user
+	silent    bool   // send nothing on connect
 	ln        net.Listener
 	hs        *http.Server
 	conns     map[*fakeConn]struct{}
@@ -86,9 +87,13 @@ func (s *fakeOS) start(addr string) {
 	mux.HandleFunc("GET /user", func(w http.ResponseWriter, r *http.Request) {
 		s.userReads.Add(1)
 		s.mu.Lock()
-		ret := ReturnedUserProfile{User: s.user}
+		ret, body := ReturnedUserProfile{User: s.user}, s.userBody
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
+		if body != nil {
+			w.Write(body)
+			return
+		}
 		json.NewEncoder(w).Encode(ret)
 	})
 	mux.HandleFunc("/user/stream", s.stream)

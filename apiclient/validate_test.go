@@ -45,49 +45,27 @@ func TestUserProfileValidate(t *testing.T) {
 		want   string // missing path; "" = valid
 	}{
 		{"valid", func(p *apiclient.UserProfile) {}, ""},
-		{"id", func(p *apiclient.UserProfile) { p.ID = "" }, "id"},
 		{"aesthetics", func(p *apiclient.UserProfile) { p.Aesthetics = nil }, "aesthetics"},
 		{"theme", func(p *apiclient.UserProfile) { p.Aesthetics.Theme = nil }, "aesthetics.theme"},
 		{"font", func(p *apiclient.UserProfile) { p.Aesthetics.Font = nil }, "aesthetics.font"},
-		{"allocation.id", func(p *apiclient.UserProfile) { p.Allocation.ID = "" }, "allocation.id"},
-		{"allocation.project", func(p *apiclient.UserProfile) { p.Allocation.Project = "" }, "allocation.project"},
-		{"allocation.user", func(p *apiclient.UserProfile) { p.Allocation.User = "" }, "allocation.user"},
 		{"allocation.status", func(p *apiclient.UserProfile) { p.Allocation.Status = nil }, "allocation.status"},
-		{"allocation.status.cloud", func(p *apiclient.UserProfile) { p.Allocation.Status.Cloud = "" }, "allocation.status.cloud"},
 		{"allocation.urls", func(p *apiclient.UserProfile) { p.Allocation.URLs = nil }, "allocation.urls"},
 		{"allocation.urls.base", func(p *apiclient.UserProfile) { p.Allocation.URLs.Base = nil }, "allocation.urls.base"},
-		{"allocation.urls.id.url", func(p *apiclient.UserProfile) { p.Allocation.URLs.ID.URL = "" }, "allocation.urls.id.url"},
-		{"allocation.urls.vanity.status", func(p *apiclient.UserProfile) {
-			p.Allocation.URLs.Vanity = &apiclient.AllocationCloudURL{URL: "https://x.pieces.cloud"}
-		}, "allocation.urls.vanity.status"},
-		{"allocation.updated.value", func(p *apiclient.UserProfile) { p.Allocation.Updated = &apiclient.GroupedTimestamp{} }, "allocation.updated.value"},
-		{"auth0.global_id", func(p *apiclient.UserProfile) { p.Auth0.GlobalID = "" }, "auth0.global_id"},
-		{"auth0.allocation.region", func(p *apiclient.UserProfile) { p.Auth0.Allocation.Region = "" }, "auth0.allocation.region"},
-		{"auth0.beta.from.value", func(p *apiclient.UserProfile) { p.Auth0.Beta.From = &apiclient.GroupedTimestamp{} }, "auth0.beta.from.value"},
-		{"auth0.open_AI.schema.semantic", func(p *apiclient.UserProfile) {
-			p.Auth0.OpenAI = &apiclient.Auth0OpenAIUserMetadata{Schema: &apiclient.EmbeddedModelSchema{}}
-		}, "auth0.open_AI.schema.semantic"},
-		{"descope.descope_id", func(p *apiclient.UserProfile) { p.Descope.DescopeID = "" }, "descope.descope_id"},
-		{"descope.global_id", func(p *apiclient.UserProfile) { p.Descope.GlobalID = "" }, "descope.global_id"},
-		{"descope.allocation.project", func(p *apiclient.UserProfile) {
-			p.Descope.Allocation = &apiclient.Auth0UserAllocationMetadata{Region: "r"}
-		}, "descope.allocation.project"},
+		{"allocation.urls.id", func(p *apiclient.UserProfile) { p.Allocation.URLs.ID = nil }, "allocation.urls.id"},
 		{"providers.iterable", func(p *apiclient.UserProfile) { p.Providers.Iterable = nil }, "providers.iterable"},
-		{"providers.iterable[0].type", func(p *apiclient.UserProfile) { p.Providers.Iterable[0].Type = "" }, "providers.iterable[0].type"},
-		{"providers.iterable[0].user_id", func(p *apiclient.UserProfile) { p.Providers.Iterable[0].UserID = "" }, "providers.iterable[0].user_id"},
 		{"providers.iterable[0].created", func(p *apiclient.UserProfile) { p.Providers.Iterable[0].Created = nil }, "providers.iterable[0].created"},
 		{"providers.iterable[0].updated", func(p *apiclient.UserProfile) { p.Providers.Iterable[0].Updated = nil }, "providers.iterable[0].updated"},
 		{"entities.iterable", func(p *apiclient.UserProfile) { p.Entities.Iterable = nil }, "entities.iterable"},
-		{"entities.iterable[0].id", func(p *apiclient.UserProfile) { p.Entities.Iterable[0].ID = "" }, "entities.iterable[0].id"},
-		{"entities.score.schema.semantic", func(p *apiclient.UserProfile) {
-			p.Entities.Score = &apiclient.Score{Schema: &apiclient.EmbeddedModelSchema{}}
-		}, "entities.score.schema.semantic"},
 		{"subscriptions.iterable", func(p *apiclient.UserProfile) { p.Subscriptions.Iterable = nil }, "subscriptions.iterable"},
-		{"subscriptions.iterable[0].id", func(p *apiclient.UserProfile) {
+		// A Go value cannot tell an empty string, a zero or false from an
+		// absent field: those are values, as an empty string is for the SDKs.
+		{"empty strings and zero values", func(p *apiclient.UserProfile) {
+			p.ID, p.Allocation.ID, p.Allocation.Status.Cloud, p.Auth0.GlobalID = "", "", "", ""
+			p.Providers.Iterable[0].Type, p.Entities.Iterable[0].ID, p.Schema.Semantic = "", "", ""
+			p.Created.Value = time.Time{}
 			p.Subscriptions.Iterable = []apiclient.ReferencedSubscription{{}}
-		}, "subscriptions.iterable[0].id"},
-		{"created.value", func(p *apiclient.UserProfile) { p.Created.Value = time.Time{} }, "created.value"},
-		{"schema.semantic", func(p *apiclient.UserProfile) { p.Schema.Semantic = "" }, "schema.semantic"},
+			p.Entities.Score = &apiclient.Score{Schema: &apiclient.EmbeddedModelSchema{}}
+		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,11 +106,10 @@ func TestOAuthTokenValidate(t *testing.T) {
 		{"bearer", &apiclient.OAuthToken{AccessToken: "a", ExpiresIn: 60, TokenType: "Bearer"}, "", ""},
 		{"unknown type", &apiclient.OAuthToken{AccessToken: "a", TokenType: "UNKNOWN"}, "", ""},
 		{"nil", nil, "access_token", ""},
-		{"no access_token", &apiclient.OAuthToken{ExpiresIn: 60, TokenType: "Bearer"}, "access_token", ""},
-		{"no token_type", &apiclient.OAuthToken{AccessToken: "a", ExpiresIn: 60}, "token_type", ""},
+		{"empty access_token", &apiclient.OAuthToken{ExpiresIn: 60, TokenType: "Bearer"}, "", ""},
+		{"empty token_type", &apiclient.OAuthToken{AccessToken: "a", ExpiresIn: 60}, "", `must be "Bearer" or "UNKNOWN", not ""`},
 		{"lower-case bearer", &apiclient.OAuthToken{AccessToken: "a", TokenType: "bearer"}, "", `must be "Bearer" or "UNKNOWN"`},
 		{"negative expiry", &apiclient.OAuthToken{AccessToken: "a", TokenType: "Bearer", ExpiresIn: -1}, "", "must not be negative"},
-		{"schema", &apiclient.OAuthToken{AccessToken: "a", TokenType: "Bearer", Schema: &apiclient.EmbeddedModelSchema{}}, "schema.semantic", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,12 +134,8 @@ func TestUserBetaStatusValidate(t *testing.T) {
 	}{
 		{"user only", &apiclient.UserBetaStatus{User: "u"}, ""},
 		{"nil", nil, "user"},
-		{"no user", &apiclient.UserBetaStatus{Auth0: &apiclient.Auth0UserBetaStatus{}}, "user"},
-		{"auth0 vision from", &apiclient.UserBetaStatus{User: "u", Auth0: &apiclient.Auth0UserBetaStatus{
-			Vision: &apiclient.AnonymousTemporalRange{From: empty}}}, "auth0.vision.from.value"},
-		{"descope vision to", &apiclient.UserBetaStatus{User: "u", Descope: &apiclient.Auth0UserBetaStatus{
-			Vision: &apiclient.AnonymousTemporalRange{To: empty}}}, "descope.vision.to.value"},
-		{"schema", &apiclient.UserBetaStatus{User: "u", Schema: &apiclient.EmbeddedModelSchema{}}, "schema.semantic"},
+		{"empty user and windows", &apiclient.UserBetaStatus{Auth0: &apiclient.Auth0UserBetaStatus{
+			Vision: &apiclient.AnonymousTemporalRange{From: empty}}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,11 +153,8 @@ func TestAuth0UserValidate(t *testing.T) {
 		{"nil", nil, ""},
 		{"empty", &apiclient.Auth0User{}, ""},
 		{"metadata", &apiclient.Auth0User{UserMetadata: &apiclient.Auth0UserMetadata{GlobalID: "g"}}, ""},
-		{"metadata without global_id", &apiclient.Auth0User{UserMetadata: &apiclient.Auth0UserMetadata{}}, "user_metadata.global_id"},
-		{"allocation without region", &apiclient.Auth0User{UserMetadata: &apiclient.Auth0UserMetadata{
-			GlobalID: "g", Allocation: &apiclient.Auth0UserAllocationMetadata{Project: "p"}}}, "user_metadata.allocation.region"},
-		{"beta without value", &apiclient.Auth0User{UserMetadata: &apiclient.Auth0UserMetadata{
-			GlobalID: "g", Beta: &apiclient.AnonymousTemporalRange{To: &apiclient.GroupedTimestamp{}}}}, "user_metadata.beta.to.value"},
+		{"metadata with empty values", &apiclient.Auth0User{UserMetadata: &apiclient.Auth0UserMetadata{
+			Allocation: &apiclient.Auth0UserAllocationMetadata{}}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

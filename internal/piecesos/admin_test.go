@@ -52,8 +52,6 @@ func TestAdminAPI(t *testing.T) {
 	w.nextProfile(t)
 	admin("POST", "user", `{"profile":{"id":"x"}}`, 400)
 	admin("POST", "user", `{"profile":{"id":"x","aesthetics":{"theme":{"dark":1},"font":{"size":1}}}}`, 400)
-	// Every key present, but a required string empty: refused, not a 200 that changes nothing.
-	admin("POST", "user", `{"profile":{"id":"x","aesthetics":{"theme":{"dark":true},"font":{"size":1}},"allocation":{"id":"a","project":"","user":"u","status":{"cloud":"RUNNING"},"urls":{"base":{"url":"b","status":"RUNNING"},"id":{"url":"i","status":"RUNNING"}}}}}`, 400)
 	admin("POST", "user", `{}`, 400)
 	admin("POST", "user", `{`, 400)
 
