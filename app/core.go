@@ -199,6 +199,7 @@ const (
 	errKeyringDelete           // a removed session is still in the keyring
 	errRestore                 // the stored session could not be restored yet
 	errRenew                   // the session could not be renewed past its expiry
+	errProfile                 // Pieces OS sent a profile this version cannot read
 )
 
 // setErrorLocked makes msg the LastError, as told by src.
@@ -519,6 +520,13 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 		c.notRunning = false
 		c.tried = nil
 		c.stream.Err = ""
+		if errors.Is(u.Err, apiclient.ErrUnreadableProfile) {
+			// Live, but what Pieces OS says of the user cannot be read: the
+			// last profile stays, and the person learns why nothing changes.
+			c.setErrorLocked(errProfile, Sentence(apiclient.ErrUnreadableProfile.Error()))
+		} else {
+			c.clearErrorLocked(errProfile)
+		}
 	case StreamNotRunning:
 		c.notRunning = true
 		c.tried = u.Tried

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"piecestray/apiclient"
 	"piecestray/auth"
 	"piecestray/auth/authtest"
 )
@@ -75,4 +76,19 @@ func TestSignOutWithoutAKeyringSpeaksOfNone(t *testing.T) {
 	if n := store.Calls(authtest.OpDelete); n != 0 {
 		t.Errorf("%d keyring deletes; want none when there is no keyring", n)
 	}
+}
+
+// A profile this version cannot read is said plainly, keeps the last one
+// shown, and goes when a readable one comes.
+func TestUnreadableProfileIsSaid(t *testing.T) {
+	w := newWorld(t)
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.sim.SendRaw([]byte(`{"id":"someone","email":"x@example.com"}`)) // no aesthetics: required
+	st := w.waitFor("the sentence", func(s State) bool { return strings.Contains(s.LastError, "cannot read") })
+	if !strings.Contains(st.LastError, "update Pieces Tray") || st.Phase != PhaseSignedIn || st.User == nil || st.User.Email != "ada@example.com" {
+		t.Errorf("state %s as %v, last error %q; want still signed in as ada, and how to fix it", st.Phase, st.User, st.LastError)
+	}
+	w.sim.UpdateUser(func(p *apiclient.UserProfile) { p.Name = "Ada K." })
+	w.waitFor("the sentence gone", func(s State) bool { return s.LastError == "" && s.User != nil && s.User.Name == "Ada K." })
 }
