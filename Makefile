@@ -67,7 +67,6 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 5m ./apiclient/
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 2m ./internal/control/
 
 # Re-capture the four windows as they really render (Xvfb, light theme) into
 # docs/screenshots/.
