@@ -6,6 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -29,10 +32,34 @@ const (
 // healthPath is probed with HEAD, as the SDK's port scan does.
 const healthPath = "/.well-known/health"
 
-// Discovery finds the Pieces OS to talk to. The zero value probes the
-// default ports on 127.0.0.1.
+// How Discovery found Pieces OS (Location.How).
+const (
+	FoundBySetting  = "setting"     // the explicit URL (--pieces-os-url, PIECES_OS_URL)
+	FoundByPortFile = "port file"   // Pieces OS's own port file
+	FoundByScan     = "scan"        // a port of 39300–39333
+	FoundByLegacy   = "legacy port" // port 1000
+)
+
+// Location is where Discovery found Pieces OS, and how.
+type Location struct {
+	URL string // like "http://127.0.0.1:39300"
+	How string // a FoundBy* value
+	// PortFile is the port file read, and StalePort the port it named when
+	// nothing answered there (0 when the file was fine, absent or unread).
+	PortFile  string
+	StalePort int
+}
+
+// Discovery finds the Pieces OS to talk to. The zero value reads Pieces OS's
+// port file, then probes the default ports on 127.0.0.1.
+//
+// Only a Pieces OS run by this user is found: on Linux, a loopback port whose
+// listening socket belongs to another user is passed over (and named in the
+// error when nothing else answers), so that no token is ever sent to another
+// user's program that took a port while Pieces OS was down.
 type Discovery struct {
 	URL          string        // explicit base URL (flag / PIECES_OS_URL): wins when set (still health-checked)
+	PortFile     string        // Pieces OS's port file; "" = DefaultPortFile(), "-" = none
 	Host         string        // default "127.0.0.1"
 	Ports        []int         // default 39300..39333 inclusive (nil = default, empty = none)
 	LegacyPorts  []int         // default [1000] (nil = default, empty = none)
@@ -49,17 +76,42 @@ func DefaultPorts() []int {
 	return ports
 }
 
+// DefaultPortFile is where Pieces OS writes the port it listens on, as the
+// Pieces C# SDK and the Raycast extension read it:
+// ~/Documents/com.pieces.os/production/Config/.port.txt on Linux and Windows,
+// ~/Library/com.pieces.os/production/Config/.port.txt on macOS. "" when the
+// home directory is unknown.
+func DefaultPortFile() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Join(home, "Documents")
+	if runtime.GOOS == "darwin" {
+		dir = filepath.Join(home, "Library")
+	}
+	return filepath.Join(dir, "com.pieces.os", "production", "Config", ".port.txt")
+}
+
 // Find returns the base URL of a Pieces OS that answers 200 to
-// HEAD /.well-known/health, like "http://127.0.0.1:39300".
-//
-// An explicit URL wins but must answer. Otherwise every port of Ports is
-// probed in parallel and the first to answer wins (the others are cancelled
-// at once); only when none answers are the LegacyPorts probed. Find never
-// sleeps and returns only after every probe it started has ended.
-//
-// The error is always a *NotRunningError (errors.Is ErrNotRunning) listing
-// what was tried; when ctx ends first it also matches ctx.Err().
+// HEAD /.well-known/health, like "http://127.0.0.1:39300" (see Locate).
 func (d Discovery) Find(ctx context.Context) (string, error) {
+	l, err := d.Locate(ctx)
+	return l.URL, err
+}
+
+// Locate finds Pieces OS and says how. An explicit URL wins but must answer.
+// Otherwise the port in Pieces OS's port file is tried; then every port of
+// Ports is probed in parallel and the first to answer wins (the others are
+// cancelled at once); only when none answers are the LegacyPorts probed.
+// Locate never sleeps and returns only after every probe it started has
+// ended.
+//
+// When nothing answers, the error is a *NotRunningError (errors.Is
+// ErrNotRunning) listing what was tried; when ctx ends first it also matches
+// ctx.Err(). When a Pieces OS answered but not with 200, the error is a
+// *StatusError: it runs, but is not well.
+func (d Discovery) Locate(ctx context.Context) (Location, error) {
 	hc := d.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Transport: probeTransport(d.probeTimeout())}
@@ -71,16 +123,34 @@ func (d Discovery) Find(ctx context.Context) (string, error) {
 			if err == nil {
 				err = errors.New("not an http URL")
 			}
-			return "", &NotRunningError{Tried: []string{base}, Err: errorf("discover: invalid Pieces OS URL %q: %w", base, err)}
+			return Location{}, &NotRunningError{Tried: []string{base}, Err: errorf("discover: invalid Pieces OS URL %q: %w", base, err)}
 		}
 		if err := d.probe(ctx, hc, base); err != nil {
-			return "", &NotRunningError{Tried: []string{base}, Err: err}
+			return Location{}, notRunningOr([]string{base}, err)
 		}
-		return base, nil
+		return Location{URL: base, How: FoundBySetting}, nil
 	}
 	host := d.Host
 	if host == "" {
 		host = DefaultHost
+	}
+	baseOf := func(p int) string { return "http://" + net.JoinHostPort(host, strconv.Itoa(p)) }
+	var loc Location
+	var tried []string
+	var firstErr error
+	if path, port := d.readPortFile(); port > 0 {
+		loc.PortFile = path
+		base := baseOf(port)
+		tried = append(tried, base)
+		err := d.probe(ctx, hc, base)
+		if err == nil {
+			loc.URL, loc.How = base, FoundByPortFile
+			return loc, nil
+		}
+		if !isConnectionFailure(err) {
+			firstErr = err // something answered there
+		}
+		loc.StalePort = port
 	}
 	ports, legacy := d.Ports, d.LegacyPorts
 	if ports == nil {
@@ -89,34 +159,64 @@ func (d Discovery) Find(ctx context.Context) (string, error) {
 	if legacy == nil {
 		legacy = []int{LegacyPort}
 	}
-	var (
-		tried    []string
-		firstErr error
-	)
-	for _, group := range [][]int{ports, legacy} {
-		if len(group) == 0 {
+	for i, group := range [][]int{ports, legacy} {
+		if len(group) == 0 || ctx.Err() != nil {
 			continue
 		}
 		bases := make([]string, len(group))
 		for i, p := range group {
-			bases[i] = "http://" + net.JoinHostPort(host, strconv.Itoa(p))
+			bases[i] = baseOf(p)
 		}
 		tried = append(tried, bases...)
 		base, err := d.race(ctx, hc, bases)
 		if err == nil {
-			return base, nil
+			loc.URL, loc.How = base, FoundByScan
+			if i == 1 {
+				loc.How = FoundByLegacy
+			}
+			return loc, nil
 		}
-		if firstErr == nil {
+		if firstErr == nil || (isConnectionFailure(firstErr) && !isConnectionFailure(err)) {
 			firstErr = err
-		}
-		if ctx.Err() != nil {
-			break
 		}
 	}
 	if ctx.Err() != nil {
 		firstErr = errorf("discover: %w", ctx.Err())
 	}
-	return "", &NotRunningError{Tried: tried, Err: firstErr}
+	return loc, notRunningOr(tried, firstErr)
+}
+
+// notRunningOr is err when Pieces OS answered (an HTTP status: it runs), else
+// a *NotRunningError listing tried.
+func notRunningOr(tried []string, err error) error {
+	if _, ok := statusOf(err); ok {
+		return err
+	}
+	return &NotRunningError{Tried: tried, Err: err}
+}
+
+// readPortFile returns the port file's path and the port it names (0 when
+// there is none, or it is unreadable).
+func (d Discovery) readPortFile() (string, int) {
+	path := d.PortFile
+	switch path {
+	case "-":
+		return "", 0
+	case "":
+		path = DefaultPortFile()
+	}
+	if path == "" {
+		return "", 0
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 64 {
+		return path, 0
+	}
+	port, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || port < 1 || port > 65535 {
+		return path, 0
+	}
+	return path, port
 }
 
 func (d Discovery) probeTimeout() time.Duration {
@@ -170,17 +270,36 @@ func (d Discovery) race(ctx context.Context, hc *http.Client, bases []string) (s
 	if winner != "" {
 		return winner, nil
 	}
+	// The most telling failure: a Pieces OS that answered badly, then
+	// another user's listener, then the first in the order of bases.
+	var first error
 	for _, b := range bases {
-		if err := errs[b]; err != nil {
+		err := errs[b]
+		if err == nil {
+			continue
+		}
+		if _, ok := statusOf(err); ok {
 			return "", err
 		}
+		var fl *ForeignListenerError
+		if first == nil || (errors.As(err, &fl) && isConnectionFailure(first)) {
+			first = err
+		}
+	}
+	if first != nil {
+		return "", first
 	}
 	return "", errorf("discover: no port answered")
 }
 
 // probe asks base for its health with HEAD (GET when HEAD is not allowed)
-// and reports nil for a 200.
+// and reports nil for a 200, a *StatusError for a 5xx (Pieces OS runs but is
+// not well), and for a listener of another user a *ForeignListenerError
+// without asking it anything.
 func (d Discovery) probe(ctx context.Context, hc *http.Client, base string) error {
+	if err := checkListenerOwner(base); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, d.probeTimeout())
 	defer cancel()
 	code, err := probeOnce(ctx, hc, http.MethodHead, base)
@@ -190,8 +309,11 @@ func (d Discovery) probe(ctx context.Context, hc *http.Client, base string) erro
 	if err != nil {
 		return errorf("discover: %s: %w", base, err)
 	}
-	if code != http.StatusOK {
+	switch {
+	case code >= 500: // Pieces OS runs, but is not well
 		return &StatusError{Op: OpHealth, StatusCode: code}
+	case code != http.StatusOK: // something else answers HTTP there
+		return errorf("discover: %s answered %d to %s: not Pieces OS", base, code, healthPath)
 	}
 	return nil
 }

@@ -7,9 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -266,4 +272,141 @@ func BenchmarkDiscoverNotRunning(b *testing.B) {
 			b.Fatalf("Find() = %v; want ErrNotRunning", err)
 		}
 	}
+}
+
+// Pieces OS's port file is read first; one that names a port nothing
+// answers on is reported; scanning follows.
+func TestLocatePortFile(t *testing.T) {
+	srv, port := healthServer(t, http.StatusOK)
+	stale := freePorts(t, 1)[0]
+	write := func(content string) string {
+		path := filepath.Join(t.TempDir(), ".port.txt")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	tests := []struct {
+		name      string
+		portFile  string
+		ports     []int
+		how       string
+		stalePort int
+	}{
+		{"found", write(fmt.Sprintf("%d\n", port)), []int{}, apiclient.FoundByPortFile, 0},
+		{"stale, then scan", write(strconv.Itoa(stale)), []int{port}, apiclient.FoundByScan, stale},
+		{"missing", filepath.Join(t.TempDir(), "absent"), []int{port}, apiclient.FoundByScan, 0},
+		{"not a port", write("hello"), []int{port}, apiclient.FoundByScan, 0},
+		{"none asked", "-", []int{port}, apiclient.FoundByScan, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := apiclient.Discovery{PortFile: tt.portFile, Ports: tt.ports, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
+			loc, err := d.Locate(context.Background())
+			if err != nil || loc.URL != srv.URL || loc.How != tt.how || loc.StalePort != tt.stalePort {
+				t.Errorf("Locate() = %+v, %v; want %s by %q, stale port %d", loc, err, srv.URL, tt.how, tt.stalePort)
+			}
+		})
+	}
+	if !strings.HasSuffix(apiclient.DefaultPortFile(), filepath.Join("com.pieces.os", "production", "Config", ".port.txt")) {
+		t.Errorf("DefaultPortFile() = %q", apiclient.DefaultPortFile())
+	}
+}
+
+// A Pieces OS that answers its health check with a 5xx runs: the error says
+// so, and is not "not running".
+func TestLocateUnwellPiecesOS(t *testing.T) {
+	_, port := healthServer(t, http.StatusInternalServerError)
+	refused := freePorts(t, 1)[0]
+	d := apiclient.Discovery{PortFile: "-", Ports: []int{refused, port}, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout}
+	_, err := d.Locate(context.Background())
+	if err == nil || errors.Is(err, apiclient.ErrNotRunning) || !strings.Contains(err.Error(), "running but answered an error") || !strings.Contains(err.Error(), "500") {
+		t.Errorf("Locate() error = %v; want Pieces OS running but answering 500", err)
+	}
+}
+
+// A loopback port whose listener belongs to another user is never used:
+// it would get the access token on the next restore.
+func TestLocateSkipsAnotherUsersListener(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the owner of a listening socket is read from /proc (Linux)")
+	}
+	if os.Getuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs as root, which can start a listener as another user")
+		}
+		t.Skip("needs root, to start a listener as another user")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	// A copy of this test binary the other user can run (the build
+	// directory is private).
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "pieces-tray-listen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	exe := filepath.Join(dir, "listen")
+	b, err := os.ReadFile(self)
+	if err == nil {
+		err = os.WriteFile(exe, b, 0o755)
+	}
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "PIECES_TRAY_TEST_LISTEN=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }() //nolint:errcheck // it ends with its stdin
+	var port int
+	if _, err := fmt.Fscan(out, &port); err != nil {
+		t.Fatalf("the other user's listener: %v", err)
+	}
+	// It answers health checks like Pieces OS, to anyone who asks.
+	if resp, err := http.Head(baseOf(port) + "/.well-known/health"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the other user's listener does not answer: %v", err)
+	}
+	for name, d := range map[string]apiclient.Discovery{
+		"scan":      {PortFile: "-", Ports: []int{port}, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout},
+		"port file": {PortFile: writePortFile(t, port), Ports: []int{}, LegacyPorts: []int{}, ProbeTimeout: loadedProbeTimeout},
+		"setting":   {URL: baseOf(port), ProbeTimeout: loadedProbeTimeout},
+	} {
+		_, err := d.Locate(context.Background())
+		var fl *apiclient.ForeignListenerError
+		if !errors.Is(err, apiclient.ErrNotRunning) || !errors.As(err, &fl) || fl.UID != uid ||
+			!strings.Contains(err.Error(), fmt.Sprintf("something else is listening on port %d", port)) {
+			t.Errorf("%s: Locate() error = %v; want not running, something else on port %d", name, err, port)
+		}
+	}
+}
+
+func writePortFile(t *testing.T, port int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), ".port.txt")
+	if err := os.WriteFile(path, []byte(strconv.Itoa(port)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

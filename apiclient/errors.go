@@ -26,13 +26,19 @@ type NotRunningError struct {
 
 // Error says that Pieces OS is not running and where it was looked for.
 func (e *NotRunningError) Error() string {
+	msg := ErrNotRunning.Error()
 	switch len(e.Tried) {
 	case 0:
-		return ErrNotRunning.Error()
 	case 1:
-		return ErrNotRunning.Error() + " at " + e.Tried[0]
+		msg += " at " + e.Tried[0]
+	default:
+		msg += " (tried " + describeTried(e.Tried) + ")"
 	}
-	return ErrNotRunning.Error() + " (tried " + describeTried(e.Tried) + ")"
+	var fl *ForeignListenerError
+	if errors.As(e.Err, &fl) {
+		msg += "; " + fl.Error()
+	}
+	return msg
 }
 
 // Is makes errors.Is(err, ErrNotRunning) true.
@@ -153,6 +159,8 @@ func (e *StatusError) Error() string {
 // sentence fragment for people (no package prefix, no status code).
 func (e *StatusError) Meaning() string {
 	switch c := e.StatusCode; {
+	case e.Op == OpHealth:
+		return "Pieces OS is running but answered an error"
 	case c == 400:
 		return "Pieces OS rejected the request as malformed"
 	case c == 401:

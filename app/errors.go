@@ -30,7 +30,10 @@ func Human(err error) string {
 			return Sentence(known.Error())
 		}
 	}
+	var foreign *apiclient.ForeignListenerError
 	switch {
+	case errors.As(err, &foreign):
+		return Sentence("Pieces OS is not running; " + foreign.Error())
 	case errors.Is(err, apiclient.ErrNotRunning):
 		return "Pieces OS is not running."
 	case errors.Is(err, context.DeadlineExceeded):

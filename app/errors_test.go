@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"piecestray/apiclient"
@@ -46,5 +47,12 @@ func TestCodeOf(t *testing.T) {
 		if got := codeOf(tt.err); got != tt.want {
 			t.Errorf("codeOf(%v) = %q; want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+func TestHumanNamesAnotherUsersListener(t *testing.T) {
+	err := &apiclient.NotRunningError{Tried: []string{"http://127.0.0.1:39300"}, Err: &apiclient.ForeignListenerError{Port: 39300, UID: 1001}}
+	if got := Human(err); !strings.Contains(got, "something else is listening on port 39300") {
+		t.Errorf("Human(%v) = %q; want it to name the other listener", err, got)
 	}
 }

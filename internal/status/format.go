@@ -117,9 +117,14 @@ func Text(s app.State, now time.Time) string {
 func Snapshot(ctx context.Context, discover func(context.Context) (string, error), newClient func(string) app.PiecesOS) app.State {
 	s := app.State{Stream: app.StreamInfo{Status: app.StreamIdle}, Storage: app.StorageInfo{Kind: app.StorageNone}}
 	base, err := discover(ctx)
-	if err != nil {
+	switch {
+	case errors.Is(err, apiclient.ErrNotRunning):
 		s.Phase = app.PhaseNotRunning
 		s.Reason = app.Human(err)
+		return s
+	case err != nil: // it answered, but not well: running (exit 1, not 2)
+		s.Phase = app.PhaseConnecting
+		s.LastError = app.Human(err)
 		return s
 	}
 	s.PiecesOS.URL = base

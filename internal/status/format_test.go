@@ -76,6 +76,9 @@ func TestSnapshot(t *testing.T) {
 		{"signed in", found, fakePiecesOS{snap: &apiclient.ReturnedUserProfile{User: &apiclient.UserProfile{ID: "u"}}}, app.PhaseSignedIn, ExitSignedIn},
 		{"signed out", found, fakePiecesOS{snap: &apiclient.ReturnedUserProfile{}}, app.PhaseSignedOut, ExitSignedOut},
 		{"answers 500", found, fakePiecesOS{err: &apiclient.StatusError{Op: "user_snapshot", StatusCode: 500}}, app.PhaseConnecting, ExitSignedOut},
+		{"answers 500 to the health check", func(context.Context) (string, error) {
+			return "", &apiclient.StatusError{Op: apiclient.OpHealth, StatusCode: 500}
+		}, fakePiecesOS{}, app.PhaseConnecting, ExitSignedOut},
 		{"stopped meanwhile", found, fakePiecesOS{err: &apiclient.NotRunningError{}}, app.PhaseNotRunning, ExitNotRunning},
 	}
 	for _, tt := range tests {
