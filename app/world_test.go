@@ -422,6 +422,7 @@ type countingFollower struct {
 
 // Run records live and profile updates and passes every update on.
 func (f *countingFollower) Run(ctx context.Context, handle func(apiclient.StreamUpdate)) error {
+	live := false // this run's stream is live
 	return f.Follower.Run(ctx, func(u apiclient.StreamUpdate) {
 		handle(u)
 		if u.HasProfile {
@@ -429,9 +430,12 @@ func (f *countingFollower) Run(ctx context.Context, handle func(apiclient.Stream
 			f.profiles = append(f.profiles, u.Profile)
 			f.mu.Unlock()
 		}
-		if u.Status == apiclient.StreamLive {
+		// Count the times the stream went live, not every update while live
+		// (a frame's update is live too).
+		if u.Status == apiclient.StreamLive && !live {
 			f.lives.Add(1)
 		}
+		live = u.Status == apiclient.StreamLive
 	})
 }
 
