@@ -160,6 +160,10 @@ func (w *signOutWindow) start() {
 		if msg == "" {
 			msg = "You are signed out."
 		}
+		// Only the outcome stays: what was about to happen has happened.
+		w.who.Hide()
+		w.what.Hide()
+		w.note.Hide()
 		w.showMessage(msg, widget.SuccessImportance)
 		w.signOut.Hide()
 		w.cancel.Hide()
