@@ -14,7 +14,7 @@ import (
 // out, what signing out does, Cancel as the default (focused) button and
 // Sign out; then progress and the outcome.
 func NewSignOut(a fyne.App, c Client) fyne.Window {
-	return newSignOut(a, c, options{}).win
+	return newSignOut(a, c, options{}).window()
 }
 
 // signOutWindow holds the widgets and state of the sign-out window; all of

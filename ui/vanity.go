@@ -18,7 +18,7 @@ import (
 // enabled only for a valid, changed name. Failures are explained with the
 // button that helps; success is confirmed once the profile shows the name.
 func NewVanity(a fyne.App, c Client) fyne.Window {
-	return newVanity(a, c, options{}).win
+	return newVanity(a, c, options{}).window()
 }
 
 // vanityWindow holds the widgets and the editing state of the vanity
