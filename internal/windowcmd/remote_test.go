@@ -16,6 +16,7 @@ import (
 
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/ui"
 )
 
 func TestMain(m *testing.M) {
@@ -185,7 +186,7 @@ func TestDialProblem(t *testing.T) {
 
 func TestRunRejectsUnknownWindow(t *testing.T) {
 	var stderr strings.Builder
-	if code := run(context.Background(), "nope", "/nonexistent.sock", "", &stderr); code != ExitUsage {
+	if code := run(context.Background(), "nope", "/nonexistent.sock", "", ui.Asked, &stderr); code != ExitUsage {
 		t.Errorf("run(nope) = %d; want %d", code, ExitUsage)
 	}
 	if stderr.String() == "" {
@@ -237,7 +238,7 @@ func TestRunByHandAsksTheAgent(t *testing.T) {
 	defer func() { cancel(); <-served }()
 
 	var stderr strings.Builder
-	if code := run(context.Background(), control.WindowVanity, sock, "", &stderr); code != ExitOK {
+	if code := run(context.Background(), control.WindowVanity, sock, "", ui.Asked, &stderr); code != ExitOK {
 		t.Errorf("run(vanity) without a token = %d; want %d (stderr %q)", code, ExitOK, stderr.String())
 	}
 	select {
@@ -249,7 +250,7 @@ func TestRunByHandAsksTheAgent(t *testing.T) {
 		t.Error("the agent was not asked to show the window")
 	}
 	stderr.Reset()
-	if code := run(context.Background(), control.WindowBeta, sock, "", &stderr); code != ExitUnavailable || !strings.Contains(stderr.String(), "could not be opened") {
+	if code := run(context.Background(), control.WindowBeta, sock, "", ui.Asked, &stderr); code != ExitUnavailable || !strings.Contains(stderr.String(), "could not be opened") {
 		t.Errorf("run(beta) refused by the agent = %d, %q; want %d and the agent's reason", code, stderr.String(), ExitUnavailable)
 	}
 }
