@@ -16,6 +16,7 @@ import (
 
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/tray"
 	"piecestray/ui"
 )
 
@@ -252,5 +253,17 @@ func TestRunByHandAsksTheAgent(t *testing.T) {
 	stderr.Reset()
 	if code := run(context.Background(), control.WindowBeta, sock, "", ui.Asked, &stderr); code != ExitUnavailable || !strings.Contains(stderr.String(), "could not be opened") {
 		t.Errorf("run(beta) refused by the agent = %d, %q; want %d and the agent's reason", code, stderr.String(), ExitUnavailable)
+	}
+}
+
+func TestOpenedWhy(t *testing.T) {
+	for reason, want := range map[string]ui.Why{"": ui.Asked, tray.ReasonNoTrayHost: ui.NoTrayHost, "something new": ui.Asked} {
+		t.Setenv(tray.WindowReasonEnv, reason)
+		if got := openedWhy(); got != want {
+			t.Errorf("openedWhy() with %s=%q = %v; want %v", tray.WindowReasonEnv, reason, got, want)
+		}
+		if v, ok := os.LookupEnv(tray.WindowReasonEnv); ok {
+			t.Errorf("%s=%q is still set after openedWhy", tray.WindowReasonEnv, v)
+		}
 	}
 }

@@ -48,14 +48,19 @@ const (
 // (tray.WindowReasonEnv), and says it.
 func Run(ctx context.Context, name string, socketPath string) int {
 	token := os.Getenv(control.WindowTokenEnv)
-	why := ui.Asked
-	if os.Getenv(tray.WindowReasonEnv) == tray.ReasonNoTrayHost {
-		why = ui.NoTrayHost
-	}
-	// Used once; not for what this process starts.
-	os.Unsetenv(control.WindowTokenEnv)
+	os.Unsetenv(control.WindowTokenEnv) // used once; not for what this process starts
+	return run(ctx, name, socketPath, token, openedWhy(), os.Stderr)
+}
+
+// openedWhy reads why the agent opened this window (tray.WindowReasonEnv),
+// and removes it from the environment of what this process starts.
+func openedWhy() ui.Why {
+	reason := os.Getenv(tray.WindowReasonEnv)
 	os.Unsetenv(tray.WindowReasonEnv)
-	return run(ctx, name, socketPath, token, why, os.Stderr)
+	if reason == tray.ReasonNoTrayHost {
+		return ui.NoTrayHost
+	}
+	return ui.Asked
 }
 
 func run(ctx context.Context, name, socketPath, token string, why ui.Why, stderr io.Writer) int {
