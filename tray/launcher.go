@@ -53,8 +53,8 @@ func NewLauncher(exe string, reg Registry, logger *slog.Logger) *Launcher {
 var _ Windows = (*Launcher)(nil)
 
 // WindowReasonEnv names the environment variable in which the Launcher
-// tells a window process why the agent opened it by itself (a Reason
-// value); empty, the person asked for the window.
+// tells a window process why the agent opened it by itself
+// (ReasonNoTrayHost); empty, the person asked for the window.
 const WindowReasonEnv = "PIECES_TRAY_WINDOW_REASON"
 
 // ReasonNoTrayHost is the reason of the account window the agent opens
