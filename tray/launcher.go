@@ -50,10 +50,24 @@ func NewLauncher(exe string, reg Registry, logger *slog.Logger) *Launcher {
 	return &Launcher{exe: exe, reg: reg, log: logger, running: make(map[string]*exec.Cmd)}
 }
 
-var _ control.WindowLauncher = (*Launcher)(nil)
+var _ Windows = (*Launcher)(nil)
+
+// WindowReasonEnv names the environment variable in which the Launcher
+// tells a window process why the agent opened it by itself
+// (ReasonNoTrayHost); empty, the person asked for the window.
+const WindowReasonEnv = "PIECES_TRAY_WINDOW_REASON"
+
+// ReasonNoTrayHost is the reason of the account window the agent opens
+// because no tray host shows its icon.
+const ReasonNoTrayHost = "no-tray-host"
 
 // ShowWindow brings the window called name forward, or starts it.
-func (l *Launcher) ShowWindow(name string) error {
+func (l *Launcher) ShowWindow(name string) error { return l.ShowWindowBecause(name, "") }
+
+// ShowWindowBecause is ShowWindow for a window the agent opens by itself: a
+// new window process finds reason in WindowReasonEnv. A window already open
+// is only brought forward.
+func (l *Launcher) ShowWindowBecause(name, reason string) error {
 	if !control.ValidWindow(name) {
 		return fmt.Errorf("tray: show window: no window called %q", name)
 	}
@@ -66,8 +80,9 @@ func (l *Launcher) ShowWindow(name string) error {
 		return nil // starting or running; it comes forward by itself when mapped
 	}
 	cmd := exec.Command(l.exe, "window", name)
+	cmd.Env = append(os.Environ(), WindowReasonEnv+"="+reason) // set even when empty: never inherited
 	if l.reg != nil {
-		cmd.Env = append(os.Environ(), control.WindowTokenEnv+"="+l.reg.WindowToken(name))
+		cmd.Env = append(cmd.Env, control.WindowTokenEnv+"="+l.reg.WindowToken(name))
 	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("tray: start the %s window: %w", name, err)

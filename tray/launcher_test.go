@@ -141,6 +141,35 @@ func TestLauncherGivesEachStartAToken(t *testing.T) {
 	}
 }
 
+// TestLauncherTellsWhy checks that a window the agent opens by itself finds
+// the reason in its environment, and one the person asked for finds none,
+// even when the agent's own environment has one.
+func TestLauncherTellsWhy(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script as the window process")
+	}
+	t.Setenv(WindowReasonEnv, "inherited")
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	exe := script(t, dir, "pieces-tray", `echo "$2 [$`+WindowReasonEnv+`]" >> "`+log+`"`)
+	for _, reg := range []Registry{nil, &fakeRegistry{}} {
+		l := NewLauncher(exe, reg, nil)
+		if err := l.ShowWindowBecause("account", ReasonNoTrayHost); err != nil {
+			t.Fatalf("ShowWindowBecause: %v", err)
+		}
+		l.Wait()
+		if err := l.ShowWindow("vanity"); err != nil {
+			t.Fatalf("ShowWindow: %v", err)
+		}
+		l.Wait()
+	}
+	got := strings.Split(strings.TrimSpace(readFile(t, log)), "\n")
+	want := []string{"account [no-tray-host]", "vanity []", "account [no-tray-host]", "vanity []"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("windows started with %q; want %q", got, want)
+	}
+}
+
 func TestLauncherErrors(t *testing.T) {
 	l := NewLauncher(filepath.Join(t.TempDir(), "missing"), nil, nil)
 	if err := l.ShowWindow("nonsense"); err == nil {

@@ -4,7 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log"
 	"log/slog"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,14 +34,22 @@ type EventNotifier interface {
 	Notify(ev app.Event)
 }
 
+// Windows opens the agent's windows (a *Launcher).
+type Windows interface {
+	control.WindowLauncher
+	// ShowWindowBecause shows the window called name, which the agent opens
+	// by itself for reason (ReasonNoTrayHost), so that it can say why.
+	ShowWindowBecause(name, reason string) error
+}
+
 // DefaultHostGrace is how long the tray waits for a tray host
 // (StatusNotifierWatcher) before saying there is none.
 const DefaultHostGrace = 3 * time.Second
 
 // Config wires the tray to the core and the desktop.
 type Config struct {
-	Core    Core                   // required
-	Windows control.WindowLauncher // opens Account…, Vanity name…, Beta program… and Sign out…; required
+	Core    Core    // required
+	Windows Windows // opens Account…, Vanity name…, Beta program… and Sign out…; required
 	// Opener opens the personal cloud, and the sign-in link when it cannot
 	// be copied; default NewOpener(Logger).
 	Opener auth.Browser
@@ -45,8 +58,12 @@ type Config struct {
 	Clipboard Clipboard
 	// Notifier tells the person when there is no tray host; optional.
 	Notifier EventNotifier
-	// Logger; default discards.
+	// Logger; default discards. What fyne.io/systray prints with the log
+	// package goes there too while Run runs.
 	Logger *slog.Logger
+	// Stderr is where a person who started Pieces Tray from a terminal
+	// reads that there is no tray; default os.Stderr.
+	Stderr io.Writer
 	// OnQuit is called when the person chooses Quit, before Run returns;
 	// optional.
 	OnQuit func()
@@ -84,6 +101,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return ErrNoCore
 	}
 	cfg = cfg.withDefaults()
+	defer routeLibraryLog(cfg.Logger)()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -133,6 +151,9 @@ func Run(ctx context.Context, cfg Config) error {
 func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
 	}
 	if cfg.Opener == nil {
 		cfg.Opener = NewOpener(cfg.Logger)
@@ -326,16 +347,50 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 	}
 }
 
+// getATray says how to get a tray host.
+const getATray = "On GNOME, install the AppIndicator and KStatusNotifierItem Support extension; " +
+	"on other desktops add a system tray or status-notifier area to the panel."
+
 // noHost tells the person that no tray host shows the icon, and opens the
-// account window instead.
+// account window instead, telling it why.
 func (r *runner) noHost() {
-	r.cfg.Logger.Warn("no system tray host (StatusNotifierWatcher) is running; the tray icon is not visible. " +
-		"On GNOME, install the AppIndicator extension. Opening the account window instead.")
+	fmt.Fprintln(r.cfg.Stderr, "pieces-tray: No tray is running on this desktop, so Pieces Tray opens its account window instead. "+getATray)
+	r.cfg.Logger.Warn("no system tray host (StatusNotifierWatcher) is running: the tray icon is not visible; opening the account window instead")
 	if r.cfg.Notifier != nil {
 		r.cfg.Notifier.Notify(app.Event{Kind: app.EventNoTrayHost, Title: "Pieces Tray has no tray icon",
-			Body: "This desktop shows no tray icons (on GNOME, add the AppIndicator extension). The account window opens instead."})
+			Body: "No tray is running on this desktop, so the account window opens instead. " + getATray})
 	}
-	if err := r.cfg.Windows.ShowWindow(control.WindowAccount); err != nil {
+	if err := r.cfg.Windows.ShowWindowBecause(control.WindowAccount, ReasonNoTrayHost); err != nil {
 		r.cfg.Logger.Warn("could not open the account window", "err", err)
 	}
+}
+
+// routeLibraryLog sends what the standard log package prints (fyne.io/systray
+// prints its errors there, to stderr by default) to logger, until the
+// function it returns restores the log package. Its "failed to register"
+// means no tray host yet, which is routine at login: Run says so in its own
+// words if none appears (noHost).
+func routeLibraryLog(logger *slog.Logger) (restore func()) {
+	w, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
+	log.SetOutput(libraryLog{logger})
+	log.SetFlags(0)
+	log.SetPrefix("")
+	return func() {
+		log.SetOutput(w)
+		log.SetFlags(flags)
+		log.SetPrefix(prefix)
+	}
+}
+
+// libraryLog is an io.Writer that logs every line written to it.
+type libraryLog struct{ log *slog.Logger }
+
+func (l libraryLog) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	level := slog.LevelWarn
+	if strings.Contains(msg, "failed to register") {
+		level = slog.LevelInfo
+	}
+	l.log.Log(context.Background(), level, "tray library", "said", msg)
+	return len(p), nil
 }

@@ -1,9 +1,12 @@
 package tray
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -73,9 +76,12 @@ func (r *recorder) add(s string) error {
 }
 
 func (r *recorder) ShowWindow(name string) error { return r.add("window " + name) }
-func (r *recorder) Open(url string) error        { return r.add("open " + url) }
-func (r *recorder) Copy(text string) error       { return r.add("copy " + text) }
-func (r *recorder) Notify(ev app.Event)          { _ = r.add("notify " + string(ev.Kind)) }
+func (r *recorder) ShowWindowBecause(name, reason string) error {
+	return r.add("window " + name + " because " + reason)
+}
+func (r *recorder) Open(url string) error  { return r.add("open " + url) }
+func (r *recorder) Copy(text string) error { return r.add("copy " + text) }
+func (r *recorder) Notify(ev app.Event)    { _ = r.add("notify " + string(ev.Kind)) }
 
 func wait[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
@@ -319,13 +325,41 @@ func TestBeginWithoutAState(t *testing.T) {
 
 func TestNoHost(t *testing.T) {
 	windows, note := newRecorder(nil), newRecorder(nil)
-	r := &runner{cfg: Config{Core: newFakeCore(), Windows: windows, Notifier: note}.withDefaults()}
+	var stderr bytes.Buffer
+	r := &runner{cfg: Config{Core: newFakeCore(), Windows: windows, Notifier: note, Stderr: &stderr}.withDefaults()}
 	r.noHost()
 	if got := wait(t, note.seen, "Notify"); got != "notify no_tray_host" {
 		t.Errorf("noHost notified %q", got)
 	}
-	if got := wait(t, windows.seen, "ShowWindow"); got != "window account" {
-		t.Errorf("noHost did %q; want the account window", got)
+	if got, want := wait(t, windows.seen, "ShowWindow"), "window account because "+ReasonNoTrayHost; got != want {
+		t.Errorf("noHost did %q; want %q", got, want)
+	}
+	if got := stderr.String(); !strings.HasPrefix(got, "pieces-tray: No tray is running") || !strings.Contains(got, "AppIndicator and KStatusNotifierItem Support") {
+		t.Errorf("noHost wrote %q to stderr; want why there is no icon and how to get one", got)
+	}
+}
+
+// What fyne.io/systray prints with the log package goes to the agent's
+// logger, not to stderr, while the library log is routed.
+func TestRouteLibraryLog(t *testing.T) {
+	var stderr, logged bytes.Buffer
+	w, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
+	log.SetOutput(&stderr)
+	log.SetFlags(log.Lmsgprefix)
+	log.SetPrefix("p: ")
+	defer func() { log.SetOutput(w); log.SetFlags(flags); log.SetPrefix(prefix) }()
+	restore := routeLibraryLog(slog.New(slog.NewTextHandler(&logged, nil)))
+	log.Printf("systray error: failed to register: %v\n", "The name org.kde.StatusNotifierWatcher was not provided by any .service files")
+	restore()
+	if stderr.Len() != 0 {
+		t.Errorf("stderr got %q; want nothing", stderr.String())
+	}
+	if got := logged.String(); !strings.Contains(got, "level=INFO") || !strings.Contains(got, "said=\"systray error: failed to register") {
+		t.Errorf("the logger got %q; want the library's line at INFO", got)
+	}
+	log.Print("after")
+	if got := stderr.String(); got != "p: after\n" {
+		t.Errorf("after restore, stderr got %q; want %q", got, "p: after\n")
 	}
 }
 

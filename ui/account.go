@@ -28,10 +28,18 @@ const pictureSize = 72
 // picture, name, email and username, the Pieces OS in use, the personal
 // cloud, the vanity name, the beta program and where the session is kept.
 // It follows the agent's state; when nobody is signed in or Pieces OS is not
-// running it says so and offers the one button that helps.
-func NewAccount(a fyne.App, c Client) fyne.Window {
-	return newAccount(a, c, options{}).win
+// running it says so and offers the one button that helps. Opened because
+// there is no tray (why is NoTrayHost), it says so above all that, and how
+// to get a tray.
+func NewAccount(a fyne.App, c Client, why Why) fyne.Window {
+	return newAccount(a, c, options{why: why}).window()
 }
+
+// noTrayHostNote is what the account window says when it opened because no
+// tray host shows the icon.
+const noTrayHostNote = "No tray is running on this desktop, so Pieces Tray opened this window. " +
+	"On GNOME, install the AppIndicator and KStatusNotifierItem Support extension; " +
+	"on other desktops add a system tray or status-notifier area to the panel."
 
 // accountWindow holds the widgets of the account window; they are touched
 // on the main goroutine only.
@@ -98,7 +106,14 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 	w.submit = w.win.Close
 	buttons := container.NewHBox(w.refresh, layout.NewSpacer(), w.close)
 
-	body := container.NewVBox(w.notice.box, w.details, w.lastError, w.outcome)
+	var parts []fyne.CanvasObject
+	if w.opts.why == NoTrayHost {
+		note := widget.NewLabel(noTrayHostNote)
+		note.Wrapping = fyne.TextWrapWord
+		icon := container.NewCenter(widget.NewIcon(theme.InfoIcon()))
+		parts = append(parts, container.NewBorder(nil, nil, icon, nil, note), widget.NewSeparator())
+	}
+	body := container.NewVBox(append(parts, w.notice.box, w.details, w.lastError, w.outcome)...)
 	w.setContent(body, buttons)
 	w.win.Canvas().Focus(w.close)
 

@@ -71,6 +71,28 @@ func TestAccountImages(t *testing.T) {
 	test.AssertRendersToImage(t, "account_not_running.png", w.win.Canvas())
 }
 
+// Opened because there is no tray, the window says so and how to get one,
+// whatever the state; opened on request, it does not.
+func TestAccountNoTrayHost(t *testing.T) {
+	h, w := newAccountForTest(t, func(o *options) { o.why = NoTrayHost })
+	h.push(signedIn(profile()))
+	if got := shownWith(w.win.Canvas(), "No tray is running"); len(got) != 1 || got[0] != noTrayHostNote {
+		t.Errorf("the window says %q; want %q", got, noTrayHostNote)
+	}
+	test.AssertRendersToMarkup(t, "account_no_tray_host.xml", w.win.Canvas())
+	test.AssertRendersToImage(t, "account_no_tray_host.png", w.win.Canvas())
+	h.push(signedOut())
+	if got := shownWith(w.win.Canvas(), "No tray is running"); len(got) != 1 {
+		t.Errorf("signed out, the window says %q; want the note kept", got)
+	}
+
+	h, w = newAccountForTest(t)
+	h.push(signedIn(profile()))
+	if got := shownWith(w.win.Canvas(), "tray"); len(got) != 0 {
+		t.Errorf("opened on request, the window says %q", got)
+	}
+}
+
 func TestAccountFollowsState(t *testing.T) {
 	h, w := newAccountForTest(t)
 	h.push(signedIn(profile()))

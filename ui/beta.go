@@ -24,7 +24,7 @@ const betaAbout = "The Early Access Program lets you try Pieces features before 
 // toggle that asks for confirmation before joining or leaving. A 511 from
 // Pieces OS is explained; the result is confirmed from the profile.
 func NewBeta(a fyne.App, c Client) fyne.Window {
-	return newBeta(a, c, options{}).win
+	return newBeta(a, c, options{}).window()
 }
 
 // betaWindow holds the widgets and state of the beta window; all of it is

@@ -3,11 +3,14 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"go.uber.org/goleak"
 
 	"piecestray/apiclient"
@@ -224,3 +227,40 @@ func typeKey(c fyne.Canvas, name fyne.KeyName) {
 
 // wait blocks until every goroutine of the window has ended (after close).
 func (b *base) wait() { b.wg.Wait() }
+
+// shownLabels returns the text of every label a person sees on c: visible,
+// inside visible containers.
+func shownLabels(c fyne.Canvas) []string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch o := o.(type) {
+		case *widget.Label:
+			out = append(out, o.Text)
+		case *fyne.Container:
+			for _, child := range o.Objects {
+				walk(child)
+			}
+		case fyne.Widget:
+			for _, child := range test.WidgetRenderer(o).Objects() {
+				walk(child)
+			}
+		}
+	}
+	walk(c.Content())
+	return out
+}
+
+// shownWith returns the labels shown on c that contain s.
+func shownWith(c fyne.Canvas, s string) []string {
+	var out []string
+	for _, l := range shownLabels(c) {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -14,7 +14,7 @@ import (
 // out, what signing out does, Cancel as the default (focused) button and
 // Sign out; then progress and the outcome.
 func NewSignOut(a fyne.App, c Client) fyne.Window {
-	return newSignOut(a, c, options{}).win
+	return newSignOut(a, c, options{}).window()
 }
 
 // signOutWindow holds the widgets and state of the sign-out window; all of
@@ -160,6 +160,10 @@ func (w *signOutWindow) start() {
 		if msg == "" {
 			msg = "You are signed out."
 		}
+		// Only the outcome stays: what was about to happen has happened.
+		w.who.Hide()
+		w.what.Hide()
+		w.note.Hide()
 		w.showMessage(msg, widget.SuccessImportance)
 		w.signOut.Hide()
 		w.cancel.Hide()

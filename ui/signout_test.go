@@ -85,9 +85,12 @@ func TestSignOutShowsOutcome(t *testing.T) {
 	if !w.close.Visible() || w.signOut.Visible() || w.win.Canvas().Focused() != w.close {
 		t.Error("after signing out: Close is not the one focused button")
 	}
+	if got := shownLabels(w.win.Canvas()); len(got) != 1 || got[0] != msg {
+		t.Errorf("after signing out the window says %q; want only %q", got, msg)
+	}
 	h.push(signedOut())
-	if w.message.Text != msg {
-		t.Errorf("message = %q after the next state; want the outcome kept", w.message.Text)
+	if got := shownLabels(w.win.Canvas()); len(got) != 1 || got[0] != msg {
+		t.Errorf("after the next state the window says %q; want only the outcome %q", got, msg)
 	}
 	test.AssertRendersToMarkup(t, "signout_done.xml", w.win.Canvas())
 	typeKey(w.win.Canvas(), fyne.KeyEscape)

@@ -18,7 +18,7 @@ import (
 // enabled only for a valid, changed name. Failures are explained with the
 // button that helps; success is confirmed once the profile shows the name.
 func NewVanity(a fyne.App, c Client) fyne.Window {
-	return newVanity(a, c, options{}).win
+	return newVanity(a, c, options{}).window()
 }
 
 // vanityWindow holds the widgets and the editing state of the vanity
@@ -42,7 +42,8 @@ type vanityWindow struct {
 	setting     bool   // the entry text is being set by the window
 	edited      bool   // the person has typed
 	saving      bool
-	rejected    string // a name Pieces said is taken
+	rejected    string // a name Pieces refused (taken, invalid)
+	rejectedWhy string // why, in words: shown under the field while it holds that name
 	pending     string // saved, waiting for the profile to show it
 	blocked     bool   // a notice replaces the form
 }
@@ -127,10 +128,13 @@ func (w *vanityWindow) apply(s app.State) {
 	w.update()
 }
 
-// changed runs when the entry's text changes.
+// changed runs when the entry's text changes. An edit by the person
+// clears the outcome of the last save: it spoke of the name before.
 func (w *vanityWindow) changed(string) {
 	if !w.setting {
 		w.edited = true
+		w.message.Hide()
+		w.retry.Hide()
 	}
 	w.update()
 }
@@ -145,7 +149,7 @@ func (w *vanityWindow) update() {
 		w.reason.SetText(app.Sentence(err.Error()))
 		w.reason.Show()
 	case err == nil && name == w.rejected:
-		w.reason.SetText("This name is taken. Edit it to try another one.")
+		w.reason.SetText(w.rejectedWhy)
 		w.reason.Show()
 	default:
 		w.reason.Hide()
@@ -209,12 +213,17 @@ func (w *vanityWindow) submitSave() {
 func (w *vanityWindow) failed(name string, e *app.ActionError) {
 	msg := e.Message
 	switch e.Code {
-	case app.CodeTaken:
-		w.rejected = name
-		if msg == "" {
+	case app.CodeTaken, app.CodeInvalid:
+		// Said once, under the field, until the name changes.
+		switch {
+		case msg != "":
+		case e.Code == app.CodeTaken:
 			msg = "The name “" + name + "” is already taken. Edit it and try another one."
+		default:
+			msg = "Pieces does not accept the name “" + name + "”. Edit it and try another one."
 		}
-		w.showMessage(msg, widget.DangerImportance)
+		w.rejected, w.rejectedWhy = name, app.Sentence(msg)
+		w.message.Hide()
 		w.win.Canvas().Focus(w.entry)
 	case app.CodeCloudNotReady:
 		if msg == "" {
@@ -243,10 +252,6 @@ func (w *vanityWindow) failed(name string, e *app.ActionError) {
 		}
 		w.showMessage(msg, widget.DangerImportance)
 		w.offer("Retry", func() { w.runAction(app.ActionRetry) })
-	case app.CodeInvalid:
-		w.message.Hide()
-		w.reason.SetText(app.Sentence(msg))
-		w.reason.Show()
 	default:
 		w.showMessage("The vanity name could not be saved: "+app.Sentence(msg), widget.DangerImportance)
 	}

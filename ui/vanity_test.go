@@ -128,19 +128,66 @@ func TestVanityTaken(t *testing.T) {
 	if w.entry.Text != "taken-name" {
 		t.Errorf("entry = %q after 409; want the text kept", w.entry.Text)
 	}
-	if !strings.Contains(w.message.Text, "already taken") || !w.message.Visible() {
-		t.Errorf("message = %q; want the 409 explained", w.message.Text)
+	// "taken." is in every sentence saying so, and not in the address.
+	c := w.win.Canvas()
+	if got := shownWith(c, "taken."); len(got) != 1 {
+		t.Errorf("after 409 the window says %q; want the refusal said once", got)
+	}
+	if !w.reason.Visible() || !strings.Contains(w.reason.Text, "already taken") {
+		t.Errorf("reason under the field = %q (shown %v); want the 409 explained there", w.reason.Text, w.reason.Visible())
 	}
 	if !w.save.Disabled() {
 		t.Error("Save enabled for the name just refused")
 	}
-	if w.win.Canvas().Focused() != w.entry {
+	if c.Focused() != w.entry {
 		t.Error("focus is not in the field after 409")
 	}
-	test.AssertRendersToMarkup(t, "vanity_taken.xml", w.win.Canvas())
+	test.AssertRendersToMarkup(t, "vanity_taken.xml", c)
 	test.Type(w.entry, "2")
+	if got := shownWith(c, "taken."); len(got) != 0 {
+		t.Errorf("after editing to %q the window still says %q", w.entry.Text, got)
+	}
 	if w.save.Disabled() {
 		t.Errorf("Save disabled after editing to %q", w.entry.Text)
+	}
+	w.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	if got := shownWith(c, "taken."); w.entry.Text != "taken-name" || len(got) != 1 {
+		t.Errorf("back at %q the window says %q; want the refusal said once again", w.entry.Text, got)
+	}
+}
+
+// A name Pieces refuses although it looks valid here stays explained under
+// the field, and Save stays off for it.
+func TestVanityRefusedAsInvalid(t *testing.T) {
+	h, w := newVanityForTest(t)
+	h.push(signedIn(profile()))
+	test.Type(w.entry, "admin")
+	h.client.answer(app.Result{}, actionErr(app.CodeInvalid, "this name is reserved"))
+	test.Tap(w.save)
+	h.step()
+	if got := shownWith(w.win.Canvas(), "reserved"); len(got) != 1 || !w.reason.Visible() {
+		t.Errorf("after the refusal the window says %q (reason shown %v); want %q once, under the field", got, w.reason.Visible(), "This name is reserved.")
+	}
+	if !w.save.Disabled() {
+		t.Error("Save enabled for the name just refused")
+	}
+}
+
+// The outcome of a failed save speaks of the name before: editing the name
+// clears it, and its button.
+func TestVanityEditClearsTheLastOutcome(t *testing.T) {
+	h, w := newVanityForTest(t)
+	h.push(signedIn(profile()))
+	test.Type(w.entry, "ada")
+	h.client.answer(app.Result{}, actionErr(app.CodeCloudNotReady, "Your personal cloud is not fully connected yet."))
+	test.Tap(w.save)
+	h.step()
+	if !w.message.Visible() || !w.retry.Visible() {
+		t.Fatalf("after the failure: message shown %v, Retry shown %v; want both", w.message.Visible(), w.retry.Visible())
+	}
+	test.Type(w.entry, "x")
+	if got := shownWith(w.win.Canvas(), "not fully connected"); len(got) != 0 || w.retry.Visible() {
+		t.Errorf("after editing the window says %q, Retry shown %v; want neither", got, w.retry.Visible())
 	}
 }
 

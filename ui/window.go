@@ -35,12 +35,28 @@ const (
 	WindowSignOut = control.WindowSignOut
 )
 
-// New builds the window called name (account, vanity, beta or signout). The
-// window is not shown yet. It returns an error for an unknown name.
-func New(name string, a fyne.App, c Client) (fyne.Window, error) {
+// Why says why a window opened.
+type Why int
+
+const (
+	// Asked: the person asked for the window (the tray menu, the command
+	// line).
+	Asked Why = iota
+	// NoTrayHost: no tray host shows Pieces Tray's icon on this desktop, so
+	// the agent opened the account window by itself.
+	NoTrayHost
+)
+
+// New builds the window called name (account, vanity, beta or signout),
+// opened for the reason why (only the account window says it). The window
+// is not shown yet, and its Show waits up to 150 ms for the agent's first
+// state, so that the first frame shows the content; after that it shows
+// "Connecting…" until the state arrives. It returns an error for an unknown
+// name.
+func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
 	switch name {
 	case WindowAccount:
-		return NewAccount(a, c), nil
+		return NewAccount(a, c, why), nil
 	case WindowVanity:
 		return NewVanity(a, c), nil
 	case WindowBeta:
@@ -59,6 +75,10 @@ type options struct {
 	pictures PictureFetcher
 	// now is the clock for the beta window. Default time.Now.
 	now func() time.Time
+	// firstStateWait overrides firstStateWait (tests).
+	firstStateWait time.Duration
+	// why the window opened (the account window says it).
+	why Why
 }
 
 func (o options) withDefaults() options {
@@ -71,8 +91,17 @@ func (o options) withDefaults() options {
 	if o.now == nil {
 		o.now = time.Now
 	}
+	if o.firstStateWait <= 0 {
+		o.firstStateWait = firstStateWait
+	}
 	return o
 }
+
+// firstStateWait is how long a window waits for the agent's first state
+// before it is shown with the "Connecting…" notice. The agent usually
+// answers within a few milliseconds, and the first frame then shows the
+// window's content instead of a notice replaced a moment later.
+const firstStateWait = 150 * time.Millisecond
 
 // base is what every window shares: its Fyne window, its client, and the
 // context that owns its goroutines.
@@ -93,6 +122,13 @@ type base struct {
 	state app.State
 	known bool
 
+	// ready is true once the window has something to show: the agent's
+	// first state, the news that the agent is lost, or the "Connecting…"
+	// notice after firstStateWait. readyCh is closed when it turns true.
+	ready     bool
+	readyCh   chan struct{}
+	showAsked bool // Show was called before the window was ready
+
 	body   *fyne.Container   // the window's content above the buttons
 	scroll *container.Scroll // scrolls body
 	closed bool              // the window has closed
@@ -102,7 +138,7 @@ type base struct {
 
 func newBase(a fyne.App, c Client, title string, size fyne.Size, opts options) *base {
 	ctx, stop := context.WithCancel(context.Background())
-	b := &base{win: a.NewWindow(title), client: c, opts: opts.withDefaults(), ctx: ctx, stop: stop}
+	b := &base{win: a.NewWindow(title), client: c, opts: opts.withDefaults(), ctx: ctx, stop: stop, readyCh: make(chan struct{})}
 	b.win.Resize(size)
 	b.win.SetOnClosed(func() {
 		b.closed = true
@@ -111,6 +147,57 @@ func newBase(a fyne.App, c Client, title string, size fyne.Size, opts options) *
 	b.escape = b.win.Close
 	b.win.Canvas().SetOnTypedKey(b.typedKey)
 	return b
+}
+
+// window is the fyne.Window the builders return: its Show waits until the
+// window is ready (see firstStateWait).
+type window struct {
+	fyne.Window
+	b *base
+}
+
+// Show shows the window once it has something to show.
+func (w window) Show() { w.b.show() }
+
+// window returns the fyne.Window that the builders hand out.
+func (b *base) window() fyne.Window { return window{Window: b.win, b: b} }
+
+// show shows the window now if it is ready, else when it becomes ready: at
+// the agent's first state, or after firstStateWait with the notice it has.
+func (b *base) show() {
+	if b.ready {
+		b.win.Show()
+		return
+	}
+	if b.showAsked {
+		return
+	}
+	b.showAsked = true
+	wait, ready := b.opts.firstStateWait, b.readyCh
+	b.spawn(func(ctx context.Context) {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-ready:
+		case <-t.C:
+			b.ui(b.markReady)
+		}
+	})
+}
+
+// markReady records that the window has something to show, and shows it if
+// Show was called meanwhile.
+func (b *base) markReady() {
+	if b.ready {
+		return
+	}
+	b.ready = true
+	close(b.readyCh)
+	if b.showAsked {
+		b.relayout() // before the first frame
+		b.win.Show()
+	}
 }
 
 // typedKey handles keys that no focused widget took.
@@ -170,7 +257,7 @@ func (b *base) follow(apply func(app.State), lost func(error)) {
 	b.spawn(func(ctx context.Context) {
 		states, err := b.client.Watch(ctx)
 		if err != nil {
-			b.ui(func() { lost(err) })
+			b.ui(func() { lost(err); b.markReady() })
 			return
 		}
 		for {
@@ -180,13 +267,14 @@ func (b *base) follow(apply func(app.State), lost func(error)) {
 			case s, open := <-states:
 				if !open {
 					if ctx.Err() == nil {
-						b.ui(func() { lost(errLost) })
+						b.ui(func() { lost(errLost); b.markReady() })
 					}
 					return
 				}
 				b.ui(func() {
 					b.state, b.known = s, true
 					apply(s)
+					b.markReady()
 				})
 			}
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestNew(t *testing.T) {
 			a := test.NewTempApp(t)
 			c := newFakeClient()
 			c.watchBlock = true // nothing reaches the widgets from the background
-			w, err := New(tt.name, a, c)
+			w, err := New(tt.name, a, c, Asked)
 			if err != nil {
 				t.Fatalf("New(%q) error %v", tt.name, err)
 			}
@@ -36,7 +37,7 @@ func TestNew(t *testing.T) {
 			w.Close()
 		})
 	}
-	if _, err := New("nope", test.NewTempApp(t), newFakeClient()); err == nil {
+	if _, err := New("nope", test.NewTempApp(t), newFakeClient(), Asked); err == nil {
 		t.Error(`New("nope") succeeded; want an error`)
 	}
 }
@@ -94,4 +95,97 @@ func TestUnavailable(t *testing.T) {
 	if !closed {
 		t.Error("Escape did not close the window")
 	}
+}
+
+// shownApp hands out windows that call shown when they are shown.
+type shownApp struct {
+	fyne.App
+	shown func()
+}
+
+func (a shownApp) NewWindow(title string) fyne.Window {
+	return shownWindow{Window: a.App.NewWindow(title), shown: a.shown}
+}
+
+type shownWindow struct {
+	fyne.Window
+	shown func()
+}
+
+func (w shownWindow) Show() {
+	w.shown()
+	w.Window.Show()
+}
+
+// When the agent answers in time, the first frame shows the content: the
+// window is shown only once the first state is applied.
+func TestShowWaitsForTheFirstState(t *testing.T) {
+	h := newHarness(t)
+	var frames []string // the heading or name a person sees when the window appears
+	var w *accountWindow
+	a := shownApp{App: test.NewTempApp(t), shown: func() {
+		if w.notice.box.Visible() {
+			frames = append(frames, w.notice.heading.Text)
+		} else {
+			frames = append(frames, w.name.Text)
+		}
+	}}
+	o := h.opts()
+	o.firstStateWait = time.Hour // the state always comes first
+	w = newAccount(a, h.client, o)
+	h.own(w.base)
+	win := w.window()
+	win.Show()
+	if len(frames) != 0 {
+		t.Fatalf("shown before the agent's first state, showing %q", frames)
+	}
+	h.push(signedIn(profile()))
+	if want := []string{"Ada Lovelace"}; !reflect.DeepEqual(frames, want) {
+		t.Errorf("frames shown = %q; want %q", frames, want)
+	}
+	win.Show() // raised later: shown at once
+	if len(frames) != 2 {
+		t.Errorf("a later Show did not show the window (%d frames)", len(frames))
+	}
+}
+
+// When the agent does not answer in time, the window appears with the
+// connecting notice; one the agent cannot be followed says so at once.
+func TestShowWithoutAState(t *testing.T) {
+	t.Run("slow agent", func(t *testing.T) {
+		h := newHarness(t)
+		var heading string
+		var w *signOutWindow
+		shown := 0
+		a := shownApp{App: test.NewTempApp(t), shown: func() { shown++; heading = w.who.Text }}
+		o := h.opts()
+		o.firstStateWait = time.Millisecond
+		w = newSignOut(a, h.client, o)
+		h.own(w.base)
+		w.window().Show()
+		h.step() // the wait ended
+		if shown != 1 || heading != "Waiting for Pieces Tray…" {
+			t.Errorf("shown %d times, saying %q; want once, waiting", shown, heading)
+		}
+		h.push(signedIn(profile()))
+		if shown != 1 {
+			t.Errorf("shown %d times after the state arrived; want 1", shown)
+		}
+	})
+	t.Run("no agent", func(t *testing.T) {
+		h := newHarness(t)
+		h.client.watchErr = errors.New("control: dial: connection refused")
+		var heading string
+		var w *vanityWindow
+		a := shownApp{App: test.NewTempApp(t), shown: func() { heading = w.notice.heading.Text }}
+		o := h.opts()
+		o.firstStateWait = time.Hour
+		w = newVanity(a, h.client, o)
+		h.own(w.base)
+		w.window().Show()
+		h.step()
+		if heading != "Pieces Tray is not answering" {
+			t.Errorf("shown with %q; want the lost notice", heading)
+		}
+	})
 }

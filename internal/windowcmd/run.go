@@ -15,6 +15,7 @@ import (
 
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/tray"
 	"piecestray/ui"
 )
 
@@ -43,13 +44,26 @@ const (
 // the agent to show the window (the agent starts that window's process or
 // raises the open one) and returns. When the agent cannot be reached, Run
 // shows a window with the reason and returns ExitUnavailable after it closes.
+// A window the agent opened by itself finds why in the environment
+// (tray.WindowReasonEnv), and says it.
 func Run(ctx context.Context, name string, socketPath string) int {
 	token := os.Getenv(control.WindowTokenEnv)
 	os.Unsetenv(control.WindowTokenEnv) // used once; not for what this process starts
-	return run(ctx, name, socketPath, token, os.Stderr)
+	return run(ctx, name, socketPath, token, openedWhy(), os.Stderr)
 }
 
-func run(ctx context.Context, name, socketPath, token string, stderr io.Writer) int {
+// openedWhy reads why the agent opened this window (tray.WindowReasonEnv),
+// and removes it from the environment of what this process starts.
+func openedWhy() ui.Why {
+	reason := os.Getenv(tray.WindowReasonEnv)
+	os.Unsetenv(tray.WindowReasonEnv)
+	if reason == tray.ReasonNoTrayHost {
+		return ui.NoTrayHost
+	}
+	return ui.Asked
+}
+
+func run(ctx context.Context, name, socketPath, token string, why ui.Why, stderr io.Writer) int {
 	if !control.ValidWindow(name) {
 		fmt.Fprintf(stderr, "pieces-tray: there is no window called %q (choose account, vanity, beta or signout)\n", name)
 		return ExitUsage
@@ -100,7 +114,7 @@ func run(ctx context.Context, name, socketPath, token string, stderr io.Writer) 
 	}
 	rem := newRemote(cl)
 	defer rem.shutdown() // before cl.Close
-	w, err := ui.New(name, a, rem)
+	w, err := ui.New(name, a, rem, why)
 	if err != nil {
 		fmt.Fprintf(stderr, "pieces-tray: %v\n", err)
 		return ExitUsage
@@ -146,11 +160,13 @@ func dialProblem(socketPath string, err error) error {
 	return err
 }
 
-// show shows w as the application's one window and runs the event loop
-// until w closes (which quits the application) or ctx ends. After it
-// returns the window must not be touched: the driver has terminated.
+// show shows w as the application's one window, centred on the screen, and
+// runs the event loop until w closes (which quits the application) or ctx
+// ends. After it returns the window must not be touched: the driver has
+// terminated.
 func show(ctx context.Context, a fyne.App, w fyne.Window) {
 	w.SetMaster()
+	w.CenterOnScreen() // else the window manager may put it in a corner
 	// Fyne's driver itself quits on SIGINT and SIGTERM; Quit is safe to call
 	// again. The window is not closed here: a Close queued behind the quit
 	// would run after the driver has terminated GLFW.
