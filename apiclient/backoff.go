@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -21,65 +22,76 @@ const (
 )
 
 // Clock is the time source of the Follower's reconnect policy (waits between
-// attempts and the age of a connection). Tests pass a fake so that backoff
-// runs without sleeping. Connection timeouts (pings, deadlines) use real time.
+// attempts and the age of a connection) and of the app's session core
+// (renewals, grace periods). Tests pass a fake so that waits run without
+// sleeping. Connection timeouts (pings, deadlines) use real time.
 type Clock interface {
 	// Now returns the current time.
 	Now() time.Time
-	// After returns a channel that receives once d has passed, like
-	// time.After.
-	After(d time.Duration) <-chan time.Time
+	// AfterFunc calls f in its own goroutine after d, like time.AfterFunc.
+	AfterFunc(d time.Duration, f func()) Timer
 }
 
-// systemClock is the real Clock.
-type systemClock struct{}
-
-func (systemClock) Now() time.Time                         { return time.Now() }
-func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// backoff computes exponential backoff with full jitter: the n-th wait
-// (n from 0) is uniform in [0, min(max, min·2ⁿ)) — "Full Jitter" of the AWS
-// Architecture Blog's "Exponential Backoff And Jitter". Jitter spreads the
-// reconnects of many clients after Pieces OS restarts; the zero floor keeps
-// the expected first retry at min/2. A backoff is used by one goroutine.
-type backoff struct {
-	min, max time.Duration
-	rand     func(n int64) int64 // uniform in [0, n)
-	attempt  int                 // failures since the last reset
+// Timer is a pending AfterFunc call.
+type Timer interface {
+	// Stop prevents the call if it has not started and reports whether it did.
+	Stop() bool
 }
 
-func newBackoff(min, max time.Duration, rnd func(n int64) int64) *backoff {
-	if min <= 0 {
-		min = minBackoff
+// SystemClock is the real Clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// AfterFunc wraps time.AfterFunc.
+func (SystemClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
+// sleep waits d on c, or until ctx ends (then it returns ctx.Err()).
+func sleep(ctx context.Context, c Clock, d time.Duration) error {
+	done := make(chan struct{})
+	t := c.AfterFunc(d, func() { close(done) })
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		t.Stop()
+		return ctx.Err()
 	}
-	if max < min {
-		max = min
-	}
-	if rnd == nil {
-		rnd = rand.Int64N
-	}
-	return &backoff{min: min, max: max, rand: rnd}
+}
+
+// Backoff is exponential backoff: the ceiling starts at Min and doubles
+// with each failure, up to Max. With Rand set, a wait is uniform in
+// [0, ceiling) — "Full Jitter" of the AWS Architecture Blog's "Exponential
+// Backoff And Jitter", which spreads the reconnects of many clients after
+// Pieces OS restarts (the Follower's); without it a wait is the ceiling
+// itself (the app's renewals, which a person may be waiting on). A Backoff
+// is used by one goroutine, or under its owner's lock.
+type Backoff struct {
+	Min, Max time.Duration
+	Rand     func(n int64) int64 // uniform in [0, n); nil: no jitter
+	attempt  int                 // failures since the last Reset
 }
 
 // ceiling returns the upper bound of the wait after attempt failures.
-func (b *backoff) ceiling(attempt int) time.Duration {
-	c := b.min
-	for i := 0; i < attempt && c < b.max; i++ {
+func (b *Backoff) ceiling(attempt int) time.Duration {
+	c := b.Min
+	for i := 0; i < attempt && c < b.Max; i++ {
 		c *= 2
 	}
-	if c > b.max {
-		c = b.max
-	}
-	return c
+	return min(c, b.Max)
 }
 
-// next returns the wait before the next attempt and counts a failure.
-func (b *backoff) next() time.Duration {
+// Next returns the wait before the next attempt and counts a failure.
+func (b *Backoff) Next() time.Duration {
 	c := b.ceiling(b.attempt)
-	if c < b.max {
+	if c < b.Max {
 		b.attempt++
 	}
-	d := time.Duration(b.rand(int64(c)))
+	if b.Rand == nil {
+		return c
+	}
+	d := time.Duration(b.Rand(int64(c)))
 	switch { // a misbehaving injected rand stays within bounds
 	case d < 0:
 		d = 0
@@ -89,5 +101,20 @@ func (b *backoff) next() time.Duration {
 	return d
 }
 
-// reset forgets past failures, after a healthy connection.
-func (b *backoff) reset() { b.attempt = 0 }
+// Reset forgets past failures.
+func (b *Backoff) Reset() { b.attempt = 0 }
+
+// newBackoff is the Follower's backoff: full jitter between min and max
+// (defaults when not set).
+func newBackoff(min, max time.Duration, rnd func(n int64) int64) *Backoff {
+	if min <= 0 {
+		min = minBackoff
+	}
+	if max < min {
+		max = min
+	}
+	if rnd == nil {
+		rnd = rand.Int64N
+	}
+	return &Backoff{Min: min, Max: max, Rand: rnd}
+}

@@ -25,16 +25,16 @@ func TestBackoffFullJitterBounds(t *testing.T) {
 	for round := range 3 {
 		for i := range 40 {
 			ceil := b.ceiling(min(i, 6))
-			d := b.next()
+			d := b.Next()
 			if d < 0 || d >= ceil {
 				t.Fatalf("round %d: wait %d = %v; want in [0, %v)", round, i, d, ceil)
 			}
 		}
-		b.reset()
-		if d := b.next(); d >= 250*time.Millisecond {
+		b.Reset()
+		if d := b.Next(); d >= 250*time.Millisecond {
 			t.Fatalf("after reset: wait = %v; want < 250ms", d)
 		}
-		b.reset()
+		b.Reset()
 	}
 }
 
@@ -64,16 +64,16 @@ func TestBackoffSchedule(t *testing.T) {
 				if w == 0 {
 					want = 0
 				}
-				if got := b.next(); got != want {
+				if got := b.Next(); got != want {
 					t.Errorf("next() #%d = %v; want %v", i, got, want)
 				}
 			}
-			b.reset()
+			b.Reset()
 			first := tt.want[0]*time.Millisecond + tt.adj
 			if tt.want[0] == 0 {
 				first = 0
 			}
-			if got := b.next(); got != first {
+			if got := b.Next(); got != first {
 				t.Errorf("next() after reset = %v; want %v", got, first)
 			}
 		})
@@ -82,7 +82,21 @@ func TestBackoffSchedule(t *testing.T) {
 
 func TestNewBackoffDefaults(t *testing.T) {
 	b := newBackoff(0, 0, nil)
-	if b.min != minBackoff || b.max != minBackoff || b.rand == nil {
-		t.Errorf("newBackoff(0, 0, nil) = min %v max %v; want %v, %v", b.min, b.max, minBackoff, minBackoff)
+	if b.Min != minBackoff || b.Max != minBackoff || b.Rand == nil {
+		t.Errorf("newBackoff(0, 0, nil) = min %v max %v; want %v, %v", b.Min, b.Max, minBackoff, minBackoff)
+	}
+}
+
+// Without Rand a Backoff waits its ceiling: Min, doubling, up to Max.
+func TestBackoffWithoutJitter(t *testing.T) {
+	b := Backoff{Min: 15 * time.Second, Max: time.Minute}
+	for i, want := range []time.Duration{15 * time.Second, 30 * time.Second, time.Minute, time.Minute} {
+		if got := b.Next(); got != want {
+			t.Errorf("Next() #%d = %v; want %v", i+1, got, want)
+		}
+	}
+	b.Reset()
+	if got := b.Next(); got != 15*time.Second {
+		t.Errorf("Next() after Reset = %v; want 15s", got)
 	}
 }

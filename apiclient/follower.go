@@ -87,7 +87,7 @@ type Follower struct {
 // nothing: Run does.
 func NewFollower(cfg FollowerConfig) *Follower {
 	if cfg.Clock == nil {
-		cfg.Clock = systemClock{}
+		cfg.Clock = SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -162,7 +162,7 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 			return ctx.Err()
 		}
 		baseURL, lastErr = url, err
-		wait := r.bo.next()
+		wait := r.bo.Next()
 		var nr *NotRunningError
 		if url == "" && errors.As(err, &nr) {
 			r.setStatus(StreamUpdate{Status: StreamNotRunning, Err: err, Tried: nr.Tried})
@@ -170,10 +170,8 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 			r.setStatus(StreamUpdate{Status: StreamRetrying, BaseURL: url, Err: err,
 				NextAttempt: r.clock.Now().Add(wait)})
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-r.clock.After(wait):
+		if err := sleep(ctx, r.clock, wait); err != nil {
+			return err
 		}
 	}
 }
@@ -184,7 +182,7 @@ type followRun struct {
 	log    *slog.Logger
 	clock  Clock
 	handle func(StreamUpdate)
-	bo     *backoff
+	bo     *Backoff
 	hc     *http.Client
 	client *Client // REST client of the Pieces OS in use
 
@@ -245,7 +243,7 @@ func (r *followRun) follow(ctx context.Context, conn *streamConn, baseURL string
 	live(p, err)
 	err = conn.run(ctx, live)
 	if r.clock.Now().Sub(since) >= r.f.cfg.StableAfter {
-		r.bo.reset()
+		r.bo.Reset()
 	}
 	return err
 }

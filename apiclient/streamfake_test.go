@@ -288,13 +288,28 @@ type fakeClock struct {
 	mu      sync.Mutex
 	now     time.Time
 	pending []fakeWait
-	waits   []time.Duration // every After, in order
+	waits   []time.Duration // every AfterFunc, in order
 	added   chan struct{}   // capacity 1: a wait was added
 }
 
 type fakeWait struct {
-	d  time.Duration
-	ch chan time.Time
+	d    time.Duration
+	f    func()
+	done *bool // stopped or fired
+}
+
+type fakeTimer struct {
+	c    *fakeClock
+	done *bool
+}
+
+// Stop prevents the call if it has not happened.
+func (t fakeTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := !*t.done
+	*t.done = true
+	return was
 }
 
 func newFakeClock(auto bool) *fakeClock {
@@ -307,23 +322,30 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.waits = append(c.waits, d)
-	ch := make(chan time.Time, 1)
+	done := new(bool)
 	if c.auto {
 		c.now = c.now.Add(d)
-		now := c.now
-		time.AfterFunc(time.Millisecond, func() { ch <- now })
-		return ch
+		time.AfterFunc(time.Millisecond, func() {
+			c.mu.Lock()
+			run := !*done
+			*done = true
+			c.mu.Unlock()
+			if run {
+				f()
+			}
+		})
+		return fakeTimer{c, done}
 	}
-	c.pending = append(c.pending, fakeWait{d, ch})
+	c.pending = append(c.pending, fakeWait{d, f, done})
 	select {
 	case c.added <- struct{}{}:
 	default:
 	}
-	return ch
+	return fakeTimer{c, done}
 }
 
 // advance moves Now without firing anything.
@@ -361,11 +383,18 @@ func (c *fakeClock) await(t *testing.T, fire bool) time.Duration {
 				longest = max(longest, w.d)
 			}
 			c.now = c.now.Add(longest)
+			var due []func()
 			for _, w := range c.pending {
-				w.ch <- c.now
+				if !*w.done {
+					*w.done = true
+					due = append(due, w.f)
+				}
 			}
 			c.pending = nil
 			c.mu.Unlock()
+			for _, f := range due {
+				go f()
+			}
 			return longest
 		}
 		c.mu.Unlock()

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"piecestray/apiclient"
 	"sort"
 	"sync"
 	"time"
@@ -41,7 +42,7 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) apiclient.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := &fakeTimer{c: c, when: c.now.Add(d), f: f}

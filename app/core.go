@@ -53,12 +53,12 @@ type Config struct {
 	Follower Follower
 	Signer   Signer
 	Store    auth.Store
-	Browser  auth.Browser // optional; brings a running sign-in forward
-	Clock    Clock        // default SystemClock
-	Logger   *slog.Logger // default discards
-	OnEvent  func(Event)  // optional; called from one goroutine, in order
-	Issuer   string       // recorded with the stored session
-	ClientID string       // recorded with the stored session
+	Browser  auth.Browser    // optional; brings a running sign-in forward
+	Clock    apiclient.Clock // default apiclient.SystemClock
+	Logger   *slog.Logger    // default discards
+	OnEvent  func(Event)     // optional; called from one goroutine, in order
+	Issuer   string          // recorded with the stored session
+	ClientID string          // recorded with the stored session
 
 	// PublishInterval is the least time between two publications to
 	// subscribers, so that a burst of frames costs a bounded number of
@@ -85,7 +85,7 @@ type Config struct {
 type Core struct {
 	cfg   Config
 	log   *slog.Logger
-	clock Clock
+	clock apiclient.Clock
 
 	dirty  chan struct{} // capacity 1: a new state waits to be published
 	events chan struct{} // capacity 1: events wait in pending
@@ -142,8 +142,8 @@ type Core struct {
 	// pendingDelete: a session the person removed is still in the keyring
 	// (its deletion failed); the next keyring read deletes it.
 	pendingDelete bool
-	loadBackoff   time.Duration // wait before the next keyring read
-	loadTimer     Timer
+	loadBackoff   apiclient.Backoff // waits between keyring reads
+	loadTimer     apiclient.Timer
 	renewAt       time.Time // when the scheduled renewal is due
 	renewFailing  bool      // renewals fail past the token's expiry; LastError says so
 	profileSeq    uint64    // counts profiles from the stream, to order side reads
@@ -155,10 +155,10 @@ type Core struct {
 	// reports another user, someone signed in elsewhere with another
 	// account, and our session must not be renewed over theirs.
 	ownerID      string
-	renewTimer   Timer
-	renewBackoff time.Duration
-	lastError    string    // what State.LastError says; set and cleared by setErrorLocked and clearErrorLocked
-	errFrom      errSource // the condition lastError tells of
+	renewTimer   apiclient.Timer
+	renewBackoff apiclient.Backoff // waits between failed renewals and restores
+	lastError    string            // what State.LastError says; set and cleared by setErrorLocked and clearErrorLocked
+	errFrom      errSource         // the condition lastError tells of
 	busy         Action
 	// expectSignOut marks a sign-out the person started here, so its frame
 	// is not reported as "signed out elsewhere".
@@ -168,8 +168,8 @@ type Core struct {
 	eventUser      *apiclient.UserProfile // last signed-in profile events were derived from
 	silentSignIn   bool                   // the next signed-in transition is a silent restore
 	pendingChanges map[string]bool        // coalesced profile changes
-	changeTimer    Timer
-	outageTimer    Timer
+	changeTimer    apiclient.Timer
+	outageTimer    apiclient.Timer
 	outageReported bool
 	pending        []Event
 
@@ -220,7 +220,7 @@ func (c *Core) clearErrorLocked(srcs ...errSource) {
 // New returns a Core that publishes PhaseConnecting until Run learns more.
 func New(cfg Config) *Core {
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = apiclient.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -257,6 +257,8 @@ func New(cfg Config) *Core {
 		storage: StorageInfo{Kind: StorageNone},
 		subs:    make(map[chan State]struct{}),
 	}
+	c.loadBackoff = apiclient.Backoff{Min: cfg.RenewRetry, Max: maxRenewBackoff}
+	c.renewBackoff = apiclient.Backoff{Min: cfg.RenewRetry, Max: maxRenewBackoff}
 	if cfg.Mode == ModePiecesOS {
 		// Pieces OS keeps the session: there is nothing to read here.
 		c.storage = StorageInfo{Kind: StoragePiecesOS}
@@ -334,7 +336,7 @@ func (c *Core) goBackground(f func(ctx context.Context)) {
 }
 
 func (c *Core) stopTimersLocked() {
-	for _, t := range []Timer{c.renewTimer, c.changeTimer, c.outageTimer, c.loadTimer} {
+	for _, t := range []apiclient.Timer{c.renewTimer, c.changeTimer, c.outageTimer, c.loadTimer} {
 		if t != nil {
 			t.Stop()
 		}

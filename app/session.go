@@ -99,7 +99,7 @@ func (c *Core) loadStore(ctx context.Context) {
 	c.keyringMayHold = (err == nil && sess != nil) || (err != nil && !errors.Is(err, auth.ErrNotFound) && !errors.Is(err, auth.ErrNoSecretService))
 	switch {
 	case err == nil && sess != nil && sess.RefreshToken != "":
-		c.loadBackoff = 0
+		c.loadBackoff.Reset()
 		if why := c.foreignLocked(sess); why != "" {
 			// Not ours to use: never send a refresh token to another server.
 			c.log.Warn("the saved session is not used", "why", why)
@@ -109,7 +109,7 @@ func (c *Core) loadStore(ctx context.Context) {
 		c.storage = StorageInfo{Kind: StorageKeyring}
 		c.log.Debug("stored session found")
 	case err == nil, errors.Is(err, auth.ErrNotFound):
-		c.loadBackoff = 0
+		c.loadBackoff.Reset()
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
@@ -175,7 +175,7 @@ func (c *Core) loadNowLocked() {
 		c.loadTimer.Stop()
 		c.loadTimer = nil
 	}
-	c.loadBackoff = 0
+	c.loadBackoff.Reset()
 	c.goBackgroundLocked(c.loadStore)
 }
 
@@ -194,12 +194,12 @@ func issuerHost(s string) string {
 
 // retryLoadLocked reads the keyring again after a growing delay.
 func (c *Core) retryLoadLocked() {
-	c.loadBackoff = nextBackoff(c.loadBackoff, c.cfg.RenewRetry)
+	wait := c.loadBackoff.Next()
 	if c.loadTimer != nil {
 		c.loadTimer.Stop()
 	}
-	var t Timer
-	t = c.clock.AfterFunc(c.loadBackoff, func() {
+	var t apiclient.Timer
+	t = c.clock.AfterFunc(wait, func() {
 		c.mu.Lock()
 		mine := c.loadTimer == t
 		if mine {
@@ -211,14 +211,6 @@ func (c *Core) retryLoadLocked() {
 		}
 	})
 	c.loadTimer = t
-}
-
-// nextBackoff doubles d, starting at first, up to maxRenewBackoff.
-func nextBackoff(d, first time.Duration) time.Duration {
-	if d == 0 {
-		return first
-	}
-	return min(2*d, maxRenewBackoff)
 }
 
 // maybeRestoreLocked starts a silent restore when Pieces OS has nobody
@@ -281,7 +273,7 @@ func (c *Core) ownSessionLocked(p *apiclient.UserProfile) {
 	c.ownerID = p.ID
 	c.userKnown = true
 	c.clearErrorLocked(errSignIn, errRestore, errRenew)
-	c.renewBackoff = 0
+	c.renewBackoff.Reset()
 	c.scheduleRenewalLocked()
 }
 
@@ -573,7 +565,7 @@ func (c *Core) renewLater(gen uint64) func() {
 // setRenewTimerLocked arms the one renewal timer to call f after d.
 func (c *Core) setRenewTimerLocked(d time.Duration, f func()) {
 	c.stopRenewalLocked()
-	var t Timer
+	var t apiclient.Timer
 	t = c.clock.AfterFunc(d, func() {
 		c.mu.Lock()
 		mine := c.renewTimer == t && c.runCtx != nil && c.runCtx.Err() == nil
@@ -623,7 +615,7 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 	case ctx.Err() != nil, errors.Is(err, errSessionGone):
 		return
 	case err == nil:
-		c.renewBackoff = 0
+		c.renewBackoff.Reset()
 		if c.renewFailing {
 			c.renewFailing = false
 			c.clearErrorLocked(errRenew)
@@ -647,9 +639,9 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 // the person is told of the failure, so that the message goes soon after
 // its cause (an identity provider that was down answers again).
 func (c *Core) retryLaterLocked(f func()) {
-	c.renewBackoff = nextBackoff(c.renewBackoff, c.cfg.RenewRetry)
+	wait := c.renewBackoff.Next()
 	if c.errFrom == errRestore || c.errFrom == errRenew {
-		c.renewBackoff = min(c.renewBackoff, shownRetry)
+		wait = min(wait, shownRetry)
 	}
-	c.setRenewTimerLocked(c.renewBackoff, f)
+	c.setRenewTimerLocked(wait, f)
 }
