@@ -198,9 +198,14 @@ func (r *followRun) connect(ctx context.Context, baseURL string, lastErr error) 
 	var dialErr error
 	if baseURL != "" {
 		r.setStatus(StreamUpdate{Status: StreamConnecting, BaseURL: baseURL, Err: lastErr})
-		c, err := dialStream(ctx, baseURL, r.f.opt)
+		// While Pieces OS was away another user's program may have taken
+		// its port: never connect there (it would be sent a token next).
+		err := checkListenerOwner(baseURL)
 		if err == nil {
-			return c, baseURL, nil
+			var c *streamConn
+			if c, err = dialStream(ctx, baseURL, r.f.opt); err == nil {
+				return c, baseURL, nil
+			}
 		}
 		if ctx.Err() != nil {
 			return nil, baseURL, ctx.Err()

@@ -227,3 +227,38 @@ func TestSimulatorLiveAgainAfterRestart(t *testing.T) {
 	t.Logf("live again after a restart (%d rounds): min %v, median %v, max %v", rounds,
 		took[0].Round(time.Millisecond), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
 }
+
+// When Pieces OS goes away and another user's program takes its port, the
+// follower does not connect there: it would be handed a token next.
+func TestFollowerLeavesAPortAnotherUserTook(t *testing.T) {
+	sim, port := fsStartSim(t, "127.0.0.1:0")
+	updates := fsFollower(t, apiclient.FollowerConfig{Discovery: apiclient.Discovery{URL: sim.URL()}})
+	fsAwait(t, updates, "live", fsLive)
+	sim.Close()
+	var got int
+	for deadline := time.Now().Add(fsWait); ; time.Sleep(20 * time.Millisecond) {
+		if p, ok := tryOtherUsersListener(t, port); ok {
+			got = p
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the port did not come free")
+		}
+	}
+	if got != port {
+		t.Fatalf("the other user's listener is on %d; want %d", got, port)
+	}
+	u := fsAwait(t, updates, "the port refused", func(u apiclient.StreamUpdate) bool {
+		return u.Err != nil && strings.Contains(u.Err.Error(), "something else is listening on port")
+	})
+	if u.Status == apiclient.StreamLive {
+		t.Fatalf("live at another user's port: %+v", u)
+	}
+	select {
+	case u := <-updates:
+		if u.Status == apiclient.StreamLive {
+			t.Fatalf("went live at another user's port: %+v", u)
+		}
+	case <-time.After(500 * time.Millisecond):
+	}
+}

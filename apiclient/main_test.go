@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 )
 
@@ -23,12 +24,29 @@ func TestMain(m *testing.M) {
 }
 
 func serveHealth() int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PIECES_TRAY_TEST_PORT"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	go http.Serve(ln, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})) //nolint:errcheck // ends with the process
+	// It plays Pieces OS well enough to be followed: health, the stream
+	// (held open) and nobody signed in.
+	upgrader := websocket.Upgrader{}
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { //nolint:errcheck // ends with the process
+		switch r.URL.Path {
+		case "/user/stream":
+			if c, err := upgrader.Upgrade(w, r, nil); err == nil {
+				for {
+					if _, _, err := c.ReadMessage(); err != nil {
+						return
+					}
+				}
+			}
+		case "/user":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"user":null}`) //nolint:errcheck // best effort
+		}
+	}))
 	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
 	io.Copy(io.Discard, os.Stdin) //nolint:errcheck // until the test closes it
 	return 0

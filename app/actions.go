@@ -263,8 +263,7 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.expectSignOut = true
 	c.endSessionLocked() // a renewal or restore under way drops its result
 	c.stored = nil       // nothing may restore it from now on
-	// Only a keyring that may hold a session of ours is asked, and spoken of.
-	mayHold := c.keyringMayHold || c.pendingDelete
+	pendingDelete := c.pendingDelete
 	c.pendingDelete = false
 	c.commitLocked()
 	ctx := c.runCtx
@@ -281,6 +280,9 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.refreshMu.Lock()
 	c.mu.Lock()
 	client, user := c.client, c.user
+	// Only a keyring that may hold a session of ours is asked, and spoken
+	// of; read under refreshMu, after any save under way has ended.
+	mayHold := c.keyringMayHold || pendingDelete
 	c.mu.Unlock()
 	var remote error
 	if client == nil {

@@ -128,8 +128,10 @@ type Core struct {
 	// elsewhere"; nobody on a fresh connection means Pieces OS lost the
 	// session (a restart, however quick), which a restore repairs.
 	connShowedUser bool
-	// confirmingSignOut: a sign-out frame is being checked with GET /user.
+	// confirmingSignOut: a sign-out frame is being checked with GET /user;
+	// nobodyFrame: the stream's latest news was such a frame.
 	confirmingSignOut bool
+	nobodyFrame       bool
 	// restoreAfterReconnect: the restore under way follows a reconnect that
 	// found nobody; its success is news ("signed you back in").
 	restoreAfterReconnect bool
@@ -544,7 +546,9 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 		c.onProfileLocked(u.Profile, fresh)
 	}
 	if fresh {
-		c.connShowedUser = c.user != nil
+		// A first GET /user that could not be read shows nobody: a sign-out
+		// frame on this connection is then no proof of a sign-out elsewhere.
+		c.connShowedUser = c.user != nil && u.Err == nil
 	}
 	if c.liveLocked() {
 		c.renewIfDueLocked()
@@ -606,6 +610,7 @@ func (c *Core) readVersion(ctx context.Context) {
 func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 	hadUser := c.user != nil
 	c.userKnown = true
+	c.nobodyFrame = p == nil && !fresh
 	if p != nil {
 		c.connShowedUser = c.liveLocked()
 		if c.ownerID != "" && p.ID != c.ownerID && (c.stored != nil || c.token != nil) {
@@ -618,7 +623,9 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 			c.signInNeeded = ""
 		}
 		c.restoreWanted = false
-		c.clearErrorLocked(errRestore) // Pieces OS has a user again, however
+		// Pieces OS has a user again, however: a failed sign-in or restore
+		// is no longer the news.
+		c.clearErrorLocked(errRestore, errSignIn)
 		c.user = p
 		return
 	}
@@ -659,19 +666,22 @@ func (c *Core) confirmSignOutLocked() {
 		c.confirmingSignOut = false
 		switch {
 		case err != nil:
-			// Pieces OS did not answer: the reconnect that follows decides.
-			c.log.Info("could not confirm a sign-out frame", "err", err)
+			// Pieces OS did not answer: reconnect; the fresh connection's
+			// GET /user decides (nobody there restores the session).
+			c.log.Info("could not confirm a sign-out frame; reconnecting", "err", err)
+			c.retryStreamLocked()
 		case c.profileSeq != seq || c.client != client:
-			// The stream told something newer meanwhile.
+			// The stream told something newer meanwhile: when that was
+			// another sign-out frame, confirm it in turn.
+			if c.nobodyFrame && c.user != nil && !c.expectSignOut {
+				c.confirmSignOutLocked()
+			}
 		case r.User != nil:
 			// Nothing changes, but the follower took the frame for news:
 			// reconnect it, so that its view starts again from GET /user
 			// and a later sign-out frame is news to it again.
 			c.log.Info("a sign-out frame was contradicted by GET /user; nothing changes")
-			select {
-			case c.retry <- struct{}{}:
-			default:
-			}
+			c.retryStreamLocked()
 		case c.user != nil && !c.expectSignOut:
 			c.user = nil
 			c.log.Info("signed out in Pieces OS from elsewhere; removing the stored session")
@@ -679,6 +689,14 @@ func (c *Core) confirmSignOutLocked() {
 		}
 		c.commitLocked()
 	})
+}
+
+// retryStreamLocked asks followLoop to start the follower again.
+func (c *Core) retryStreamLocked() {
+	select {
+	case c.retry <- struct{}{}:
+	default:
+	}
 }
 
 // trackOutageLocked turns a stream outage longer than OutageGrace into a

@@ -92,3 +92,41 @@ func TestUnreadableProfileIsSaid(t *testing.T) {
 	w.sim.UpdateUser(func(p *apiclient.UserProfile) { p.Name = "Ada K." })
 	w.waitFor("the sentence gone", func(s State) bool { return s.LastError == "" && s.User != nil && s.User.Name == "Ada K." })
 }
+
+// The keyring's "could not be read" goes once it answers again.
+func TestKeyringErrorGoesWhenTheKeyringAnswers(t *testing.T) {
+	store := authtest.NewStore()
+	store.SetErr(authtest.OpLoad, auth.ErrLocked)
+	store.SetErr(authtest.OpSave, auth.ErrLocked)
+	w := newWorld(t, withStore(store))
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	w.waitFor("the keyring's error", func(s State) bool { return strings.Contains(s.LastError, "could not be read") })
+	store.SetErr(authtest.OpLoad, nil)
+	store.SetErr(authtest.OpSave, nil)
+	w.clock.Advance(maxRenewBackoff)
+	st := w.waitFor("saved", func(s State) bool { return s.Storage.Kind == StorageKeyring })
+	w.quiet()
+	if st = w.core.State(); st.LastError != "" {
+		t.Errorf("LastError = %q once the keyring answers; want none", st.LastError)
+	}
+}
+
+// A keyring save that timed out may still finish in the background: a
+// sign-out then deletes whatever it left, even though no save succeeded.
+func TestSignOutAfterATimedOutSaveDeletes(t *testing.T) {
+	store := authtest.NewStore()
+	store.SetErr(authtest.OpLoad, auth.ErrNoSecretService) // nothing stored at start
+	store.SetErr(authtest.OpSave, auth.ErrTimeout)
+	w := newWorld(t, withStore(store))
+	w.waitPhase(PhaseSignedOut)
+	if st := w.signIn(); st.Storage.Kind != StorageMemory {
+		t.Fatalf("Storage = %+v; want memory", st.Storage)
+	}
+	if _, err := w.do(ActionSignOut, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := store.Calls(authtest.OpDelete); n != 1 {
+		t.Errorf("%d keyring deletes after a timed-out save; want 1", n)
+	}
+}

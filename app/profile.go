@@ -28,7 +28,8 @@ func Clean(s string) string { return cleanText(s, maxField) }
 
 // cleanText drops C0 and C1 control characters (escape sequences lose their
 // ESC, so a terminal shows them as text), bidirectional overrides, embeddings
-// and isolates (which can make text read backwards) and invalid UTF-8; turns
+// and isolates (which can make text read backwards), zero-width characters
+// and invalid UTF-8; turns
 // every run of white space, line breaks included, into one space; and cuts
 // the text to max characters, ending it with an ellipsis.
 func cleanText(s string, max int) string {
@@ -54,12 +55,14 @@ func cleanText(s string, max int) string {
 	return strings.TrimRight(string([]rune(out)[:max-1]), " ") + "…"
 }
 
-// isBidiControl reports the characters that change the direction of text:
-// LRM, RLM, ALM, the embeddings and overrides U+202A–U+202E and the isolates
-// U+2066–U+2069.
+// isBidiControl reports the characters that change the direction of text
+// (LRM, RLM, ALM, the embeddings and overrides U+202A–U+202E, the isolates
+// U+2066–U+2069) and the invisible ones that can hide text or make two
+// names look the same (zero-width space, joiners, word joiner, BOM).
 func isBidiControl(r rune) bool {
 	return r == '\u200e' || r == '\u200f' || r == '\u061c' ||
-		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') ||
+		(r >= '\u200b' && r <= '\u200d') || r == '\u2060' || r == '\ufeff'
 }
 
 // DisplayName is how a person is named in messages, menus and windows: name

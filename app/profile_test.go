@@ -27,7 +27,8 @@ func TestClean(t *testing.T) {
 		{hostile["U+202E"], "Ada gpj.exe"},
 		{hostile["C1"], "Ada31m"},
 		{"  spaced\t\tout  ", "spaced out"},
-		{"Zoë 👩‍💻", "Zoë 👩‍💻"},
+		{"Zoë 🚀", "Zoë 🚀"},
+		{"A\u200bd\ufeffa\u2060", "Ada"},
 		{"bad \xff byte", "bad byte"},
 	}
 	for _, tt := range tests {

@@ -75,6 +75,7 @@ func (c *Core) loadStore(ctx context.Context) {
 		// a session the person removed that could not be deleted.
 		c.pendingDelete = false
 		c.loadFailed = false
+		c.clearErrorLocked(errKeyringRead, errKeyringDelete)
 		if c.storage.Kind == StorageMemory {
 			c.persistLocked()
 		}
@@ -147,14 +148,21 @@ func (c *Core) persistLocked() {
 		cancel()
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if err == nil {
-			c.keyringMayHold = true
-		}
+		c.noteSaveLocked(err)
 		if err == nil && c.gen == gen && c.stored == sess {
 			c.storage = StorageInfo{Kind: StorageKeyring}
 			c.commitLocked()
 		}
 	})
+}
+
+// noteSaveLocked records that a keyring save may have stored a session: it
+// did, or it failed in a way that does not rule it out (a timed-out call
+// goes on in the background).
+func (c *Core) noteSaveLocked(err error) {
+	if err == nil || !errors.Is(err, auth.ErrNoSecretService) {
+		c.keyringMayHold = true
+	}
 }
 
 // foreignLocked says why a stored session belongs to another sign-in service
@@ -340,13 +348,18 @@ func (c *Core) deleteFromKeyringLocked() {
 		if c.unlessEnded(gen, nil) != nil {
 			return
 		}
-		if err := c.deleteStore(ctx, storeCallTimeout); err != nil {
+		err := c.deleteStore(ctx, storeCallTimeout)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if err != nil {
 			c.log.Warn("could not delete the stored session; will try again", "err", err)
-			c.mu.Lock()
 			c.deleteFailedLocked(err)
-			c.commitLocked()
-			c.mu.Unlock()
+		} else {
+			// A sign-out that could not delete it is complete now.
+			c.keyringMayHold = false
+			c.clearErrorLocked(errKeyringDelete, errSignOut)
 		}
+		c.commitLocked()
 	})
 }
 
@@ -455,9 +468,7 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err == nil {
-		c.keyringMayHold = true
-	}
+	c.noteSaveLocked(err)
 	if c.gen != gen {
 		// The session ended while it was being saved: leave nothing behind.
 		// Callers hold refreshMu, so no newer session was saved meanwhile.
@@ -553,7 +564,7 @@ func (c *Core) scheduleRenewalLocked() {
 	now := c.clock.Now()
 	wait := max(c.token.Expiry.Sub(now)*4/5, time.Second)
 	c.setRenewTimerLocked(wait, c.renewLater(c.gen))
-	c.renewAt = now.Add(wait) // after setRenewTimerLocked, which clears it
+	c.renewAt = now.Add(wait).Round(0) // wall clock, which goes on during sleep; after setRenewTimerLocked, which clears it
 }
 
 // renewLater returns a timer callback that renews the session of generation

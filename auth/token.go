@@ -69,7 +69,9 @@ func fromOAuth2(ot *oauth2.Token) *Token {
 		AccessToken:  ot.AccessToken,
 		RefreshToken: ot.RefreshToken,
 		TokenType:    ot.TokenType,
-		Expiry:       ot.Expiry,
+		// Wall clock only: the monotonic clock stops while the computer
+		// sleeps, and an expiry must not.
+		Expiry: ot.Expiry.Round(0),
 	}
 	if v, ok := ot.Extra("id_token").(string); ok {
 		t.IDToken = v

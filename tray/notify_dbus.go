@@ -9,6 +9,8 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"slices"
+	"strings"
 
 	"github.com/godbus/dbus/v5"
 
@@ -33,6 +35,8 @@ type platformNotifier struct {
 	ids  map[app.EventKind]uint32   // last notification id per kind, for replaces_id
 	icon *imageData                 // the app icon, decoded once
 	dial func() (*dbus.Conn, error) // default: a private session bus connection
+	// markup: the server reads bodies as markup (asked once per connection)
+	markup bool
 }
 
 // imageData is the "image-data" hint: (iiibiiay) width, height, rowstride,
@@ -59,6 +63,13 @@ func (n *Notifier) send(ev app.Event) error {
 		}
 		n.conn = conn
 		n.ids = make(map[app.EventKind]uint32)
+		n.markup = n.bodyMarkup()
+	}
+	body := ev.Body
+	if n.markup {
+		// The server reads the body as markup: a name with "<" or "&" in
+		// it must stay text.
+		body = markupEscaper.Replace(body)
 	}
 	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(byte(1))}
 	if icon := n.appIcon(); icon != nil {
@@ -68,7 +79,7 @@ func (n *Notifier) send(ev app.Event) error {
 	defer cancel()
 	var id uint32
 	err := n.conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyMethod, 0,
-		n.cfg.AppName, n.ids[ev.Kind], "", ev.Title, ev.Body, []string{}, hints,
+		n.cfg.AppName, n.ids[ev.Kind], "", ev.Title, body, []string{}, hints,
 		int32(n.cfg.Timeout.Milliseconds())).Store(&id)
 	if err != nil {
 		if !n.conn.Connected() {
@@ -79,6 +90,23 @@ func (n *Notifier) send(ev app.Event) error {
 	}
 	n.ids[ev.Kind] = id
 	return nil
+}
+
+// markupEscaper escapes the characters the notification body markup gives
+// meaning to.
+var markupEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// bodyMarkup asks the notification server whether it reads bodies as markup
+// (the "body-markup" capability); when it cannot tell, it assumes so, which
+// at worst shows an escaped character.
+func (n *Notifier) bodyMarkup() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), notifyCallTimeout)
+	defer cancel()
+	var caps []string
+	if err := n.conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyService+".GetCapabilities", 0).Store(&caps); err != nil {
+		return true
+	}
+	return slices.Contains(caps, "body-markup")
 }
 
 func (n *Notifier) close() error {

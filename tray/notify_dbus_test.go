@@ -9,6 +9,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"piecestray/app"
+	"piecestray/internal/desktoptest"
 )
 
 // setNotifyDial makes n connect with a function that fails with fail().
@@ -54,5 +55,33 @@ func TestNotifierSurvivesNoServer(t *testing.T) {
 	n.Notify(app.Event{Kind: app.EventSignedIn, Title: "Signed in", Body: "x"}) // logs, does not panic or block
 	if err := n.Close(); err != nil {
 		t.Errorf("Close() = %v", err)
+	}
+}
+
+// A server that reads bodies as markup gets them escaped, so that a name
+// with "<" or "&" in it stays text; a plain server gets them as they are.
+func TestNotifierEscapesMarkupWhereItIsRead(t *testing.T) {
+	desktoptest.Require(t)
+	desktoptest.StartBus(t)
+	const body = "Ada <b>Lovelace</b> & co"
+	for _, tt := range []struct {
+		caps []string
+		want string
+	}{
+		{[]string{"body", "body-markup"}, "Ada &lt;b&gt;Lovelace&lt;/b&gt; &amp; co"},
+		{[]string{"body"}, body},
+	} {
+		notes, err := desktoptest.StartNotificationServerWith(tt.caps...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := NewNotifier(NotifierConfig{})
+		n.Notify(app.Event{Kind: app.EventSignedIn, Title: "Signed in", Body: body})
+		n.Close()
+		got := notes.Notifications()
+		notes.Stop()
+		if len(got) != 1 || got[0].Body != tt.want {
+			t.Errorf("caps %v: notifications %+v; want one with body %q", tt.caps, got, tt.want)
+		}
 	}
 }

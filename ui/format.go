@@ -71,6 +71,7 @@ func cloudText(p *apiclient.UserProfile) string {
 	if url == "" && p.Allocation.URLs != nil && p.Allocation.URLs.Base != nil {
 		url = p.Allocation.URLs.Base.URL
 	}
+	url = app.Clean(url) // from Pieces OS
 	switch {
 	case status != "" && url != "":
 		return status + " – " + url

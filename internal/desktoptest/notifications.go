@@ -31,6 +31,7 @@ type Notification struct {
 // connection and records every Notify.
 type NotificationServer struct {
 	conn *dbus.Conn
+	caps []string // what GetCapabilities answers
 
 	mu      sync.Mutex // guards the fields below
 	calls   []Notification
@@ -38,14 +39,22 @@ type NotificationServer struct {
 	changed chan struct{} // closed and replaced on every Notify
 }
 
-// StartNotificationServer starts a notification server on the session bus.
-// Stop it when done.
+// StartNotificationServer starts a notification server on the session bus
+// that supports what a plain one does (body, actions, icon-static). Stop it
+// when done.
 func StartNotificationServer() (*NotificationServer, error) {
+	return StartNotificationServerWith("body", "actions", "icon-static")
+}
+
+// StartNotificationServerWith starts a notification server that answers
+// caps to GetCapabilities (for instance with "body-markup", as GNOME's and
+// KDE's do).
+func StartNotificationServerWith(caps ...string) (*NotificationServer, error) {
 	conn, err := connect()
 	if err != nil {
 		return nil, fmt.Errorf("desktoptest: notifications: %w", err)
 	}
-	s := &NotificationServer{conn: conn, changed: make(chan struct{})}
+	s := &NotificationServer{conn: conn, caps: caps, changed: make(chan struct{})}
 	if err := conn.Export(notificationMethods{s}, notificationsPath, NotificationsName); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("desktoptest: export notifications: %w", err)
@@ -81,9 +90,9 @@ func (m notificationMethods) Notify(appName string, replacesID uint32, appIcon, 
 // CloseNotification accepts any id.
 func (m notificationMethods) CloseNotification(id uint32) *dbus.Error { return nil }
 
-// GetCapabilities answers what a plain server supports.
+// GetCapabilities answers the server's capabilities.
 func (m notificationMethods) GetCapabilities() ([]string, *dbus.Error) {
-	return []string{"body", "actions", "icon-static"}, nil
+	return m.s.caps, nil
 }
 
 // GetServerInformation names the test server.

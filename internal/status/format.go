@@ -130,7 +130,7 @@ func Snapshot(ctx context.Context, discover func(context.Context) (string, error
 	s.PiecesOS.URL = base
 	client := newClient(base)
 	if v, err := client.Version(ctx); err == nil {
-		s.PiecesOS.Version = v
+		s.PiecesOS.Version = app.Clean(v) // printed as is
 	}
 	snap, err := client.UserSnapshot(ctx)
 	switch {
