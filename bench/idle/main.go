@@ -12,7 +12,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -65,25 +64,12 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	}
 	defer notes.Stop()
 
-	sim := exec.Command(simBin, "--addr", "127.0.0.1:0")
-	out, err := sim.StdoutPipe()
+	sim, err := desktoptest.StartSim(simBin, "--addr", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	if err := sim.Start(); err != nil {
-		return fmt.Errorf("start simulator: %w", err)
-	}
-	defer func() { sim.Process.Kill(); sim.Wait() }()
-	urls := map[string]string{}
-	sc := bufio.NewScanner(out)
-	for len(urls) < 2 && sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ": "); ok {
-			urls[k] = v
-		}
-	}
-	if urls["pieces-os"] == "" || urls["auth0"] == "" {
-		return fmt.Errorf("the simulator did not print its URLs")
-	}
+	defer sim.Stop() //nolint:errcheck // the figures are printed
+	urls := map[string]string{"pieces-os": sim.PiecesOS, "auth0": sim.Auth0}
 
 	work, err := os.MkdirTemp("", "pt-idle")
 	if err != nil {
@@ -141,6 +127,7 @@ func agentCmd(agentBin string, urls map[string]string, work, browserBin string, 
 	cmd := exec.Command(agentBin,
 		"--pieces-os-url", urls["pieces-os"],
 		"--auth0-domain", urls["auth0"],
+		"--keyring-service", "pieces-tray-bench",
 		"--socket", socket,
 		"--log-file", filepath.Join(work, fmt.Sprintf("agent%d.log", n)))
 	var env []string
