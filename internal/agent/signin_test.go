@@ -22,26 +22,46 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fakeCore publishes a fixed sequence of states and records the actions it
-// is asked to run.
+// fakeCore publishes a fixed sequence of states, and another once it was
+// asked to run an action, and records the actions.
 type fakeCore struct {
-	states []app.State
-	err    error // what Do answers, when set
+	states []app.State // at once
+	after  []app.State // once an action ran
+	err    error       // what Do answers, when set
 
 	mu      sync.Mutex
 	actions []app.Action
+	asked   chan struct{} // closed by the first action
 }
 
 func (f *fakeCore) Subscribe(ctx context.Context) <-chan app.State {
 	ch := make(chan app.State)
+	f.mu.Lock()
+	if f.asked == nil {
+		f.asked = make(chan struct{})
+	}
+	asked := f.asked
+	f.mu.Unlock()
 	go func() {
 		defer close(ch)
-		for _, st := range f.states {
-			select {
-			case ch <- st:
-			case <-ctx.Done():
-				return
+		send := func(states []app.State) bool {
+			for _, st := range states {
+				select {
+				case ch <- st:
+				case <-ctx.Done():
+					return false
+				}
 			}
+			return true
+		}
+		if !send(f.states) {
+			return
+		}
+		select {
+		case <-asked:
+			send(f.after)
+		case <-ctx.Done():
+			return
 		}
 		<-ctx.Done()
 	}()
@@ -52,6 +72,9 @@ func (f *fakeCore) Do(_ context.Context, action app.Action, _ json.RawMessage) (
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.actions = append(f.actions, action)
+	if len(f.actions) == 1 && f.asked != nil {
+		close(f.asked)
+	}
 	if f.err != nil {
 		return app.Result{}, f.err
 	}
@@ -96,6 +119,9 @@ func serve(t *testing.T, path string, core control.Core) {
 
 func TestSignIn(t *testing.T) {
 	ada := &apiclient.UserProfile{Email: "ada@example.com"}
+	const page = "http://auth.example/authorize?client_id=x"
+	signingIn := app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{}}
+	withPage := app.State{Phase: app.PhaseSigningIn, SignIn: &app.SignInInfo{URL: page}}
 	tests := []struct {
 		name    string
 		core    *fakeCore
@@ -103,16 +129,26 @@ func TestSignIn(t *testing.T) {
 		wantErr bool
 		asked   int // sign_in calls
 	}{
-		{"signed out", &fakeCore{states: []app.State{{Phase: app.PhaseSignedOut}}}, "Continue in your browser.", false, 1},
-		{"after connecting", &fakeCore{states: []app.State{{Phase: app.PhaseConnecting}, {Phase: app.PhaseSignInNeeded}}}, "Continue in your browser.", false, 1},
-		{"signed in", &fakeCore{states: []app.State{{Phase: app.PhaseConnecting}, {Phase: app.PhaseSignedIn, User: ada}}}, "Already signed in to Pieces as ada@example.com.", false, 0},
-		{"refused", &fakeCore{states: []app.State{{Phase: app.PhaseNotRunning}}, err: &app.ActionError{Code: app.CodeNotRunning, Message: "Pieces OS is not running."}}, "Pieces OS is not running.", true, 1},
+		{"signed out", &fakeCore{states: []app.State{{Phase: app.PhaseSignedOut}}, after: []app.State{signingIn, withPage}},
+			"Continue in your browser.\nSign-in page: " + page, false, 1},
+		{"after connecting", &fakeCore{states: []app.State{{Phase: app.PhaseConnecting}, {Phase: app.PhaseSignInNeeded}}, after: []app.State{signingIn, {Phase: app.PhaseSignedIn, User: ada}}},
+			"Continue in your browser.", false, 1},
+		{"pieces-os mode", &fakeCore{states: []app.State{{Phase: app.PhaseSignedOut, Mode: app.ModePiecesOS}}},
+			"Continue in your browser.", false, 1},
+		{"signed in", &fakeCore{states: []app.State{{Phase: app.PhaseConnecting}, {Phase: app.PhaseSignedIn, User: ada}}},
+			"Already signed in to Pieces as ada@example.com.", false, 0},
+		{"refused", &fakeCore{states: []app.State{{Phase: app.PhaseNotRunning}}, err: &app.ActionError{Code: app.CodeNotRunning, Message: "Pieces OS is not running."}},
+			"Pieces OS is not running.", true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := tempSocket(t)
 			serve(t, path, tt.core)
+			start := time.Now()
 			msg, err := SignIn(context.Background(), path, 0)
+			if d := time.Since(start); d >= pageWait {
+				t.Errorf("SignIn took %v: it waited for a page address that was never coming", d)
+			}
 			got := msg
 			if err != nil {
 				got = err.Error()
@@ -146,7 +182,7 @@ func TestSignInWithoutAgent(t *testing.T) {
 // TestSignInWaitsForAgent starts the agent after SignIn began waiting.
 func TestSignInWaitsForAgent(t *testing.T) {
 	path := tempSocket(t)
-	core := &fakeCore{states: []app.State{{Phase: app.PhaseSignedOut}}}
+	core := &fakeCore{states: []app.State{{Phase: app.PhaseSignedOut}}, after: []app.State{{Phase: app.PhaseSignedIn}}}
 	type answer struct {
 		msg string
 		err error
@@ -163,5 +199,16 @@ func TestSignInWaitsForAgent(t *testing.T) {
 	a := <-got
 	if a.err != nil || !strings.Contains(a.msg, "browser") {
 		t.Fatalf("SignIn = %q, %v; want the agent's answer", a.msg, a.err)
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	in := "Sign in\x1b[31m at \u202ehttp://x/?a=1\x07\xff"
+	if got, want := printable(in), "Sign in[31m at http://x/?a=1"; got != want {
+		t.Errorf("printable(%q) = %q; want %q", in, got, want)
+	}
+	long := "http://auth.example/authorize?" + strings.Repeat("a", 500)
+	if got := printable(long); got != long {
+		t.Errorf("printable cut or changed a long URL: %q", got)
 	}
 }
