@@ -61,7 +61,7 @@ demo: deps
 # times under a signed-in agent, which must stay signed in and never lose
 # its keyring item (TestRestartSoak; make test runs it with 50).
 soak: deps
-	SOAK_RESTARTS=500 scripts/desktop-session.sh $(GO) test -count=1 -timeout 60m -run '^TestRestartSoak$$' -v ./internal/desktoptest/
+	SOAK_RESTARTS=500 scripts/desktop-session.sh $(GO) test -count=1 -timeout 120m -run '^TestRestartSoak$$' -v ./internal/desktoptest/
 
 vet:
 	$(GO) vet ./...

@@ -109,7 +109,7 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	if err != nil {
 		return err
 	}
-	rss, peak, threads, err := memory(pid)
+	mem, err := memory(pid)
 	if err != nil {
 		return err
 	}
@@ -117,8 +117,9 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	if err != nil {
 		return err
 	}
-	fmt.Printf("idle %v signed in (%s, stream %s): CPU %.1f ms, RSS %.1f MB (peak %.1f MB), %d threads, DISPLAY unset\n",
-		idle, st.Phase, st.Stream.Status, float64((cpu1-cpu0).Microseconds())/1000, float64(rss)/1024, float64(peak)/1024, threads)
+	fmt.Printf("idle %v signed in (%s, stream %s): CPU %.1f ms, RSS %.1f MB (file %.1f MB, anon %.1f MB; peak %.1f MB), %d threads, DISPLAY unset\n",
+		idle, st.Phase, st.Stream.Status, float64((cpu1-cpu0).Microseconds())/1000,
+		mb(mem["VmRSS"]), mb(mem["RssFile"]), mb(mem["RssAnon"]), mb(mem["VmHWM"]), mem["Threads"])
 	return nil
 }
 
@@ -249,26 +250,26 @@ func cpuTime(pid int) (time.Duration, error) {
 	return total, nil
 }
 
-// memory reads VmRSS and VmHWM (kB) and the thread count of pid.
-func memory(pid int) (rss, peak, threads int, err error) {
+// memory reads the memory figures of pid (kB: VmRSS, VmHWM, RssFile,
+// RssAnon) and its thread count (Threads) from /proc/PID/status.
+func memory(pid int) (map[string]int, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, 0, err
+		return nil, err
 	}
+	m := map[string]int{}
 	for _, line := range strings.Split(string(b), "\n") {
 		k, v, ok := strings.Cut(line, ":")
 		if !ok {
 			continue
 		}
-		n, _ := strconv.Atoi(strings.Fields(v + " 0")[0])
 		switch k {
-		case "VmRSS":
-			rss = n
-		case "VmHWM":
-			peak = n
-		case "Threads":
-			threads = n
+		case "VmRSS", "VmHWM", "RssFile", "RssAnon", "Threads":
+			m[k], _ = strconv.Atoi(strings.Fields(v + " 0")[0])
 		}
 	}
-	return rss, peak, threads, nil
+	return m, nil
 }
+
+// mb converts kB to MB.
+func mb(kb int) float64 { return float64(kb) / 1024 }
