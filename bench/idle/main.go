@@ -78,13 +78,11 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	defer os.RemoveAll(work)
 
 	fmt.Printf("exec → tray registered (%d runs):", runs)
-	var regs []time.Duration
 	for i := 0; i < runs; i++ {
 		d, err := measureRegistration(agentBin, watcher, urls, work, browserBin, i)
 		if err != nil {
 			return err
 		}
-		regs = append(regs, d)
 		fmt.Printf(" %.1f ms", float64(d.Microseconds())/1000)
 	}
 	fmt.Println()
