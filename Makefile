@@ -1,7 +1,8 @@
 # pieces-tray — build, test and demo.
 #
-#   make demo   install what is missing, then run the tray against the built-in
-#               Pieces OS simulator and Auth0-compatible sign-in server
+#   make demo   install what is missing, then run the tray against the Pieces OS
+#               simulator and its Auth0 stand-in (cmd/pieces-os-sim, scripts/demo.sh);
+#               make demo SIGN_IN=pieces-os lets Pieces OS run the sign-in
 #   make test   install what is missing, then go vet and the race-enabled tests
 #               inside a private desktop session (D-Bus, Xvfb, gnome-keyring)
 
@@ -16,7 +17,7 @@ DEB_PKGS := ca-certificates git gcc libc6-dev pkg-config \
 	libwayland-dev libxkbcommon-dev \
 	xvfb dbus dbus-daemon gnome-keyring xdotool imagemagick xdg-utils chromium libglib2.0-bin
 
-.PHONY: all build deps demo test test-short vet bench fuzz screenshots clean
+.PHONY: all build deps demo soak test test-short vet bench fuzz screenshots clean
 
 all: build
 
@@ -48,8 +49,19 @@ deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d .cache/npm/node_modules/@pieces.app/pieces-os-client ]; then \
 	  npm install --prefix .cache/npm --no-audit --no-fund --ignore-scripts --no-package-lock @pieces.app/pieces-os-client@4.1.0; fi
 
+# Who runs the demo's browser sign-in: auth0 (Pieces Tray) or pieces-os.
+SIGN_IN ?= auth0
+
 demo: deps
-	$(GO) run . --demo
+	$(GO) build -o bin/pieces-tray .
+	$(GO) build -o bin/pieces-os-sim ./cmd/pieces-os-sim
+	SIGN_IN='$(SIGN_IN)' scripts/demo.sh
+
+# The restart soak (issue 17): Pieces OS is killed and started again 500
+# times under a signed-in agent, which must stay signed in and never lose
+# its keyring item (TestRestartSoak; make test runs it with 50).
+soak: deps
+	SOAK_RESTARTS=500 scripts/desktop-session.sh $(GO) test -count=1 -timeout 120m -run '^TestRestartSoak$$' -v ./internal/desktoptest/
 
 vet:
 	$(GO) vet ./...

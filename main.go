@@ -3,9 +3,12 @@
 // OS keyring, and shows the live user.
 //
 //	pieces-tray                  run the tray agent (default)
-//	pieces-tray --demo           run it against the built-in simulators
 //	pieces-tray status [--json]  print who is signed in
+//	pieces-tray sign-in          ask the running agent to start the sign-in
 //	pieces-tray window NAME      open one window (account, vanity, beta, signout)
+//
+// The Pieces OS simulator and its Auth0 stand-in are not part of it: `make
+// demo` runs cmd/pieces-os-sim and points the agent at it.
 //
 // main only parses flags and hands over to internal/agent, internal/status
 // and internal/windowcmd.
@@ -43,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runStatus(ctx, args[1:], stdout, stderr)
 		case "window":
 			return runWindow(ctx, args[1:], stderr)
+		case "sign-in":
+			return runSignIn(ctx, args[1:], stdout, stderr)
 		case "help":
 			usage(stdout)
 			return 0
@@ -55,6 +60,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   pieces-tray [flags]            run the tray agent (a second launch opens the account window)
   pieces-tray status [--json]    who is signed in: exit 0 signed in, 1 signed out, 2 Pieces OS not running
+  pieces-tray sign-in [--wait D] ask the running agent to open the sign-in page (waiting up to D for it)
   pieces-tray window NAME        open a window: account, vanity, beta or signout
 
 Run "pieces-tray --help" for the agent's flags.
@@ -111,6 +117,43 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return status.Run(ctx, opts, stdout, stderr)
 }
 
+func runSignIn(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pieces-tray sign-in", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	socket := fs.String("socket", os.Getenv("PIECES_TRAY_SOCKET"), "the agent's control socket (default: per-user runtime directory)")
+	wait := fs.Duration("wait", 0, "how long to wait for the agent to answer (for scripts that have just started it)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: pieces-tray sign-in [--socket PATH] [--wait DURATION]")
+		return 2
+	}
+	path, err := socketOrDefault(*socket)
+	if err != nil {
+		fmt.Fprintln(stderr, "pieces-tray:", err)
+		return 1
+	}
+	msg, err := agent.SignIn(ctx, path, *wait)
+	if err != nil {
+		fmt.Fprintln(stderr, "pieces-tray:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, msg)
+	return 0
+}
+
+// socketOrDefault is path, or the per-user default socket when it is "".
+func socketOrDefault(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	return control.DefaultSocketPath()
+}
+
 func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pieces-tray window", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -125,14 +168,10 @@ func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: pieces-tray window account|vanity|beta|signout")
 		return 2
 	}
-	path := *socket
-	if path == "" {
-		p, err := control.DefaultSocketPath()
-		if err != nil {
-			fmt.Fprintln(stderr, "pieces-tray:", err)
-			return 1
-		}
-		path = p
+	path, err := socketOrDefault(*socket)
+	if err != nil {
+		fmt.Fprintln(stderr, "pieces-tray:", err)
+		return 1
 	}
 	return windowcmd.Run(ctx, fs.Arg(0), path)
 }

@@ -4,10 +4,31 @@ import (
 	"bytes"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
+
+// TestNoStandInsInTheProduct checks that pieces-tray links none of the
+// stand-ins: the Pieces OS simulator, the Auth0 stand-in and the scripted
+// browser live in cmd/pieces-os-sim and the tests.
+func TestNoStandInsInTheProduct(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 || !slices.Contains(deps, "piecestray/internal/agent") {
+		t.Fatalf("go list -deps printed %d packages, without piecestray/internal/agent: %q", len(deps), out)
+	}
+	for _, banned := range []string{"piecestray/internal/piecesos", "piecestray/internal/auth0sim", "piecestray/internal/scriptbrowser"} {
+		if slices.Contains(deps, banned) {
+			t.Errorf("pieces-tray imports %s; the stand-ins belong in cmd/pieces-os-sim and the tests", banned)
+		}
+	}
+}
 
 func TestRun(t *testing.T) {
 	dir, err := os.MkdirTemp("", "pt")
@@ -34,6 +55,9 @@ func TestRun(t *testing.T) {
 		{"bad flag", []string{"--no-such-flag"}, 2, "", "no-such-flag"},
 		{"window without a name", []string{"window"}, 2, "", "usage: pieces-tray window"},
 		{"status, Pieces OS not running", []string{"status", "--socket", filepath.Join(dir, "none.sock"), "--pieces-os-url", closed}, 2, "Pieces OS is not running", ""},
+		{"sign-in, no agent", []string{"sign-in", "--socket", filepath.Join(dir, "none.sock")}, 1, "", "no Pieces Tray is running"},
+		{"sign-in with an argument", []string{"sign-in", "now"}, 2, "", "usage: pieces-tray sign-in"},
+		{"no demo flag", []string{"--demo"}, 2, "", "demo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

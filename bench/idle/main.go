@@ -12,7 +12,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -65,25 +64,12 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	}
 	defer notes.Stop()
 
-	sim := exec.Command(simBin, "--addr", "127.0.0.1:0")
-	out, err := sim.StdoutPipe()
+	sim, err := desktoptest.StartSim(simBin, "--addr", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	if err := sim.Start(); err != nil {
-		return fmt.Errorf("start simulator: %w", err)
-	}
-	defer func() { sim.Process.Kill(); sim.Wait() }()
-	urls := map[string]string{}
-	sc := bufio.NewScanner(out)
-	for len(urls) < 2 && sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ": "); ok {
-			urls[k] = v
-		}
-	}
-	if urls["pieces-os"] == "" || urls["auth0"] == "" {
-		return fmt.Errorf("the simulator did not print its URLs")
-	}
+	defer sim.Stop() //nolint:errcheck // the figures are printed
+	urls := map[string]string{"pieces-os": sim.PiecesOS, "auth0": sim.Auth0}
 
 	work, err := os.MkdirTemp("", "pt-idle")
 	if err != nil {
@@ -92,13 +78,11 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	defer os.RemoveAll(work)
 
 	fmt.Printf("exec → tray registered (%d runs):", runs)
-	var regs []time.Duration
 	for i := 0; i < runs; i++ {
 		d, err := measureRegistration(agentBin, watcher, urls, work, browserBin, i)
 		if err != nil {
 			return err
 		}
-		regs = append(regs, d)
 		fmt.Printf(" %.1f ms", float64(d.Microseconds())/1000)
 	}
 	fmt.Println()
@@ -123,7 +107,7 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	if err != nil {
 		return err
 	}
-	rss, peak, threads, err := memory(pid)
+	mem, err := memory(pid)
 	if err != nil {
 		return err
 	}
@@ -131,8 +115,9 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	if err != nil {
 		return err
 	}
-	fmt.Printf("idle %v signed in (%s, stream %s): CPU %.1f ms, RSS %.1f MB (peak %.1f MB), %d threads, DISPLAY unset\n",
-		idle, st.Phase, st.Stream.Status, float64((cpu1-cpu0).Microseconds())/1000, float64(rss)/1024, float64(peak)/1024, threads)
+	fmt.Printf("idle %v signed in (%s, stream %s): CPU %.1f ms, RSS %.1f MB (file %.1f MB, anon %.1f MB; peak %.1f MB), %d threads, DISPLAY unset\n",
+		idle, st.Phase, st.Stream.Status, float64((cpu1-cpu0).Microseconds())/1000,
+		mb(mem["VmRSS"]), mb(mem["RssFile"]), mb(mem["RssAnon"]), mb(mem["VmHWM"]), mem["Threads"])
 	return nil
 }
 
@@ -141,6 +126,7 @@ func agentCmd(agentBin string, urls map[string]string, work, browserBin string, 
 	cmd := exec.Command(agentBin,
 		"--pieces-os-url", urls["pieces-os"],
 		"--auth0-domain", urls["auth0"],
+		"--keyring-service", "pieces-tray-bench",
 		"--socket", socket,
 		"--log-file", filepath.Join(work, fmt.Sprintf("agent%d.log", n)))
 	var env []string
@@ -262,26 +248,26 @@ func cpuTime(pid int) (time.Duration, error) {
 	return total, nil
 }
 
-// memory reads VmRSS and VmHWM (kB) and the thread count of pid.
-func memory(pid int) (rss, peak, threads int, err error) {
+// memory reads the memory figures of pid (kB: VmRSS, VmHWM, RssFile,
+// RssAnon) and its thread count (Threads) from /proc/PID/status.
+func memory(pid int) (map[string]int, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, 0, err
+		return nil, err
 	}
+	m := map[string]int{}
 	for _, line := range strings.Split(string(b), "\n") {
 		k, v, ok := strings.Cut(line, ":")
 		if !ok {
 			continue
 		}
-		n, _ := strconv.Atoi(strings.Fields(v + " 0")[0])
 		switch k {
-		case "VmRSS":
-			rss = n
-		case "VmHWM":
-			peak = n
-		case "Threads":
-			threads = n
+		case "VmRSS", "VmHWM", "RssFile", "RssAnon", "Threads":
+			m[k], _ = strconv.Atoi(strings.Fields(v + " 0")[0])
 		}
 	}
-	return rss, peak, threads, nil
+	return m, nil
 }
+
+// mb converts kB to MB.
+func mb(kb int) float64 { return float64(kb) / 1024 }

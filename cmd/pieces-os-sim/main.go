@@ -1,5 +1,6 @@
 // Command pieces-os-sim runs the Pieces OS simulator (internal/piecesos) on
-// its own, for the demo mode, scripts and generated SDK clients:
+// its own, for `make demo` (scripts/demo.sh), the tests that run the agent,
+// scripts and generated SDK clients:
 //
 //	go run ./cmd/pieces-os-sim --addr 127.0.0.1:39300
 //
@@ -17,6 +18,11 @@
 // http://ADDR/os/sign_in/callback) must be allowed on that server instead,
 // for example with --allow-callback on the command that started it.
 // POST /os/sign_in opens the browser with the command in $BROWSER.
+//
+// With --auth0-only it serves only the Auth0-compatible server, on a free
+// loopback port, and prints "auth0: http://ADDR": simulators started with
+// --auth0-url pointing at it can then come and go (tests kill and restart
+// Pieces OS) while the sign-in service, and the sessions it issued, stay.
 //
 // The test controls are served under /__sim/ on the same listener (see
 // internal/piecesos/admin.go).
@@ -43,6 +49,7 @@ import (
 type options struct {
 	addr       string
 	auth0URL   string
+	auth0Only  bool
 	taken      string
 	cloudDelay time.Duration
 	version    string
@@ -81,11 +88,24 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.user, "user", "", "email of a user to sign in at start")
 	fs.BoolVar(&o.verbose, "v", false, "log every request to stderr")
 	fs.Var(&o.callbacks, "allow-callback", "a callback URL the started Auth0-compatible server allows besides its defaults (repeatable)")
+	fs.BoolVar(&o.auth0Only, "auth0-only", false, "serve only the Auth0-compatible server (on a free loopback port), for simulators started with --auth0-url")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if o.auth0Only {
+		var simOnly []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "addr", "auth0-url", "taken", "cloud-ready-delay", "version", "user":
+				simOnly = append(simOnly, "--"+f.Name)
+			}
+		})
+		if len(simOnly) > 0 {
+			return o, fmt.Errorf("--auth0-only starts no Pieces OS simulator: %s do not apply", strings.Join(simOnly, ", "))
+		}
 	}
 	if o.auth0URL != "" && len(o.callbacks) > 0 {
 		return o, errors.New("--allow-callback sets up the Auth0-compatible server this command starts; with --auth0-url, allow the callback URLs on that server")
@@ -122,6 +142,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer a0.Close()
 		o.auth0URL = a0.URL()
 		fmt.Fprintf(stdout, "auth0: %s\n", a0.URL())
+		if o.auth0Only {
+			<-ctx.Done()
+			return nil
+		}
 	}
 	cfg := piecesos.Config{
 		Auth0URL:        o.auth0URL,

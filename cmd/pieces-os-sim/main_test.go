@@ -108,6 +108,9 @@ func TestCommandErrors(t *testing.T) {
 		{"--addr", "256.1.1.1:0", "--auth0-url", "http://x"},
 		{"--addr", "127.0.0.1:0", "--auth0-url", "http://x", "--allow-callback", "http://127.0.0.1:1/cb"},
 		{"--addr", "127.0.0.1:0", "--allow-callback", "not a URL"},
+		{"--auth0-only", "--auth0-url", "http://x"},
+		{"--auth0-only", "--taken", "a"},
+		{"--auth0-only", "--addr", "127.0.0.1:0"},
 	}
 	for _, args := range tests {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
@@ -176,6 +179,44 @@ func TestCommandVerifiesTokensWithItsAuth0Server(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("vanity name from --taken = %d; want 409", resp.StatusCode)
+	}
+}
+
+// TestCommandAuth0Only runs the Auth0-compatible server alone and two
+// simulators, one after the other, that verify tokens with it: a token it
+// issued signs in at both, as a session survives a restarted Pieces OS.
+func TestCommandAuth0Only(t *testing.T) {
+	const callback = "http://127.0.0.1:1/callback"
+	out := startCommand(t, []string{"--auth0-only", "--allow-callback", callback}, 1)
+	auth0, ok := strings.CutPrefix(out[0], "auth0: ")
+	if !ok || !strings.HasPrefix(auth0, "http://127.0.0.1:") {
+		t.Fatalf("line = %q; want auth0: http://127.0.0.1:PORT", out[0])
+	}
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := c.Get(auth0 + "/.well-known/version"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /.well-known/version on the Auth0 server = %v, %v; want 404: no Pieces OS there", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	access := accessToken(t, c, auth0, "grace@example.com", callback)
+	for i := range 2 {
+		sim := startCommand(t, []string{"--addr", "127.0.0.1:0", "--auth0-url", auth0}, 1)
+		base, _ := strings.CutPrefix(sim[0], "pieces-os: ")
+		body := `{"access_token":"` + access + `","expires_in":3600,"token_type":"Bearer"}`
+		req, _ := http.NewRequest(http.MethodPost, base+"/users/authenticate/from_token", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+access)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("simulator %d: from_token with the Auth0 server's token = %d; want 200", i+1, resp.StatusCode)
+		}
 	}
 }
 

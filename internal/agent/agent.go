@@ -1,12 +1,12 @@
 // Package agent wires the long-lived tray agent: the control socket (which
 // also makes the agent single-instance), the session core, the tray, the
-// notifier and the window launcher, and in demo mode the in-process Pieces
-// OS simulator and Auth0-compatible server.
+// notifier and the window launcher.
 //
 // It is wiring only: each part lives in its own package and is tested there.
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -27,11 +27,12 @@ import (
 	"piecestray/tray"
 )
 
-// Keyring names: the demo keeps its session apart from a real one.
+// Keyring names: the session is the secret of the item (service, user).
+// Options.KeyringService can name another service, so that the demo and
+// tests keep their sessions apart from a real one.
 const (
-	keyringService     = "pieces-tray"
-	demoKeyringService = "pieces-tray-demo"
-	keyringUser        = "session"
+	defaultKeyringService = "pieces-tray"
+	keyringUser           = "session"
 )
 
 // trimDelay is how long after start the agent gives back the pages only
@@ -50,10 +51,9 @@ type Options struct {
 	SocketPath    string         // control socket; "" uses control.DefaultSocketPath
 	LogFile       string         // "" uses logfile.DefaultPath; "-" logs to stderr
 	Debug         bool           // log at debug level
-	Demo          bool           // run against in-process simulators
-	// NoBrowser keeps the demo from opening a browser at start (tests and
-	// scripted runs drive the sign-in themselves).
-	NoBrowser bool
+	// KeyringService is the keyring service the session is kept under;
+	// "" is defaultKeyringService. The demo and tests set their own.
+	KeyringService string
 }
 
 // RegisterFlags defines the agent's flags on fs, with defaults from the
@@ -80,8 +80,7 @@ func RegisterFlags(fs *flag.FlagSet, o *Options, getenv func(string) string) {
 	fs.StringVar(&o.SocketPath, "socket", getenv("PIECES_TRAY_SOCKET"), "control socket path (default: per-user runtime directory)")
 	fs.StringVar(&o.LogFile, "log-file", getenv("PIECES_TRAY_LOG"), "log file, or - for stderr (default: the user's state directory)")
 	fs.BoolVar(&o.Debug, "debug", false, "log at debug level (tokens are never logged)")
-	fs.BoolVar(&o.Demo, "demo", false, "run against a built-in Pieces OS simulator and Auth0-compatible sign-in server")
-	fs.BoolVar(&o.NoBrowser, "demo-no-browser", false, "with --demo, do not start the sign-in at launch")
+	fs.StringVar(&o.KeyringService, "keyring-service", cmp.Or(getenv("PIECES_TRAY_KEYRING_SERVICE"), defaultKeyringService), "keyring service the session is kept under; for the demo and tests, to keep theirs apart from a real one (PIECES_TRAY_KEYRING_SERVICE)")
 }
 
 func isOff(v string) bool {
@@ -113,9 +112,6 @@ func Run(ctx context.Context, o Options) error {
 	srv, err := control.Listen(path)
 	if errors.Is(err, control.ErrAlreadyRunning) {
 		logger.Info("another agent is running; asking it to show the account window")
-		if o.Demo {
-			fmt.Fprintln(os.Stderr, "pieces-tray: Pieces Tray is already running; quit it from its menu to start the demo.")
-		}
 		return showAccount(ctx, path)
 	}
 	if err != nil {
@@ -131,19 +127,6 @@ func Run(ctx context.Context, o Options) error {
 	// Opened browsers are the person's: quitting the agent does not wait
 	// for them. Its windows close with it (see the end of Run).
 	opener := tray.NewOpener(logger)
-	keyringName := keyringService
-	if o.Demo {
-		demo, err := startDemo(o, logger, opener)
-		if err != nil {
-			srv.Close()
-			return err
-		}
-		defer demo.close()
-		o.PiecesOSURL = demo.piecesOS
-		o.Auth = demo.auth
-		keyringName = demoKeyringService
-		fmt.Fprintf(os.Stderr, "pieces-tray demo: Pieces OS simulator at %s, sign-in server at %s\n", demo.piecesOS, demo.auth0)
-	}
 
 	notifier := tray.NewNotifier(tray.NotifierConfig{Disabled: !o.Notifications, Logger: logger})
 	defer notifier.Close()
@@ -153,20 +136,11 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("agent: find own executable: %w", err)
 	}
 	// Window processes find this agent's socket through the environment
-	// they inherit (it differs from the default in demo mode and tests).
+	// they inherit (it differs from the default in tests).
 	os.Setenv("PIECES_TRAY_SOCKET", path)
 	launcher := tray.NewLauncher(exe, srv, logger)
 
-	store := auth.NewKeyringStore(keyringName, keyringUser)
-	if o.Demo && mode == app.ModeAuth0 {
-		// Each demo run has a new sign-in server: the last run's session
-		// means nothing to it.
-		dctx, dcancel := context.WithTimeout(ctx, 3*time.Second)
-		if err := store.Delete(dctx); err != nil && !errors.Is(err, auth.ErrNotFound) {
-			logger.Debug("demo: could not delete the last run's session", "err", err)
-		}
-		dcancel()
-	}
+	store := auth.NewKeyringStore(cmp.Or(o.KeyringService, defaultKeyringService), keyringUser)
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	core := app.New(app.Config{
 		Mode: mode,
@@ -197,14 +171,6 @@ func Run(ctx context.Context, o Options) error {
 		defer wg.Done()
 		core.Run(ctx)
 	}()
-	if o.Demo && !o.NoBrowser {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			signInWhenReady(ctx, core, logger)
-		}()
-	}
-
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -215,7 +181,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 
-	logger.Info("agent started", "version", o.Version, "demo", o.Demo)
+	logger.Info("agent started", "version", o.Version)
 	err = tray.Run(ctx, tray.Config{
 		Core:       core,
 		Windows:    launcher,
@@ -237,8 +203,7 @@ func Run(ctx context.Context, o Options) error {
 const windowCloseGrace = 3 * time.Second
 
 // socketPath is the control socket of this agent: the flag or environment,
-// else the per-user default (also in demo mode, so that `pieces-tray status`
-// and a second launch find the demo agent).
+// else the per-user default.
 func socketPath(o Options) (string, error) {
 	if o.SocketPath != "" {
 		return o.SocketPath, nil
@@ -248,24 +213,6 @@ func socketPath(o Options) (string, error) {
 		return "", fmt.Errorf("agent: %w", err)
 	}
 	return path, nil
-}
-
-// signInWhenReady starts the demo's sign-in once the core knows nobody is
-// signed in, so `make demo` opens the sign-in page at once.
-func signInWhenReady(ctx context.Context, core *app.Core, logger *slog.Logger) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for st := range core.Subscribe(ctx) {
-		switch st.Phase {
-		case app.PhaseSignedOut, app.PhaseSignInNeeded:
-			if _, err := core.SignIn(); err != nil {
-				logger.Warn("demo: could not start the sign-in", "err", err)
-			}
-			return
-		case app.PhaseSignedIn, app.PhaseSigningIn:
-			return
-		}
-	}
 }
 
 // showAccount asks the running agent to show its account window.

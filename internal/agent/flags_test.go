@@ -31,3 +31,34 @@ func TestScopesFlagAndEnvironmentAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyringServiceSetting checks --keyring-service and
+// PIECES_TRAY_KEYRING_SERVICE, and that the default is the real one.
+func TestKeyringServiceSetting(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{nil, "", "pieces-tray"},
+		{nil, "pieces-tray-demo", "pieces-tray-demo"},
+		{[]string{"--keyring-service", "pieces-tray-test"}, "pieces-tray-demo", "pieces-tray-test"},
+	}
+	for _, tt := range tests {
+		var o Options
+		fs := flag.NewFlagSet("pieces-tray", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		RegisterFlags(fs, &o, func(k string) string {
+			if k == "PIECES_TRAY_KEYRING_SERVICE" {
+				return tt.env
+			}
+			return ""
+		})
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		if o.KeyringService != tt.want {
+			t.Errorf("args %q, environment %q: keyring service %q; want %q", tt.args, tt.env, o.KeyringService, tt.want)
+		}
+	}
+}

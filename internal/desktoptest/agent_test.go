@@ -1,7 +1,6 @@
 package desktoptest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,16 +10,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestAgentEndToEnd runs the real agent binary (`pieces-tray --demo`)
-// against its in-process Pieces OS simulator and sign-in server, with a
-// scripted browser in $BROWSER, and reads it as a desktop does: tray item,
-// menu, clicks, notifications, re-registration.
+// TestAgentEndToEnd runs the real agent binary against the Pieces OS
+// simulator and its Auth0 stand-in (cmd/pieces-os-sim, a process of its
+// own), with a scripted browser in $BROWSER, and reads it as a desktop
+// does: tray item, menu, clicks, notifications, re-registration.
 func TestAgentEndToEnd(t *testing.T) {
 	Require(t)
 	if testing.Short() {
@@ -30,12 +28,9 @@ func TestAgentEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	bin := t.TempDir()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin+string(os.PathSeparator), "piecestray", "piecestray/cmd/scripted-browser")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := Build(t, "piecestray", "piecestray/cmd/pieces-os-sim", "piecestray/cmd/scripted-browser")
+	stand := RunSim(t, filepath.Join(bin, "pieces-os-sim"), "--addr", "127.0.0.1:0")
+	sim := stand.PiecesOS
 
 	watcher, err := StartWatcher()
 	if err != nil {
@@ -52,7 +47,8 @@ func TestAgentEndToEnd(t *testing.T) {
 	browserLog := filepath.Join(home, "browser.log")
 	// t.TempDir is 0755, which the agent refuses for its socket: a missing
 	// directory, which it creates 0700, is the private one it wants.
-	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--demo", "--demo-no-browser", "--debug",
+	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--debug",
+		"--pieces-os-url", sim, "--auth0-domain", stand.Auth0, "--keyring-service", "pieces-tray-test-"+t.Name(),
 		"--socket", filepath.Join(home, "pieces-tray", "control.sock"), "--log-file", filepath.Join(home, "agent.log"))
 	agent.Env = append(os.Environ(),
 		"BROWSER="+filepath.Join(bin, "scripted-browser"),
@@ -64,27 +60,12 @@ func TestAgentEndToEnd(t *testing.T) {
 		"XDG_STATE_HOME="+filepath.Join(home, "state"),
 		"XDG_DATA_HOME="+filepath.Join(home, "data"),
 	)
-	stderr, err := agent.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Now()
 	if err := agent.Start(); err != nil {
 		t.Fatalf("start the agent: %v", err)
 	}
 	exited := make(chan error, 1)
-	simURL := make(chan string, 1)
-	go func() {
-		sim := regexp.MustCompile(`Pieces OS simulator at (http://\S+?),`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := sim.FindStringSubmatch(sc.Text()); m != nil {
-				simURL <- m[1]
-			}
-		}
-		io.Copy(io.Discard, stderr) //nolint:errcheck // drain
-		exited <- agent.Wait()
-	}()
+	go func() { exited <- agent.Wait() }()
 	reaped := false // the exit was received from exited
 	defer func() {
 		if !reaped {
@@ -103,12 +84,6 @@ func TestAgentEndToEnd(t *testing.T) {
 		t.Fatalf("the agent never registered a tray item: %v", err)
 	}
 	t.Logf("exec → tray registered: %v", regs[0].At.Sub(start).Round(time.Millisecond))
-	var sim string
-	select {
-	case sim = <-simURL:
-	case <-ctx.Done():
-		t.Fatal("the agent did not print the simulator's URL")
-	}
 
 	host := Connect(t)
 	item, err := OpenItem(ctx, host, regs[0])

@@ -1,6 +1,7 @@
 package desktoptest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,9 +14,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestSignInWithChromium signs a person in to the demo agent with a real
-// Chromium, driven over the DevTools protocol: the agent (or, in pieces-os
-// mode, the Pieces OS simulator) names the sign-in page in $BROWSER, Chromium
+// TestSignInWithChromium signs a person in with a real Chromium, driven over
+// the DevTools protocol. The agent runs against the Pieces OS simulator and
+// its Auth0 stand-in (cmd/pieces-os-sim); `pieces-tray sign-in` starts the
+// sign-in, as `make demo` does. The agent (or, in pieces-os mode, the
+// simulator) names the sign-in page in $BROWSER, Chromium
 // loads it, an email is typed and "Sign in" pressed, and the tray must show
 // the person signed in. In auth0 mode the page comes back to the agent's
 // documented redirect, http://localhost:3000/pkce/response/code, by
@@ -26,15 +29,10 @@ func TestSignInWithChromium(t *testing.T) {
 		t.Skip("builds the agent and runs Chromium")
 	}
 	chromium := findChromium(t)
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", bin+string(os.PathSeparator), "piecestray")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := Build(t, "piecestray", "piecestray/cmd/pieces-os-sim")
 	for _, mode := range []string{"auth0", "pieces-os"} {
 		t.Run(mode, func(t *testing.T) {
-			signInWithChromium(t, filepath.Join(bin, "piecestray"), chromium, mode)
+			signInWithChromium(t, bin, chromium, mode)
 		})
 	}
 }
@@ -56,7 +54,7 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-func signInWithChromium(t *testing.T, agentBin, chromium, mode string) {
+func signInWithChromium(t *testing.T, bin, chromium, mode string) {
 	StartBus(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -75,8 +73,15 @@ func signInWithChromium(t *testing.T, agentBin, chromium, mode string) {
 	if err := os.WriteFile(opener, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	agent := exec.CommandContext(ctx, agentBin, "--demo", "--sign-in", mode, "--debug",
-		"--socket", filepath.Join(home, "pieces-tray", "control.sock"), "--log-file", filepath.Join(home, "agent.log"))
+	// The simulator opens the browser for POST /os/sign_in (pieces-os mode).
+	t.Setenv("BROWSER", opener)
+	sim := RunSim(t, filepath.Join(bin, "pieces-os-sim"), "--addr", "127.0.0.1:0")
+	// The agent signs in at its default redirect URL (auth0 mode), which
+	// the stand-in allows, as Pieces' tenant does.
+	socket := filepath.Join(home, "pieces-tray", "control.sock")
+	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--sign-in", mode, "--debug",
+		"--pieces-os-url", sim.PiecesOS, "--auth0-domain", sim.Auth0, "--keyring-service", "pieces-tray-test-"+t.Name(),
+		"--socket", socket, "--log-file", filepath.Join(home, "agent.log"))
 	agent.Env = append(os.Environ(),
 		"BROWSER="+opener,
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
@@ -109,7 +114,13 @@ func signInWithChromium(t *testing.T, agentBin, chromium, mode string) {
 	}
 	defer item.Close()
 
-	// The demo starts the sign-in by itself; wait for the page it opens.
+	// `pieces-tray sign-in` starts the sign-in; wait for the page it opens.
+	signIn := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "sign-in", "--socket", socket, "--wait", "30s")
+	if out, err := signIn.CombinedOutput(); err != nil {
+		t.Fatalf("pieces-tray sign-in: %v\n%s", err, out)
+	} else {
+		t.Logf("pieces-tray sign-in: %s", bytes.TrimSpace(out))
+	}
 	signInURL := waitLine(ctx, t, urls, "/authorize?")
 	if mode == "auth0" {
 		for _, want := range []string{"response_mode=form_post", "redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fpkce%2Fresponse%2Fcode"} {

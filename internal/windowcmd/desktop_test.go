@@ -34,9 +34,10 @@ var desktopWindows = []struct{ name, title string }{
 	{"signout", "Sign out of Pieces"},
 }
 
-// TestWindowsOnDesktop runs `pieces-tray window NAME` by hand against a
-// demo agent (`pieces-tray --demo`, signed in by a scripted browser) under
-// Xvfb: the agent opens the window in a process of its own. It measures exec
+// TestWindowsOnDesktop runs `pieces-tray window NAME` by hand against an
+// agent under Xvfb that runs against the demo's Pieces OS simulator
+// (cmd/pieces-os-sim with the demo's settings) and is signed in by a
+// scripted browser: the agent opens the window in a process of its own. It measures exec
 // → window mapped → painted, captures every window to PNG, checks that a
 // second request raises the open window instead of opening another, that
 // Escape closes a window, and that each window process exits cleanly.
@@ -53,13 +54,12 @@ func TestWindowsOnDesktop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	bin := t.TempDir()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin+string(os.PathSeparator), "piecestray", "piecestray/cmd/scripted-browser")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := desktoptest.Build(t, "piecestray", "piecestray/cmd/pieces-os-sim", "piecestray/cmd/scripted-browser")
 	exe := filepath.Join(bin, "piecestray")
+	// The demo's settings (scripts/demo.sh): names that are taken, and a
+	// personal cloud that is not ready for 20 s after sign-in.
+	sim := desktoptest.RunSim(t, filepath.Join(bin, "pieces-os-sim"), "--addr", "127.0.0.1:0",
+		"--taken", "pieces,admin,demo", "--cloud-ready-delay", "20s")
 	shots := os.Getenv(screenshotsEnv)
 	if shots == "" {
 		shots = t.TempDir()
@@ -102,7 +102,8 @@ func TestWindowsOnDesktop(t *testing.T) {
 			"XDG_DATA_HOME="+filepath.Join(home, instance, "data"),
 		)
 	}
-	agent := exec.CommandContext(ctx, exe, "--demo", "--socket", sock, "--log-file", filepath.Join(home, "agent.log"))
+	agent := exec.CommandContext(ctx, exe, "--pieces-os-url", sim.PiecesOS, "--auth0-domain", sim.Auth0,
+		"--keyring-service", "pieces-tray-test-"+t.Name(), "--socket", sock, "--log-file", filepath.Join(home, "agent.log"))
 	agent.Env = env("agent")
 	if err := agent.Start(); err != nil {
 		t.Fatalf("start the agent: %v", err)
@@ -129,6 +130,11 @@ func TestWindowsOnDesktop(t *testing.T) {
 
 	cl := dialAgent(ctx, t, sock)
 	defer cl.Close()
+	signIn := exec.CommandContext(ctx, exe, "sign-in", "--socket", sock)
+	signIn.Env = env("sign-in")
+	if out, err := signIn.CombinedOutput(); err != nil {
+		t.Fatalf("pieces-tray sign-in: %v\n%s", err, out)
+	}
 	waitSignedIn(ctx, t, cl)
 
 	for _, w := range desktopWindows {
@@ -278,7 +284,7 @@ func dialAgent(ctx context.Context, t *testing.T, sock string) *control.Client {
 	}
 }
 
-// waitSignedIn waits until the demo agent has signed in ada@example.com.
+// waitSignedIn waits until the agent has signed in ada@example.com.
 func waitSignedIn(ctx context.Context, t *testing.T, cl *control.Client) {
 	t.Helper()
 	wctx, cancel := context.WithTimeout(ctx, 90*time.Second)
@@ -293,7 +299,7 @@ func waitSignedIn(ctx context.Context, t *testing.T, cl *control.Client) {
 			return
 		}
 	}
-	t.Fatalf("the demo agent did not sign in; last phase %q (%s)", last.Phase, last.LastError)
+	t.Fatalf("the agent did not sign in; last phase %q (%s)", last.Phase, last.LastError)
 }
 
 // waitLastError waits until the agent reports a failure and returns it.
