@@ -24,6 +24,7 @@ import (
 	"syscall"
 
 	"piecestray/internal/agent"
+	"piecestray/internal/autostart"
 	"piecestray/internal/control"
 	"piecestray/internal/status"
 	"piecestray/internal/windowcmd"
@@ -48,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runWindow(ctx, args[1:], stderr)
 		case "sign-in":
 			return runSignIn(ctx, args[1:], stdout, stderr)
+		case "autostart":
+			return autostart.Run(args[1:], stdout, stderr)
 		case "help":
 			usage(stdout)
 			return 0
@@ -62,6 +65,7 @@ func usage(w io.Writer) {
   pieces-tray status [--json]    who is signed in: exit 0 signed in, 1 signed out, 2 Pieces OS not running
   pieces-tray sign-in [--wait D] ask the running agent to open the sign-in page (waiting up to D for it)
   pieces-tray window NAME        open a window: account, vanity, beta or signout
+  pieces-tray autostart on|off|status   start at login, or not
 
 Run "pieces-tray --help" for the agent's flags.
 `)
