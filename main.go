@@ -5,7 +5,8 @@
 //	pieces-tray                  run the tray agent (default)
 //	pieces-tray --demo           run it against the built-in simulators
 //	pieces-tray status [--json]  print who is signed in
-//	pieces-tray window NAME      open one window (account, vanity, beta, signout)
+//	pieces-tray window NAME      open one window (account, vanity, beta, signout, doctor)
+//	pieces-tray doctor [--json]  check every link to the Pieces account, one line each
 //
 // main only parses flags and hands over to internal/agent, internal/status
 // and internal/windowcmd.
@@ -22,6 +23,7 @@ import (
 
 	"piecestray/internal/agent"
 	"piecestray/internal/control"
+	"piecestray/internal/doctor"
 	"piecestray/internal/status"
 	"piecestray/internal/windowcmd"
 )
@@ -42,7 +44,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "status":
 			return runStatus(ctx, args[1:], stdout, stderr)
 		case "window":
+			os.Setenv(doctor.VersionEnv, version) // the doctor window compares it with the agent's
 			return runWindow(ctx, args[1:], stderr)
+		case "doctor":
+			return runDoctor(ctx, args[1:], stdout, stderr)
 		case "help":
 			usage(stdout)
 			return 0
@@ -55,7 +60,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   pieces-tray [flags]            run the tray agent (a second launch opens the account window)
   pieces-tray status [--json]    who is signed in: exit 0 signed in, 1 signed out, 2 Pieces OS not running
-  pieces-tray window NAME        open a window: account, vanity, beta or signout
+  pieces-tray window NAME        open a window: account, vanity, beta, signout or doctor
+  pieces-tray doctor [--json]    what is wrong? one line per link, each with the fix: exit 0 all well, 1 a problem
 
 Run "pieces-tray --help" for the agent's flags.
 `)
@@ -135,4 +141,29 @@ func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
 		path = p
 	}
 	return windowcmd.Run(ctx, fs.Arg(0), path)
+}
+
+// runDoctor runs `pieces-tray doctor`: it takes the agent's flags, so that
+// it checks what an agent started with them would use.
+func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pieces-tray doctor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var opts agent.Options
+	agent.RegisterFlags(fs, &opts, os.Getenv)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	env := doctor.DefaultEnv(os.Getenv)
+	env.Version = version
+	env.Discovery.URL = opts.PiecesOSURL
+	env.SignIn = string(opts.SignIn)
+	env.Auth = opts.Auth
+	if opts.SocketPath != "" {
+		env.SocketPath = opts.SocketPath
+	}
+	return doctor.Print(doctor.Run(ctx, env), *asJSON, stdout, stderr)
 }

@@ -34,6 +34,9 @@ func TestRun(t *testing.T) {
 		{"bad flag", []string{"--no-such-flag"}, 2, "", "no-such-flag"},
 		{"window without a name", []string{"window"}, 2, "", "usage: pieces-tray window"},
 		{"status, Pieces OS not running", []string{"status", "--socket", filepath.Join(dir, "none.sock"), "--pieces-os-url", closed}, 2, "Pieces OS is not running", ""},
+		{"doctor, nothing running", []string{"doctor", "--json", "--socket", filepath.Join(dir, "none.sock"), "--pieces-os-url", closed,
+			"--auth0-domain", "https://pieces-tray-test.invalid", "--redirect-url", closed + "/cb"}, 1, `"id": "pieces_os",`, ""},
+		{"doctor, bad flag", []string{"doctor", "--no-such-flag"}, 2, "", "no-such-flag"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
