@@ -145,12 +145,12 @@ func TestStreamRefused(t *testing.T) {
 
 func TestAccounts(t *testing.T) {
 	tests := []struct {
-		name   string
-		onOS   string // email signed in to Pieces OS; "" nobody
-		stored string // email of the stored session; "" none
+		name    string
+		onOS    string // email signed in to Pieces OS; "" nobody
+		stored  string // email of the stored session; "" none
 		loadErr error
-		status Status
-		found  string
+		status  Status
+		found   string
 	}{
 		{"same", "ada@example.com", "ADA@example.com", nil, OK, "a***@example.com on Pieces OS; a session of A***@example.com is stored here, the same account"},
 		{"disagree", "ada@example.com", "bob@example.org", nil, Fail, "a***@example.com on Pieces OS, but a session of b***@example.org is stored here: two accounts"},
@@ -344,7 +344,7 @@ func TestKeyring(t *testing.T) {
 // read: ErrNotFound with another sentence.
 type unreadable struct{}
 
-func (*unreadable) Error() string { return "auth: the saved session is unreadable; sign in again" }
+func (*unreadable) Error() string        { return "auth: the saved session is unreadable; sign in again" }
 func (*unreadable) Is(target error) bool { return target == auth.ErrNotFound }
 
 func TestDesktop(t *testing.T) {
@@ -450,6 +450,23 @@ func TestExit(t *testing.T) {
 		}
 		if got := r.Exit(); got != tt.want {
 			t.Errorf("Exit(%v) = %d; want %d", tt.statuses, got, tt.want)
+		}
+	}
+}
+
+func TestWho(t *testing.T) {
+	tests := []struct {
+		p    *apiclient.UserProfile
+		want string
+	}{
+		{&apiclient.UserProfile{ID: "4b1d6f0e-6b2c", Email: "ada@example.com"}, "a***@example.com"},
+		{&apiclient.UserProfile{ID: "4b1d6f0e-6b2c"}, "user 4b1d6f0e…"},
+		{&apiclient.UserProfile{ID: "ééééééééé"}, "user éééééééé…"},
+		{&apiclient.UserProfile{ID: "short"}, "user short"},
+	}
+	for _, tt := range tests {
+		if got := who(tt.p); got != tt.want {
+			t.Errorf("who(%+v) = %q; want %q", tt.p, got, tt.want)
 		}
 	}
 }

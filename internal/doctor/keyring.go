@@ -25,7 +25,9 @@ type keyringFacts struct {
 func (k keyringFacts) stored() bool { return k.ran && k.err == nil && k.session != nil }
 
 // unknown reports whether the keyring could not say what it holds.
-func (k keyringFacts) unknown() bool { return k.ran && k.err != nil && !errors.Is(k.err, auth.ErrNotFound) }
+func (k keyringFacts) unknown() bool {
+	return k.ran && k.err != nil && !errors.Is(k.err, auth.ErrNotFound)
+}
 
 // loadSession reads the stored session, as the agent does at start. In
 // sign-in mode pieces-os the agent never uses the keyring, and neither does
@@ -159,11 +161,11 @@ func who(p *apiclient.UserProfile) string {
 	if e := app.Clean(p.Email); e != "" {
 		return maskEmail(e)
 	}
-	id := app.Clean(p.ID)
+	id := []rune(app.Clean(p.ID))
 	if len(id) > 8 {
-		id = id[:8] + "…"
+		return "user " + string(id[:8]) + "…"
 	}
-	return "user " + id
+	return "user " + string(id)
 }
 
 // sessionWho names a stored session: its masked email, or "an account
