@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"os"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,10 +24,13 @@ const checkingText = "Checking Pieces OS, the sign-in, the keyring and the deskt
 // It must return soon after ctx ends.
 type Runner func(ctx context.Context) doctor.Report
 
-// runHere runs the checks on this computer, configured like the agent by
-// the environment the window process inherited from it.
-func runHere(ctx context.Context) doctor.Report {
-	return doctor.Run(ctx, doctor.DefaultEnv(os.Getenv))
+// runHere returns the Runner of this computer, configured like the agent
+// by the environment the window process inherited from it. Its runs share
+// one Env, made at the first: one keyring store, so a keyring that hangs
+// holds one goroutine however often the person runs the checks again.
+func runHere() Runner {
+	env := sync.OnceValue(func() doctor.Env { return doctor.DefaultEnv(os.Getenv) })
+	return func(ctx context.Context) doctor.Report { return doctor.Run(ctx, env()) }
 }
 
 // NewDoctor builds the "Diagnose Pieces Tray" window: the report of

@@ -66,7 +66,7 @@ func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
 	case WindowSignOut:
 		return NewSignOut(a, c), nil
 	case WindowDoctor:
-		return NewDoctor(a, runHere), nil
+		return NewDoctor(a, runHere()), nil
 	}
 	return nil, fmt.Errorf("ui: there is no window called %q (choose account, vanity, beta, signout or doctor)", name)
 }
