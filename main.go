@@ -128,7 +128,7 @@ func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: pieces-tray window account|vanity|beta|signout")
+		fmt.Fprintln(stderr, "usage: pieces-tray window account|vanity|beta|signout|doctor")
 		return 2
 	}
 	path := *socket
