@@ -5,7 +5,8 @@
 //	pieces-tray                  run the tray agent (default)
 //	pieces-tray status [--json]  print who is signed in
 //	pieces-tray sign-in          ask the running agent to start the sign-in
-//	pieces-tray window NAME      open one window (account, vanity, beta, signout)
+//	pieces-tray window NAME      open one window (account, vanity, beta, signout, doctor)
+//	pieces-tray doctor [--json]  check every link to the Pieces account, one line each
 //
 // The Pieces OS simulator and its Auth0 stand-in are not part of it: `make
 // demo` runs cmd/pieces-os-sim and points the agent at it.
@@ -26,6 +27,7 @@ import (
 	"piecestray/internal/agent"
 	"piecestray/internal/autostart"
 	"piecestray/internal/control"
+	"piecestray/internal/doctor"
 	"piecestray/internal/status"
 	"piecestray/internal/windowcmd"
 )
@@ -46,11 +48,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "status":
 			return runStatus(ctx, args[1:], stdout, stderr)
 		case "window":
+			os.Setenv(doctor.VersionEnv, version) // the doctor window compares it with the agent's
 			return runWindow(ctx, args[1:], stderr)
 		case "sign-in":
 			return runSignIn(ctx, args[1:], stdout, stderr)
 		case "autostart":
 			return autostart.Run(args[1:], stdout, stderr)
+		case "doctor":
+			return runDoctor(ctx, args[1:], stdout, stderr)
 		case "help":
 			usage(stdout)
 			return 0
@@ -64,8 +69,9 @@ func usage(w io.Writer) {
   pieces-tray [flags]            run the tray agent (a second launch opens the account window)
   pieces-tray status [--json]    who is signed in: exit 0 signed in, 1 signed out, 2 Pieces OS not running
   pieces-tray sign-in [--wait D] ask the running agent to open the sign-in page (waiting up to D for it)
-  pieces-tray window NAME        open a window: account, vanity, beta or signout
+  pieces-tray window NAME        open a window: account, vanity, beta, signout or doctor
   pieces-tray autostart on|off|status   start at login, or not
+  pieces-tray doctor [--json]    what is wrong? one line per link, each with the fix: exit 0 all well, 1 a problem
 
 Run "pieces-tray --help" for the agent's flags.
 `)
@@ -169,7 +175,7 @@ func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: pieces-tray window account|vanity|beta|signout")
+		fmt.Fprintln(stderr, "usage: pieces-tray window account|vanity|beta|signout|doctor")
 		return 2
 	}
 	path, err := socketOrDefault(*socket)
@@ -178,4 +184,29 @@ func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	return windowcmd.Run(ctx, fs.Arg(0), path)
+}
+
+// runDoctor runs `pieces-tray doctor`: it takes the agent's flags, so that
+// it checks what an agent started with them would use.
+func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pieces-tray doctor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var opts agent.Options
+	agent.RegisterFlags(fs, &opts, os.Getenv)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	env := doctor.DefaultEnv(os.Getenv)
+	env.Version = version
+	env.Discovery.URL = opts.PiecesOSURL
+	env.SignIn = string(opts.SignIn)
+	env.Auth = opts.Auth
+	if opts.SocketPath != "" {
+		env.SocketPath = opts.SocketPath
+	}
+	return doctor.Print(doctor.Run(ctx, env), *asJSON, stdout, stderr)
 }

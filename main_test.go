@@ -58,6 +58,9 @@ func TestRun(t *testing.T) {
 		{"sign-in, no agent", []string{"sign-in", "--socket", filepath.Join(dir, "none.sock")}, 1, "", "no Pieces Tray is running"},
 		{"sign-in with an argument", []string{"sign-in", "now"}, 2, "", "usage: pieces-tray sign-in"},
 		{"no demo flag", []string{"--demo"}, 2, "", "demo"},
+		{"doctor, nothing running", []string{"doctor", "--json", "--socket", filepath.Join(dir, "none.sock"), "--pieces-os-url", closed,
+			"--auth0-domain", "https://pieces-tray-test.invalid", "--redirect-url", closed + "/cb"}, 1, `"id": "pieces_os",`, ""},
+		{"doctor, bad flag", []string{"doctor", "--no-such-flag"}, 2, "", "no-such-flag"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,7 +29,8 @@ func TestApplyBuildsOnce(t *testing.T) {
 		`AddItem 9 "Open personal cloud" checkable=false checked=false`, `item 9 Disable`, `item 9 Hide`,
 		`AddItem 10 "Sign out…" checkable=false checked=false`, `item 10 Disable`,
 		`AddSeparator`,
-		`AddItem 11 "Quit Pieces Tray" checkable=false checked=false`,
+		`AddItem 11 "Diagnose…" checkable=false checked=false`,
+		`AddItem 12 "Quit Pieces Tray" checkable=false checked=false`,
 	}
 	if got := sh.take(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("first apply calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -105,7 +105,7 @@ func TestDesktop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Not signed in (off)|Sign in…|Account…|Vanity name… (off)|Beta program… (off)|Sign out… (off)|Quit Pieces Tray"
+	want := "Not signed in (off)|Sign in…|Account…|Vanity name… (off)|Beta program… (off)|Sign out… (off)|Diagnose…|Quit Pieces Tray"
 	if got := strings.Join(desktoptest.Labels(menu), "|"); got != want {
 		t.Errorf("menu = %q; want %q", got, want)
 	}

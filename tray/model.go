@@ -35,12 +35,13 @@ const (
 	Beta                       // "Beta program…": the beta window (checked when joined)
 	OpenCloud                  // "Open NAME.pieces.cloud", when there is one
 	SignOut                    // "Sign out…": the sign-out window
+	Diagnose                   // "Diagnose…": the doctor window, what is wrong and how to fix it
 	Quit                       // "Quit Pieces Tray"
 	numItems
 )
 
 var itemNames = [numItems]string{"Header", "Detail", "SignIn", "CancelSignIn", "CopyLink", "Retry",
-	"Account", "Vanity", "Beta", "OpenCloud", "SignOut", "Quit"}
+	"Account", "Vanity", "Beta", "OpenCloud", "SignOut", "Diagnose", "Quit"}
 
 func (id ItemID) String() string {
 	if id < 0 || id >= numItems {
@@ -245,6 +246,8 @@ func Model(s app.State, now time.Time) Menu {
 	if s.Busy == app.ActionSignOut {
 		m.Items[SignOut].Label = "Signing out…"
 	}
+	// Diagnose… always opens: it helps most when nothing else works.
+	set(Diagnose, "Diagnose…", true)
 	set(Quit, "Quit Pieces Tray", true)
 
 	m.Tooltip = "Pieces: " + state

@@ -77,7 +77,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindNotRunning,
 			tooltip: "Pieces: Connecting to Pieces OS",
 			items: []string{"Connecting to Pieces OS… (off)", "Sign in… (off)", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "not running",
@@ -87,7 +87,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Pieces OS is not running",
 			items: []string{"Pieces OS is not running (off)", "Start Pieces OS; this menu updates by itself (off)",
 				"Sign in… (off)", "Look for Pieces OS again", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "not running, retry under way",
@@ -96,7 +96,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Pieces OS is not running · looking for Pieces OS",
 			items: []string{"Pieces OS is not running (off)", "Looking for Pieces OS… (off)",
 				"Sign in… (off)", "Look for Pieces OS again (off)", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed out",
@@ -104,7 +104,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedOut,
 			tooltip: "Pieces: Not signed in",
 			items: []string{"Not signed in (off)", "Sign in…", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "signing in",
@@ -114,7 +114,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Signing in",
 			items: []string{"Signing in — continue in your browser (off)", "Page showed an error? Cancel, copy the link, or use --sign-in pieces-os (off)",
 				"Sign in… (off)", "Cancel sign-in", "Copy sign-in link",
-				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "signing in through Pieces OS",
@@ -124,7 +124,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Signing in",
 			items: []string{"Signing in — continue in your browser (off)", "Pieces OS opened its sign-in page in your browser (off)",
 				"Sign in… (off)", "Cancel sign-in", "Copy sign-in link (off)",
-				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signing in, link not known yet",
@@ -133,7 +133,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Signing in",
 			items: []string{"Signing in — continue in your browser (off)", "Page showed an error? Cancel, copy the link, or use --sign-in pieces-os (off)",
 				"Sign in… (off)", "Cancel sign-in", "Copy sign-in link (off)",
-				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed in",
@@ -141,7 +141,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "Sign in… (off)", "Account…", "Vanity name…",
-				"[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+				"[ ] Beta program…", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed in with a cloud and the beta",
@@ -149,7 +149,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "Sign in… (off)", "Account…", "Vanity name…",
-				"[x] Beta program…", "Open jane.pieces.cloud", "Sign out…", "Quit Pieces Tray"},
+				"[x] Beta program…", "Open jane.pieces.cloud", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed in, email only",
@@ -157,7 +157,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as x@example.com",
 			items: []string{"x@example.com (off)", "Sign in… (off)", "Account…", "Vanity name…",
-				"[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+				"[ ] Beta program…", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "signed in, stream retrying",
@@ -166,7 +166,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "Reconnecting to Pieces OS in 3 s (off)", "Sign in… (off)", "Account…",
-				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 			refresh: 500 * time.Millisecond,
 		},
 		{
@@ -176,7 +176,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedOut,
 			tooltip: "Pieces: Not signed in · reconnecting to Pieces OS in 3 s",
 			items: []string{"Reconnecting to Pieces OS in 3 s (off)", "Sign in… (off)", "Account…",
-				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 			refresh: time.Second,
 		},
 		{
@@ -186,7 +186,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedOut,
 			tooltip: "Pieces: Not signed in · reconnecting to Pieces OS…",
 			items: []string{"Reconnecting to Pieces OS… (off)", "Sign in… (off)", "Account…",
-				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "sign-in needed",
@@ -195,7 +195,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Sign-in needed",
 			items: []string{"Sign-in needed: Your session has expired. Sign in again (off)",
 				"Sign in again to keep using your account (off)", "Sign in…", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "signed in, memory-only storage",
@@ -204,7 +204,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "Session kept in memory only: The keyring is locked (off)",
-				"Sign in… (off)", "Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+				"Sign in… (off)", "Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signing out",
@@ -212,7 +212,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com) · signing out",
 			items: []string{"Jane Doe (jane@example.com) (off)", "Signing out… (off)", "Sign in… (off)", "Account…", "Vanity name…",
-				"[ ] Beta program…", "Signing out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program…", "Signing out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed out, busy",
@@ -220,7 +220,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedOut,
 			tooltip: "Pieces: Not signed in · refreshing your profile",
 			items: []string{"Not signed in (off)", "Refreshing your profile… (off)", "Sign in… (off)", "Account…",
-				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed in, last error",
@@ -228,7 +228,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindAttention,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "That vanity name is taken (off)", "Sign in… (off)", "Account…",
-				"Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+				"Vanity name…", "[ ] Beta program…", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed-in phase without a user",
@@ -236,7 +236,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedOut,
 			tooltip: "Pieces: Not signed in",
 			items: []string{"Not signed in (off)", "Sign in… (off)", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "unknown phase",
@@ -244,7 +244,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindNotRunning,
 			tooltip: "Pieces: Connecting to Pieces OS",
 			items: []string{"Connecting to Pieces OS… (off)", "Sign in… (off)", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			// The core signs out without Pieces OS: it removes the session
@@ -256,7 +256,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Pieces OS is not running",
 			items: []string{"Pieces OS is not running (off)", "Start Pieces OS; this menu updates by itself (off)",
 				"Sign in… (off)", "Look for Pieces OS again", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "connecting, session kept in memory",
@@ -266,7 +266,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Connecting to Pieces OS",
 			items: []string{"Connecting to Pieces OS… (off)", "Session kept in memory only: The keyring is locked (off)",
 				"Sign in… (off)", "Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…",
-				"Quit Pieces Tray"},
+				"Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name:    "signed out, nothing stored",
@@ -274,7 +274,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedOut,
 			tooltip: "Pieces: Not signed in",
 			items: []string{"Not signed in (off)", "Sign in…", "Account…", "Vanity name… (off)",
-				"[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "stored session unreadable",
@@ -284,7 +284,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Not signed in",
 			items: []string{"Not signed in (off)", "The keyring is locked: unlock it and choose Retry (off)",
 				"Sign in…", "Retry", "Account…", "Vanity name… (off)", "[ ] Beta program… (off)",
-				"Sign out… (off)", "Quit Pieces Tray"},
+				"Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "stored session unreadable, retry under way",
@@ -293,7 +293,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindAttention,
 			tooltip: "Pieces: Not signed in · looking for Pieces OS",
 			items: []string{"Not signed in (off)", "Looking for Pieces OS… (off)", "Sign in… (off)", "Retry (off)",
-				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "stored session unreadable, signed in on Pieces OS",
@@ -302,7 +302,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindSignedIn,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "No Secret Service is running (off)", "Sign in… (off)",
-				"Retry", "Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Quit Pieces Tray"},
+				"Retry", "Account…", "Vanity name…", "[ ] Beta program…", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			name: "not running, stored session unreadable",
@@ -312,7 +312,7 @@ func TestModel(t *testing.T) {
 			tooltip: "Pieces: Pieces OS is not running",
 			items: []string{"Pieces OS is not running (off)", "The keyring is locked (off)", "Sign in… (off)",
 				"Look for Pieces OS again", "Account…", "Vanity name… (off)", "[ ] Beta program… (off)",
-				"Sign out… (off)", "Quit Pieces Tray"},
+				"Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 		{
 			// The lost connection disables Vanity and Beta, and the header
@@ -323,7 +323,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindAttention,
 			tooltip: "Pieces: Signed in as Jane Doe (jane@example.com)",
 			items: []string{"Jane Doe (jane@example.com) (off)", "Reconnecting to Pieces OS in 1 s (off)", "Sign in… (off)",
-				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…", "Quit Pieces Tray"},
+				"Account…", "Vanity name… (off)", "[ ] Beta program… (off)", "Sign out…", "Diagnose…", "Quit Pieces Tray"},
 			refresh: time.Second,
 		},
 		{
@@ -332,7 +332,7 @@ func TestModel(t *testing.T) {
 			icon:    assets.KindAttention,
 			tooltip: "Pieces: Not signed in · refreshing your profile",
 			items: []string{"Not signed in (off)", "Refreshing your profile… (off)", "Sign in… (off)", "Account…",
-				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Quit Pieces Tray"},
+				"Vanity name… (off)", "[ ] Beta program… (off)", "Sign out… (off)", "Diagnose…", "Quit Pieces Tray"},
 		},
 	}
 	for _, tt := range tests {
@@ -458,7 +458,7 @@ func allStates() []app.State {
 // a reason: a header that states the situation, a detail line, or its own
 // label.
 func TestModelDisablesNotHides(t *testing.T) {
-	always := []ItemID{Header, SignIn, Account, Vanity, Beta, SignOut, Quit}
+	always := []ItemID{Header, SignIn, Account, Vanity, Beta, SignOut, Diagnose, Quit}
 	for _, s := range allStates() {
 		m := Model(s, now)
 		name := fmt.Sprintf("phase %s, storage %+v, stream %s, busy %q, error %q", s.Phase, s.Storage, s.Stream.Status, s.Busy, s.LastError)

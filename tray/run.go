@@ -49,7 +49,7 @@ const DefaultHostGrace = 3 * time.Second
 // Config wires the tray to the core and the desktop.
 type Config struct {
 	Core    Core    // required
-	Windows Windows // opens Account…, Vanity name…, Beta program… and Sign out…; required
+	Windows Windows // opens Account…, Vanity name…, Beta program…, Sign out… and Diagnose…; required
 	// Opener opens the personal cloud, and the sign-in link when it cannot
 	// be copied; default NewOpener(Logger).
 	Opener auth.Browser
@@ -183,7 +183,8 @@ type runner struct {
 }
 
 // windowOf maps the items that open a window to the window's name.
-var windowOf = map[ItemID]string{Account: control.WindowAccount, Vanity: control.WindowVanity, Beta: control.WindowBeta, SignOut: control.WindowSignOut}
+var windowOf = map[ItemID]string{Account: control.WindowAccount, Vanity: control.WindowVanity, Beta: control.WindowBeta,
+	SignOut: control.WindowSignOut, Diagnose: control.WindowDoctor}
 
 // firstStateWait bounds how long the menu waits for the core's first state
 // before showing "Connecting to Pieces OS…".
@@ -332,7 +333,7 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 				log.Warn("could not open the personal cloud", "err", err)
 			}
 		})
-	case Account, Vanity, Beta, SignOut:
+	case Account, Vanity, Beta, SignOut, Diagnose:
 		name := windowOf[id]
 		run(func() {
 			if err := r.cfg.Windows.ShowWindow(name); err != nil {

@@ -216,7 +216,7 @@ func TestLoopClicks(t *testing.T) {
 	for _, c := range []struct {
 		id   ItemID
 		want string
-	}{{Vanity, "window vanity"}, {Beta, "window beta"}, {SignOut, "window signout"}} {
+	}{{Vanity, "window vanity"}, {Beta, "window beta"}, {SignOut, "window signout"}, {Diagnose, "window doctor"}} {
 		lt.click(c.id)
 		if got := wait(t, lt.windows.seen, "ShowWindow"); got != c.want {
 			t.Errorf("%v did %q; want %q", c.id, got, c.want)

@@ -1,5 +1,6 @@
 // Package ui builds the windows of pieces-tray: the account, the vanity
-// name, the beta program and sign-out.
+// name, the beta program, sign-out, and the diagnosis (the report of
+// `pieces-tray doctor`, whose checks it runs in its own process).
 //
 // Each window renders the agent's app.State, which it follows through a
 // Client (the control socket in production, a fake in tests), and sends the

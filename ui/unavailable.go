@@ -15,7 +15,7 @@ import (
 const titleUnavailable = "Pieces Tray"
 
 // NewUnavailable builds the window shown instead of window (account,
-// vanity, beta or signout) when the agent cannot be reached: it gives the
+// vanity, beta, signout or doctor) when the agent cannot be reached: it gives the
 // reason err and asks whether Pieces Tray is running. Enter and Escape
 // close it.
 func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
@@ -57,6 +57,8 @@ func windowWords(window string) string {
 		return "the beta program window"
 	case WindowSignOut:
 		return "the sign-out window"
+	case WindowDoctor:
+		return "the diagnosis window"
 	}
 	return "the window"
 }

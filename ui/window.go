@@ -33,6 +33,7 @@ const (
 	WindowVanity  = control.WindowVanity
 	WindowBeta    = control.WindowBeta
 	WindowSignOut = control.WindowSignOut
+	WindowDoctor  = control.WindowDoctor
 )
 
 // Why says why a window opened.
@@ -47,12 +48,13 @@ const (
 	NoTrayHost
 )
 
-// New builds the window called name (account, vanity, beta or signout),
-// opened for the reason why (only the account window says it). The window
-// is not shown yet, and its Show waits up to 150 ms for the agent's first
-// state, so that the first frame shows the content; after that it shows
-// "Connecting…" until the state arrives. It returns an error for an unknown
-// name.
+// New builds the window called name (account, vanity, beta, signout or
+// doctor), opened for the reason why (only the account window says it). The
+// window is not shown yet, and its Show waits up to 150 ms for the agent's
+// first state, so that the first frame shows the content; after that it
+// shows "Connecting…" until the state arrives. The doctor window needs no
+// state: its Show starts the checks of `pieces-tray doctor` in this process.
+// It returns an error for an unknown name.
 func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
 	switch name {
 	case WindowAccount:
@@ -63,8 +65,10 @@ func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
 		return NewBeta(a, c), nil
 	case WindowSignOut:
 		return NewSignOut(a, c), nil
+	case WindowDoctor:
+		return NewDoctor(a, runHere()), nil
 	}
-	return nil, fmt.Errorf("ui: there is no window called %q (choose account, vanity, beta or signout)", name)
+	return nil, fmt.Errorf("ui: there is no window called %q (choose account, vanity, beta, signout or doctor)", name)
 }
 
 // options are the seams tests use; the zero value is production behaviour.

@@ -21,6 +21,7 @@ func TestNew(t *testing.T) {
 		{WindowVanity, "Pieces vanity name"},
 		{WindowBeta, "Pieces beta program"},
 		{WindowSignOut, "Sign out of Pieces"},
+		{WindowDoctor, "Diagnose Pieces Tray"}, // its checks start only when shown
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

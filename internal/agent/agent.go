@@ -99,7 +99,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("agent: PIECES_TRAY_SIGN_IN: %w", err)
 	}
-	logger, closeLog, err := openLog(o)
+	logger, logPath, closeLog, err := openLog(o)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,8 @@ func Run(ctx context.Context, o Options) error {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if err := srv.Serve(ctx, &control.CoreHandler{Core: core, Windows: launcher}); err != nil && ctx.Err() == nil {
+		h := &control.CoreHandler{Core: core, Windows: launcher, Info: control.Info{Version: o.Version, LogFile: logPath}}
+		if err := srv.Serve(ctx, h); err != nil && ctx.Err() == nil {
 			logger.Error("control socket stopped", "err", err)
 		}
 	}()
@@ -227,29 +228,31 @@ func showAccount(ctx context.Context, path string) error {
 	return nil
 }
 
-// openLog sets up slog on the rotated log file (or stderr).
-func openLog(o Options) (*slog.Logger, func(), error) {
+// openLog sets up slog on the rotated log file (or stderr), and returns the
+// file's path ("" for stderr).
+func openLog(o Options) (*slog.Logger, string, func(), error) {
 	level := slog.LevelInfo
 	if o.Debug {
 		level = slog.LevelDebug
 	}
 	var w io.Writer = os.Stderr
 	closer := func() {}
+	path := ""
 	if o.LogFile != "-" {
-		path := o.LogFile
+		path = o.LogFile
 		if path == "" {
 			p, err := logfile.DefaultPath(os.Getenv)
 			if err != nil {
-				return nil, nil, fmt.Errorf("agent: log file: %w", err)
+				return nil, "", nil, fmt.Errorf("agent: log file: %w", err)
 			}
 			path = p
 		}
 		f, err := logfile.Open(path, 0, 0)
 		if err != nil {
-			return nil, nil, fmt.Errorf("agent: %w", err)
+			return nil, "", nil, fmt.Errorf("agent: %w", err)
 		}
 		w = f
 		closer = func() { f.Close() }
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), closer, nil
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), path, closer, nil
 }

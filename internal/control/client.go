@@ -91,6 +91,32 @@ func (c *Client) Call(ctx context.Context, action string, args any, result any) 
 	return nil
 }
 
+// Info asks the agent which it is: its version and log file. An agent from
+// before GET /v1/info answers a *RemoteError with code CodeBadRequest.
+func (c *Client) Info(ctx context.Context) (Info, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://pieces-tray/v1/info", nil)
+	if err != nil {
+		return Info{}, fmt.Errorf("control: info: %w", err)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return Info{}, fmt.Errorf("control: info: %w", unwrapURL(err))
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxReplySize))
+	if err != nil {
+		return Info{}, fmt.Errorf("control: info: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return Info{}, problemOf(resp, b)
+	}
+	var info Info
+	if err := json.Unmarshal(b, &info); err != nil {
+		return Info{}, fmt.Errorf("control: info: decode: %w", err)
+	}
+	return info, nil
+}
+
 // Watch asks the agent for its state: the returned channel gets the current
 // state JSON at once, then each change. A consumer slower than the changes
 // receives only the newest. The channel is closed when ctx ends, the agent

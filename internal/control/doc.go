@@ -43,6 +43,10 @@
 //	POST /v1/call/{action}
 //	    The body is the action's JSON arguments (may be empty). 200 with
 //	    the JSON result (may be empty), or a problem.
+//	GET /v1/info
+//	    200 and {"version":"0.4.0","log_file":"/home/…/pieces-tray.log"}:
+//	    which agent this is (log_file is "" when it logs to stderr).
+//	    `pieces-tray doctor` compares the version with its own.
 //	GET /v1/register?window=NAME  (header Pieces-Tray-Window-Token: TOKEN)
 //	    Held open: the caller shows window NAME until the request ends.
 //	    200, then newline-delimited events {"event":"raise"} (Server.Raise)

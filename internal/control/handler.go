@@ -17,10 +17,11 @@ const (
 	WindowVanity  = "vanity"
 	WindowBeta    = "beta"
 	WindowSignOut = "signout"
+	WindowDoctor  = "doctor" // the report of `pieces-tray doctor`
 )
 
 // Windows are the names of the agent's windows.
-var Windows = []string{WindowAccount, WindowVanity, WindowBeta, WindowSignOut}
+var Windows = []string{WindowAccount, WindowVanity, WindowBeta, WindowSignOut, WindowDoctor}
 
 // ValidWindow reports whether name is one of Windows.
 func ValidWindow(name string) bool { return slices.Contains(Windows, name) }
@@ -41,7 +42,11 @@ type Core interface {
 type CoreHandler struct {
 	Core    Core
 	Windows WindowLauncher // may be nil: show_window then fails
+	Info    Info           // answered to GET /v1/info
 }
+
+// AgentInfo implements Describer.
+func (h *CoreHandler) AgentInfo() Info { return h.Info }
 
 // Watch implements Handler: the current state, then every later
 // publication, coalesced.

@@ -242,3 +242,33 @@ func TestValidWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestInfo: GET /v1/info answers the CoreHandler's Info; a Handler that is
+// no Describer answers as an agent from before /v1/info does.
+func TestInfo(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	want := Info{Version: "1.2.3", LogFile: "/home/ada/.local/state/pieces-tray/pieces-tray.log"}
+	_, path := serve(t, &CoreHandler{Core: newFakeCore(app.State{}), Info: want})
+	got, err := client(t, path).Info(ctx)
+	if err != nil || got != want {
+		t.Errorf("Info() = %+v, %v; want %+v", got, err, want)
+	}
+
+	_, old := serve(t, newFakeHandler())
+	_, err = client(t, old).Info(ctx)
+	wantRemote(t, "Info() of a handler without AgentInfo", err, CodeBadRequest)
+
+	_, err = client(t, socketPath(t)).Info(ctx)
+	var re *RemoteError
+	if err == nil || errors.As(err, &re) {
+		t.Errorf("Info() with no agent = %v; want a transport error", err)
+	}
+}
+
+// TestDoctorWindowIsValid: the doctor window can be shown.
+func TestDoctorWindowIsValid(t *testing.T) {
+	if !ValidWindow(WindowDoctor) {
+		t.Errorf("ValidWindow(%q) = false; want true", WindowDoctor)
+	}
+}

@@ -77,6 +77,19 @@ type Handler interface {
 	Call(ctx context.Context, action string, args json.RawMessage) (json.RawMessage, error)
 }
 
+// Info is what GET /v1/info answers: which agent serves the socket.
+type Info struct {
+	Version string `json:"version"`  // the agent's version
+	LogFile string `json:"log_file"` // where it logs; "" when to stderr
+}
+
+// Describer is a Handler that says which agent it is: the server answers
+// GET /v1/info with AgentInfo, and a Handler without it with 404, as an
+// agent from before GET /v1/info does.
+type Describer interface {
+	AgentInfo() Info
+}
+
 // Server is the agent's end of the socket, made by Listen. Its methods are
 // safe for concurrent use.
 type Server struct {
@@ -223,6 +236,13 @@ func (s *Server) routes(h Handler) http.Handler {
 	mux.HandleFunc("GET /v1/watch", func(w http.ResponseWriter, r *http.Request) { s.watch(w, r, h) })
 	mux.HandleFunc("POST /v1/call/{action}", func(w http.ResponseWriter, r *http.Request) { call(w, r, h) })
 	mux.HandleFunc("GET /v1/register", s.register)
+	if d, ok := h.(Describer); ok {
+		mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
+			b, _ := json.Marshal(d.AgentInfo()) // strings only: cannot fail
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(b)
+		})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, &RemoteError{status: http.StatusNotFound, Code: CodeBadRequest, Message: fmt.Sprintf(
 			"this Pieces Tray agent does not know %s %s: restart Pieces Tray so that all its parts are the same version",

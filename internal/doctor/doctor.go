@@ -1,0 +1,239 @@
+package doctor
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"piecestray/apiclient"
+	"piecestray/app"
+	"piecestray/auth"
+	"piecestray/internal/control"
+)
+
+// The keyring item of the session, as the agent (internal/agent) stores it.
+const (
+	keyringService = "pieces-tray"
+	keyringUser    = "session"
+)
+
+// VersionEnv names the environment variable in which main hands this
+// program's version to the doctor window (which runs in a window process
+// that main starts like any other).
+const VersionEnv = "PIECES_TRAY_VERSION"
+
+// Default waits of the checks.
+const (
+	// DefaultStreamWait is how long the user stream may take to go live.
+	DefaultStreamWait = 2 * time.Second
+	// DefaultKeyringWait is how long the keyring may take to answer, as
+	// long as the agent gives it (auth.KeyringReadTimeout).
+	DefaultKeyringWait = auth.KeyringReadTimeout
+	// DefaultNetWait bounds each question to Pieces OS, the agent and the
+	// Auth0 domain (resolve, connect, fetch).
+	DefaultNetWait = 5 * time.Second
+	// maxSkew is the clock difference from which the clock check warns:
+	// token lifetimes are checked against this computer's clock.
+	maxSkew = 60 * time.Second
+)
+
+// Resolver resolves host names (*net.Resolver is one).
+type Resolver interface {
+	LookupHost(ctx context.Context, host string) ([]string, error)
+}
+
+// Env is everything Run uses from the outside. DefaultEnv fills it for this
+// computer; tests inject their own. The zero value of a field means its
+// default unless its comment says otherwise.
+type Env struct {
+	// Version is this program's version; "" skips the comparison with the
+	// agent's.
+	Version string
+	// Discovery finds Pieces OS; its URL is --pieces-os-url or
+	// PIECES_OS_URL when set.
+	Discovery apiclient.Discovery
+	// HTTPClient talks to Pieces OS; default a loopback client without a
+	// proxy. The caller owns it.
+	HTTPClient *http.Client
+	// SignIn is the sign-in mode as the person set it (--sign-in or
+	// PIECES_TRAY_SIGN_IN); "" is auth0.
+	SignIn string
+	// Auth is the Auth0 configuration of the sign-in.
+	Auth auth.Config
+	// RedirectURLs are the loopback addresses the Auth0 sign-in may listen
+	// on, tried in order; default Auth.RedirectURL when set, else
+	// auth.DefaultRedirectURL and auth.FallbackRedirectURL.
+	RedirectURLs []string
+	// Resolver resolves the Auth0 domain; default net.DefaultResolver.
+	Resolver Resolver
+	// TLSConfig verifies the Auth0 domain's certificate; default the
+	// system's roots.
+	TLSConfig *tls.Config
+	// Store is the keyring store of the session; nil skips the keyring.
+	Store auth.Store
+	// KeyringName names the keyring for people ("Secret Service").
+	KeyringName string
+	// Desktop is the desktop's session bus; nil skips the desktop checks
+	// (not Linux).
+	Desktop Desktop
+	// Getenv reads PIECES_TRAY_ICONS and, through tray.PanelIsLight, the
+	// desktop; default os.Getenv.
+	Getenv func(string) string
+	// SocketPath is the agent's control socket; "" skips the agent.
+	SocketPath string
+	// Now is the clock compared with Pieces OS's; default time.Now.
+	Now func() time.Time
+	// Waits; defaults DefaultStreamWait, DefaultKeyringWait and
+	// DefaultNetWait.
+	StreamWait, KeyringWait, NetWait time.Duration
+}
+
+// DefaultEnv is the Env of this computer, configured like the agent by the
+// environment (read with getenv): PIECES_OS_URL, PIECES_TRAY_SIGN_IN, the
+// PIECES_AUTH0_* variables, PIECES_TRAY_SOCKET and VersionEnv. Callers with
+// flags (`pieces-tray doctor`) set the fields the flags name afterwards.
+func DefaultEnv(getenv func(string) string) Env {
+	env := Env{
+		Version:     getenv(VersionEnv),
+		Discovery:   apiclient.Discovery{URL: getenv("PIECES_OS_URL")},
+		SignIn:      getenv("PIECES_TRAY_SIGN_IN"),
+		Auth:        auth.DefaultConfig().WithEnv(getenv),
+		Store:       auth.NewKeyringStore(keyringService, keyringUser),
+		KeyringName: keyringName(runtime.GOOS),
+		Getenv:      getenv,
+		SocketPath:  getenv("PIECES_TRAY_SOCKET"),
+	}
+	if runtime.GOOS == "linux" {
+		env.Desktop = SessionBus{}
+	}
+	if env.SocketPath == "" {
+		env.SocketPath, _ = control.DefaultSocketPath() // "" skips the agent
+	}
+	return env
+}
+
+// keyringName is the name people know the system keyring by.
+func keyringName(goos string) string {
+	switch goos {
+	case "darwin":
+		return "Keychain"
+	case "windows":
+		return "Credential Manager"
+	}
+	return "Secret Service"
+}
+
+func (env Env) withDefaults() Env {
+	if env.Resolver == nil {
+		env.Resolver = net.DefaultResolver
+	}
+	if env.KeyringName == "" {
+		env.KeyringName = "keyring"
+	}
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.StreamWait <= 0 {
+		env.StreamWait = DefaultStreamWait
+	}
+	if env.KeyringWait <= 0 {
+		env.KeyringWait = DefaultKeyringWait
+	}
+	if env.NetWait <= 0 {
+		env.NetWait = DefaultNetWait
+	}
+	if env.RedirectURLs == nil {
+		if env.Auth.RedirectURL != "" {
+			env.RedirectURLs = []string{env.Auth.RedirectURL}
+		} else {
+			env.RedirectURLs = []string{auth.DefaultRedirectURL, auth.FallbackRedirectURL}
+		}
+	}
+	return env
+}
+
+// Run checks every link between the person and their Pieces account and
+// returns one Check per link, in the order of the ID* constants. The
+// independent parts (Pieces OS, the keyring, the Auth0 domain, the desktop,
+// the agent) are checked at the same time, each within its wait, so Run
+// takes a few seconds at most. Run starts nothing that outlives it; when ctx
+// ends it returns early with the report Incomplete.
+func Run(ctx context.Context, env Env) Report {
+	env = env.withDefaults()
+	mode, modeErr := app.ParseSignInMode(env.SignIn)
+	if modeErr != nil {
+		mode = app.ModeAuth0 // the agent would refuse to start; check the default
+	}
+	var (
+		wg    sync.WaitGroup
+		pos   piecesOSFacts
+		kr    keyringFacts
+		idp   []Check
+		desk  []Check
+		agent agentFacts
+	)
+	wg.Go(func() { pos = probePiecesOS(ctx, env, mode) })
+	wg.Go(func() { kr = loadSession(ctx, env, mode) })
+	wg.Go(func() { idp = checkAuth0(ctx, env, mode) })
+	wg.Go(func() { desk = checkDesktop(ctx, env) })
+	wg.Go(func() { agent = probeAgent(ctx, env) })
+	wg.Wait()
+
+	r := Report{Version: env.Version}
+	add := func(cs ...Check) {
+		for _, c := range cs {
+			c.Found, c.Fix = scrub(c.Found), scrub(c.Fix)
+			r.Checks = append(r.Checks, c)
+		}
+	}
+	add(pos.check(), pos.portFileCheck(env), pos.streamCheck(), accountCheck(pos, kr, mode))
+	add(signInModeCheck(env, mode, modeErr, agent))
+	add(idp...)
+	add(redirectCheck(env, mode, agent), pos.osSignInCheck(mode))
+	add(kr.check(env, mode))
+	add(desk...)
+	add(agent.check(env), pos.clockCheck(env))
+	r.Incomplete = ctx.Err() != nil
+	return r
+}
+
+// shortPath shows a path under the home directory as ~/…, so that a
+// shared report names no user.
+func shortPath(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || path == "" {
+		return path
+	}
+	if rel, err := filepath.Rel(home, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.Join("~", rel)
+	}
+	return path
+}
+
+// skipped is a check that did not run, and why.
+func skipped(id, title, why string) Check {
+	return Check{ID: id, Status: Skip, Title: title, Found: why}
+}
+
+// because is err as a clause after a colon: its sentence for people (see
+// app.Human), without the full stop, and in lower case unless it starts with
+// a name ("Pieces OS").
+func because(err error) string {
+	s := strings.TrimSuffix(app.Human(err), ".")
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && unicode.IsLower(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
+}
