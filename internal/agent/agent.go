@@ -135,9 +135,20 @@ func Run(ctx context.Context, o Options) error {
 		srv.Close()
 		return fmt.Errorf("agent: find own executable: %w", err)
 	}
-	// Window processes find this agent's socket through the environment
-	// they inherit (it differs from the default in tests).
-	os.Setenv("PIECES_TRAY_SOCKET", path)
+	// Window processes find this agent's socket, and the doctor window its
+	// settings, through the environment they inherit (flags may differ from
+	// it: the demo and tests set their own).
+	for k, v := range map[string]string{
+		"PIECES_TRAY_SOCKET":          path,
+		"PIECES_OS_URL":               o.PiecesOSURL,
+		"PIECES_TRAY_SIGN_IN":         string(mode),
+		"PIECES_AUTH0_DOMAIN":         o.Auth.Domain,
+		"PIECES_AUTH0_CLIENT_ID":      o.Auth.ClientID,
+		"PIECES_AUTH0_REDIRECT_URL":   o.Auth.RedirectURL,
+		"PIECES_TRAY_KEYRING_SERVICE": cmp.Or(o.KeyringService, defaultKeyringService),
+	} {
+		os.Setenv(k, v)
+	}
 	launcher := tray.NewLauncher(exe, srv, logger)
 
 	store := auth.NewKeyringStore(cmp.Or(o.KeyringService, defaultKeyringService), keyringUser)

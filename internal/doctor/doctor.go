@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"net"
@@ -106,7 +107,7 @@ func DefaultEnv(getenv func(string) string) Env {
 		Discovery:   apiclient.Discovery{URL: getenv("PIECES_OS_URL")},
 		SignIn:      getenv("PIECES_TRAY_SIGN_IN"),
 		Auth:        auth.DefaultConfig().WithEnv(getenv),
-		Store:       auth.NewKeyringStore(keyringService, keyringUser),
+		Store:       auth.NewKeyringStore(cmp.Or(getenv("PIECES_TRAY_KEYRING_SERVICE"), keyringService), keyringUser),
 		KeyringName: keyringName(runtime.GOOS),
 		Getenv:      getenv,
 		SocketPath:  getenv("PIECES_TRAY_SOCKET"),
