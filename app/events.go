@@ -17,6 +17,7 @@ const (
 	EventPiecesOSBack    EventKind = "pieces_os_back"    // answered again after being reported stopped
 	EventNoKeyring       EventKind = "no_keyring"        // session kept in memory only
 	EventNoTrayHost      EventKind = "no_tray_host"      // the desktop shows no tray icons (from the tray, not the core)
+	EventStartAtLogin    EventKind = "start_at_login"    // start at login could not be changed (from the tray)
 )
 
 // Event is one notification-worthy change. Title and Body are ready to show

@@ -36,7 +36,7 @@ var layout = []ItemID{
 	Header, Detail, -1,
 	SignIn, CancelSignIn, CopyLink, Retry, -1,
 	Account, Vanity, Beta, OpenCloud, SignOut, -1,
-	Diagnose, Quit,
+	Diagnose, StartAtLogin, Quit,
 }
 
 // applier keeps the systray menu equal to the latest Menu. It creates the

@@ -30,7 +30,8 @@ func TestApplyBuildsOnce(t *testing.T) {
 		`AddItem 10 "Sign out…" checkable=false checked=false`, `item 10 Disable`,
 		`AddSeparator`,
 		`AddItem 11 "Diagnose…" checkable=false checked=false`,
-		`AddItem 12 "Quit Pieces Tray" checkable=false checked=false`,
+		`AddItem 12 "Start at login" checkable=true checked=false`, `item 12 Hide`,
+		`AddItem 13 "Quit Pieces Tray" checkable=false checked=false`,
 	}
 	if got := sh.take(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("first apply calls:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

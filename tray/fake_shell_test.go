@@ -97,6 +97,13 @@ func (i *fakeItem) State() (string, bool, bool) {
 	return i.label, i.enabled, i.visible
 }
 
+// Checked reports whether the item shows a check mark.
+func (i *fakeItem) Checked() bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.checked
+}
+
 func (i *fakeItem) SetTitle(t string) {
 	i.set(func() { i.label = t })
 	i.sh.record("item %d SetTitle %q", i.n, t)

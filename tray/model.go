@@ -36,12 +36,13 @@ const (
 	OpenCloud                  // "Open NAME.pieces.cloud", when there is one
 	SignOut                    // "Sign out…": the sign-out window
 	Diagnose                   // "Diagnose…": the doctor window, what is wrong and how to fix it
+	StartAtLogin               // "Start at login" (checked when on); hidden without Config.StartAtLogin
 	Quit                       // "Quit Pieces Tray"
 	numItems
 )
 
 var itemNames = [numItems]string{"Header", "Detail", "SignIn", "CancelSignIn", "CopyLink", "Retry",
-	"Account", "Vanity", "Beta", "OpenCloud", "SignOut", "Diagnose", "Quit"}
+	"Account", "Vanity", "Beta", "OpenCloud", "SignOut", "Diagnose", "StartAtLogin", "Quit"}
 
 func (id ItemID) String() string {
 	if id < 0 || id >= numItems {
@@ -248,6 +249,11 @@ func Model(s app.State, now time.Time) Menu {
 	}
 	// Diagnose… always opens: it helps most when nothing else works.
 	set(Diagnose, "Diagnose…", true)
+	// Start at login is not part of the session: the runner shows it, when
+	// it can be set, with its setting (withStartAtLogin).
+	m.Items[StartAtLogin].Checkable = true
+	set(StartAtLogin, "Start at login", true)
+	hide(StartAtLogin)
 	set(Quit, "Quit Pieces Tray", true)
 
 	m.Tooltip = "Pieces: " + state

@@ -29,6 +29,12 @@ type Core interface {
 	Do(ctx context.Context, action app.Action, args json.RawMessage) (app.Result, error)
 }
 
+// Autostart reads and sets whether Pieces Tray starts at login.
+type Autostart interface {
+	Enabled() bool
+	SetEnabled(on bool) error
+}
+
 // EventNotifier shows an event to the person (a *Notifier).
 type EventNotifier interface {
 	Notify(ev app.Event)
@@ -50,6 +56,9 @@ const DefaultHostGrace = 3 * time.Second
 type Config struct {
 	Core    Core    // required
 	Windows Windows // opens Account…, Vanity name…, Beta program…, Sign out… and Diagnose…; required
+	// Autostart reads and sets whether Pieces Tray starts at login
+	// (internal/autostart); nil hides "Start at login".
+	Autostart Autostart
 	// Opener opens the personal cloud, and the sign-in link when it cannot
 	// be copied; default NewOpener(Logger).
 	Opener auth.Browser
@@ -116,7 +125,7 @@ func Run(ctx context.Context, cfg Config) error {
 		if stopped {
 			return
 		}
-		r := &runner{cfg: cfg, quit: systray.Quit}
+		r := &runner{cfg: cfg, quit: systray.Quit, startAtLogin: make(chan struct{}, 1)}
 		// Build the menu before returning: systray answers GetLayout only
 		// once onReady has returned.
 		a, states, s, m := r.begin(ctx, systrayShell{})
@@ -178,6 +187,9 @@ type runner struct {
 	firstWait time.Duration
 	// panel delivers PanelProbe's answer once; nil when there is none.
 	panel <-chan bool
+	// startAtLogin is told when the start-at-login setting changed (capacity
+	// 1), so that the menu shows it.
+	startAtLogin chan struct{}
 
 	wg sync.WaitGroup // counts click handlers
 }
@@ -211,7 +223,7 @@ func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.Stat
 	case <-ctx.Done():
 	}
 	a := newApplier(sh, !r.cfg.LightPanel)
-	m := Model(s, r.cfg.Now())
+	m := r.model(s)
 	a.apply(m)
 	return a, states, s, m
 }
@@ -281,11 +293,23 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 		case id := <-clicked:
 			r.click(ctx, id, m)
 			continue
+		case <-r.startAtLogin: // the setting changed: show it
 		}
-		m = Model(s, r.cfg.Now())
+		m = r.model(s)
 		a.apply(m)
 		arm()
 	}
+}
+
+// model is the menu for s, with the start-at-login setting, which is not
+// part of the session's state.
+func (r *runner) model(s app.State) Menu {
+	m := Model(s, r.cfg.Now())
+	if sal := r.cfg.Autostart; sal != nil {
+		m.Items[StartAtLogin].Visible = true
+		m.Items[StartAtLogin].Checked = sal.Enabled()
+	}
+	return m
 }
 
 // click starts what the item does, in a goroutine.
@@ -338,6 +362,20 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 		run(func() {
 			if err := r.cfg.Windows.ShowWindow(name); err != nil {
 				log.Warn("could not open a window", "window", name, "err", err)
+			}
+		})
+	case StartAtLogin:
+		on := !it.Checked
+		run(func() {
+			if err := r.cfg.Autostart.SetEnabled(on); err != nil {
+				log.Warn("could not change start at login", "on", on, "err", err)
+				if r.cfg.Notifier != nil {
+					r.cfg.Notifier.Notify(app.Event{Kind: app.EventStartAtLogin, Title: "Start at login was not changed", Body: app.Human(err)})
+				}
+			}
+			select {
+			case r.startAtLogin <- struct{}{}:
+			default:
 			}
 		})
 	case Quit:

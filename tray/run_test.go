@@ -81,7 +81,13 @@ func (r *recorder) ShowWindowBecause(name, reason string) error {
 }
 func (r *recorder) Open(url string) error  { return r.add("open " + url) }
 func (r *recorder) Copy(text string) error { return r.add("copy " + text) }
-func (r *recorder) Notify(ev app.Event)    { _ = r.add("notify " + string(ev.Kind)) }
+func (r *recorder) Notify(ev app.Event) {
+	msg := "notify " + string(ev.Kind)
+	if ev.Kind == app.EventStartAtLogin {
+		msg += ": " + ev.Body
+	}
+	_ = r.add(msg)
+}
 
 func wait[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
@@ -367,4 +373,67 @@ func TestRunNeedsCore(t *testing.T) {
 	if err := Run(context.Background(), Config{}); !errors.Is(err, ErrNoCore) {
 		t.Errorf("Run(Config{}) = %v; want ErrNoCore", err)
 	}
+}
+
+// fakeAutostart is an Autostart in memory; fail makes SetEnabled fail.
+type fakeAutostart struct {
+	mu   sync.Mutex
+	on   bool
+	fail error
+}
+
+func (f *fakeAutostart) Enabled() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.on }
+func (f *fakeAutostart) SetEnabled(on bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return f.fail
+	}
+	f.on = on
+	return nil
+}
+
+// "Start at login" shows the setting and turns it on and off; a failure is
+// told, and the check mark stays true to the setting.
+func TestLoopStartAtLogin(t *testing.T) {
+	core, sh, as := newFakeCore(), &fakeShell{}, &fakeAutostart{}
+	note := newRecorder(nil)
+	r := &runner{cfg: Config{Core: core, Windows: newRecorder(nil), Autostart: as, Notifier: note}.withDefaults(),
+		startAtLogin: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	ended := make(chan struct{})
+	defer func() { cancel(); <-ended }()
+	core.states <- live(app.State{Phase: app.PhaseSignedOut})
+	a, states, s, m := r.begin(ctx, sh)
+	go func() { defer close(ended); r.loop(ctx, a, states, s, m) }()
+	item := sh.item(int(StartAtLogin))
+	waitChecked := func(want bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			label, _, visible := item.State()
+			checked := item.Checked()
+			if label == "Start at login" && visible && checked == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Start at login: %q visible %v checked %v; want checked %v", label, visible, checked, want)
+			}
+		}
+	}
+	waitChecked(false)
+	item.clicked <- struct{}{}
+	waitChecked(true)
+	if !as.Enabled() {
+		t.Error("the click did not turn start at login on")
+	}
+	item.clicked <- struct{}{}
+	waitChecked(false)
+	as.mu.Lock()
+	as.fail = errors.New("autostart: this pieces-tray is a temporary build; install it (make install)")
+	as.mu.Unlock()
+	item.clicked <- struct{}{}
+	if got := wait(t, note.seen, "Notify"); !strings.HasPrefix(got, "notify start_at_login: ") || !strings.Contains(got, "make install") {
+		t.Errorf("told %q; want the reason", got)
+	}
+	waitChecked(false)
 }

@@ -202,6 +202,7 @@ func Run(ctx context.Context, o Options) error {
 		Logger:     logger,
 		LightPanel: tray.PanelFromEnv(os.Getenv),
 		PanelProbe: func() bool { return tray.PanelIsLight(os.Getenv) },
+		Autostart:  newStartAtLogin(logger),
 	})
 	// Close the windows while the control socket still serves them, so that
 	// none shows "Pieces Tray is not running" on its way out.
