@@ -406,12 +406,16 @@ type countingFollower struct {
 	lives atomic.Int32
 }
 
-// Run counts live updates and passes every update on.
+// Run counts the times the stream goes live and passes every update on. A
+// profile update while live is not counted: it comes before a reconnect
+// the profile sets off, and counting it let reconnected return early.
 func (f *countingFollower) Run(ctx context.Context, handle func(apiclient.StreamUpdate)) error {
+	var last apiclient.StreamStatus
 	return f.Follower.Run(ctx, func(u apiclient.StreamUpdate) {
-		if u.Status == apiclient.StreamLive {
+		if u.Status == apiclient.StreamLive && last != apiclient.StreamLive {
 			f.lives.Add(1)
 		}
+		last = u.Status
 		handle(u)
 	})
 }
