@@ -48,7 +48,7 @@ command -v wine >/dev/null 2>&1 && command -v wineserver >/dev/null 2>&1 ||
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 ||
   unavailable "x86_64-w64-mingw32-gcc is missing; run 'make deps' (Debian: gcc-mingw-w64-x86-64)"
 
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/pieces-tray/wine
+cache=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pieces-tray/wine
 export WINEPREFIX=${PIECES_TRAY_WINEPREFIX:-$cache/prefix}
 export WINEDEBUG=-all WINEARCH=win64
 # Fyne, the agent and the tests must not find a display or session bus of
@@ -76,9 +76,9 @@ prepare_prefix() {
   if [ ! -f "$WINEPREFIX/.pieces-tray-ready" ]; then
     rm -rf "$WINEPREFIX"
     # mscoree, mshtml: no offer to download Mono or Gecko.
-    WINEDLLOVERRIDES="mscoree,mshtml=" wine wineboot.exe --init >"$work/wineboot.log" 2>&1 ||
+    WINEDLLOVERRIDES="mscoree,mshtml=" timeout -k 10 300 wine wineboot.exe --init >"$work/wineboot.log" 2>&1 ||
       { cat "$work/wineboot.log" >&2; return 1; }
-    wineserver -w
+    timeout 120 wineserver -w
     touch "$WINEPREFIX/.pieces-tray-ready"
   fi
   local dll=$work/bcryptprimitives.dll
