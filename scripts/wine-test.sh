@@ -20,7 +20,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-root=$PWD
 GO=${GO:-go}
 jobs=${WINE_TEST_JOBS:-2}
 limit=${WINE_TEST_TIMEOUT:-300}
