@@ -11,8 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
+
+	"piecestray/internal/neterr"
 )
 
 // Limits and timeouts of a Client.
@@ -413,10 +414,8 @@ func isConnectionFailure(err error) bool {
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
-	return errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNABORTED) ||
-		errors.Is(err, syscall.EPIPE) ||
+	return neterr.IsRefused(err) ||
+		neterr.IsReset(err) || // EPIPE too
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
 }

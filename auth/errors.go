@@ -36,8 +36,8 @@ var (
 	ErrInProgress = errors.New("auth: a sign-in is already in progress: finish it in the browser or cancel it")
 	// ErrRedirectPortsInUse means other programs hold the ports of both of
 	// Pieces' redirect URIs (3000 and 8080), so the browser could not come
-	// back. Login's error names the ports; it also wraps the listen error
-	// (syscall.EADDRINUSE).
+	// back. Login's error names the ports; it also wraps the listen error,
+	// which neterr.IsAddrInUse recognises on every system.
 	ErrRedirectPortsInUse = errors.New("auth: the ports Pieces' sign-in sends you back to are in use by other programs. Close one of them, or set --redirect-url (PIECES_AUTH0_REDIRECT_URL)")
 )
 

@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,12 +12,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"piecestray/auth"
 	"piecestray/internal/auth0sim"
+	"piecestray/internal/neterr"
 )
 
 // waitLong bounds waits in tests: generous, for a loaded 2-core machine.
@@ -75,7 +74,7 @@ func freePort(t testing.TB) int {
 		if err == nil {
 			ln6.Close()
 		}
-		if !errors.Is(err, syscall.EADDRINUSE) {
+		if !neterr.IsAddrInUse(err) {
 			return port
 		}
 	}
@@ -293,7 +292,7 @@ func assertPortFree(t testing.TB, port int) {
 	t.Helper()
 	for _, host := range []string{"127.0.0.1", "::1"} {
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-		if errors.Is(err, syscall.EADDRINUSE) || (err != nil && host == "127.0.0.1") {
+		if neterr.IsAddrInUse(err) || (err != nil && host == "127.0.0.1") {
 			t.Fatalf("loopback port %d still in use on %s after Login returned: %v", port, host, err)
 		}
 		if err == nil {

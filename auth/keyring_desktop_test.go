@@ -1,3 +1,5 @@
+//go:build !windows && !darwin
+
 package auth_test
 
 import (
@@ -26,6 +28,9 @@ const (
 	secretsName = "org.freedesktop.secrets"
 	secretsPath = dbus.ObjectPath("/org/freedesktop/secrets")
 )
+
+// The Secret Service (D-Bus) exists on Linux and the BSDs only: Windows
+// has its own test (keyring_windows_test.go), macOS none yet.
 
 // requireDesktop skips outside scripts/desktop-session.sh, with the
 // reason, and fails instead under CI=true.

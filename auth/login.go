@@ -12,10 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"piecestray/internal/neterr"
 )
 
 // shutdownWait bounds how long the loopback server may take to finish
@@ -148,7 +149,7 @@ func (s *Signer) listen() ([]net.Listener, *url.URL, error) {
 			return nil, nil, err
 		}
 		lns, err := s.listenLoopback(u)
-		if errors.Is(err, syscall.EADDRINUSE) {
+		if neterr.IsAddrInUse(err) {
 			return nil, nil, &kindError{kind: err, msg: fmt.Sprintf("auth: port %s is in use by another program: close that program, or configure another redirect URL (--redirect-url or PIECES_AUTH0_REDIRECT_URL)", u.Port())}
 		}
 		return lns, u, err
@@ -161,7 +162,7 @@ func (s *Signer) listen() ([]net.Listener, *url.URL, error) {
 			return nil, nil, err
 		}
 		lns, err := s.listenLoopback(u)
-		if !errors.Is(err, syscall.EADDRINUSE) {
+		if !neterr.IsAddrInUse(err) {
 			return lns, u, err
 		}
 		s.log.Info("auth: a sign-in port is in use by another program", "port", u.Port())
@@ -198,7 +199,7 @@ func (s *Signer) listenLoopback(u *url.URL) ([]net.Listener, error) {
 	switch {
 	case err == nil:
 		return []net.Listener{ln, ln6}, nil
-	case errors.Is(err, syscall.EADDRINUSE):
+	case neterr.IsAddrInUse(err):
 		ln.Close()
 		return nil, fmt.Errorf("auth: listen for the browser on [::1]:%s: %w", port, err)
 	default:

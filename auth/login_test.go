@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"piecestray/auth"
 	"piecestray/internal/auth0sim"
+	"piecestray/internal/neterr"
 )
 
 // TestLoginFullFlow signs in on Login's default redirect URI, coming back
@@ -159,8 +159,8 @@ func TestLoginDefaultPortsTaken(t *testing.T) {
 		t.Fatal("Login() with both ports taken succeeded")
 	}
 	t.Logf("Login() error: %v", err)
-	if !errors.Is(err, auth.ErrRedirectPortsInUse) || !errors.Is(err, syscall.EADDRINUSE) {
-		t.Errorf("Login() error = %v; want errors.Is ErrRedirectPortsInUse and EADDRINUSE", err)
+	if !errors.Is(err, auth.ErrRedirectPortsInUse) || !neterr.IsAddrInUse(err) {
+		t.Errorf("Login() error = %v; want errors.Is ErrRedirectPortsInUse and neterr.IsAddrInUse", err)
 	}
 	want := fmt.Sprintf("ports %s and %s, which Pieces' sign-in sends you back to, are in use by other programs. Close one of them, or set --redirect-url (PIECES_AUTH0_REDIRECT_URL)", ports[0], ports[1])
 	if !strings.Contains(err.Error(), want) {
@@ -268,8 +268,8 @@ func TestLoginPortTaken(t *testing.T) {
 	if want := fmt.Sprintf("port %d is in use by another program", port); !strings.Contains(err.Error(), want) {
 		t.Errorf("Login() error = %q; want it to say %q", err, want)
 	}
-	if !errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, auth.ErrRedirectPortsInUse) {
-		t.Errorf("Login() error = %v; want errors.Is EADDRINUSE, and not ErrRedirectPortsInUse (no default was tried)", err)
+	if !neterr.IsAddrInUse(err) || errors.Is(err, auth.ErrRedirectPortsInUse) {
+		t.Errorf("Login() error = %v; want neterr.IsAddrInUse, and not ErrRedirectPortsInUse (no default was tried)", err)
 	}
 }
 

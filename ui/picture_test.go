@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"piecestray/internal/winetest"
 )
 
 func TestPictureCache(t *testing.T) {
@@ -31,7 +33,7 @@ func TestPictureCache(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	c := NewPictureCache(srv.Client(), dir)
 	ctx := context.Background()
 

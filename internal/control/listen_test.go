@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"piecestray/internal/winetest"
 )
 
 // staleSocket leaves a socket file at path that nobody listens on, as a
@@ -38,6 +40,7 @@ func stopServer(t *testing.T, s *Server) {
 }
 
 func TestListenReplacesStaleSocket(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	path := socketPath(t)
 	staleSocket(t, path)
 	s, err := Listen(path)
@@ -113,6 +116,7 @@ func fakeAgent(t *testing.T, path, reply string) {
 }
 
 func TestListenProbesExistingSocket(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	tests := []struct {
 		name, reply string
 		wantRunning bool
@@ -153,6 +157,7 @@ func TestListenRefusesNonSocket(t *testing.T) {
 }
 
 func TestListenRaceOneWins(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	for round := range 20 {
 		path := socketPath(t)
 		if round%2 == 1 {
@@ -197,6 +202,7 @@ func TestListenRaceOneWins(t *testing.T) {
 }
 
 func TestListenSecuresDirectory(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	base, err := os.MkdirTemp("", "pt")
 	if err != nil {
 		t.Fatal(err)
@@ -256,6 +262,7 @@ func TestListenLeavesOtherDirectoriesAlone(t *testing.T) {
 }
 
 func TestPeerCredOfOwnConnection(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	path := socketPath(t)
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
@@ -288,6 +295,7 @@ func TestPeerCredOfOwnConnection(t *testing.T) {
 }
 
 func TestServerDropsOtherUsers(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	if runtime.GOOS != "linux" {
 		t.Skip("peer credentials are checked on Linux only")
 	}
@@ -317,6 +325,7 @@ func TestServerDropsOtherUsers(t *testing.T) {
 }
 
 func TestCloseReleases(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	h := newFakeHandler()
 	t.Run("before Serve", func(t *testing.T) {
 		path := socketPath(t)

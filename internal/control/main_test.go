@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"piecestray/internal/winetest"
 )
 
 func TestMain(m *testing.M) {
@@ -110,6 +112,7 @@ func (h *fakeHandler) Call(ctx context.Context, action string, args json.RawMess
 // serve starts a Server on a fresh socket with h and stops it at cleanup.
 func serve(t *testing.T, h Handler) (*Server, string) {
 	t.Helper()
+	winetest.NeedUnixSockets(t)
 	path := socketPath(t)
 	s, err := Listen(path)
 	if err != nil {

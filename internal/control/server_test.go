@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"piecestray/internal/winetest"
 )
 
 func TestCallRoundTrip(t *testing.T) {
@@ -556,6 +558,7 @@ func TestWatchLimitPerProcess(t *testing.T) {
 }
 
 func TestServeStopsEverything(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	h := newFakeHandler()
 	path := socketPath(t)
 	s, err := Listen(path)

@@ -1,6 +1,8 @@
 // Package logfile is a size-rotated log file for the agent: logs go to the
 // user's state or cache directory, in files and a directory it creates
-// readable by the user alone (0600 in 0700), and never grow without bound.
+// readable by the user alone (0600 in 0700; on Windows the user's
+// %LOCALAPPDATA% keeps others out through its ACL), and never grow without
+// bound.
 //
 // A Writer keeps the current file plus Keep older ones (NAME.1 … NAME.Keep).
 // It is safe for concurrent use, so a slog handler can write to it from any
@@ -85,19 +87,31 @@ func (w *Writer) Write(p []byte) (int, error) {
 }
 
 // rotate shifts NAME.i to NAME.i+1, drops the oldest and starts a new file.
+// When the current file cannot be moved (on Windows, another program that
+// has it open without sharing deletion, such as a log viewer, holds it), it
+// changes nothing and keeps appending to it: the next write past MaxSize
+// tries again.
 func (w *Writer) rotate() error {
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("logfile: close: %w", err)
 	}
 	w.f = nil
+	moving := w.path + ".rotating"
+	if err := os.Rename(w.path, moving); err != nil {
+		return w.open()
+	}
 	os.Remove(fmt.Sprintf("%s.%d", w.path, w.keep))
 	for i := w.keep - 1; i >= 1; i-- {
 		os.Rename(fmt.Sprintf("%s.%d", w.path, i), fmt.Sprintf("%s.%d", w.path, i+1))
 	}
-	if err := os.Rename(w.path, w.path+".1"); err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("logfile: rotate: %w", err)
+	renameErr := os.Rename(moving, w.path+".1")
+	if err := w.open(); err != nil {
+		return err
 	}
-	return w.open()
+	if renameErr != nil {
+		return fmt.Errorf("logfile: rotate: %w", renameErr)
+	}
+	return nil
 }
 
 // Close closes the file. Later writes fail with os.ErrClosed.

@@ -4,13 +4,20 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+
+	"piecestray/internal/winetest"
 )
 
+// permsMatter is whether Unix modes keep the log private here; on Windows
+// the ACL of the user's profile does, and Go reports 0666 and 0777.
+const permsMatter = runtime.GOOS != "windows"
+
 func TestRotation(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "app.log")
+	path := filepath.Join(winetest.TempDir(t), "sub", "app.log")
 	w, err := Open(path, 100, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +37,7 @@ func TestRotation(t *testing.T) {
 		if info.Size() > 100 {
 			t.Errorf("%s is %d bytes; want at most 100", p, info.Size())
 		}
-		if info.Mode().Perm() != 0o600 {
+		if permsMatter && info.Mode().Perm() != 0o600 {
 			t.Errorf("%s mode = %v; want 0600", p, info.Mode().Perm())
 		}
 	}
@@ -38,13 +45,13 @@ func TestRotation(t *testing.T) {
 		t.Errorf("%s.3 exists; want only 2 rotated files kept", path)
 	}
 	dir, _ := os.Stat(filepath.Dir(path))
-	if dir.Mode().Perm() != 0o700 {
+	if permsMatter && dir.Mode().Perm() != 0o700 {
 		t.Errorf("log directory mode = %v; want 0700", dir.Mode().Perm())
 	}
 }
 
 func TestAppendsAcrossOpens(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.log")
+	path := filepath.Join(winetest.TempDir(t), "app.log")
 	for _, s := range []string{"one\n", "two\n"} {
 		w, err := Open(path, 0, 0)
 		if err != nil {
@@ -60,7 +67,7 @@ func TestAppendsAcrossOpens(t *testing.T) {
 }
 
 func TestConcurrentWritesAndClose(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.log")
+	path := filepath.Join(winetest.TempDir(t), "app.log")
 	w, err := Open(path, 1000, 1)
 	if err != nil {
 		t.Fatal(err)

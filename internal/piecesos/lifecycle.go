@@ -7,8 +7,9 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"syscall"
 	"time"
+
+	"piecestray/internal/neterr"
 )
 
 // rebindWait bounds how long Restart retries listening on the old address
@@ -197,7 +198,7 @@ func (s *Server) listenAgain(addr string) error {
 			s.serve(ln)
 			return nil
 		}
-		if !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
+		if !neterr.IsAddrInUse(err) || time.Now().After(deadline) {
 			return fmt.Errorf("piecesos: restart: listen %s: %w", addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)

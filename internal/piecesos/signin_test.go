@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -317,6 +318,9 @@ func TestSignInFailures(t *testing.T) {
 		}
 	})
 	t.Run("BROWSER fails", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("uses the Unix command false")
+		}
 		t.Setenv("BROWSER", "false")
 		s, _ := startSignInPair(t, Config{})
 		r := await(t, signInCall(t, t.Context(), s.URL()))
@@ -358,6 +362,9 @@ func TestSignInFailures(t *testing.T) {
 // TestSignInBrowserEnv: by default the command in $BROWSER gets the URL as
 // its one argument.
 func TestSignInBrowserEnv(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in browser is a shell script")
+	}
 	dir := t.TempDir()
 	script := filepath.Join(dir, "browser")
 	out := filepath.Join(dir, "args")

@@ -18,6 +18,7 @@ import (
 	"piecestray/apiclient"
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/internal/neterr"
 )
 
 // timeout bounds the whole command: status must answer quickly.
@@ -39,8 +40,11 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	st, ok := fromAgent(ctx, opts.SocketPath)
+	st, ok, err := fromAgent(ctx, opts.SocketPath)
 	if !ok {
+		if note := agentNote(err); note != "" {
+			fmt.Fprintln(stderr, "pieces-tray status:", note)
+		}
 		st = direct(ctx, opts.PiecesOSURL)
 	}
 	if opts.JSON {
@@ -55,12 +59,24 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	return ExitCode(st)
 }
 
-// fromAgent reads one state snapshot from a running agent.
-func fromAgent(ctx context.Context, path string) (app.State, bool) {
+// agentNote is what to tell the person when the agent could not be asked
+// because of err, or "" when that needs no words (no agent runs, which is
+// normal).
+func agentNote(err error) string {
+	if neterr.IsAFNotSupported(err) {
+		// Wine 8; Windows 10 before 1803.
+		return "the agent cannot be asked: this system has no unix sockets (AF_UNIX); asking Pieces OS directly"
+	}
+	return ""
+}
+
+// fromAgent reads one state snapshot from a running agent. When it gets
+// none it says why, if it knows: the error of connecting to the agent.
+func fromAgent(ctx context.Context, path string) (app.State, bool, error) {
 	if path == "" {
 		p, err := control.DefaultSocketPath()
 		if err != nil {
-			return app.State{}, false
+			return app.State{}, false, nil
 		}
 		path = p
 	}
@@ -71,7 +87,7 @@ func fromAgent(ctx context.Context, path string) (app.State, bool) {
 	answer := time.AfterFunc(time.Second, wcancel) // a live agent answers at once
 	states, err := c.Watch(wctx)
 	if !answer.Stop() || err != nil {
-		return app.State{}, false
+		return app.State{}, false, err
 	}
 	// An agent that has just started says "connecting" until it knows more:
 	// wait a moment for an answer that settles the exit code.
@@ -83,19 +99,19 @@ func fromAgent(ctx context.Context, path string) (app.State, bool) {
 		select {
 		case raw, open := <-states:
 			if !open {
-				return st, got
+				return st, got, nil
 			}
 			if err := json.Unmarshal(raw, &st); err != nil {
-				return app.State{}, false
+				return app.State{}, false, nil
 			}
 			got = true
 			if st.Phase != app.PhaseConnecting {
-				return st, true
+				return st, true, nil
 			}
 		case <-settle.C:
-			return st, got
+			return st, got, nil
 		case <-ctx.Done():
-			return st, got
+			return st, got, nil
 		}
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,7 +18,9 @@ import (
 
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/internal/neterr"
 	"piecestray/internal/piecesos"
+	"piecestray/internal/winetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -46,6 +50,7 @@ func socketPath(t *testing.T) string {
 }
 
 func serve(t *testing.T, h control.Handler) string {
+	winetest.NeedUnixSockets(t)
 	path := socketPath(t)
 	srv, err := control.Listen(path)
 	if err != nil {
@@ -125,6 +130,47 @@ func TestDirectWithoutAgent(t *testing.T) {
 	out, code = run(t, Options{SocketPath: nobody, PiecesOSURL: closedURL(t)})
 	if code != 2 || !strings.Contains(out, "Pieces OS is not running") {
 		t.Errorf("not running: code %d, output:\n%s\nwant 2", code, out)
+	}
+}
+
+// TestDirectSaysWhyWithoutSockets: without an agent, status asks Pieces OS
+// directly and says nothing of it (that is normal), except on a system
+// without unix sockets (Wine 8), where it says why it cannot ask the agent.
+func TestDirectSaysWhyWithoutSockets(t *testing.T) {
+	nobody := socketPath(t)
+	_, dialErr := net.Dial("unix", nobody)
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), Options{SocketPath: nobody, PiecesOSURL: closedURL(t)}, &out, &errOut)
+	if code != 2 || !strings.Contains(out.String(), "Pieces OS is not running") {
+		t.Errorf("code %d, output:\n%s\nwant 2 and 'Pieces OS is not running'", code, out.String())
+	}
+	noSockets := neterr.IsAFNotSupported(dialErr)
+	const note = "this system has no unix sockets (AF_UNIX); asking Pieces OS directly"
+	if got := errOut.String(); strings.Contains(got, note) != noSockets || (!noSockets && got != "") {
+		t.Errorf("stderr = %q with dial error %v; want the note %q only without unix sockets, and nothing else", got, dialErr, note)
+	}
+}
+
+// TestAgentNote: only a missing socket family is worth a word.
+func TestAgentNote(t *testing.T) {
+	dial := func(errno syscall.Errno) error {
+		return fmt.Errorf("control: watch: %w", &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("socket", errno)})
+	}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"no error", nil, false},
+		{"no socket file", dial(syscall.ENOENT), false},
+		{"nobody listening", dial(syscall.ECONNREFUSED), false},
+		{"EAFNOSUPPORT", dial(syscall.EAFNOSUPPORT), true},
+		{"WSAEAFNOSUPPORT (Wine)", dial(10047), true},
+	}
+	for _, tt := range tests {
+		if got := agentNote(tt.err); (got != "") != tt.want {
+			t.Errorf("agentNote(%s: %v) = %q; want a note: %v", tt.name, tt.err, got, tt.want)
+		}
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,6 +14,7 @@ import (
 
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/internal/neterr"
 	"piecestray/tray"
 	"piecestray/ui"
 )
@@ -152,7 +152,7 @@ func unavailable(ctx context.Context, a fyne.App, name, socketPath string, err e
 // dialProblem says in words why the agent's socket could not be dialed.
 func dialProblem(socketPath string, err error) error {
 	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
+	case errors.Is(err, fs.ErrNotExist), neterr.IsRefused(err):
 		return fmt.Errorf("nothing is listening at %s", socketPath)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("no answer from Pieces Tray at %s within %v", socketPath, dialTimeout)
