@@ -57,6 +57,8 @@ type accountWindow struct {
 	refresh, close                                   *keyButton
 	outcome                                          *widget.Label
 	phase                                            app.Phase // last phase shown
+	offer                                            *fyne.Container
+	offered                                          bool // start at login was offered in this window
 }
 
 func newAccount(a fyne.App, c Client, opts options) *accountWindow {
@@ -113,7 +115,8 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 		icon := container.NewCenter(widget.NewIcon(theme.InfoIcon()))
 		parts = append(parts, container.NewBorder(nil, nil, icon, nil, note), widget.NewSeparator())
 	}
-	body := container.NewVBox(append(parts, w.notice.box, w.details, w.lastError, w.outcome)...)
+	w.offer = w.newOffer()
+	body := container.NewVBox(append(parts, w.notice.box, w.details, w.offer, w.lastError, w.outcome)...)
 	w.setContent(body, buttons)
 	w.win.Canvas().Focus(w.close)
 
@@ -167,6 +170,41 @@ func (w *accountWindow) apply(s app.State) {
 	w.beta.SetText(betaText(p, w.opts.now()))
 	w.storage.SetText(storageText(s.Storage))
 	w.showPicture(p.Picture)
+	if !w.offered && w.opts.startAtLogin != nil && w.opts.startAtLogin.ShouldOffer() {
+		w.offered = true
+		w.offer.Show()
+	}
+}
+
+// newOffer builds the one-time offer to start Pieces Tray at login, hidden
+// until the window shows a signed-in person.
+func (w *accountWindow) newOffer() *fyne.Container {
+	q := widget.NewLabel("Start Pieces Tray when you log in, so your account is always in view?")
+	q.Wrapping = fyne.TextWrapWord
+	var yes, no *widget.Button
+	answer := func(on bool) {
+		yes.Disable()
+		no.Disable()
+		offer := w.opts.startAtLogin
+		w.spawn(func(context.Context) {
+			err := offer.Answer(on)
+			w.ui(func() {
+				w.offer.Hide()
+				switch {
+				case err != nil:
+					showLine(w.outcome, "Start at login was not turned on: "+app.Human(err), widget.DangerImportance)
+				case on:
+					showLine(w.outcome, "Pieces Tray will start when you log in. You can turn this off in its menu.", widget.SuccessImportance)
+				}
+			})
+		})
+	}
+	yes = widget.NewButton("Start at login", func() { answer(true) })
+	yes.Importance = widget.HighImportance
+	no = widget.NewButton("Not now", func() { answer(false) })
+	c := container.NewVBox(widget.NewSeparator(), q, container.NewHBox(yes, no))
+	c.Hide()
+	return c
 }
 
 // showPicture shows the picture at url, fetching it in the background; the

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"piecestray/apiclient"
 	"piecestray/app"
@@ -222,5 +223,37 @@ func TestAccountCleansProfileText(t *testing.T) {
 				t.Errorf("%s: %s shows %q", name, field, got)
 			}
 		}
+	}
+}
+
+// After the first sign-in the account window offers starting at login,
+// once: the answer is passed on, and the offer goes.
+func TestAccountOffersStartAtLoginOnce(t *testing.T) {
+	offer := &fakeOffer{fresh: true}
+	h, w := newAccountForTest(t, func(o *options) { o.startAtLogin = offer })
+	h.push(signedOut())
+	if w.offer.Visible() {
+		t.Fatal("offered before anyone signed in")
+	}
+	h.push(signedIn(profile()))
+	if !w.offer.Visible() {
+		t.Fatal("no offer after the sign-in")
+	}
+	yes := w.offer.Objects[2].(*fyne.Container).Objects[0].(*widget.Button)
+	test.Tap(yes)
+	h.step()
+	if w.offer.Visible() || !strings.Contains(w.outcome.Text, "will start when you log in") {
+		t.Errorf("after yes: offer shown %v, outcome %q", w.offer.Visible(), w.outcome.Text)
+	}
+	offer.mu.Lock()
+	answers := offer.answers
+	offer.mu.Unlock()
+	if len(answers) != 1 || !answers[0] {
+		t.Errorf("answers %v; want one yes", answers)
+	}
+	h.push(signedOut())
+	h.push(signedIn(profile()))
+	if w.offer.Visible() {
+		t.Error("offered a second time")
 	}
 }

@@ -108,7 +108,8 @@ func (h *harness) opts() options {
 		pictures: func(ctx context.Context, url string) (fyne.Resource, error) {
 			return nil, errors.New("no pictures in tests")
 		},
-		now: func() time.Time { return testNow },
+		now:          func() time.Time { return testNow },
+		startAtLogin: &fakeOffer{}, // offered before: tests that want the offer set their own
 	}
 }
 
@@ -263,4 +264,21 @@ func shownWith(c fyne.Canvas, s string) []string {
 		}
 	}
 	return out
+}
+
+// fakeOffer is a StartAtLoginOffer in memory.
+type fakeOffer struct {
+	mu      sync.Mutex
+	fresh   bool // never offered, and off
+	answers []bool
+	err     error
+}
+
+func (f *fakeOffer) ShouldOffer() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.fresh }
+func (f *fakeOffer) Answer(yes bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fresh = false
+	f.answers = append(f.answers, yes)
+	return f.err
 }

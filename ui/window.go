@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"piecestray/app"
+	"piecestray/internal/autostart"
 	"piecestray/internal/control"
 )
 
@@ -83,6 +84,19 @@ type options struct {
 	firstStateWait time.Duration
 	// why the window opened (the account window says it).
 	why Why
+	// startAtLogin is offered by the account window once, after the first
+	// sign-in. Default: internal/autostart's, for this user (nil when it
+	// cannot be had).
+	startAtLogin StartAtLoginOffer
+}
+
+// StartAtLoginOffer is what the account window needs to offer starting
+// Pieces Tray at login once (*autostart.Offer).
+type StartAtLoginOffer interface {
+	// ShouldOffer reports whether to offer it now: never offered, and off.
+	ShouldOffer() bool
+	// Answer turns it on (yes) or not, and remembers it was offered.
+	Answer(yes bool) error
 }
 
 func (o options) withDefaults() options {
@@ -97,6 +111,11 @@ func (o options) withDefaults() options {
 	}
 	if o.firstStateWait <= 0 {
 		o.firstStateWait = firstStateWait
+	}
+	if o.startAtLogin == nil {
+		if offer, err := autostart.NewOffer(); err == nil {
+			o.startAtLogin = offer
+		}
 	}
 	return o
 }

@@ -1,6 +1,7 @@
 package autostart
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -171,5 +172,37 @@ func TestCommand(t *testing.T) {
 	}
 	if code := Run([]string{"maybe"}, &out, &errb); code != 2 {
 		t.Errorf("unknown word: %d; want 2", code)
+	}
+}
+
+// The offer is made once: after any answer it is not made again, and it is
+// not made when start at login is already on.
+func TestOfferOnce(t *testing.T) {
+	env := tempEnv(t, nil)
+	o := &Offer{Env: env, Mark: filepath.Join(t.TempDir(), "pieces-tray", "offered")}
+	if !o.ShouldOffer() {
+		t.Fatal("ShouldOffer() = false at first")
+	}
+	if err := o.Answer(false); err != nil {
+		t.Fatal(err)
+	}
+	if o.ShouldOffer() {
+		t.Error("ShouldOffer() = true after the person said no")
+	}
+	o2 := &Offer{Env: tempEnv(t, nil), Mark: filepath.Join(t.TempDir(), "offered")}
+	if err := Enable(o2.Env, "/usr/bin/pieces-tray"); err != nil {
+		t.Fatal(err)
+	}
+	if o2.ShouldOffer() {
+		t.Error("ShouldOffer() = true while start at login is on")
+	}
+	// From a temporary build, yes fails with how to install, and the offer
+	// is still remembered.
+	o3 := &Offer{Env: tempEnv(t, nil), Mark: filepath.Join(t.TempDir(), "offered")}
+	if err := o3.Answer(true); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("Answer(yes) from a test binary = %v; want ErrNotInstalled", err)
+	}
+	if o3.ShouldOffer() {
+		t.Error("offered again after a failed yes")
 	}
 }
