@@ -85,7 +85,7 @@ vet-cross:
 	GOOS=windows CGO_ENABLED=0 $(GO) vet $$($(GO) list ./... | grep -vxF $(addprefix -e ,$(WINDOWS_CGO_PKGS)))
 
 test: deps vet vet-cross
-	scripts/desktop-session.sh $(GO) test -race -count=1 ./...
+	scripts/desktop-session.sh $(GO) test -race -count=1 -timeout 30m ./...
 	GO=$(GO) scripts/wine-test.sh
 
 # The Windows lane alone (see scripts/wine-test.sh).

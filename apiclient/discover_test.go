@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"piecestray/apiclient"
+	"piecestray/internal/winetest"
 )
 
 // loadedProbeTimeout replaces the 250 ms default where a server must
@@ -276,7 +277,7 @@ func TestLocatePortFile(t *testing.T) {
 	srv, port := healthServer(t, http.StatusOK)
 	stale := freePorts(t, 1)[0]
 	write := func(content string) string {
-		path := filepath.Join(t.TempDir(), ".port.txt")
+		path := filepath.Join(winetest.TempDir(t), ".port.txt")
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +292,7 @@ func TestLocatePortFile(t *testing.T) {
 	}{
 		{"found", write(fmt.Sprintf("%d\n", port)), []int{}, apiclient.FoundByPortFile, 0},
 		{"stale, then scan", write(strconv.Itoa(stale)), []int{port}, apiclient.FoundByScan, stale},
-		{"missing", filepath.Join(t.TempDir(), "absent"), []int{port}, apiclient.FoundByScan, 0},
+		{"missing", filepath.Join(winetest.TempDir(t), "absent"), []int{port}, apiclient.FoundByScan, 0},
 		{"not a port", write("hello"), []int{port}, apiclient.FoundByScan, 0},
 		{"none asked", "-", []int{port}, apiclient.FoundByScan, 0},
 	}
@@ -348,7 +349,7 @@ func TestLocateSkipsAnotherUsersListener(t *testing.T) {
 
 func writePortFile(t *testing.T, port int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), ".port.txt")
+	path := filepath.Join(winetest.TempDir(t), ".port.txt")
 	if err := os.WriteFile(path, []byte(strconv.Itoa(port)), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,10 @@ const (
 // cleanText; it keeps at most 120 characters.
 func Clean(s string) string { return cleanText(s, maxField) }
 
+// CleanLine is Clean for a longer line, such as an address from outside:
+// it keeps at most max characters.
+func CleanLine(s string, max int) string { return cleanText(s, max) }
+
 // cleanText drops C0 and C1 control characters (escape sequences lose their
 // ESC, so a terminal shows them as text), bidirectional overrides, embeddings
 // and isolates (which can make text read backwards), zero-width characters

@@ -2,7 +2,7 @@
 // person in a browser would. Name it in $BROWSER to drive the agent's
 // sign-in in tests and benchmarks:
 //
-//	BROWSER="scripted-browser" pieces-tray --demo
+//	BROWSER=scripted-browser scripts/demo.sh
 //
 // SCRIPTED_BROWSER_EMAIL (default ada@example.com) and SCRIPTED_BROWSER_ACTION
 // (none, approve or deny; default none) choose what it does. URLs that are not

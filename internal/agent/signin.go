@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	"piecestray/app"
 	"piecestray/internal/control"
@@ -64,7 +62,7 @@ func SignIn(ctx context.Context, path string, wait time.Duration) (string, error
 		if msg != "" {
 			switch {
 			case st.SignIn != nil && st.SignIn.URL != "":
-				return msg + "\nSign-in page: " + printable(st.SignIn.URL), nil
+				return msg + "\nSign-in page: " + app.CleanLine(st.SignIn.URL, 8192), nil
 			case st.Phase != app.PhaseSigningIn && st.Phase != app.PhaseConnecting:
 				return msg, nil // over already
 			}
@@ -79,11 +77,11 @@ func SignIn(ctx context.Context, path string, wait time.Duration) (string, error
 		var res app.Result
 		if err := c.Call(ctx, string(app.ActionSignIn), nil, &res); err != nil {
 			if re := (*control.RemoteError)(nil); errors.As(err, &re) {
-				return "", errors.New(printable(re.Message))
+				return "", errors.New(app.CleanLine(re.Message, 600))
 			}
 			return "", fmt.Errorf("agent: ask Pieces Tray to sign in: %w", err)
 		}
-		msg = printable(res.Message)
+		msg = app.CleanLine(res.Message, 600)
 		if st.Mode == app.ModePiecesOS {
 			return msg, nil // Pieces OS opens its own page; the agent has no address
 		}
@@ -94,17 +92,6 @@ func SignIn(ctx context.Context, path string, wait time.Duration) (string, error
 // pageWait bounds how long SignIn waits for the sign-in page's address
 // after the agent started the sign-in.
 const pageWait = 5 * time.Second
-
-// printable drops control and bidirectional-control characters and invalid
-// UTF-8, so that nothing the agent relays can steer the terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-}
 
 // watchAgent watches the agent's state, trying again until wait has passed
 // when no agent answers yet.

@@ -16,6 +16,7 @@ import (
 	"piecestray/apiclient"
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/internal/winetest"
 )
 
 func TestMain(m *testing.M) {
@@ -102,6 +103,7 @@ func tempSocket(t *testing.T) string {
 // serve runs a control server for core at path until the test ends.
 func serve(t *testing.T, path string, core control.Core) {
 	t.Helper()
+	winetest.NeedUnixSockets(t)
 	srv, err := control.Listen(path)
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +183,7 @@ func TestSignInWithoutAgent(t *testing.T) {
 
 // TestSignInWaitsForAgent starts the agent after SignIn began waiting.
 func TestSignInWaitsForAgent(t *testing.T) {
+	winetest.NeedUnixSockets(t)
 	path := tempSocket(t)
 	core := &fakeCore{states: []app.State{{Phase: app.PhaseSignedOut}}, after: []app.State{{Phase: app.PhaseSignedIn}}}
 	type answer struct {
@@ -204,11 +207,11 @@ func TestSignInWaitsForAgent(t *testing.T) {
 
 func TestPrintable(t *testing.T) {
 	in := "Sign in\x1b[31m at \u202ehttp://x/?a=1\x07\xff"
-	if got, want := printable(in), "Sign in[31m at http://x/?a=1"; got != want {
-		t.Errorf("printable(%q) = %q; want %q", in, got, want)
+	if got, want := app.CleanLine(in, 8192), "Sign in[31m at http://x/?a=1"; got != want {
+		t.Errorf("CleanLine(%q) = %q; want %q", in, got, want)
 	}
 	long := "http://auth.example/authorize?" + strings.Repeat("a", 500)
-	if got := printable(long); got != long {
+	if got := app.CleanLine(long, 8192); got != long {
 		t.Errorf("printable cut or changed a long URL: %q", got)
 	}
 }

@@ -1,5 +1,5 @@
 // Package auth0sim is a small Auth0-compatible authorization server for tests
-// and for the app's --demo mode. It uses only the standard library.
+// and for make demo (through cmd/pieces-os-sim). It uses only the standard library.
 //
 // It serves the endpoints a public native client uses against Auth0:
 //

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"piecestray/internal/winetest"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 
 func tempEnv(t *testing.T, vars map[string]string) Env {
 	t.Helper()
-	return Env{Home: t.TempDir(), Getenv: func(k string) string { return vars[k] }}
+	return Env{Home: winetest.TempDir(t), Getenv: func(k string) string { return vars[k] }}
 }
 
 // Each system's entry is written, read back and removed on a temporary
@@ -52,7 +53,7 @@ func TestXDGPaths(t *testing.T) {
 	if got, want := (xdg{}).path(env), filepath.Join(env.Home, ".config", "autostart", "app.pieces.tray.desktop"); got != want {
 		t.Errorf("path = %q; want %q", got, want)
 	}
-	cfg := t.TempDir()
+	cfg := winetest.TempDir(t)
 	env = tempEnv(t, map[string]string{"XDG_CONFIG_HOME": cfg})
 	if got, want := (xdg{}).path(env), filepath.Join(cfg, "autostart", "app.pieces.tray.desktop"); got != want {
 		t.Errorf("with XDG_CONFIG_HOME: path = %q; want %q", got, want)
@@ -103,6 +104,9 @@ func TestTemporaryBuildsAreRefused(t *testing.T) {
 // other sessions use to run them), and the program the entry names starts,
 // from a path with spaces, quotes and a dollar sign in it.
 func TestLoginRunsTheEntry(t *testing.T) {
+	if _, ok := system.(xdg); !ok {
+		t.Skip("XDG autostart entries are what Linux and the BSDs start")
+	}
 	gio, err := exec.LookPath("gio")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -110,17 +114,17 @@ func TestLoginRunsTheEntry(t *testing.T) {
 		}
 		t.Skip("gio is not installed")
 	}
-	dir := filepath.Join(t.TempDir(), `My "Apps" $x`)
+	dir := filepath.Join(winetest.TempDir(t), `My "Apps" $x`)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	started := filepath.Join(t.TempDir(), "started")
+	started := filepath.Join(winetest.TempDir(t), "started")
 	exe := filepath.Join(dir, "pieces-tray")
 	script := "#!/bin/sh\necho started > '" + started + "'\n"
 	if err := os.WriteFile(exe, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg := t.TempDir()
+	cfg := winetest.TempDir(t)
 	env := tempEnv(t, map[string]string{"XDG_CONFIG_HOME": cfg})
 	if err := (xdg{}).enable(env, exe); err != nil {
 		t.Fatal(err)
@@ -144,7 +148,10 @@ func TestLoginRunsTheEntry(t *testing.T) {
 
 // The command turns the entry on and off for the person's own home.
 func TestCommand(t *testing.T) {
-	home := t.TempDir()
+	if _, ok := system.(xdg); !ok {
+		t.Skip("the command is tested where the entry is an XDG file")
+	}
+	home := winetest.TempDir(t)
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	var out, errb strings.Builder
@@ -178,8 +185,11 @@ func TestCommand(t *testing.T) {
 // The offer is made once: after any answer it is not made again, and it is
 // not made when start at login is already on.
 func TestOfferOnce(t *testing.T) {
+	if _, ok := system.(xdg); !ok {
+		t.Skip("tested where the entry is an XDG file (the answer writes the system's entry)")
+	}
 	env := tempEnv(t, nil)
-	o := &Offer{Env: env, Mark: filepath.Join(t.TempDir(), "pieces-tray", "offered")}
+	o := &Offer{Env: env, Mark: filepath.Join(winetest.TempDir(t), "pieces-tray", "offered")}
 	if !o.ShouldOffer() {
 		t.Fatal("ShouldOffer() = false at first")
 	}
@@ -189,7 +199,7 @@ func TestOfferOnce(t *testing.T) {
 	if o.ShouldOffer() {
 		t.Error("ShouldOffer() = true after the person said no")
 	}
-	o2 := &Offer{Env: tempEnv(t, nil), Mark: filepath.Join(t.TempDir(), "offered")}
+	o2 := &Offer{Env: tempEnv(t, nil), Mark: filepath.Join(winetest.TempDir(t), "offered")}
 	if err := Enable(o2.Env, "/usr/bin/pieces-tray"); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +208,7 @@ func TestOfferOnce(t *testing.T) {
 	}
 	// From a temporary build, yes fails with how to install, and the offer
 	// is still remembered.
-	o3 := &Offer{Env: tempEnv(t, nil), Mark: filepath.Join(t.TempDir(), "offered")}
+	o3 := &Offer{Env: tempEnv(t, nil), Mark: filepath.Join(winetest.TempDir(t), "offered")}
 	if err := o3.Answer(true); !errors.Is(err, ErrNotInstalled) {
 		t.Errorf("Answer(yes) from a test binary = %v; want ErrNotInstalled", err)
 	}

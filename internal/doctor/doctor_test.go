@@ -15,6 +15,7 @@ import (
 	"piecestray/auth"
 	"piecestray/auth/authtest"
 	"piecestray/internal/control"
+	"piecestray/internal/winetest"
 )
 
 // TestAllWell: on a computer where every link works, every check passes
@@ -126,7 +127,7 @@ func TestPortFileWithoutPort(t *testing.T) {
 	w.env.Discovery.Ports = []int{portOfURL(t, w.pos.URL)}
 	want(t, w.check(IDPortFile), Warn, "names no port", "start it again")
 
-	w.env.Discovery.PortFile = t.TempDir() + "/none.txt"
+	w.env.Discovery.PortFile = winetest.TempDir(t) + "/none.txt"
 	want(t, w.check(IDPortFile), Skip, "none at ", "")
 }
 

@@ -28,6 +28,7 @@ import (
 	"piecestray/auth/authtest"
 	"piecestray/internal/control"
 	"piecestray/internal/piecesos"
+	"piecestray/internal/winetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -217,6 +218,7 @@ func startAgent(t *testing.T, st app.State, info control.Info) *fakeAgent {
 
 func serveAgent(t *testing.T, st app.State, info *control.Info) *fakeAgent {
 	t.Helper()
+	winetest.NeedUnixSockets(t)
 	raw, err := json.Marshal(st)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +258,7 @@ func socketPath(t *testing.T) string {
 // writePortFile writes a Pieces OS port file naming port.
 func writePortFile(t *testing.T, port int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), ".port.txt")
+	path := filepath.Join(winetest.TempDir(t), ".port.txt")
 	if err := os.WriteFile(path, []byte(strconv.Itoa(port)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +309,7 @@ func portURL(port int) string { return fmt.Sprintf("http://127.0.0.1:%d", port) 
 // writeFile writes a file of content and returns its path.
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "file")
+	path := filepath.Join(winetest.TempDir(t), "file")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
