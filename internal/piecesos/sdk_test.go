@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -112,6 +113,9 @@ func sdkDir(t *testing.T) string {
 // through the simulator (the browser scripted) and out again, and its model
 // functions accept both answers.
 func TestOfficialSDKAcceptsOSApi(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the SDK check runs on Linux, with Debian's node; the Windows lane has none")
+	}
 	dir := sdkDir(t)
 	b := newBrowser(visit("grace@example.com", scriptbrowser.Approve))
 	s, _ := startSignInPair(t, Config{OpenBrowser: b.open})
