@@ -161,7 +161,7 @@ type BetaArgs struct {
 
 // WindowArgs are the arguments of ActionShowWindow.
 type WindowArgs struct {
-	Name string `json:"name"` // account, vanity, beta or signout
+	Name string `json:"name"` // account, vanity, beta, signout or doctor
 }
 
 // ErrorCode classifies a failed action so that a window can offer the one

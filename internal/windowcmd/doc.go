@@ -1,5 +1,5 @@
 // Package windowcmd runs `pieces-tray window NAME`: a short-lived Fyne
-// process that shows one window (account, vanity, beta or signout) of the
+// process that shows one window (account, vanity, beta, signout or doctor) of the
 // agent.
 //
 // The agent starts it with a one-time registration token. It talks to the

@@ -33,7 +33,7 @@ const (
 	ExitUsage       = 2 // unknown window name
 )
 
-// Run shows the window called name (account, vanity, beta or signout) of
+// Run shows the window called name (account, vanity, beta, signout or doctor) of
 // the agent listening on socketPath and returns the process exit code once
 // the window has closed or ctx has ended. It must be called on the main
 // goroutine: it runs Fyne's event loop.
@@ -65,7 +65,7 @@ func openedWhy() ui.Why {
 
 func run(ctx context.Context, name, socketPath, token string, why ui.Why, stderr io.Writer) int {
 	if !control.ValidWindow(name) {
-		fmt.Fprintf(stderr, "pieces-tray: there is no window called %q (choose account, vanity, beta or signout)\n", name)
+		fmt.Fprintf(stderr, "pieces-tray: there is no window called %q (choose account, vanity, beta, signout or doctor)\n", name)
 		return ExitUsage
 	}
 	cl := control.NewClient(socketPath)
