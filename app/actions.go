@@ -151,17 +151,12 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.signIn == run {
-		c.signIn = nil
+	defer c.commitLocked()
+	cancelled := errors.Is(err, auth.ErrCancelled) || errors.Is(err, errSessionGone) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil)
+	if c.endSignInLocked(run, p, err, cancelled) {
+		return
 	}
 	switch {
-	case err == nil:
-		c.signInNeeded = ""
-		c.ownSessionLocked(p)
-		c.log.Info("signed in")
-	case errors.Is(err, auth.ErrCancelled) || errors.Is(err, errSessionGone) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil):
-		c.clearErrorLocked(errSignIn)
-		c.log.Info("sign-in cancelled")
 	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
 		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
 		c.log.Warn("Pieces OS unreachable after browser sign-in", "err", err)
@@ -175,7 +170,6 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 		c.setErrorLocked(errSignIn, "Sign-in failed: "+Human(err))
 		c.log.Warn("sign-in failed", "err", err)
 	}
-	c.commitLocked()
 }
 
 // osSignInFlow asks Pieces OS to run its own sign-in (ModePiecesOS) and
@@ -192,17 +186,11 @@ func (c *Core) osSignInFlow(ctx context.Context, run *signInRun) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.signIn == run {
-		c.signIn = nil
+	defer c.commitLocked()
+	if c.endSignInLocked(run, p, err, errors.Is(err, context.Canceled) && c.runCtx.Err() == nil) {
+		return
 	}
 	switch {
-	case err == nil:
-		c.signInNeeded = ""
-		c.ownSessionLocked(p)
-		c.log.Info("signed in by Pieces OS")
-	case errors.Is(err, context.Canceled) && c.runCtx.Err() == nil:
-		c.clearErrorLocked(errSignIn)
-		c.log.Info("sign-in cancelled")
 	case errors.Is(err, context.DeadlineExceeded), apiclient.IsGatewayTimeout(err):
 		c.setErrorLocked(errSignIn, c.timedOutMessage())
 		c.log.Info("sign-in timed out", "err", err)
@@ -213,7 +201,27 @@ func (c *Core) osSignInFlow(ctx context.Context, run *signInRun) {
 		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+Human(err)+" Choose Sign in… to try again.")
 		c.log.Warn("Pieces OS sign-in failed", "err", err)
 	}
-	c.commitLocked()
+}
+
+// endSignInLocked ends run. A sign-in that worked makes p the session's
+// user; a cancelled one leaves no error. It reports whether err was one of
+// those, so that the caller words the other failures.
+func (c *Core) endSignInLocked(run *signInRun, p *apiclient.UserProfile, err error, cancelled bool) bool {
+	if c.signIn == run {
+		c.signIn = nil
+	}
+	switch {
+	case err == nil:
+		c.signInNeeded = ""
+		c.ownSessionLocked(p)
+		c.log.Info("signed in", "mode", c.cfg.Mode)
+	case cancelled:
+		c.clearErrorLocked(errSignIn)
+		c.log.Info("sign-in cancelled")
+	default:
+		return false
+	}
+	return true
 }
 
 // timedOutMessage says that a sign-in was not finished in time.
