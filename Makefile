@@ -71,8 +71,7 @@ demo: deps
 
 # The restart soak (issue 17): Pieces OS is killed and started again 500
 # times under a signed-in agent, which must stay signed in and never lose
-# its keyring item (TestRestartSoak; make test runs it with 50). About 50 min:
-# the agent's reconnect backoff resets only after 5 s of a stable connection.
+# its keyring item (TestRestartSoak; make test runs it with 50).
 soak: deps
 	SOAK_RESTARTS=500 scripts/desktop-session.sh $(GO) test -count=1 -timeout 120m -run '^TestRestartSoak$$' -v ./internal/desktoptest/
 

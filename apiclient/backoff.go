@@ -16,9 +16,11 @@ const (
 	maxBackoff = 10 * time.Second
 	// stableAfter is how long a connection must stay live to count as
 	// healthy: a healthy connection resets the backoff, so the first retry
-	// after it is quick. A server that accepts and drops at once does not
-	// reset it, and so cannot make the client spin.
-	stableAfter = 5 * time.Second
+	// after it is quick, even when Pieces OS restarts twice in a few
+	// seconds. A server that accepts and drops at once does not reset it,
+	// and one that drops each connection after a second gets at most about
+	// one reconnect a second: neither can make the client spin.
+	stableAfter = time.Second
 )
 
 // Clock is the time source of the Follower's reconnect policy (waits between

@@ -63,7 +63,7 @@ type FollowerConfig struct {
 	// Reconnect policy.
 	MinBackoff      time.Duration // ceiling of the first wait; default 250 ms
 	MaxBackoff      time.Duration // cap of every wait; default 10 s
-	StableAfter     time.Duration // a connection live this long resets the backoff; default 5 s
+	StableAfter     time.Duration // a connection live this long resets the backoff; default 1 s
 	SnapshotTimeout time.Duration // bound on GET /user after each connect; default 5 s
 
 	// Connection timeouts (see stream.go).
