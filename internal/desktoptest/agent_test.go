@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,7 +27,7 @@ func TestAgentEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	bin := Build(t, "piecestray", "piecestray/cmd/pieces-os-sim", "piecestray/cmd/scripted-browser")
+	bin := binaries(t)
 	stand := RunSim(t, filepath.Join(bin, "pieces-os-sim"), "--addr", "127.0.0.1:0")
 	sim := stand.PiecesOS
 
@@ -43,41 +42,12 @@ func TestAgentEndToEnd(t *testing.T) {
 	}
 	defer notes.Stop()
 
-	home := t.TempDir()
-	browserLog := filepath.Join(home, "browser.log")
-	// t.TempDir is 0755, which the agent refuses for its socket: a missing
-	// directory, which it creates 0700, is the private one it wants.
-	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--debug",
-		"--pieces-os-url", sim, "--auth0-domain", stand.Auth0, "--keyring-service", "pieces-tray-test-"+t.Name(),
-		"--socket", filepath.Join(home, "pieces-tray", "control.sock"), "--log-file", filepath.Join(home, "agent.log"))
-	agent.Env = append(os.Environ(),
-		"BROWSER="+filepath.Join(bin, "scripted-browser"),
+	start := time.Now()
+	agent := startAgent(ctx, t, bin, nil, []string{
+		"BROWSER=" + filepath.Join(bin, "scripted-browser"),
 		"SCRIPTED_BROWSER_ACTION=approve",
 		"SCRIPTED_BROWSER_EMAIL=ada@example.com",
-		"SCRIPTED_BROWSER_LOG="+browserLog,
-		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
-		"XDG_STATE_HOME="+filepath.Join(home, "state"),
-		"XDG_DATA_HOME="+filepath.Join(home, "data"),
-	)
-	start := time.Now()
-	if err := agent.Start(); err != nil {
-		t.Fatalf("start the agent: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- agent.Wait() }()
-	reaped := false // the exit was received from exited
-	defer func() {
-		if !reaped {
-			agent.Process.Kill() //nolint:errcheck // it may have exited
-			<-exited
-		}
-		if t.Failed() {
-			if b, err := os.ReadFile(filepath.Join(home, "agent.log")); err == nil {
-				t.Logf("agent log:\n%s", b)
-			}
-		}
-	}()
+	}, "--pieces-os-url", sim, "--auth0-domain", stand.Auth0, "--keyring-service", "pieces-tray-test-"+t.Name())
 
 	regs, err := watcher.WaitRegistrations(ctx, 1)
 	if err != nil {
@@ -170,14 +140,10 @@ func TestAgentEndToEnd(t *testing.T) {
 	if err := item.Click(ctx, "Quit Pieces Tray"); err != nil {
 		t.Logf("Click(Quit): %v", err) // the reply may be lost as the agent exits
 	}
-	select {
-	case err := <-exited:
-		reaped = true
-		if err != nil {
-			t.Errorf("the agent exited with %v after Quit", err)
-		}
-	case <-time.After(15 * time.Second):
+	if exited, err := agent.wait(15 * time.Second); !exited {
 		t.Error("the agent did not exit after Quit")
+	} else if err != nil {
+		t.Errorf("the agent exited with %v after Quit", err)
 	}
 	for _, n := range notes.Notifications() {
 		if strings.Contains(n.Body, "eyJ") || strings.Contains(n.Summary, "eyJ") {
@@ -186,7 +152,7 @@ func TestAgentEndToEnd(t *testing.T) {
 	}
 	// The whole run logged at debug level, sign-in included, and no JWT (the
 	// access and id tokens all start "eyJ") or token field reached the log.
-	logged, err := os.ReadFile(filepath.Join(home, "agent.log"))
+	logged, err := os.ReadFile(agent.log)
 	if err != nil {
 		t.Fatal(err)
 	}

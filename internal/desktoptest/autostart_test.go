@@ -26,7 +26,7 @@ func TestStartAtLoginStartsTheTray(t *testing.T) {
 		t.Fatal("gio is not installed (make deps installs libglib2.0-bin)")
 	}
 	StartBus(t)
-	bin := filepath.Join(Build(t, "piecestray"), "piecestray")
+	bin := filepath.Join(binaries(t), "piecestray")
 	home := t.TempDir()
 	// "make install": the binary in a bin directory of the person's own.
 	installed := filepath.Join(home, "local", "bin", "pieces-tray")

@@ -29,7 +29,7 @@ func TestSignInWithChromium(t *testing.T) {
 		t.Skip("builds the agent and runs Chromium")
 	}
 	chromium := findChromium(t)
-	bin := Build(t, "piecestray", "piecestray/cmd/pieces-os-sim")
+	bin := binaries(t)
 	for _, mode := range []string{"auth0", "pieces-os"} {
 		t.Run(mode, func(t *testing.T) {
 			signInWithChromium(t, bin, chromium, mode)
@@ -78,31 +78,8 @@ func signInWithChromium(t *testing.T, bin, chromium, mode string) {
 	sim := RunSim(t, filepath.Join(bin, "pieces-os-sim"), "--addr", "127.0.0.1:0")
 	// The agent signs in at its default redirect URL (auth0 mode), which
 	// the stand-in allows, as Pieces' tenant does.
-	socket := filepath.Join(home, "pieces-tray", "control.sock")
-	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--sign-in", mode, "--debug",
-		"--pieces-os-url", sim.PiecesOS, "--auth0-domain", sim.Auth0, "--keyring-service", "pieces-tray-test-"+t.Name(),
-		"--socket", socket, "--log-file", filepath.Join(home, "agent.log"))
-	agent.Env = append(os.Environ(),
-		"BROWSER="+opener,
-		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
-		"XDG_STATE_HOME="+filepath.Join(home, "state"),
-		"XDG_DATA_HOME="+filepath.Join(home, "data"),
-	)
-	if err := agent.Start(); err != nil {
-		t.Fatalf("start the agent: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- agent.Wait() }()
-	defer func() {
-		agent.Process.Kill() //nolint:errcheck // it may have exited
-		<-exited
-		if t.Failed() {
-			if b, err := os.ReadFile(filepath.Join(home, "agent.log")); err == nil {
-				t.Logf("agent log:\n%s", b)
-			}
-		}
-	}()
+	agent := startAgent(ctx, t, bin, nil, nil, "--sign-in", mode,
+		"--pieces-os-url", sim.PiecesOS, "--auth0-domain", sim.Auth0, "--keyring-service", "pieces-tray-test-"+t.Name())
 
 	regs, err := watcher.WaitRegistrations(ctx, 1)
 	if err != nil {
@@ -115,7 +92,7 @@ func signInWithChromium(t *testing.T, bin, chromium, mode string) {
 	defer item.Close()
 
 	// `pieces-tray sign-in` starts the sign-in; wait for the page it opens.
-	signIn := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "sign-in", "--socket", socket, "--wait", "30s")
+	signIn := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "sign-in", "--socket", agent.socket, "--wait", "30s")
 	if out, err := signIn.CombinedOutput(); err != nil {
 		t.Fatalf("pieces-tray sign-in: %v\n%s", err, out)
 	} else {

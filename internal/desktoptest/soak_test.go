@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -54,7 +53,7 @@ func TestRestartSoak(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(restarts)*time.Minute)
 	defer cancel()
 
-	bin := Build(t, "piecestray", "piecestray/cmd/pieces-os-sim", "piecestray/cmd/scripted-browser")
+	bin := binaries(t)
 	simBin := filepath.Join(bin, "pieces-os-sim")
 	auth0 := RunSim(t, simBin, "--auth0-only").Auth0
 	sim, err := StartSim(simBin, "--addr", "127.0.0.1:0", "--auth0-url", auth0)
@@ -79,47 +78,19 @@ func TestRestartSoak(t *testing.T) {
 	})
 	secrets := watchKeyring(t)
 
-	home := t.TempDir()
-	socket := filepath.Join(home, "pieces-tray", "control.sock")
-	logFile := filepath.Join(home, "agent.log")
-	agent := exec.CommandContext(ctx, filepath.Join(bin, "piecestray"), "--debug",
-		"--pieces-os-url", sim.PiecesOS, "--auth0-domain", auth0, "--keyring-service", service,
-		"--notifications=false", "--socket", socket, "--log-file", logFile)
+	var noDisplay []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
-			agent.Env = append(agent.Env, kv)
+			noDisplay = append(noDisplay, kv)
 		}
 	}
-	agent.Env = append(agent.Env,
-		"BROWSER="+filepath.Join(bin, "scripted-browser"),
+	agent := startAgent(ctx, t, bin, noDisplay, []string{
+		"BROWSER=" + filepath.Join(bin, "scripted-browser"),
 		"SCRIPTED_BROWSER_ACTION=approve",
 		"SCRIPTED_BROWSER_EMAIL=ada@example.com",
-		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
-		"XDG_STATE_HOME="+filepath.Join(home, "state"),
-		"XDG_DATA_HOME="+filepath.Join(home, "data"),
-	)
-	if err := agent.Start(); err != nil {
-		t.Fatalf("start the agent: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- agent.Wait() }()
-	defer func() {
-		agent.Process.Signal(os.Interrupt) //nolint:errcheck // it may have exited
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			agent.Process.Kill() //nolint:errcheck // it may have exited
-			<-exited
-		}
-		if t.Failed() {
-			if b, err := os.ReadFile(logFile); err == nil {
-				t.Logf("agent log (the last 1 MB at most):\n%s", b)
-			}
-		}
-	}()
+	}, "--pieces-os-url", sim.PiecesOS, "--auth0-domain", auth0, "--keyring-service", service, "--notifications=false")
 
-	c := control.NewClient(socket)
+	c := control.NewClient(agent.socket)
 	defer c.Close()
 	if err := callWhenUp(ctx, c, app.ActionSignIn); err != nil {
 		t.Fatal(err)
