@@ -21,7 +21,4 @@
 // parameters wherever they come from. Text from outside (profile fields,
 // the notification server's name, an issuer) is cleaned with app.Clean, and
 // paths under the home directory start with ~.
-//
-// Every dependency is a field of Env, so tests run the checks against the
-// Pieces OS simulator and fakes; DefaultEnv is this computer's.
 package doctor

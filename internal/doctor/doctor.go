@@ -118,8 +118,8 @@ func Run(ctx context.Context, env Env) Report {
 		wg    sync.WaitGroup
 		pos   piecesOSFacts
 		kr    keyringFacts
-		idp   []Check
-		desk  []Check
+		idp   []Check // the Auth0 checks
+		desk  []Check // the desktop checks
 		agent agentFacts
 	)
 	wg.Go(func() { pos = probePiecesOS(ctx, env, mode) })
@@ -130,7 +130,7 @@ func Run(ctx context.Context, env Env) Report {
 	wg.Wait()
 
 	checks := slices.Concat(
-		[]Check{pos.check(), pos.portFileCheck(), pos.streamCheck(), accountCheck(pos, kr, mode), signInModeCheck(env, mode, modeErr, agent)},
+		[]Check{pos.check(), pos.portFileCheck(), pos.streamCheck(env), accountCheck(pos, kr, mode), signInModeCheck(env, mode, modeErr, agent)},
 		idp,
 		[]Check{redirectCheck(env, mode, agent), pos.osSignInCheck(mode), kr.check(env, mode)},
 		desk,
@@ -149,10 +149,7 @@ func Run(ctx context.Context, env Env) Report {
 // shared report names no user.
 func shortPath(path string) string {
 	home, err := os.UserHomeDir()
-	if err != nil || home == "" || path == "" {
-		return path
-	}
-	if rel, err := filepath.Rel(home, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if rel, relErr := filepath.Rel(home, path); err == nil && path != "" && relErr == nil && filepath.IsLocal(rel) {
 		return filepath.Join("~", rel)
 	}
 	return path

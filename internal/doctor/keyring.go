@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,9 +12,9 @@ import (
 	"piecestray/auth"
 )
 
-// keyringFacts is what loading the stored session told.
+// keyringFacts is what loading the stored session told; its zero value
+// when the keyring was not asked.
 type keyringFacts struct {
-	ran     bool          // the keyring was asked
 	session *auth.Session // the stored session; nil when none or unknown
 	err     error         // Load's error (auth.ErrNotFound: nothing stored)
 }
@@ -28,7 +29,7 @@ func loadSession(ctx context.Context, env Env, mode app.SignInMode) keyringFacts
 	ctx, cancel := context.WithTimeout(ctx, env.KeyringWait)
 	defer cancel()
 	s, err := env.Store.Load(ctx)
-	return keyringFacts{ran: true, session: s, err: err}
+	return keyringFacts{session: s, err: err}
 }
 
 // check is the keyring line: it answers, is unlocked, and holds our item or
@@ -38,7 +39,7 @@ func (k keyringFacts) check(env Env, mode app.SignInMode) Check {
 	switch {
 	case mode == app.ModePiecesOS:
 		return skip("not used in sign-in mode pieces-os: Pieces OS keeps the session")
-	case !k.ran:
+	case env.Store == nil:
 		return skip("not checked")
 	case k.err == nil:
 		found := name + " answers and is unlocked; it holds Pieces Tray's session"
@@ -81,13 +82,13 @@ func accountCheck(pos piecesOSFacts, k keyringFacts, mode app.SignInMode) Check 
 		}
 		return c
 	}
-	stored := k.ran && k.err == nil && k.session != nil
+	stored := k.err == nil && k.session != nil
 	var kept string
 	if stored {
-		kept = "a session of " + sessionWho(k.session) + " is stored here"
+		kept = "a session of " + cmp.Or(scrub(app.Clean(k.session.Email)), "an account without an email address") + " is stored here"
 	}
 	switch {
-	case k.ran && k.err != nil && !errors.Is(k.err, auth.ErrNotFound):
+	case k.err != nil && !errors.Is(k.err, auth.ErrNotFound):
 		return warn(on+"; the stored session could not be read", "See the Keyring line")
 	case pos.user == nil && stored:
 		return warn(on+"; "+kept+" (it may have expired, which only Auth0 can tell)", signIn)
@@ -115,13 +116,4 @@ func who(p *apiclient.UserProfile) string {
 		return "user " + string(id[:8]) + "…"
 	}
 	return "user " + string(id)
-}
-
-// sessionWho names a stored session: its masked email, or "an account
-// without an email address".
-func sessionWho(s *auth.Session) string {
-	if e := app.Clean(s.Email); e != "" {
-		return scrub(e)
-	}
-	return "an account without an email address"
 }

@@ -35,11 +35,10 @@ type piecesOSFacts struct {
 	versionErr     error
 	user           *apiclient.UserProfile // nil: nobody signed in
 	userErr        error
-	live           bool          // the stream went live
-	streamErr      error         // the last failure before it did (or did not)
-	streamWait     time.Duration // how long it had
-	date, localNow time.Time     // Pieces OS's Date header (zero when none), and this computer's clock then
-	signInStatus   int           // HEAD /os/sign_in's status (sign-in mode pieces-os)
+	live           bool      // the stream went live
+	streamErr      error     // the last failure before it did (or did not)
+	date, localNow time.Time // Pieces OS's Date header (zero when none), and this computer's clock then
+	signInStatus   int       // HEAD /os/sign_in's status (sign-in mode pieces-os)
 	signInErr      error
 }
 
@@ -91,7 +90,6 @@ func probePiecesOS(ctx context.Context, env Env, mode app.SignInMode) piecesOSFa
 			f.signInStatus = resp.StatusCode
 		}
 	}
-	f.streamWait = env.StreamWait
 	f.live, f.streamErr = followStream(ctx, base, env.StreamWait)
 	return f
 }
@@ -193,14 +191,14 @@ func (f piecesOSFacts) portFileCheck() Check {
 }
 
 // streamCheck is the user stream line.
-func (f piecesOSFacts) streamCheck() Check {
+func (f piecesOSFacts) streamCheck(env Env) Check {
 	switch {
 	case !f.found():
 		return skip(notFound)
 	case f.live:
 		return ok("connects and goes live")
 	}
-	found := fmt.Sprintf("not live within %v", f.streamWait)
+	found := fmt.Sprintf("not live within %v", env.StreamWait)
 	if f.streamErr != nil {
 		found += ": " + because(f.streamErr)
 	}
