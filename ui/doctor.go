@@ -14,9 +14,6 @@ import (
 	"piecestray/internal/doctor"
 )
 
-// titleDoctor is the title of the diagnosis window.
-const titleDoctor = "Diagnose Pieces Tray"
-
 // checkingText is the heading while the checks run.
 const checkingText = "Checking Pieces OS, the sign-in, the keyring and the desktop…"
 
@@ -26,8 +23,7 @@ type Runner func(ctx context.Context) doctor.Report
 
 // runHere returns the Runner of this computer, configured like the agent
 // by the environment the window process inherited from it. Its runs share
-// one Env, made at the first: one keyring store, so a keyring that hangs
-// holds one goroutine however often the person runs the checks again.
+// one Env (one keyring store, so a keyring that hangs holds one goroutine).
 func runHere() Runner {
 	env := sync.OnceValue(func() doctor.Env { return doctor.DefaultEnv(os.Getenv) })
 	return func(ctx context.Context) doctor.Report { return doctor.Run(ctx, env()) }
@@ -39,15 +35,16 @@ func runHere() Runner {
 // run with run, in the background, when the window is shown, and again on
 // "Run again"; closing the window stops them.
 func NewDoctor(a fyne.App, run Runner) fyne.Window {
-	return newDoctor(a, run, options{}).startingWindow()
+	return newDoctor(a, run, options{})
 }
 
-// doctorView holds the widgets of the diagnosis window; they are touched on
-// the main goroutine only.
+// doctorView is the diagnosis window; its widgets are touched on the main
+// goroutine only.
 type doctorView struct {
 	*base
-	app fyne.App
-	run Runner
+	fyne.Window // Show is doctorView's
+	app         fyne.App
+	run         Runner
 
 	heading  *widget.Label
 	progress *widget.ProgressBarInfinite
@@ -57,13 +54,14 @@ type doctorView struct {
 	again    *keyButton
 	close    *keyButton
 
-	started bool           // the first run has started
-	running bool           // a run is under way
-	report  *doctor.Report // the last report; nil before the first
+	started bool          // the first run has started
+	running bool          // a run is under way
+	report  doctor.Report // the last report
 }
 
 func newDoctor(a fyne.App, run Runner, opts options) *doctorView {
-	w := &doctorView{base: newBase(a, nil, titleDoctor, fyne.NewSize(760, 600), opts), app: a, run: run}
+	w := &doctorView{base: newBase(a, nil, "Diagnose Pieces Tray", fyne.NewSize(760, 600), opts), app: a, run: run}
+	w.Window = w.win
 	w.heading = widget.NewLabel(checkingText)
 	w.heading.TextStyle = fyne.TextStyle{Bold: true}
 	w.heading.Wrapping = fyne.TextWrapWord
@@ -90,23 +88,13 @@ func newDoctor(a fyne.App, run Runner, opts options) *doctorView {
 	return w
 }
 
-// startingWindow is the fyne.Window handed out: showing it starts the
+// Show shows the window (see base.show) and starts the first run of the
 // checks.
-func (w *doctorView) startingWindow() fyne.Window {
-	return startingWindow{window: window{Window: w.win, b: w.base}, w: w}
-}
-
-type startingWindow struct {
-	window
-	w *doctorView
-}
-
-// Show shows the window and starts the first run of the checks.
-func (d startingWindow) Show() {
-	if !d.w.started {
-		d.w.start()
+func (w *doctorView) Show() {
+	if !w.started {
+		w.start()
 	}
-	d.window.Show()
+	w.base.show()
 }
 
 // start runs the checks in the background and shows their report.
@@ -120,9 +108,8 @@ func (w *doctorView) start() {
 	w.again.Disable()
 	w.copied.Hide()
 	w.relayout()
-	run := w.run
 	w.spawn(func(ctx context.Context) {
-		r := run(ctx)
+		r := w.run(ctx) // w.run never changes
 		if ctx.Err() != nil {
 			return // the window closed
 		}
@@ -133,7 +120,7 @@ func (w *doctorView) start() {
 // show renders r.
 func (w *doctorView) show(r doctor.Report) {
 	w.running = false
-	w.report = &r
+	w.report = r
 	w.progress.Hide()
 	w.heading.SetText(r.Summary())
 	w.rows.RemoveAll()
@@ -177,11 +164,9 @@ func markIcon(s doctor.Status) fyne.Resource {
 	return theme.NewDisabledResource(theme.ContentRemoveIcon())
 }
 
-// copyReport puts the report's text on the clipboard.
+// copyReport puts the report's text on the clipboard (its button is
+// enabled once there is a report).
 func (w *doctorView) copyReport() {
-	if w.report == nil {
-		return
-	}
 	w.app.Clipboard().SetContent(w.report.Text())
 	w.copied.SetText("Copied (email addresses masked)")
 	w.copied.Show()

@@ -72,7 +72,7 @@ func TestDoctorRenders(t *testing.T) {
 	if n := f.runs.Load(); n != 0 {
 		t.Fatalf("the checks ran %d times before the window was shown; want 0", n)
 	}
-	w.startingWindow().Show()
+	w.Show()
 	test.AssertRendersToMarkup(t, "doctor_checking.xml", w.win.Canvas())
 	if !w.copy.Disabled() || !w.again.Disabled() {
 		t.Error("Copy report or Run again is enabled before there is a report")
@@ -87,7 +87,7 @@ func TestDoctorRenders(t *testing.T) {
 
 func TestDoctorCopiesTheReport(t *testing.T) {
 	h, w, f, a := newDoctorForTest(t)
-	w.startingWindow().Show()
+	w.Show()
 	r := sampleReport()
 	f.finish(h, r)
 	test.Tap(w.copy)
@@ -101,7 +101,7 @@ func TestDoctorCopiesTheReport(t *testing.T) {
 
 func TestDoctorRunsAgain(t *testing.T) {
 	h, w, f, _ := newDoctorForTest(t)
-	w.startingWindow().Show()
+	w.Show()
 	f.finish(h, sampleReport())
 	test.Tap(w.again)
 	if !w.again.Disabled() || !w.progress.Visible() || w.heading.Text != checkingText {
@@ -121,7 +121,7 @@ func TestDoctorRunsAgain(t *testing.T) {
 // way (the harness then waits for its goroutine).
 func TestDoctorCloseStopsTheChecks(t *testing.T) {
 	_, w, f, _ := newDoctorForTest(t)
-	w.startingWindow().Show()
+	w.Show()
 	select {
 	case <-f.started:
 	case <-time.After(10 * time.Second):

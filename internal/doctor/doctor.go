@@ -4,11 +4,10 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,40 +19,21 @@ import (
 	"piecestray/internal/control"
 )
 
-// The keyring item of the session, as the agent (internal/agent) stores it.
-const (
-	keyringService = "pieces-tray"
-	keyringUser    = "session"
-)
-
 // VersionEnv names the environment variable in which main hands this
 // program's version to the doctor window (which runs in a window process
 // that main starts like any other).
 const VersionEnv = "PIECES_TRAY_VERSION"
 
-// Default waits of the checks.
+// The waits of the checks.
 const (
-	// DefaultStreamWait is how long the user stream may take to go live.
-	DefaultStreamWait = 2 * time.Second
-	// DefaultKeyringWait is how long the keyring may take to answer, as
-	// long as the agent gives it (auth.KeyringReadTimeout).
-	DefaultKeyringWait = auth.KeyringReadTimeout
-	// DefaultNetWait bounds each question to Pieces OS, the agent and the
-	// Auth0 domain (resolve, connect, fetch).
-	DefaultNetWait = 5 * time.Second
-	// maxSkew is the clock difference from which the clock check warns:
-	// token lifetimes are checked against this computer's clock.
-	maxSkew = 60 * time.Second
+	streamWait  = 2 * time.Second         // for the user stream to go live
+	keyringWait = auth.KeyringReadTimeout // for the keyring, as long as the agent gives it
+	netWait     = 5 * time.Second         // for each question to Pieces OS, the agent and the Auth0 domain
+	maxSkew     = 60 * time.Second        // the clock difference from which the clock check warns
 )
 
-// Resolver resolves host names (*net.Resolver is one).
-type Resolver interface {
-	LookupHost(ctx context.Context, host string) ([]string, error)
-}
-
 // Env is everything Run uses from the outside. DefaultEnv fills it for this
-// computer; tests inject their own. The zero value of a field means its
-// default unless its comment says otherwise.
+// computer; tests inject their own.
 type Env struct {
 	// Version is this program's version; "" skips the comparison with the
 	// agent's.
@@ -61,9 +41,6 @@ type Env struct {
 	// Discovery finds Pieces OS; its URL is --pieces-os-url or
 	// PIECES_OS_URL when set.
 	Discovery apiclient.Discovery
-	// HTTPClient talks to Pieces OS; default a loopback client without a
-	// proxy. The caller owns it.
-	HTTPClient *http.Client
 	// SignIn is the sign-in mode as the person set it (--sign-in or
 	// PIECES_TRAY_SIGN_IN); "" is auth0.
 	SignIn string
@@ -73,9 +50,7 @@ type Env struct {
 	// on, tried in order; default Auth.RedirectURL when set, else
 	// auth.DefaultRedirectURL and auth.FallbackRedirectURL.
 	RedirectURLs []string
-	// Resolver resolves the Auth0 domain; default net.DefaultResolver.
-	Resolver Resolver
-	// TLSConfig verifies the Auth0 domain's certificate; default the
+	// TLSConfig verifies the Auth0 domain's certificate; nil uses the
 	// system's roots.
 	TLSConfig *tls.Config
 	// Store is the keyring store of the session; nil skips the keyring.
@@ -86,15 +61,13 @@ type Env struct {
 	// (not Linux).
 	Desktop Desktop
 	// Getenv reads PIECES_TRAY_ICONS and, through tray.PanelIsLight, the
-	// desktop; default os.Getenv.
+	// desktop.
 	Getenv func(string) string
 	// SocketPath is the agent's control socket; "" skips the agent.
 	SocketPath string
-	// Now is the clock compared with Pieces OS's; default time.Now.
-	Now func() time.Time
-	// Waits; defaults DefaultStreamWait, DefaultKeyringWait and
-	// DefaultNetWait.
-	StreamWait, KeyringWait, NetWait time.Duration
+	// How long the user stream may take to go live, and the keyring to
+	// answer; zero is 2 s and auth.KeyringReadTimeout.
+	StreamWait, KeyringWait time.Duration
 }
 
 // DefaultEnv is the Env of this computer, configured like the agent by the
@@ -103,12 +76,13 @@ type Env struct {
 // flags (`pieces-tray doctor`) set the fields the flags name afterwards.
 func DefaultEnv(getenv func(string) string) Env {
 	env := Env{
-		Version:     getenv(VersionEnv),
-		Discovery:   apiclient.Discovery{URL: getenv("PIECES_OS_URL")},
-		SignIn:      getenv("PIECES_TRAY_SIGN_IN"),
-		Auth:        auth.DefaultConfig().WithEnv(getenv),
-		Store:       auth.NewKeyringStore(cmp.Or(getenv("PIECES_TRAY_KEYRING_SERVICE"), keyringService), keyringUser),
-		KeyringName: keyringName(runtime.GOOS),
+		Version:   getenv(VersionEnv),
+		Discovery: apiclient.Discovery{URL: getenv("PIECES_OS_URL")},
+		SignIn:    getenv("PIECES_TRAY_SIGN_IN"),
+		Auth:      auth.DefaultConfig().WithEnv(getenv),
+		// The keyring item of the session, as the agent (internal/agent) stores it.
+		Store:       auth.NewKeyringStore(cmp.Or(getenv("PIECES_TRAY_KEYRING_SERVICE"), "pieces-tray"), "session"),
+		KeyringName: cmp.Or(map[string]string{"darwin": "Keychain", "windows": "Credential Manager"}[runtime.GOOS], "Secret Service"),
 		Getenv:      getenv,
 		SocketPath:  getenv("PIECES_TRAY_SOCKET"),
 	}
@@ -121,49 +95,6 @@ func DefaultEnv(getenv func(string) string) Env {
 	return env
 }
 
-// keyringName is the name people know the system keyring by.
-func keyringName(goos string) string {
-	switch goos {
-	case "darwin":
-		return "Keychain"
-	case "windows":
-		return "Credential Manager"
-	}
-	return "Secret Service"
-}
-
-func (env Env) withDefaults() Env {
-	if env.Resolver == nil {
-		env.Resolver = net.DefaultResolver
-	}
-	if env.KeyringName == "" {
-		env.KeyringName = "keyring"
-	}
-	if env.Getenv == nil {
-		env.Getenv = os.Getenv
-	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.StreamWait <= 0 {
-		env.StreamWait = DefaultStreamWait
-	}
-	if env.KeyringWait <= 0 {
-		env.KeyringWait = DefaultKeyringWait
-	}
-	if env.NetWait <= 0 {
-		env.NetWait = DefaultNetWait
-	}
-	if env.RedirectURLs == nil {
-		if env.Auth.RedirectURL != "" {
-			env.RedirectURLs = []string{env.Auth.RedirectURL}
-		} else {
-			env.RedirectURLs = []string{auth.DefaultRedirectURL, auth.FallbackRedirectURL}
-		}
-	}
-	return env
-}
-
 // Run checks every link between the person and their Pieces account and
 // returns one Check per link, in the order of the ID* constants. The
 // independent parts (Pieces OS, the keyring, the Auth0 domain, the desktop,
@@ -171,7 +102,14 @@ func (env Env) withDefaults() Env {
 // takes a few seconds at most. Run starts nothing that outlives it; when ctx
 // ends it returns early with the report Incomplete.
 func Run(ctx context.Context, env Env) Report {
-	env = env.withDefaults()
+	env.StreamWait = cmp.Or(env.StreamWait, streamWait)
+	env.KeyringWait = cmp.Or(env.KeyringWait, keyringWait)
+	if env.RedirectURLs == nil {
+		env.RedirectURLs = []string{auth.DefaultRedirectURL, auth.FallbackRedirectURL}
+		if env.Auth.RedirectURL != "" {
+			env.RedirectURLs = []string{env.Auth.RedirectURL}
+		}
+	}
 	mode, modeErr := app.ParseSignInMode(env.SignIn)
 	if modeErr != nil {
 		mode = app.ModeAuth0 // the agent would refuse to start; check the default
@@ -180,8 +118,8 @@ func Run(ctx context.Context, env Env) Report {
 		wg    sync.WaitGroup
 		pos   piecesOSFacts
 		kr    keyringFacts
-		idp   []Check
-		desk  []Check
+		idp   []Check // the Auth0 checks
+		desk  []Check // the desktop checks
 		agent agentFacts
 	)
 	wg.Go(func() { pos = probePiecesOS(ctx, env, mode) })
@@ -191,21 +129,19 @@ func Run(ctx context.Context, env Env) Report {
 	wg.Go(func() { agent = probeAgent(ctx, env) })
 	wg.Wait()
 
-	r := Report{Version: env.Version}
-	add := func(cs ...Check) {
-		for _, c := range cs {
-			c.Found, c.Fix = scrub(c.Found), scrub(c.Fix)
-			r.Checks = append(r.Checks, c)
-		}
+	checks := slices.Concat(
+		[]Check{pos.check(), pos.portFileCheck(), pos.streamCheck(env), accountCheck(pos, kr, mode), signInModeCheck(env, mode, modeErr, agent)},
+		idp,
+		[]Check{redirectCheck(env, mode, agent), pos.osSignInCheck(mode), kr.check(env, mode)},
+		desk,
+		[]Check{agent.check(env), pos.clockCheck()},
+	)
+	r := Report{Version: env.Version, Incomplete: ctx.Err() != nil}
+	for i, c := range checks {
+		c.ID, c.Title = order[i].id, order[i].title
+		c.Found, c.Fix = scrub(c.Found), scrub(c.Fix)
+		r.Checks = append(r.Checks, c)
 	}
-	add(pos.check(), pos.portFileCheck(env), pos.streamCheck(), accountCheck(pos, kr, mode))
-	add(signInModeCheck(env, mode, modeErr, agent))
-	add(idp...)
-	add(redirectCheck(env, mode, agent), pos.osSignInCheck(mode))
-	add(kr.check(env, mode))
-	add(desk...)
-	add(agent.check(env), pos.clockCheck(env))
-	r.Incomplete = ctx.Err() != nil
 	return r
 }
 
@@ -213,18 +149,10 @@ func Run(ctx context.Context, env Env) Report {
 // shared report names no user.
 func shortPath(path string) string {
 	home, err := os.UserHomeDir()
-	if err != nil || home == "" || path == "" {
-		return path
-	}
-	if rel, err := filepath.Rel(home, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if rel, relErr := filepath.Rel(home, path); err == nil && path != "" && relErr == nil && filepath.IsLocal(rel) {
 		return filepath.Join("~", rel)
 	}
 	return path
-}
-
-// skipped is a check that did not run, and why.
-func skipped(id, title, why string) Check {
-	return Check{ID: id, Status: Skip, Title: title, Found: why}
 }
 
 // because is err as a clause after a colon: its sentence for people (see

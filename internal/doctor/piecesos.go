@@ -1,10 +1,12 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -15,38 +17,29 @@ import (
 	"piecestray/app"
 )
 
-// Titles of the Pieces OS checks.
+// Words shared by several checks.
 const (
-	titlePiecesOS = "Pieces OS"
-	titlePortFile = "Port file"
-	titleStream   = "User stream"
-	titleAccount  = "Signed in"
-	titleOSSignIn = "Pieces OS sign-in"
-	titleClock    = "Clock"
+	notFound   = "not checked: Pieces OS was not found"
+	restartPOS = "Quit Pieces OS and start it again"
 )
 
 // piecesOSFacts is what probePiecesOS learned; the checks are worded from it.
 type piecesOSFacts struct {
 	loc       apiclient.Location
 	err       error  // Locate's
-	elsewhere string // with an explicit URL that failed: where a scan found Pieces OS
+	setURL    string // with an explicit URL where nothing answers: that URL,
+	elsewhere string // and where a scan found Pieces OS instead
 	portFile  string // the port file read ("" when an explicit URL is set)
 
-	version    string
-	versionErr error
-
-	user    *apiclient.UserProfile // nil: nobody signed in
-	userErr error
-
-	live       bool          // the stream went live
-	streamErr  error         // the last failure before it did (or did not)
-	streamWait time.Duration // how long it had
-
-	date     time.Time // Pieces OS's Date header; zero when none
-	localNow time.Time // this computer's clock when it arrived
-
-	signInStatus int // HEAD /os/sign_in's status (sign-in mode pieces-os)
-	signInErr    error
+	version        string
+	versionErr     error
+	user           *apiclient.UserProfile // nil: nobody signed in
+	userErr        error
+	live           bool      // the stream went live
+	streamErr      error     // the last failure before it did (or did not)
+	date, localNow time.Time // Pieces OS's Date header (zero when none), and this computer's clock then
+	signInStatus   int       // HEAD /os/sign_in's status (sign-in mode pieces-os)
+	signInErr      error
 }
 
 func (f piecesOSFacts) found() bool { return f.err == nil && f.loc.URL != "" }
@@ -55,27 +48,19 @@ func (f piecesOSFacts) found() bool { return f.err == nil && f.loc.URL != "" }
 func probePiecesOS(ctx context.Context, env Env, mode app.SignInMode) piecesOSFacts {
 	var f piecesOSFacts
 	if env.Discovery.URL == "" {
-		f.portFile = env.Discovery.PortFile
-		if f.portFile == "" {
-			f.portFile = apiclient.DefaultPortFile()
-		}
+		f.portFile = cmp.Or(env.Discovery.PortFile, apiclient.DefaultPortFile())
 	}
-	hc := env.HTTPClient
-	if hc == nil {
-		tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 2}
-		defer tr.CloseIdleConnections()
-		hc = &http.Client{Transport: tr}
-	}
-	lctx, cancel := context.WithTimeout(ctx, env.NetWait)
+	lctx, cancel := context.WithTimeout(ctx, netWait)
 	f.loc, f.err = env.Discovery.Locate(lctx)
 	cancel()
-	if f.err != nil && env.Discovery.URL != "" && errors.Is(f.err, apiclient.ErrNotRunning) {
+	var nr *apiclient.NotRunningError
+	if env.Discovery.URL != "" && errors.As(f.err, &nr) {
 		// Pieces OS may run on another port than the one set.
 		scan := env.Discovery
 		scan.URL = ""
-		sctx, cancel := context.WithTimeout(ctx, env.NetWait)
+		sctx, cancel := context.WithTimeout(ctx, netWait)
 		if loc, err := scan.Locate(sctx); err == nil {
-			f.elsewhere = loc.URL
+			f.setURL, f.elsewhere = strings.Join(nr.Tried, ", "), loc.URL
 		}
 		cancel()
 	}
@@ -83,60 +68,43 @@ func probePiecesOS(ctx context.Context, env Env, mode app.SignInMode) piecesOSFa
 		return f
 	}
 	base := f.loc.URL
-	c := apiclient.New(base, apiclient.WithHTTPClient(hc), apiclient.WithTimeout(env.NetWait))
+	tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 2}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: netWait}
+	c := apiclient.New(base, apiclient.WithHTTPClient(hc), apiclient.WithTimeout(netWait))
 	f.version, f.versionErr = c.Version(ctx)
-	f.date, f.localNow = serverDate(ctx, hc, base, env)
+	if resp, err := head(ctx, hc, base+"/.well-known/health"); err == nil {
+		f.localNow = time.Now()
+		f.date, _ = http.ParseTime(resp.Header.Get("Date"))
+	}
 	if ret, err := c.UserSnapshot(ctx); err != nil {
 		f.userErr = err
 	} else {
 		f.user = ret.User
 	}
 	if mode == app.ModePiecesOS {
-		f.signInStatus, f.signInErr = probeSignIn(ctx, hc, base, env.NetWait)
+		// HEAD never runs the POST handler: it starts no sign-in.
+		if resp, err := head(ctx, hc, base+"/os/sign_in"); err != nil {
+			f.signInErr = err
+		} else {
+			f.signInStatus = resp.StatusCode
+		}
 	}
-	f.streamWait = env.StreamWait
 	f.live, f.streamErr = followStream(ctx, base, env.StreamWait)
 	return f
 }
 
-// serverDate asks Pieces OS for its health and returns its Date header with
-// this computer's time when the answer came (zero times when there is none).
-func serverDate(ctx context.Context, hc *http.Client, base string, env Env) (time.Time, time.Time) {
-	ctx, cancel := context.WithTimeout(ctx, env.NetWait)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, base+"/.well-known/health", nil)
+// head asks for url with HEAD and returns the answer, its body closed.
+func head(ctx context.Context, hc *http.Client, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, url, nil)
 	if err != nil {
-		return time.Time{}, time.Time{}
+		return nil, err
 	}
 	resp, err := hc.Do(req)
-	if err != nil {
-		return time.Time{}, time.Time{}
+	if err == nil {
+		resp.Body.Close()
 	}
-	resp.Body.Close()
-	now := env.Now()
-	date, err := http.ParseTime(resp.Header.Get("Date"))
-	if err != nil {
-		return time.Time{}, time.Time{}
-	}
-	return date, now
-}
-
-// probeSignIn asks whether Pieces OS has POST /os/sign_in without starting
-// a sign-in: HEAD never runs the POST handler. 404 means it has none; 405
-// (the path exists for another method), 200 or 204 that it has.
-func probeSignIn(ctx context.Context, hc *http.Client, base string, wait time.Duration) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, base+"/os/sign_in", nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return resp, err
 }
 
 // followStream follows the user stream of base until it goes live, for at
@@ -160,180 +128,119 @@ func followStream(ctx context.Context, base string, wait time.Duration) (bool, e
 	return live, last
 }
 
+// howWords says how Discovery found Pieces OS.
+var howWords = map[string]string{
+	apiclient.FoundBySetting:  "set by --pieces-os-url or PIECES_OS_URL",
+	apiclient.FoundByPortFile: "named by its port file",
+	apiclient.FoundByScan:     "found by a port scan",
+	apiclient.FoundByLegacy:   "found on the legacy port " + strconv.Itoa(apiclient.LegacyPort),
+}
+
 // check is the Pieces OS line: found where and how, by whom it is run, its
 // version and health.
 func (f piecesOSFacts) check() Check {
-	c := Check{ID: IDPiecesOS, Title: titlePiecesOS}
 	var foreign *apiclient.ForeignListenerError
 	var status *apiclient.StatusError
 	switch {
 	case f.found():
-		c.Status = OK
 		version := "version unknown"
 		if f.versionErr == nil {
 			version = "version " + app.Clean(f.version)
 		}
-		c.Found = fmt.Sprintf("%s at %s, %s", version, f.loc.URL, howWords(f.loc.How))
+		by := ""
 		if runtime.GOOS == "linux" {
-			c.Found += ", run by you" // Discovery passes over other users' listeners
+			by = ", run by you" // Discovery passes over other users' listeners
 		}
-		c.Found += ", healthy"
+		return ok(fmt.Sprintf("%s at %s, %s%s, healthy", version, f.loc.URL, howWords[f.loc.How], by))
 	case errors.As(f.err, &foreign):
-		c.Status = Fail
-		c.Found = fmt.Sprintf("port %d belongs to a program of another user (uid %d); Pieces Tray does not use it", foreign.Port, foreign.UID)
-		c.Fix = "Start Pieces OS as yourself; if it runs, ask the other user to quit the program on that port"
+		return fail(fmt.Sprintf("port %d belongs to a program of another user (uid %d); Pieces Tray does not use it", foreign.Port, foreign.UID),
+			"Start Pieces OS as yourself; if it runs, ask the other user to quit the program on that port")
 	case errors.As(f.err, &status):
-		c.Status = Fail
-		c.Found = fmt.Sprintf("running, but its health check answered %d %s", status.StatusCode, http.StatusText(status.StatusCode))
-		c.Fix = "Quit Pieces OS and start it again"
-	case f.err != nil && f.elsewhere != "":
-		c.Status = Fail
-		c.Found = fmt.Sprintf("nothing answers at %s (--pieces-os-url or PIECES_OS_URL), but Pieces OS answers at %s", notRunningAt(f.err), f.elsewhere)
-		c.Fix = fmt.Sprintf("Set PIECES_OS_URL (or --pieces-os-url) to %s, or unset it so that Pieces Tray finds Pieces OS by itself", f.elsewhere)
-	case f.err != nil && errors.Is(f.err, apiclient.ErrNotRunning):
-		c.Status = Fail
-		c.Found = "not running" + strings.TrimPrefix(f.err.Error(), apiclient.ErrNotRunning.Error())
-		c.Fix = "Start Pieces OS (or wait until it has started); if it listens elsewhere, set PIECES_OS_URL=http://127.0.0.1:PORT"
-	default:
-		c.Status = Fail
-		c.Found = "could not be reached: " + because(f.err)
-		c.Fix = "Quit Pieces OS and start it again"
+		return fail(fmt.Sprintf("running, but its health check answered %d %s", status.StatusCode, http.StatusText(status.StatusCode)), restartPOS)
+	case f.elsewhere != "":
+		return fail(fmt.Sprintf("nothing answers at %s (--pieces-os-url or PIECES_OS_URL), but Pieces OS answers at %s", f.setURL, f.elsewhere),
+			fmt.Sprintf("Set PIECES_OS_URL (or --pieces-os-url) to %s, or unset it so that Pieces Tray finds Pieces OS by itself", f.elsewhere))
+	case errors.Is(f.err, apiclient.ErrNotRunning):
+		return fail("not running"+strings.TrimPrefix(f.err.Error(), apiclient.ErrNotRunning.Error()),
+			"Start Pieces OS (or wait until it has started); if it listens elsewhere, set PIECES_OS_URL=http://127.0.0.1:PORT")
 	}
-	return c
-}
-
-// notRunningAt is the address a *NotRunningError of an explicit URL names.
-func notRunningAt(err error) string {
-	var nr *apiclient.NotRunningError
-	if errors.As(err, &nr) && len(nr.Tried) == 1 {
-		return nr.Tried[0]
-	}
-	return "the address set"
-}
-
-// howWords says how Discovery found Pieces OS.
-func howWords(how string) string {
-	switch how {
-	case apiclient.FoundBySetting:
-		return "set by --pieces-os-url or PIECES_OS_URL"
-	case apiclient.FoundByPortFile:
-		return "named by its port file"
-	case apiclient.FoundByScan:
-		return "found by a port scan"
-	case apiclient.FoundByLegacy:
-		return "found on the legacy port " + strconv.Itoa(apiclient.LegacyPort)
-	}
-	return "found"
+	return fail("could not be reached: "+because(f.err), restartPOS)
 }
 
 // portFileCheck is the port file line: whether the port it names answers.
-func (f piecesOSFacts) portFileCheck(env Env) Check {
-	c := Check{ID: IDPortFile, Title: titlePortFile}
+func (f piecesOSFacts) portFileCheck() Check {
 	path := shortPath(f.portFile)
 	switch {
 	case f.portFile == "":
-		return skipped(c.ID, c.Title, "not read: the Pieces OS URL is set")
+		return skip("not read: the Pieces OS URL is set")
 	case f.loc.StalePort != 0:
-		c.Status = Warn
-		c.Found = fmt.Sprintf("%s names port %d, where nothing answers", path, f.loc.StalePort)
-		c.Fix = "Pieces OS left it behind when it stopped: start (or restart) Pieces OS so that it writes its port again"
+		fix := "Pieces OS left it behind when it stopped: start (or restart) Pieces OS so that it writes its port again"
 		if f.found() {
-			c.Fix = "Pieces OS left it behind; restart Pieces OS so that it writes its port again (meanwhile Pieces Tray finds it by scanning)"
+			fix = "Pieces OS left it behind; restart Pieces OS so that it writes its port again (meanwhile Pieces Tray finds it by scanning)"
 		}
+		return warn(fmt.Sprintf("%s names port %d, where nothing answers", path, f.loc.StalePort), fix)
 	case f.loc.How == apiclient.FoundByPortFile:
-		c.Status = OK
-		c.Found = fmt.Sprintf("%s names port %s, where Pieces OS answers", path, portOf(f.loc.URL))
-	default: // Locate found no port in it
-		if _, err := os.Stat(f.portFile); err != nil {
-			return skipped(c.ID, c.Title, "none at "+path)
-		}
-		c.Status = Warn
-		c.Found = path + " names no port"
-		c.Fix = "Quit Pieces OS and start it again so that it writes its port again"
+		u, _ := url.Parse(f.loc.URL)
+		return ok(fmt.Sprintf("%s names port %s, where Pieces OS answers", path, u.Port()))
 	}
-	return c
-}
-
-// portOf is the port of a base URL.
-func portOf(base string) string {
-	if i := strings.LastIndexByte(base, ':'); i >= 0 {
-		return base[i+1:]
+	// Locate found no port in it.
+	if _, err := os.Stat(f.portFile); err != nil {
+		return skip("none at " + path)
 	}
-	return base
+	return warn(path+" names no port", "Quit Pieces OS and start it again so that it writes its port again")
 }
 
 // streamCheck is the user stream line.
-func (f piecesOSFacts) streamCheck() Check {
-	c := Check{ID: IDStream, Title: titleStream}
+func (f piecesOSFacts) streamCheck(env Env) Check {
 	switch {
 	case !f.found():
-		return skipped(c.ID, c.Title, "not checked: Pieces OS was not found")
+		return skip(notFound)
 	case f.live:
-		c.Status = OK
-		c.Found = "connects and goes live"
-	default:
-		c.Status = Fail
-		c.Found = fmt.Sprintf("not live within %v", f.streamWait)
-		if f.streamErr != nil {
-			c.Found += ": " + because(f.streamErr)
-		}
-		c.Fix = "Quit Pieces OS and start it again; if it still refuses, a firewall or security program may block local WebSocket connections"
+		return ok("connects and goes live")
 	}
-	return c
+	found := fmt.Sprintf("not live within %v", env.StreamWait)
+	if f.streamErr != nil {
+		found += ": " + because(f.streamErr)
+	}
+	return fail(found, "Quit Pieces OS and start it again; if it still refuses, a firewall or security program may block local WebSocket connections")
 }
 
 // osSignInCheck is the line of Pieces OS's own sign-in, which sign-in mode
-// pieces-os uses.
+// pieces-os uses. 404 means Pieces OS has none; 405 (the path exists for
+// another method), 200 or 204 that it has.
 func (f piecesOSFacts) osSignInCheck(mode app.SignInMode) Check {
-	c := Check{ID: IDOSSignIn, Title: titleOSSignIn}
-	switch {
+	switch s := f.signInStatus; {
 	case mode != app.ModePiecesOS:
-		return skipped(c.ID, c.Title, "not used in sign-in mode auth0")
+		return skip("not used in sign-in mode auth0")
 	case !f.found():
-		return skipped(c.ID, c.Title, "not checked: Pieces OS was not found")
+		return skip(notFound)
 	case f.signInErr != nil:
-		c.Status = Fail
-		c.Found = "Pieces OS did not answer whether it has /os/sign_in: " + because(f.signInErr)
-		c.Fix = "Quit Pieces OS and start it again"
-	case f.signInStatus == http.StatusNotFound:
-		c.Status = Fail
-		c.Found = "this Pieces OS has no /os/sign_in"
-		c.Fix = "Update Pieces OS, or use --sign-in auth0 (PIECES_TRAY_SIGN_IN=auth0)"
-	case f.signInStatus == http.StatusMethodNotAllowed || f.signInStatus == http.StatusOK || f.signInStatus == http.StatusNoContent:
-		c.Status = OK
-		c.Found = "Pieces OS offers /os/sign_in"
-	default:
-		c.Status = Warn
-		c.Found = fmt.Sprintf("Pieces OS answered %d to a look at /os/sign_in", f.signInStatus)
-		c.Fix = "If signing in fails, update Pieces OS or use --sign-in auth0"
+		return fail("Pieces OS did not answer whether it has /os/sign_in: "+because(f.signInErr), restartPOS)
+	case s == http.StatusNotFound:
+		return fail("this Pieces OS has no /os/sign_in", "Update Pieces OS, or use --sign-in auth0 (PIECES_TRAY_SIGN_IN=auth0)")
+	case s == http.StatusMethodNotAllowed || s == http.StatusOK || s == http.StatusNoContent:
+		return ok("Pieces OS offers /os/sign_in")
 	}
-	return c
+	return warn(fmt.Sprintf("Pieces OS answered %d to a look at /os/sign_in", f.signInStatus), "If signing in fails, update Pieces OS or use --sign-in auth0")
 }
 
 // clockCheck compares this computer's clock with Pieces OS's Date header.
-func (f piecesOSFacts) clockCheck(env Env) Check {
-	c := Check{ID: IDClock, Title: titleClock}
+func (f piecesOSFacts) clockCheck() Check {
+	skew := f.localNow.Sub(f.date)
 	switch {
 	case !f.found():
-		return skipped(c.ID, c.Title, "not checked: Pieces OS was not found")
+		return skip(notFound)
 	case f.date.IsZero():
-		return skipped(c.ID, c.Title, "not checked: Pieces OS sent no date")
-	}
-	skew := f.localNow.Sub(f.date)
-	// Date has whole seconds: a second of difference is rounding.
-	if skew.Abs() <= maxSkew {
-		c.Status = OK
-		c.Found = fmt.Sprintf("agrees with Pieces OS's (within %d s)", int(maxSkew/time.Second))
-		return c
+		return skip("not checked: Pieces OS sent no date")
+	case skew.Abs() <= maxSkew: // Date has whole seconds: a second of difference is rounding
+		return ok(fmt.Sprintf("agrees with Pieces OS's (within %d s)", int(maxSkew/time.Second)))
 	}
 	way := "ahead of"
 	if skew < 0 {
 		way = "behind"
 	}
-	c.Status = Warn
-	c.Found = fmt.Sprintf("%s %s Pieces OS's", roughDuration(skew.Abs()), way)
-	c.Fix = "Set the clocks to the network time (NTP) on this computer and where Pieces OS runs: sign-in tokens expire by the clock"
-	return c
+	return warn(fmt.Sprintf("%s %s Pieces OS's", roughDuration(skew.Abs()), way),
+		"Set the clocks to the network time (NTP) on this computer and where Pieces OS runs: sign-in tokens expire by the clock")
 }
 
 // roughDuration says d in whole minutes, or hours and minutes.

@@ -22,15 +22,7 @@ const (
 
 // Mark is how Text shows the status: ✓ ✗ ! or –.
 func (s Status) Mark() string {
-	switch s {
-	case OK:
-		return "✓"
-	case Fail:
-		return "✗"
-	case Warn:
-		return "!"
-	}
-	return "–"
+	return map[Status]string{OK: "✓", Fail: "✗", Warn: "!", Skip: "–"}[s]
 }
 
 // IDs of the checks, in the order Run reports them. They are stable: the
@@ -54,6 +46,26 @@ const (
 	IDClock         = "clock"          // this computer's clock agrees with Pieces OS's
 )
 
+// order is the checks in the order of the report, with their titles.
+var order = []struct{ id, title string }{
+	{IDPiecesOS, "Pieces OS"},
+	{IDPortFile, "Port file"},
+	{IDStream, "User stream"},
+	{IDAccount, "Signed in"},
+	{IDSignInMode, "Sign-in mode"},
+	{IDAuth0Domain, "Auth0 domain"},
+	{IDAuth0TLS, "Auth0 TLS"},
+	{IDAuth0Issuer, "Auth0 issuer"},
+	{IDRedirectPorts, "Redirect ports"},
+	{IDOSSignIn, "Pieces OS sign-in"},
+	{IDKeyring, "Keyring"},
+	{IDTrayHost, "Tray host"},
+	{IDNotifications, "Notifications"},
+	{IDIcons, "Tray icons"},
+	{IDAgent, "Agent"},
+	{IDClock, "Clock"},
+}
+
 // Check is the outcome of one check: one line of the report.
 type Check struct {
 	ID     string `json:"id"`     // an ID* constant
@@ -62,6 +74,12 @@ type Check struct {
 	Found  string `json:"found"`  // what was found, in words
 	Fix    string `json:"fix"`    // the one thing to do; "" when Status is ok or skip
 }
+
+// The outcomes the checks return; Run adds the ID and title.
+func ok(found string) Check        { return Check{Status: OK, Found: found} }
+func warn(found, fix string) Check { return Check{Status: Warn, Found: found, Fix: fix} }
+func fail(found, fix string) Check { return Check{Status: Fail, Found: found, Fix: fix} }
+func skip(why string) Check        { return Check{Status: Skip, Found: why} }
 
 // Report is the outcome of Run.
 type Report struct {
@@ -77,15 +95,11 @@ type Report struct {
 // "found", "fix"}]}. The keys are stable: new ones may be added, none is
 // renamed or removed.
 func (r Report) MarshalJSON() ([]byte, error) {
-	checks := r.Checks
-	if checks == nil {
-		checks = []Check{}
-	}
 	return json.Marshal(struct {
 		Version string  `json:"version"`
 		Exit    int     `json:"exit"`
 		Checks  []Check `json:"checks"`
-	}{r.Version, r.Exit(), checks})
+	}{r.Version, r.Exit(), r.Checks})
 }
 
 // Exit is the exit code of `pieces-tray doctor`: 0 when no check failed
@@ -94,12 +108,22 @@ func (r Report) Exit() int {
 	if r.Incomplete {
 		return 2
 	}
-	for _, c := range r.Checks {
-		if c.Status == Fail {
-			return 1
-		}
+	if fails, _ := r.count(); fails > 0 {
+		return 1
 	}
 	return 0
+}
+
+func (r Report) count() (fails, warns int) {
+	for _, c := range r.Checks {
+		switch c.Status {
+		case Fail:
+			fails++
+		case Warn:
+			warns++
+		}
+	}
+	return fails, warns
 }
 
 // Check returns the check with id, and whether the report has it.
@@ -112,19 +136,9 @@ func (r Report) Check(id string) (Check, bool) {
 	return Check{}, false
 }
 
-// Line is the check as one line of text: its mark, title, what was found
-// and, when it has one, the fix after an arrow.
-func (c Check) Line(titleWidth int) string {
-	pad := max(titleWidth-utf8.RuneCountInString(c.Title), 0)
-	line := c.Status.Mark() + " " + c.Title + strings.Repeat(" ", pad) + "  " + c.Found
-	if c.Fix != "" {
-		line += " → " + c.Fix
-	}
-	return line
-}
-
-// Text is the report for a terminal or a clipboard: one line per check and
-// a last line that counts the problems.
+// Text is the report for a terminal or a clipboard: one line per check (its
+// mark, title, what was found and, when it has one, the fix after an arrow)
+// and a last line that counts the problems.
 func (r Report) Text() string {
 	width := 0
 	for _, c := range r.Checks {
@@ -132,25 +146,20 @@ func (r Report) Text() string {
 	}
 	var b strings.Builder
 	for _, c := range r.Checks {
-		b.WriteString(c.Line(width))
+		pad := strings.Repeat(" ", width-utf8.RuneCountInString(c.Title))
+		fmt.Fprintf(&b, "%s %s%s  %s", c.Status.Mark(), c.Title, pad, c.Found)
+		if c.Fix != "" {
+			b.WriteString(" → " + c.Fix)
+		}
 		b.WriteByte('\n')
 	}
-	b.WriteString(r.Summary())
-	b.WriteByte('\n')
+	b.WriteString(r.Summary() + "\n")
 	return b.String()
 }
 
 // Summary says in one sentence how the checks went.
 func (r Report) Summary() string {
-	fails, warns := 0, 0
-	for _, c := range r.Checks {
-		switch c.Status {
-		case Fail:
-			fails++
-		case Warn:
-			warns++
-		}
-	}
+	fails, warns := r.count()
 	var s string
 	switch {
 	case fails == 0 && warns == 0:
@@ -184,15 +193,13 @@ var (
 	paramPattern = regexp.MustCompile(`(?i)\b((?:code|code_verifier|state|access_token|refresh_token|id_token|token)=)[^&\s"]+`)
 )
 
-// scrub masks what the report never shows (see emailPattern).
+// scrub masks what the report never shows (see emailPattern): an address
+// becomes a***@example.com.
 func scrub(s string) string {
 	s = jwtPattern.ReplaceAllString(s, "[token]")
 	s = paramPattern.ReplaceAllString(s, "${1}…")
 	return emailPattern.ReplaceAllString(s, "${1}***@${2}")
 }
-
-// maskEmail is an email address as the report shows it: a***@example.com.
-func maskEmail(email string) string { return scrub(email) }
 
 // Print writes r to stdout as text, or as JSON when asJSON is set, and
 // returns the exit code of `pieces-tray doctor` (r.Exit, or 2 when the

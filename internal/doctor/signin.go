@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -17,143 +18,82 @@ import (
 	"piecestray/app"
 )
 
-// Titles of the sign-in checks.
-const (
-	titleSignInMode    = "Sign-in mode"
-	titleAuth0Domain   = "Auth0 domain"
-	titleAuth0TLS      = "Auth0 TLS"
-	titleAuth0Issuer   = "Auth0 issuer"
-	titleRedirectPorts = "Redirect ports"
-)
-
-// maxDiscovery is the most of an OpenID configuration read.
-const maxDiscovery = 256 << 10
+// notAuth0 is why the Auth0 checks are skipped in sign-in mode pieces-os.
+const notAuth0 = "not used in sign-in mode pieces-os"
 
 // signInModeCheck says who runs the sign-in and what it needs, and whether
 // the running agent uses the same mode.
 func signInModeCheck(env Env, mode app.SignInMode, modeErr error, agent agentFacts) Check {
-	c := Check{ID: IDSignInMode, Title: titleSignInMode, Status: OK}
-	if modeErr != nil {
-		c.Status = Fail
-		c.Found = fmt.Sprintf("%q is no sign-in mode (--sign-in or PIECES_TRAY_SIGN_IN); the checks below assume auth0", app.Clean(env.SignIn))
-		c.Fix = "Set it to auth0 or pieces-os, or unset it"
-		return c
+	switch agentMode := agent.state.Mode; {
+	case modeErr != nil:
+		return fail(fmt.Sprintf("%q is no sign-in mode (--sign-in or PIECES_TRAY_SIGN_IN); the checks below assume auth0", app.Clean(env.SignIn)),
+			"Set it to auth0 or pieces-os, or unset it")
+	case agent.gotState && agentMode != "" && agentMode != mode:
+		return warn(fmt.Sprintf("%s here, but the running agent uses %s", mode, agentMode),
+			fmt.Sprintf("Run this again with --sign-in %s (or PIECES_TRAY_SIGN_IN=%s) to check what the agent uses", agentMode, agentMode))
+	case mode == app.ModePiecesOS:
+		return ok("pieces-os: Pieces OS runs the browser sign-in (/os/sign_in) and keeps the session")
 	}
-	switch mode {
-	case app.ModePiecesOS:
-		c.Found = "pieces-os: Pieces OS runs the browser sign-in (/os/sign_in) and keeps the session"
-	default:
-		c.Found = "auth0: Pieces Tray signs in at " + app.Clean(domainHost(env)) + ", back on a local port, and keeps the session in the keyring"
+	host := env.Auth.Domain // as written when it is not a valid domain
+	if iss, err := env.Auth.Issuer(); err == nil {
+		u, _ := url.Parse(iss) // Issuer returns a valid URL
+		host = u.Host
 	}
-	if agent.gotState && agent.state.Mode != "" && agent.state.Mode != mode {
-		c.Status = Warn
-		c.Found = fmt.Sprintf("%s here, but the running agent uses %s", mode, agent.state.Mode)
-		c.Fix = fmt.Sprintf("Run this again with --sign-in %s (or PIECES_TRAY_SIGN_IN=%s) to check what the agent uses", agent.state.Mode, agent.state.Mode)
-	}
-	return c
-}
-
-// domainHost is the Auth0 domain as a person reads it: its host, or the
-// setting as written when it is not a valid domain.
-func domainHost(env Env) string {
-	iss, err := env.Auth.Issuer()
-	if err != nil {
-		return env.Auth.Domain
-	}
-	if u, err := url.Parse(iss); err == nil {
-		return u.Host
-	}
-	return env.Auth.Domain
+	return ok("auth0: Pieces Tray signs in at " + app.Clean(host) + ", back on a local port, and keeps the session in the keyring")
 }
 
 // checkAuth0 checks the Auth0 domain: it resolves, answers TLS with a
 // certificate this computer trusts, and its OpenID configuration names the
-// issuer the sign-in expects.
+// issuer the sign-in expects. Each check after a failed one is skipped.
 func checkAuth0(ctx context.Context, env Env, mode app.SignInMode) []Check {
-	dns := Check{ID: IDAuth0Domain, Title: titleAuth0Domain}
-	tlsc := Check{ID: IDAuth0TLS, Title: titleAuth0TLS}
-	issuer := Check{ID: IDAuth0Issuer, Title: titleAuth0Issuer}
-	skipAll := func(why string) []Check {
-		return []Check{skipped(dns.ID, dns.Title, why), skipped(tlsc.ID, tlsc.Title, why), skipped(issuer.ID, issuer.Title, why)}
-	}
 	if mode != app.ModeAuth0 {
-		return skipAll("not used in sign-in mode pieces-os")
+		return []Check{skip(notAuth0), skip(notAuth0), skip(notAuth0)}
 	}
 	want, err := env.Auth.Issuer()
 	if err != nil {
-		dns.Status = Fail
-		dns.Found = because(err)
-		dns.Fix = "Correct --auth0-domain (PIECES_AUTH0_DOMAIN), or unset it to use Pieces' own"
-		rest := skipAll("not checked: the domain setting is invalid")
-		return []Check{dns, rest[1], rest[2]}
+		const why = "not checked: the domain setting is invalid"
+		return []Check{fail(because(err), "Correct --auth0-domain (PIECES_AUTH0_DOMAIN), or unset it to use Pieces' own"), skip(why), skip(why)}
 	}
 	u, _ := url.Parse(want) // Issuer returns a valid URL
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
-		port = "443"
-		if u.Scheme == "http" {
-			port = "80"
-		}
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
 	addr := net.JoinHostPort(host, port)
 
-	// The domain resolves.
-	if net.ParseIP(host) != nil {
-		dns.Status = OK
-		dns.Found = host + " is an IP address"
-	} else {
-		rctx, cancel := context.WithTimeout(ctx, env.NetWait)
-		_, err := env.Resolver.LookupHost(rctx, host)
+	dns := ok(host + " is an IP address")
+	if net.ParseIP(host) == nil {
+		rctx, cancel := context.WithTimeout(ctx, netWait)
+		_, err := net.DefaultResolver.LookupHost(rctx, host)
 		cancel()
 		if err != nil {
-			dns.Status = Fail
-			dns.Found = fmt.Sprintf("%s does not resolve: %s", host, dnsWords(err))
-			dns.Fix = "Check the network connection and its DNS; if you set --auth0-domain or PIECES_AUTH0_DOMAIN, check its spelling"
-			rest := skipAll("not checked: the domain does not resolve")
-			return []Check{dns, rest[1], rest[2]}
+			const why = "not checked: the domain does not resolve"
+			return []Check{fail(fmt.Sprintf("%s does not resolve: %s", host, dnsWords(err)),
+				"Check the network connection and its DNS; if you set --auth0-domain or PIECES_AUTH0_DOMAIN, check its spelling"), skip(why), skip(why)}
 		}
-		dns.Status = OK
-		dns.Found = host + " resolves"
+		dns = ok(host + " resolves")
 	}
 
-	// It answers TLS.
-	if u.Scheme == "http" { // allowed on loopback only (auth.Config)
-		tlsc = skipped(tlsc.ID, tlsc.Title, "not used: the domain is plain http on this computer")
-	} else {
-		cfg := &tls.Config{ServerName: host}
-		if env.TLSConfig != nil {
-			cfg = env.TLSConfig.Clone()
-			cfg.ServerName = host
-		}
-		d := tls.Dialer{Config: cfg}
-		tctx, cancel := context.WithTimeout(ctx, env.NetWait)
-		conn, err := d.DialContext(tctx, "tcp", addr)
+	tlsc := skip("not used: the domain is plain http on this computer") // allowed on loopback only (auth.Config)
+	if u.Scheme != "http" {
+		tctx, cancel := context.WithTimeout(ctx, netWait)
+		conn, err := (&tls.Dialer{Config: env.TLSConfig}).DialContext(tctx, "tcp", addr)
 		cancel()
 		if err != nil {
-			tlsc.Status = Fail
-			tlsc.Found = tlsWords(addr, err)
-			tlsc.Fix = "Something between this computer and Auth0 (a proxy, a security program, a captive portal) blocks or intercepts HTTPS: sign in to the network or ask its administrator, or use --sign-in pieces-os"
-			return []Check{dns, tlsc, skipped(issuer.ID, issuer.Title, "not checked: no TLS connection")}
+			return []Check{dns, fail(tlsWords(addr, err),
+				"Something between this computer and Auth0 (a proxy, a security program, a captive portal) blocks or intercepts HTTPS: sign in to the network or ask its administrator, or use --sign-in pieces-os"),
+				skip("not checked: no TLS connection")}
 		}
 		conn.Close()
-		tlsc.Status = OK
-		tlsc.Found = addr + " presents a certificate this computer trusts"
+		tlsc = ok(addr + " presents a certificate this computer trusts")
 	}
 
-	// Its OpenID configuration names the expected issuer.
-	got, err := fetchIssuer(ctx, env, strings.TrimSuffix(want, "/")+"/.well-known/openid-configuration")
-	switch {
+	issuer := ok("the OpenID configuration names " + want)
+	switch got, err := fetchIssuer(ctx, env, strings.TrimSuffix(want, "/")+"/.well-known/openid-configuration"); {
 	case err != nil:
-		issuer.Status = Fail
-		issuer.Found = "no OpenID configuration: " + because(err)
-		issuer.Fix = "If you set --auth0-domain or PIECES_AUTH0_DOMAIN, it names no Auth0 tenant: unset it to use Pieces' own"
+		issuer = fail("no OpenID configuration: "+because(err), "If you set --auth0-domain or PIECES_AUTH0_DOMAIN, it names no Auth0 tenant: unset it to use Pieces' own")
 	case got != want:
-		issuer.Status = Fail
-		issuer.Found = fmt.Sprintf("the domain names the issuer %q, not %q", app.Clean(got), want)
-		issuer.Fix = "Set --auth0-domain (PIECES_AUTH0_DOMAIN) to the issuer's domain, or unset it to use Pieces' own"
-	default:
-		issuer.Status = OK
-		issuer.Found = "the OpenID configuration names " + want
+		issuer = fail(fmt.Sprintf("the domain names the issuer %q, not %q", app.Clean(got), want), "Set --auth0-domain (PIECES_AUTH0_DOMAIN) to the issuer's domain, or unset it to use Pieces' own")
 	}
 	return []Check{dns, tlsc, issuer}
 }
@@ -162,15 +102,13 @@ func checkAuth0(ctx context.Context, env Env, mode app.SignInMode) []Check {
 // Discovery 1.0 §4), through the proxy the environment names, as the
 // sign-in itself goes.
 func fetchIssuer(ctx context.Context, env Env, u string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, env.NetWait)
-	defer cancel()
 	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: env.TLSConfig}
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return "", err
 	}
-	resp, err := (&http.Client{Transport: tr}).Do(req)
+	resp, err := (&http.Client{Transport: tr, Timeout: netWait}).Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -181,7 +119,7 @@ func fetchIssuer(ctx context.Context, env Env, u string) (string, error) {
 	var meta struct {
 		Issuer string `json:"issuer"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDiscovery)).Decode(&meta); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 256<<10)).Decode(&meta); err != nil {
 		return "", fmt.Errorf("its OpenID configuration is not JSON: %w", err)
 	}
 	return meta.Issuer, nil
@@ -225,69 +163,56 @@ func tlsWords(addr string, err error) string {
 // redirectCheck checks the loopback ports the Auth0 sign-in listens on for
 // the browser's return: free, or held by the agent's sign-in under way.
 func redirectCheck(env Env, mode app.SignInMode, agent agentFacts) Check {
-	c := Check{ID: IDRedirectPorts, Title: titleRedirectPorts}
 	if mode != app.ModeAuth0 {
-		return skipped(c.ID, c.Title, "not used in sign-in mode pieces-os")
+		return skip(notAuth0)
 	}
 	agentSigningIn := agent.gotState && agent.state.Phase == app.PhaseSigningIn && agent.state.Mode != app.ModePiecesOS
-	var free, ours, others []string
-	usable := "" // the port the sign-in takes: the first free (or its own)
+	var free, others []string
+	ours, usable := "", "" // the port the agent's sign-in holds; the port the sign-in takes: the first free (or its own)
 	for _, raw := range env.RedirectURLs {
 		u, err := url.Parse(raw)
 		if err != nil || u.Port() == "" {
-			c.Status = Fail
-			c.Found = fmt.Sprintf("the redirect URL %q names no port", app.Clean(raw))
-			c.Fix = "Correct --redirect-url (PIECES_AUTH0_REDIRECT_URL), or unset it"
-			return c
+			return fail(fmt.Sprintf("the redirect URL %q names no port", app.Clean(raw)), "Correct --redirect-url (PIECES_AUTH0_REDIRECT_URL), or unset it")
 		}
 		port := u.Port()
 		switch {
 		case portFree(u.Hostname(), port):
 			free = append(free, port)
-		case agentSigningIn && len(ours) == 0:
-			ours = append(ours, port) // the sign-in holds the first port it could take
+		case agentSigningIn && ours == "":
+			ours = port // the sign-in holds the first port it could take
 		default:
 			others = append(others, port)
 			continue
 		}
-		if usable == "" {
-			usable = port
-		}
+		usable = cmp.Or(usable, port)
 	}
-	c.Status = OK
 	switch {
-	case len(others) == 0 && len(ours) > 0:
-		c.Found = "port " + ours[0] + " is held by Pieces Tray's sign-in under way"
+	case len(others) == 0 && ours != "":
+		return ok("port " + ours + " is held by Pieces Tray's sign-in under way")
 	case len(others) == 0:
-		c.Found = plural("port", free) + " " + isAre(free) + " free"
+		return ok(ports(free) + " free")
 	case usable != "":
-		c.Status = Warn
-		c.Found = plural("port", others) + " " + isAre(others) + " used by another program; the sign-in uses port " + usable
-		c.Fix = "None needed unless the sign-in fails; then close the program on port " + others[0]
-	default:
-		c.Status = Fail
-		c.Found = plural("port", others) + " " + isAre(others) + " used by other programs, so the browser cannot come back from the sign-in"
-		c.Fix = "Close one of those programs, or use --sign-in pieces-os"
-		if len(env.RedirectURLs) == 1 {
-			c.Fix = "Close that program, or set --redirect-url (PIECES_AUTH0_REDIRECT_URL) to another registered address"
-		}
+		return warn(ports(others)+" used by another program; the sign-in uses port "+usable, "None needed unless the sign-in fails; then close the program on port "+others[0])
+	case len(env.RedirectURLs) == 1:
+		return fail(ports(others)+" used by other programs, so the browser cannot come back from the sign-in",
+			"Close that program, or set --redirect-url (PIECES_AUTH0_REDIRECT_URL) to another registered address")
 	}
-	return c
+	return fail(ports(others)+" used by other programs, so the browser cannot come back from the sign-in", "Close one of those programs, or use --sign-in pieces-os")
 }
 
 // portFree reports whether the sign-in could listen on port: on 127.0.0.1
 // and, for localhost, on ::1 too where there is IPv6 (as auth listens).
 func portFree(host, port string) bool {
-	ip := host
-	if strings.EqualFold(host, "localhost") {
-		ip = "127.0.0.1"
+	localhost := strings.EqualFold(host, "localhost")
+	if localhost {
+		host = "127.0.0.1"
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, port))
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
 		return false
 	}
 	defer ln.Close()
-	if !strings.EqualFold(host, "localhost") {
+	if !localhost {
 		return true
 	}
 	ln6, err := net.Listen("tcp", net.JoinHostPort("::1", port))
@@ -298,17 +223,10 @@ func portFree(host, port string) bool {
 	return true
 }
 
-// plural names ports: "port 3000", "ports 3000 and 8080".
-func plural(word string, items []string) string {
+// ports names ports with their verb: "port 3000 is", "ports 3000 and 8080 are".
+func ports(items []string) string {
 	if len(items) == 1 {
-		return word + " " + items[0]
+		return "port " + items[0] + " is"
 	}
-	return word + "s " + strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
-func isAre(items []string) string {
-	if len(items) == 1 {
-		return "is"
-	}
-	return "are"
+	return "ports " + strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1] + " are"
 }
