@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -101,14 +102,11 @@ func clearStale(path string) error {
 	// Someone listens: an agent answers HTTP, with a state or a problem.
 	cl := NewClient(path)
 	defer cl.Close()
-	body, done, err := cl.open(ctx, "/v1/watch", "")
-	var re *RemoteError
-	switch {
-	case err == nil:
+	body, err := cl.send(ctx, http.MethodGet, "/v1/watch", "", nil)
+	if err == nil {
 		body.Close()
-		done()
-		return ErrAlreadyRunning
-	case errors.As(err, &re):
+	}
+	if re := (*RemoteError)(nil); err == nil || errors.As(err, &re) {
 		return ErrAlreadyRunning
 	}
 	return fmt.Errorf("control: %s is held by a process that does not answer (%w); stop it or remove the file", path, err)
