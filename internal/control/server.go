@@ -57,7 +57,6 @@ const (
 type RemoteError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	status  int    // HTTP status the server answers with; 0: from Code
 }
 
 // Error returns the message.
@@ -244,15 +243,14 @@ func (s *Server) routes(h Handler) http.Handler {
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		problem(w, &RemoteError{status: http.StatusNotFound, Code: CodeBadRequest, Message: fmt.Sprintf(
-			"this Pieces Tray agent does not know %s %s: restart Pieces Tray so that all its parts are the same version",
-			r.Method, truncate(r.URL.Path, 60))})
+		fail(w, http.StatusNotFound, CodeBadRequest, "this Pieces Tray agent does not know %s %s: restart Pieces Tray so that all its parts are the same version",
+			r.Method, truncate(r.URL.Path, 60))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		if s.stopping {
 			s.mu.Unlock()
-			problem(w, &RemoteError{status: http.StatusServiceUnavailable, Code: CodeInternal, Message: "the Pieces Tray agent is quitting"})
+			fail(w, http.StatusServiceUnavailable, CodeInternal, "the Pieces Tray agent is quitting")
 			return
 		}
 		s.handlers.Add(1)
@@ -260,8 +258,7 @@ func (s *Server) routes(h Handler) http.Handler {
 		defer s.handlers.Done()
 		if c, _ := r.Context().Value(connKey{}).(*conn); c == nil || c.l == nil {
 			w.Header().Set("Connection", "close")
-			problem(w, &RemoteError{status: http.StatusServiceUnavailable, Code: CodeTooMany, Message: fmt.Sprintf(
-				"the Pieces Tray agent has too many clients (%d); close some of its windows and try again", maxConns)})
+			fail(w, http.StatusServiceUnavailable, CodeTooMany, "the Pieces Tray agent has too many clients (%d); close some of its windows and try again", maxConns)
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -272,8 +269,7 @@ func (s *Server) routes(h Handler) http.Handler {
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, h Handler) {
 	pid := r.Context().Value(connKey{}).(*conn).pid
 	if !s.startWatch(pid) {
-		problem(w, &RemoteError{status: http.StatusTooManyRequests, Code: CodeTooMany, Message: fmt.Sprintf(
-			"this process already watches the Pieces Tray agent %d times", maxWatches)})
+		fail(w, http.StatusTooManyRequests, CodeTooMany, "this process already watches the Pieces Tray agent %d times", maxWatches)
 		return
 	}
 	defer s.endWatch(pid)
@@ -335,32 +331,29 @@ func call(w http.ResponseWriter, r *http.Request, h Handler) {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		problem(w, &RemoteError{status: http.StatusRequestEntityTooLarge, Code: CodeBadRequest,
-			Message: fmt.Sprintf("the arguments are larger than %d bytes", maxBody)})
+		fail(w, http.StatusRequestEntityTooLarge, CodeBadRequest, "the arguments are larger than %d bytes", maxBody)
 		return
 	case err != nil:
-		problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest, Message: "could not read the arguments: " + err.Error()})
+		fail(w, http.StatusBadRequest, CodeBadRequest, "could not read the arguments: %v", err)
 		return
 	}
 	var args json.RawMessage
 	if len(bytes.TrimSpace(body)) > 0 {
 		if !json.Valid(body) {
-			problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest, Message: "the arguments are not JSON"})
+			fail(w, http.StatusBadRequest, CodeBadRequest, "the arguments are not JSON")
 			return
 		}
 		args = body
 	}
 	res, err := h.Call(r.Context(), r.PathValue("action"), args)
 	if err != nil {
-		var re *RemoteError
-		if !errors.As(err, &re) {
-			re = &RemoteError{Code: CodeInternal, Message: err.Error()}
-		}
-		problem(w, re)
+		re := &RemoteError{Code: CodeInternal, Message: err.Error()}
+		errors.As(err, &re)
+		fail(w, actionStatus(app.ErrorCode(re.Code)), re.Code, "%s", re.Message)
 		return
 	}
 	if len(res) > 0 && !json.Valid(res) {
-		problem(w, &RemoteError{Code: CodeInternal, Message: "the agent produced an invalid result"})
+		fail(w, http.StatusInternalServerError, CodeInternal, "the agent produced an invalid result")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -392,16 +385,14 @@ func (reg *registration) send(event string) bool {
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	window := r.URL.Query().Get("window")
 	if !ValidWindow(window) {
-		problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest,
-			Message: fmt.Sprintf("there is no window called %q", truncate(window, maxWindowInMsg))})
+		fail(w, http.StatusBadRequest, CodeBadRequest, "there is no window called %q", truncate(window, maxWindowInMsg))
+		return
+	}
+	reg := &registration{w: w}
+	if !s.claim(w, window, r.Header.Get(TokenHeader), reg) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	reg := &registration{w: w}
-	if re := s.claim(window, r.Header.Get(TokenHeader), reg); re != nil {
-		problem(w, re)
-		return
-	}
 	defer func() {
 		s.mu.Lock()
 		if s.windows[window] == reg {
@@ -421,30 +412,28 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 }
 
 // claim registers reg as window when token is the one WindowToken gave out
-// for it (it is then used up) and no other registration holds the name.
-func (s *Server) claim(window, token string, reg *registration) *RemoteError {
+// for it (it is then used up) and no other registration holds the name;
+// otherwise it answers the problem and returns false.
+func (s *Server) claim(w http.ResponseWriter, window, token string, reg *registration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	want, ok := s.tokens[window]
-	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1 {
-		return &RemoteError{status: http.StatusForbidden, Code: CodeForbidden, Message: fmt.Sprintf(
-			"only the %s window that the Pieces Tray agent started may register as %q", window, window)}
-	}
-	if _, held := s.windows[window]; held {
-		return &RemoteError{status: http.StatusConflict, Code: CodeAlreadyRegistered, Message: fmt.Sprintf("window %q is already open", window)}
+	switch {
+	case !ok || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1:
+		fail(w, http.StatusForbidden, CodeForbidden, "only the %s window that the Pieces Tray agent started may register as %q", window, window)
+		return false
+	case s.windows[window] != nil:
+		fail(w, http.StatusConflict, CodeAlreadyRegistered, "window %q is already open", window)
+		return false
 	}
 	delete(s.tokens, window)
 	s.windows[window] = reg
-	return nil
+	return true
 }
 
-// problem answers with re as a JSON problem.
-func problem(w http.ResponseWriter, re *RemoteError) {
-	status := re.status
-	if status == 0 {
-		status = actionStatus(app.ErrorCode(re.Code))
-	}
-	b, _ := json.Marshal(re)
+// fail answers a JSON problem.
+func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
+	b, _ := json.Marshal(RemoteError{Code: code, Message: fmt.Sprintf(format, args...)})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
