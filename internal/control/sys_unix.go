@@ -19,10 +19,6 @@ func fileOwner(fi fs.FileInfo) (uid int, ok bool) {
 	return int(st.Uid), true
 }
 
-// permsMatter reports whether Unix permission bits protect the socket
-// directory on this system.
-func permsMatter() bool { return true }
-
 // lockFile takes an exclusive, non-blocking flock on path (created 0600).
 // flock locks belong to the open file, so two lockFile calls in one process
 // exclude each other too, and the kernel releases the lock when the process
