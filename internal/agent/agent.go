@@ -22,6 +22,7 @@ import (
 	"piecestray/apiclient"
 	"piecestray/app"
 	"piecestray/auth"
+	"piecestray/internal/autostart"
 	"piecestray/internal/control"
 	"piecestray/internal/logfile"
 	"piecestray/tray"
@@ -105,9 +106,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer closeLog()
 
-	path, err := socketPath(o)
-	if err != nil {
-		return err
+	path := o.SocketPath
+	if path == "" {
+		if path, err = control.DefaultSocketPath(); err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
 	}
 	srv, err := control.Listen(path)
 	if errors.Is(err, control.ErrAlreadyRunning) {
@@ -171,27 +174,20 @@ func Run(ctx context.Context, o Options) error {
 		ClientID: o.Auth.ClientID,
 	})
 
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		h := &control.CoreHandler{Core: core, Windows: launcher, Info: control.Info{Version: o.Version, LogFile: logPath}}
 		if err := srv.Serve(ctx, h); err != nil && ctx.Err() == nil {
 			logger.Error("control socket stopped", "err", err)
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		core.Run(ctx)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	})
+	wg.Go(func() { core.Run(ctx) })
+	wg.Go(func() {
 		select {
 		case <-ctx.Done():
 		case <-time.After(trimDelay):
 			logger.Debug("trimmed start-up pages", "mappings", trimStartupPages())
 		}
-	}()
+	})
 
 	logger.Info("agent started", "version", o.Version)
 	err = tray.Run(ctx, tray.Config{
@@ -214,19 +210,6 @@ func Run(ctx context.Context, o Options) error {
 // windowCloseGrace is how long a quitting agent waits for its windows to
 // close before it ends them.
 const windowCloseGrace = 3 * time.Second
-
-// socketPath is the control socket of this agent: the flag or environment,
-// else the per-user default.
-func socketPath(o Options) (string, error) {
-	if o.SocketPath != "" {
-		return o.SocketPath, nil
-	}
-	path, err := control.DefaultSocketPath()
-	if err != nil {
-		return "", fmt.Errorf("agent: %w", err)
-	}
-	return path, nil
-}
 
 // showAccount asks the running agent to show its account window.
 func showAccount(ctx context.Context, path string) error {
@@ -267,4 +250,15 @@ func openLog(o Options) (*slog.Logger, string, func(), error) {
 		closer = func() { f.Close() }
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), path, closer, nil
+}
+
+// newStartAtLogin returns the tray's start-at-login setting, or nil (no
+// menu item) when the home directory is unknown.
+func newStartAtLogin(logger *slog.Logger) tray.Autostart {
+	env, err := autostart.SystemEnv()
+	if err != nil {
+		logger.Warn("start at login is not offered", "err", err)
+		return nil
+	}
+	return env
 }
