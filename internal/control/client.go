@@ -27,7 +27,7 @@ type Client struct {
 	ctx  context.Context // ends with Close: watches and registrations stop
 	stop context.CancelFunc
 
-	mu      sync.Mutex     // orders streams.Add after the check of ctx before Close's Wait
+	mu      sync.Mutex     // orders streams.Go after the check of ctx before Close's Wait
 	streams sync.WaitGroup // goroutines reading watches and registrations
 }
 
@@ -144,9 +144,7 @@ func (c *Client) stream(ctx context.Context, path, token string, onLine func([]b
 		done()
 		return net.ErrClosed
 	}
-	c.streams.Add(1)
-	go func() {
-		defer c.streams.Done()
+	c.streams.Go(func() {
 		defer done()
 		defer body.Close()
 		if end != nil {
@@ -159,7 +157,7 @@ func (c *Client) stream(ctx context.Context, path, token string, onLine func([]b
 				onLine(sc.Bytes())
 			}
 		}
-	}()
+	})
 	return nil
 }
 
