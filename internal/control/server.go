@@ -65,9 +65,9 @@ func (e *RemoteError) Error() string { return e.Message }
 // Handler is what the agent serves (CoreHandler in the agent). Both methods
 // are called concurrently.
 type Handler interface {
-	// Watch returns the current state JSON at once, then each change,
-	// keeping only the newest for a slow reader; the channel is closed
-	// when ctx ends.
+	// Watch returns the current state, one line of JSON, at once, then
+	// each change, keeping only the newest for a slow reader; the channel
+	// is closed when ctx ends.
 	Watch(ctx context.Context) <-chan json.RawMessage
 	// Call runs action with its arguments (nil when the request had none)
 	// and returns its result JSON. The error may be a *RemoteError, whose
@@ -102,16 +102,18 @@ type Server struct {
 	shut     bool               // Close was called
 	stopping bool               // Serve is returning: no new handlers
 	cancel   context.CancelFunc // stops Serve, once it runs
-	windows  map[string]*registration
-	tokens   map[string]string // window → the token its next process may register with
-	watches  map[int]int       // peer pid → its running watches
+	watches  map[int]int        // peer pid → its running watches
+
+	regMu   sync.Mutex                     // guards the fields below and serializes writes to windows
+	windows map[string]http.ResponseWriter // the held GET /v1/register of each window
+	tokens  map[string]string              // window → the token its next process may register with
 }
 
 func newServer(ln *listener, lock io.Closer) *Server {
 	return &Server{
 		ln:      ln,
 		lock:    lock,
-		windows: make(map[string]*registration),
+		windows: make(map[string]http.ResponseWriter),
 		tokens:  make(map[string]string),
 		watches: make(map[int]int),
 	}
@@ -205,9 +207,9 @@ func (s *Server) Close() error {
 // the window process it starts (WindowTokenEnv).
 func (s *Server) WindowToken(window string) string {
 	t := rand.Text()
-	s.mu.Lock()
+	s.regMu.Lock()
 	s.tokens[window] = t
-	s.mu.Unlock()
+	s.regMu.Unlock()
 	return t
 }
 
@@ -219,11 +221,19 @@ func (s *Server) Raise(window string) bool { return s.send(window, EventRaise) }
 // whether such a process exists and the event was sent.
 func (s *Server) CloseWindow(window string) bool { return s.send(window, EventClose) }
 
+// send writes one event line to the process registered as window; false
+// when there is none or the line could not be written.
 func (s *Server) send(window, event string) bool {
-	s.mu.Lock()
-	reg := s.windows[window]
-	s.mu.Unlock()
-	return reg != nil && reg.send(event)
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	w := s.windows[window]
+	if w == nil {
+		return false
+	}
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Now().Add(writeWait))
+	_, err := io.WriteString(w, `{"event":"`+event+`"}`+"\n")
+	return err == nil && rc.Flush() == nil
 }
 
 // connKey is the context key of the *conn a request came on.
@@ -268,16 +278,15 @@ func (s *Server) routes(h Handler) http.Handler {
 // watch streams h's states.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, h Handler) {
 	pid := r.Context().Value(connKey{}).(*conn).pid
-	if !s.startWatch(pid) {
+	if !s.countWatch(pid, 1) {
 		fail(w, http.StatusTooManyRequests, CodeTooMany, "this process already watches the Pieces Tray agent %d times", maxWatches)
 		return
 	}
-	defer s.endWatch(pid)
+	defer s.countWatch(pid, -1)
 	ctx := r.Context()
 	states := h.Watch(ctx)
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	rc := http.NewResponseController(w)
-	var line bytes.Buffer
 	for {
 		select {
 		case <-ctx.Done():
@@ -286,43 +295,32 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, h Handler) {
 			if !ok {
 				return
 			}
-			line.Reset()
-			if json.Compact(&line, st) != nil {
-				continue // not JSON: nothing to send
-			}
-			line.WriteByte('\n')
 			rc.SetWriteDeadline(time.Now().Add(writeWait))
-			if _, err := w.Write(line.Bytes()); err != nil || rc.Flush() != nil {
+			if _, err := w.Write(append(st[:len(st):len(st)], '\n')); err != nil || rc.Flush() != nil {
 				return
 			}
 		}
 	}
 }
 
-// startWatch counts a new watch of peer pid (0: unknown, not counted);
-// false when pid has maxWatches already.
-func (s *Server) startWatch(pid int) bool {
+// countWatch adds d to the watches of peer pid (0: unknown, not counted);
+// false, changing nothing, when pid would have more than maxWatches.
+func (s *Server) countWatch(pid, d int) bool {
 	if pid == 0 {
 		return true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.watches[pid] >= maxWatches {
+	n := s.watches[pid] + d
+	switch {
+	case n > maxWatches:
 		return false
-	}
-	s.watches[pid]++
-	return true
-}
-
-func (s *Server) endWatch(pid int) {
-	if pid == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.watches[pid]--; s.watches[pid] <= 0 {
+	case n == 0:
 		delete(s.watches, pid)
+	default:
+		s.watches[pid] = n
 	}
+	return true
 }
 
 // call runs one action of h.
@@ -360,27 +358,6 @@ func call(w http.ResponseWriter, r *http.Request, h Handler) {
 	w.Write(res)
 }
 
-// registration is one held GET /v1/register: the window process's line
-// for events.
-type registration struct {
-	mu    sync.Mutex // serializes writes to w; guards ended
-	w     http.ResponseWriter
-	ended bool // the request has ended: w must not be used
-}
-
-// send writes one event line; false when it could not.
-func (reg *registration) send(event string) bool {
-	reg.mu.Lock()
-	defer reg.mu.Unlock()
-	if reg.ended {
-		return false
-	}
-	rc := http.NewResponseController(reg.w)
-	rc.SetWriteDeadline(time.Now().Add(writeWait))
-	_, err := io.WriteString(reg.w, `{"event":"`+event+`"}`+"\n")
-	return err == nil && rc.Flush() == nil
-}
-
 // register makes the caller the process of a window until the request ends.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	window := r.URL.Query().Get("window")
@@ -388,35 +365,24 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, CodeBadRequest, "there is no window called %q", truncate(window, maxWindowInMsg))
 		return
 	}
-	reg := &registration{w: w}
-	if !s.claim(w, window, r.Header.Get(TokenHeader), reg) {
+	if !s.claim(w, window, r.Header.Get(TokenHeader)) {
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-ndjson")
 	defer func() {
-		s.mu.Lock()
-		if s.windows[window] == reg {
-			delete(s.windows, window)
-		}
-		s.mu.Unlock()
-		reg.mu.Lock()
-		reg.ended = true
-		reg.mu.Unlock()
+		s.regMu.Lock()
+		delete(s.windows, window) // ours: claim lets nobody else take the name
+		s.regMu.Unlock()
 	}()
-	reg.mu.Lock()
-	err := http.NewResponseController(w).Flush() // the 200: registered
-	reg.mu.Unlock()
-	if err == nil {
-		<-r.Context().Done()
-	}
+	<-r.Context().Done()
 }
 
-// claim registers reg as window when token is the one WindowToken gave out
-// for it (it is then used up) and no other registration holds the name;
-// otherwise it answers the problem and returns false.
-func (s *Server) claim(w http.ResponseWriter, window, token string, reg *registration) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// claim registers w as window, answering 200, when token is the one
+// WindowToken gave out for it (it is then used up) and no other
+// registration holds the name; otherwise it answers the problem and returns
+// false.
+func (s *Server) claim(w http.ResponseWriter, window, token string) bool {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
 	want, ok := s.tokens[window]
 	switch {
 	case !ok || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1:
@@ -427,7 +393,9 @@ func (s *Server) claim(w http.ResponseWriter, window, token string, reg *registr
 		return false
 	}
 	delete(s.tokens, window)
-	s.windows[window] = reg
+	s.windows[window] = w
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	http.NewResponseController(w).Flush() // the 200: registered
 	return true
 }
 
