@@ -11,7 +11,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -226,30 +225,24 @@ func showAccount(ctx context.Context, path string) error {
 // openLog sets up slog on the rotated log file (or stderr), and returns the
 // file's path ("" for stderr).
 func openLog(o Options) (*slog.Logger, string, func(), error) {
-	level := slog.LevelInfo
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if o.Debug {
-		level = slog.LevelDebug
+		opts.Level = slog.LevelDebug
 	}
-	var w io.Writer = os.Stderr
-	closer := func() {}
-	path := ""
-	if o.LogFile != "-" {
-		path = o.LogFile
-		if path == "" {
-			p, err := logfile.DefaultPath(os.Getenv)
-			if err != nil {
-				return nil, "", nil, fmt.Errorf("agent: log file: %w", err)
-			}
-			path = p
-		}
-		f, err := logfile.Open(path, 0, 0)
-		if err != nil {
-			return nil, "", nil, fmt.Errorf("agent: %w", err)
-		}
-		w = f
-		closer = func() { f.Close() }
+	if o.LogFile == "-" {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), "", func() {}, nil
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), path, closer, nil
+	path, err := o.LogFile, error(nil)
+	if path == "" {
+		if path, err = logfile.DefaultPath(os.Getenv); err != nil {
+			return nil, "", nil, fmt.Errorf("agent: log file: %w", err)
+		}
+	}
+	f, err := logfile.Open(path, 0, 0)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("agent: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, opts)), path, func() { f.Close() }, nil
 }
 
 // newStartAtLogin returns the tray's start-at-login setting, or nil (no
