@@ -11,7 +11,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"piecestray/apiclient"
 	"piecestray/app"
 	"piecestray/auth"
+	"piecestray/internal/autostart"
 	"piecestray/internal/control"
 	"piecestray/internal/logfile"
 	"piecestray/tray"
@@ -105,9 +105,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer closeLog()
 
-	path, err := socketPath(o)
-	if err != nil {
-		return err
+	path := o.SocketPath
+	if path == "" {
+		if path, err = control.DefaultSocketPath(); err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
 	}
 	srv, err := control.Listen(path)
 	if errors.Is(err, control.ErrAlreadyRunning) {
@@ -171,27 +173,20 @@ func Run(ctx context.Context, o Options) error {
 		ClientID: o.Auth.ClientID,
 	})
 
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		h := &control.CoreHandler{Core: core, Windows: launcher, Info: control.Info{Version: o.Version, LogFile: logPath}}
 		if err := srv.Serve(ctx, h); err != nil && ctx.Err() == nil {
 			logger.Error("control socket stopped", "err", err)
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		core.Run(ctx)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	})
+	wg.Go(func() { core.Run(ctx) })
+	wg.Go(func() {
 		select {
 		case <-ctx.Done():
 		case <-time.After(trimDelay):
 			logger.Debug("trimmed start-up pages", "mappings", trimStartupPages())
 		}
-	}()
+	})
 
 	logger.Info("agent started", "version", o.Version)
 	err = tray.Run(ctx, tray.Config{
@@ -215,19 +210,6 @@ func Run(ctx context.Context, o Options) error {
 // close before it ends them.
 const windowCloseGrace = 3 * time.Second
 
-// socketPath is the control socket of this agent: the flag or environment,
-// else the per-user default.
-func socketPath(o Options) (string, error) {
-	if o.SocketPath != "" {
-		return o.SocketPath, nil
-	}
-	path, err := control.DefaultSocketPath()
-	if err != nil {
-		return "", fmt.Errorf("agent: %w", err)
-	}
-	return path, nil
-}
-
 // showAccount asks the running agent to show its account window.
 func showAccount(ctx context.Context, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -243,28 +225,33 @@ func showAccount(ctx context.Context, path string) error {
 // openLog sets up slog on the rotated log file (or stderr), and returns the
 // file's path ("" for stderr).
 func openLog(o Options) (*slog.Logger, string, func(), error) {
-	level := slog.LevelInfo
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if o.Debug {
-		level = slog.LevelDebug
+		opts.Level = slog.LevelDebug
 	}
-	var w io.Writer = os.Stderr
-	closer := func() {}
-	path := ""
-	if o.LogFile != "-" {
-		path = o.LogFile
-		if path == "" {
-			p, err := logfile.DefaultPath(os.Getenv)
-			if err != nil {
-				return nil, "", nil, fmt.Errorf("agent: log file: %w", err)
-			}
-			path = p
-		}
-		f, err := logfile.Open(path, 0, 0)
-		if err != nil {
-			return nil, "", nil, fmt.Errorf("agent: %w", err)
-		}
-		w = f
-		closer = func() { f.Close() }
+	if o.LogFile == "-" {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), "", func() {}, nil
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), path, closer, nil
+	path, err := o.LogFile, error(nil)
+	if path == "" {
+		if path, err = logfile.DefaultPath(os.Getenv); err != nil {
+			return nil, "", nil, fmt.Errorf("agent: log file: %w", err)
+		}
+	}
+	f, err := logfile.Open(path, 0, 0)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("agent: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, opts)), path, func() { f.Close() }, nil
+}
+
+// newStartAtLogin returns the tray's start-at-login setting, or nil (no
+// menu item) when the home directory is unknown.
+func newStartAtLogin(logger *slog.Logger) tray.Autostart {
+	env, err := autostart.SystemEnv()
+	if err != nil {
+		logger.Warn("start at login is not offered", "err", err)
+		return nil
+	}
+	return env
 }

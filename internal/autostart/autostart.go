@@ -74,6 +74,26 @@ func isTemporary(exe string) bool {
 	return strings.HasPrefix(exe, tmp) && strings.Contains(exe, "go-build")
 }
 
+// Enabled reports whether an entry starts Pieces Tray at login; false when
+// it cannot be read. With SetEnabled it is the tray's "Start at login".
+func (env Env) Enabled() bool {
+	st, err := Get(env)
+	return err == nil && st.Enabled
+}
+
+// SetEnabled makes this binary (an installed one) start at login, or stops
+// Pieces Tray from starting at login.
+func (env Env) SetEnabled(on bool) error {
+	if !on {
+		return Disable(env)
+	}
+	exe, err := Executable()
+	if err != nil {
+		return err
+	}
+	return Enable(env, exe)
+}
+
 // Enable makes exe (an absolute path) start at login.
 func Enable(env Env, exe string) error {
 	if !filepath.IsAbs(exe) {
@@ -110,31 +130,12 @@ type entrySystem interface {
 	get(env Env) (Status, error)
 }
 
-// writeFile writes b to path atomically (a temporary file renamed over
-// it), creating its directory.
+// writeFile writes b to path (mode 0644), creating its directory.
 func writeFile(path string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pieces-tray-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		return errors.Join(werr, cerr)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return os.WriteFile(path, b, 0o644)
 }
 
 // removeFile removes path; a missing file is not an error.

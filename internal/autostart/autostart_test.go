@@ -163,8 +163,12 @@ func TestCommand(t *testing.T) {
 	if code := Run([]string{"on"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "make install") {
 		t.Errorf("on from a temporary build: %d, %q; want 2 and how to install", code, errb.String())
 	}
-	if err := Enable(Env{Home: home, Getenv: os.Getenv}, "/opt/pieces/pieces-tray"); err != nil {
+	env := Env{Home: home, Getenv: os.Getenv}
+	if err := Enable(env, "/opt/pieces/pieces-tray"); err != nil {
 		t.Fatal(err)
+	}
+	if !env.Enabled() {
+		t.Error("Enabled() = false after Enable")
 	}
 	out.Reset()
 	if code := Run([]string{"status"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "/opt/pieces/pieces-tray") {
@@ -174,7 +178,7 @@ func TestCommand(t *testing.T) {
 	if code := Run([]string{"off"}, &out, &errb); code != 0 {
 		t.Errorf("off: %d, %q", code, errb.String())
 	}
-	if st, _ := Get(Env{Home: home, Getenv: os.Getenv}); st.Enabled {
+	if env.Enabled() {
 		t.Error("still on after off")
 	}
 	if code := Run([]string{"maybe"}, &out, &errb); code != 2 {

@@ -45,10 +45,7 @@ func (o *Offer) ShouldOffer() bool {
 func (o *Offer) Answer(yes bool) error {
 	var err error
 	if yes {
-		var exe string
-		if exe, err = Executable(); err == nil {
-			err = Enable(o.Env, exe)
-		}
+		err = o.Env.SetEnabled(true)
 	}
 	if merr := writeFile(o.Mark, nil); merr != nil && err == nil {
 		err = fmt.Errorf("autostart: remember the offer: %w", merr)

@@ -27,8 +27,7 @@ type Client struct {
 	ctx  context.Context // ends with Close: watches and registrations stop
 	stop context.CancelFunc
 
-	mu      sync.Mutex // guards closed; orders wg.Add before Close's wg.Wait
-	closed  bool
+	mu      sync.Mutex     // orders streams.Go after the check of ctx before Close's Wait
 	streams sync.WaitGroup // goroutines reading watches and registrations
 }
 
@@ -66,55 +65,15 @@ func (c *Client) Call(ctx context.Context, action string, args any, result any) 
 	if len(body) > maxBody {
 		return fmt.Errorf("control: call %s: arguments of %d bytes are over the limit of %d", action, len(body), maxBody)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://pieces-tray/v1/call/"+url.PathEscape(action), bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("control: call %s: %w", action, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("control: call %s: %w", action, unwrapURL(err))
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxReplySize))
-	if err != nil {
-		return fmt.Errorf("control: call %s: %w", action, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return problemOf(resp, b)
-	}
-	if result != nil && len(b) > 0 {
-		if err := json.Unmarshal(b, result); err != nil {
-			return fmt.Errorf("control: call %s: decode result: %w", action, err)
-		}
-	}
-	return nil
+	return c.fetch(ctx, http.MethodPost, "/v1/call/"+url.PathEscape(action), body, result, "call "+action)
 }
 
 // Info asks the agent which it is: its version and log file. An agent from
 // before GET /v1/info answers a *RemoteError with code CodeBadRequest.
 func (c *Client) Info(ctx context.Context) (Info, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://pieces-tray/v1/info", nil)
-	if err != nil {
-		return Info{}, fmt.Errorf("control: info: %w", err)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return Info{}, fmt.Errorf("control: info: %w", unwrapURL(err))
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxReplySize))
-	if err != nil {
-		return Info{}, fmt.Errorf("control: info: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return Info{}, problemOf(resp, b)
-	}
 	var info Info
-	if err := json.Unmarshal(b, &info); err != nil {
-		return Info{}, fmt.Errorf("control: info: decode: %w", err)
-	}
-	return info, nil
+	err := c.fetch(ctx, http.MethodGet, "/v1/info", nil, &info, "info")
+	return info, err
 }
 
 // Watch asks the agent for its state: the returned channel gets the current
@@ -160,9 +119,8 @@ func (c *Client) Register(ctx context.Context, window, token string, onEvent fun
 // goroutines. It always returns nil.
 func (c *Client) Close() error {
 	c.mu.Lock()
-	c.closed = true
-	c.mu.Unlock()
 	c.stop()
+	c.mu.Unlock()
 	c.streams.Wait()
 	return nil
 }
@@ -171,20 +129,22 @@ func (c *Client) Close() error {
 // line to onLine, then calls end (when not nil), on a goroutine that lasts
 // until the stream ends, ctx ends or the Client closes.
 func (c *Client) stream(ctx context.Context, path, token string, onLine func([]byte), end func()) error {
-	body, done, err := c.open(ctx, path, token)
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(c.ctx, cancel)
+	done := func() { stop(); cancel() }
+	body, err := c.send(ctx, http.MethodGet, path, token, nil)
 	if err != nil {
+		done()
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
+	if c.ctx.Err() != nil {
 		body.Close()
 		done()
 		return net.ErrClosed
 	}
-	c.streams.Add(1)
-	go func() {
-		defer c.streams.Done()
+	c.streams.Go(func() {
 		defer done()
 		defer body.Close()
 		if end != nil {
@@ -197,55 +157,54 @@ func (c *Client) stream(ctx context.Context, path, token string, onLine func([]b
 				onLine(sc.Bytes())
 			}
 		}
-	}()
+	})
 	return nil
 }
 
-// open sends GET path and returns the body of a 200 answer, with done to
-// call once it is closed. The request lasts until ctx ends or the Client
-// closes.
-func (c *Client) open(ctx context.Context, path, token string) (io.ReadCloser, func(), error) {
-	rctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(c.ctx, cancel)
-	done := func() { stop(); cancel() }
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, "http://pieces-tray"+path, nil)
+// fetch sends method path with body and decodes the JSON answer into
+// result (unless result is nil or the answer empty). The agent's
+// *RemoteError is returned as it is; other errors are wrapped with what.
+func (c *Client) fetch(ctx context.Context, method, path string, body []byte, result any, what string) error {
+	rc, err := c.send(ctx, method, path, "", body)
+	if err == nil {
+		defer rc.Close()
+		var b []byte
+		if b, err = io.ReadAll(io.LimitReader(rc, maxReplySize)); err == nil && result != nil && len(b) > 0 {
+			err = json.Unmarshal(b, result)
+		}
+	}
+	if re := (*RemoteError)(nil); err == nil || errors.As(err, &re) {
+		return err
+	}
+	return fmt.Errorf("control: %s: %w", what, err)
+}
+
+// send sends method path with body (nil for none) and token (when not "")
+// and returns the body of a 200 answer. Any other answer is its problem
+// body as a *RemoteError, or the status when there is none.
+func (c *Client) send(ctx context.Context, method, path, token string, body []byte) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, method, "http://pieces-tray"+path, bytes.NewReader(body))
 	if err != nil {
-		done()
-		return nil, nil, err
+		return nil, err
 	}
 	if token != "" {
 		req.Header.Set(TokenHeader, token)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		done()
-		return nil, nil, unwrapURL(err)
+		var ue *url.Error // its method and made-up URL mean nothing to people
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, err
 	}
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxReplySize))
-		resp.Body.Close()
-		done()
-		return nil, nil, problemOf(resp, b)
+	if resp.StatusCode == http.StatusOK {
+		return resp.Body, nil
 	}
-	return resp.Body, done, nil
-}
-
-// problemOf is the error of an answer other than 200: its problem body as a
-// *RemoteError, or the status when there is none.
-func problemOf(resp *http.Response, body []byte) error {
+	defer resp.Body.Close()
 	var re RemoteError
-	if json.Unmarshal(body, &re) == nil && re.Code != "" {
-		return &re
+	if json.NewDecoder(io.LimitReader(resp.Body, maxReplySize)).Decode(&re) == nil && re.Code != "" {
+		return nil, &re
 	}
-	return fmt.Errorf("the agent answered %s", resp.Status)
-}
-
-// unwrapURL drops the *url.Error around a transport error: its method and
-// made-up URL mean nothing to people.
-func unwrapURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return nil, fmt.Errorf("the agent answered %s", resp.Status)
 }

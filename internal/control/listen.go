@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,17 +30,10 @@ var errLocked = errors.New("control: lock held by another process")
 // exit.
 var ErrAlreadyRunning = errors.New("control: the pieces-tray agent is already running")
 
-// Listen creates the agent's socket at path and returns a Server for it; the
-// caller then calls Serve, which releases everything when it returns, or
-// Close.
-//
-// The directory of path must be private to the user (see DefaultSocketPath;
-// a missing directory is created 0700, one of ours named pieces-tray* that is
-// too open is tightened, any other too open one is refused). Listen takes the
-// lock file path+".lock" and returns ErrAlreadyRunning when another agent
-// holds it or answers on path. A socket file that nobody listens on any more
-// (a crashed agent) is removed and replaced; a path that is not a socket, or
-// a socket whose listener does not answer HTTP, is an error.
+// Listen creates the agent's socket at path in a private directory and
+// returns a Server for it; the caller then calls Serve, which releases
+// everything when it returns, or Close. It returns ErrAlreadyRunning when
+// another agent holds the lock or answers on path (see the package doc).
 func Listen(path string) (*Server, error) {
 	if err := secureDir(filepath.Dir(path)); err != nil {
 		return nil, err
@@ -87,29 +81,24 @@ func clearStale(path string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", path)
-	if err != nil {
+	cl := NewClient(path)
+	defer cl.Close()
+	body, err := cl.send(ctx, http.MethodGet, "/v1/watch", "", nil)
+	var re *RemoteError
+	var oe *net.OpError
+	switch {
+	case err == nil:
+		body.Close()
+		return ErrAlreadyRunning
+	case errors.As(err, &re): // an agent, with a problem
+		return ErrAlreadyRunning
+	case errors.As(err, &oe) && oe.Op == "dial":
 		// Refused (or unreachable): nobody listens. We hold the lock, so
 		// replacing the file cannot race with a starting agent.
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("control: remove stale socket: %w", err)
 		}
 		return nil
-	}
-	c.Close()
-	// Someone listens: an agent answers HTTP, with a state or a problem.
-	cl := NewClient(path)
-	defer cl.Close()
-	body, done, err := cl.open(ctx, "/v1/watch", "")
-	var re *RemoteError
-	switch {
-	case err == nil:
-		body.Close()
-		done()
-		return ErrAlreadyRunning
-	case errors.As(err, &re):
-		return ErrAlreadyRunning
 	}
 	return fmt.Errorf("control: %s is held by a process that does not answer (%w); stop it or remove the file", path, err)
 }

@@ -14,19 +14,9 @@ import (
 // socketName is the file name of the socket inside its directory.
 const socketName = "control.sock"
 
-// dirPrefix starts the name of every directory this package makes for a
-// socket ("pieces-tray", "pieces-tray-UID"): only such a directory, or one
-// it has just created, may have its mode tightened.
-const dirPrefix = "pieces-tray"
-
 // DefaultSocketPath returns where the agent's socket lives for the current
-// user, creating its directory (mode 0700) when needed and checking that
-// nobody else can reach it:
-//
-//   - Linux and the BSDs: $XDG_RUNTIME_DIR/pieces-tray/control.sock, or
-//     os.TempDir()/pieces-tray-UID/control.sock without XDG_RUNTIME_DIR;
-//   - macOS: os.UserCacheDir()/pieces-tray/control.sock;
-//   - Windows: %LOCALAPPDATA%\pieces-tray\control.sock.
+// user (see the package doc), creating its directory (mode 0700) when needed
+// and checking that nobody else can reach it.
 func DefaultSocketPath() (string, error) {
 	p, err := socketPathFor(runtime.GOOS, os.Getenv, os.Getuid(), os.TempDir, os.UserCacheDir)
 	if err != nil {
@@ -41,13 +31,7 @@ func DefaultSocketPath() (string, error) {
 // socketPathFor is DefaultSocketPath without side effects, for tests.
 func socketPathFor(goos string, getenv func(string) string, uid int, tempDir func() string, cacheDir func() (string, error)) (string, error) {
 	switch goos {
-	case "windows":
-		base := getenv("LOCALAPPDATA")
-		if base == "" {
-			return "", errors.New("control: socket path: %LOCALAPPDATA% is not set")
-		}
-		return filepath.Join(base, "pieces-tray", socketName), nil
-	case "darwin", "ios":
+	case "darwin", "ios", "windows": // %LOCALAPPDATA% on Windows
 		base, err := cacheDir()
 		if err != nil {
 			return "", fmt.Errorf("control: socket path: %w", err)
@@ -61,52 +45,35 @@ func socketPathFor(goos string, getenv func(string) string, uid int, tempDir fun
 	}
 }
 
-// secureDir makes sure dir exists and is private to the current user: a real
-// directory (not a symbolic link), owned by us, without group or other
-// permissions. It creates a missing directory with mode 0700 and tightens
-// the mode of one that is ours and made for the socket (it has just created
-// it, or its name starts with "pieces-tray"); it refuses any other directory
-// that is too open, such as the home directory of `--socket ~/x.sock`, one
-// owned by someone else and a shared (sticky) one, which it must not change.
+// secureDir makes sure dir exists and is private to the current user, as
+// the package doc says: it creates a missing directory 0700, tightens one of
+// ours made for the socket (just created, or named pieces-tray*) and refuses
+// any other that is too open, never changing it.
 func secureDir(dir string) error {
 	created := false
-	fi, err := os.Lstat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("control: create socket directory: %w", err)
+	for chmodded := false; ; chmodded = true {
+		fi, err := os.Lstat(dir)
+		if errors.Is(err, fs.ErrNotExist) && !created {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return fmt.Errorf("control: create socket directory: %w", err)
+			}
+			created = true
+			fi, err = os.Lstat(dir)
 		}
-		created = true
-		fi, err = os.Lstat(dir)
+		if err != nil {
+			return fmt.Errorf("control: socket directory: %w", err)
+		}
+		fix, err := checkDir(dir, fi, os.Geteuid(), created || strings.HasPrefix(filepath.Base(dir), "pieces-tray"))
+		switch {
+		case err != nil || !fix:
+			return err
+		case chmodded: // a file system that ignores modes
+			return fmt.Errorf("control: socket directory %s is still %v after chmod", dir, fi.Mode().Perm())
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("control: make socket directory private: %w", err)
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("control: socket directory: %w", err)
-	}
-	fix, err := checkDir(dir, fi, os.Geteuid(), created || ownDirName(dir))
-	if err != nil {
-		return err
-	}
-	if !fix {
-		return nil
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return fmt.Errorf("control: make socket directory private: %w", err)
-	}
-	fi, err = os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("control: socket directory: %w", err)
-	}
-	if _, err := checkDir(dir, fi, os.Geteuid(), true); err != nil {
-		return err
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("control: socket directory %s is still %v after chmod", dir, fi.Mode().Perm())
-	}
-	return nil
-}
-
-// ownDirName reports whether dir's name marks it as made for the socket.
-func ownDirName(dir string) bool {
-	return strings.HasPrefix(filepath.Base(dir), dirPrefix)
 }
 
 // checkDir decides about the socket directory described by fi for the user
@@ -123,7 +90,7 @@ func checkDir(dir string, fi fs.FileInfo, uid int, mayFix bool) (fix bool, err e
 	if owner, ok := fileOwner(fi); ok && owner != uid {
 		return false, fmt.Errorf("control: socket directory %s belongs to user %d, not to us (%d); refusing it", dir, owner, uid)
 	}
-	if !permsMatter() || fi.Mode().Perm()&0o077 == 0 {
+	if runtime.GOOS == "windows" || fi.Mode().Perm()&0o077 == 0 { // on Windows the ACL of %LOCALAPPDATA% protects it
 		return false, nil
 	}
 	if fi.Mode()&fs.ModeSticky != 0 {

@@ -35,8 +35,8 @@ func TestSocketPathFor(t *testing.T) {
 		{"freebsd xdg", "freebsd", env("XDG_RUNTIME_DIR", "/var/run/user/1000"), cache, filepath.Join("/var/run/user/1000", "pieces-tray", "control.sock")},
 		{"macos", "darwin", env("XDG_RUNTIME_DIR", "/ignored"), cache, filepath.Join("/Users/ada/Library/Caches", "pieces-tray", "control.sock")},
 		{"macos no home", "darwin", env(), noCache, ""},
-		{"windows", "windows", env("LOCALAPPDATA", `C:\Users\ada\AppData\Local`), cache, filepath.Join(`C:\Users\ada\AppData\Local`, "pieces-tray", "control.sock")},
-		{"windows no localappdata", "windows", env(), cache, ""},
+		{"windows", "windows", env(), func() (string, error) { return `C:\Users\ada\AppData\Local`, nil }, filepath.Join(`C:\Users\ada\AppData\Local`, "pieces-tray", "control.sock")},
+		{"windows no localappdata", "windows", env(), noCache, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

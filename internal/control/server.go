@@ -57,7 +57,6 @@ const (
 type RemoteError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	status  int    // HTTP status the server answers with; 0: from Code
 }
 
 // Error returns the message.
@@ -66,9 +65,9 @@ func (e *RemoteError) Error() string { return e.Message }
 // Handler is what the agent serves (CoreHandler in the agent). Both methods
 // are called concurrently.
 type Handler interface {
-	// Watch returns the current state JSON at once, then each change,
-	// keeping only the newest for a slow reader; the channel is closed
-	// when ctx ends.
+	// Watch returns the current state, one line of JSON, at once, then
+	// each change, keeping only the newest for a slow reader; the channel
+	// is closed when ctx ends.
 	Watch(ctx context.Context) <-chan json.RawMessage
 	// Call runs action with its arguments (nil when the request had none)
 	// and returns its result JSON. The error may be a *RemoteError, whose
@@ -103,16 +102,18 @@ type Server struct {
 	shut     bool               // Close was called
 	stopping bool               // Serve is returning: no new handlers
 	cancel   context.CancelFunc // stops Serve, once it runs
-	windows  map[string]*registration
-	tokens   map[string]string // window → the token its next process may register with
-	watches  map[int]int       // peer pid → its running watches
+	watches  map[int]int        // peer pid → its running watches
+
+	regMu   sync.Mutex                     // guards the fields below and serializes writes to windows
+	windows map[string]http.ResponseWriter // the held GET /v1/register of each window
+	tokens  map[string]string              // window → the token its next process may register with
 }
 
 func newServer(ln *listener, lock io.Closer) *Server {
 	return &Server{
 		ln:      ln,
 		lock:    lock,
-		windows: make(map[string]*registration),
+		windows: make(map[string]http.ResponseWriter),
 		tokens:  make(map[string]string),
 		watches: make(map[int]int),
 	}
@@ -206,9 +207,9 @@ func (s *Server) Close() error {
 // the window process it starts (WindowTokenEnv).
 func (s *Server) WindowToken(window string) string {
 	t := rand.Text()
-	s.mu.Lock()
+	s.regMu.Lock()
 	s.tokens[window] = t
-	s.mu.Unlock()
+	s.regMu.Unlock()
 	return t
 }
 
@@ -220,11 +221,19 @@ func (s *Server) Raise(window string) bool { return s.send(window, EventRaise) }
 // whether such a process exists and the event was sent.
 func (s *Server) CloseWindow(window string) bool { return s.send(window, EventClose) }
 
+// send writes one event line to the process registered as window; false
+// when there is none or the line could not be written.
 func (s *Server) send(window, event string) bool {
-	s.mu.Lock()
-	reg := s.windows[window]
-	s.mu.Unlock()
-	return reg != nil && reg.send(event)
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	w := s.windows[window]
+	if w == nil {
+		return false
+	}
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Now().Add(writeWait))
+	_, err := io.WriteString(w, `{"event":"`+event+`"}`+"\n")
+	return err == nil && rc.Flush() == nil
 }
 
 // connKey is the context key of the *conn a request came on.
@@ -244,15 +253,14 @@ func (s *Server) routes(h Handler) http.Handler {
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		problem(w, &RemoteError{status: http.StatusNotFound, Code: CodeBadRequest, Message: fmt.Sprintf(
-			"this Pieces Tray agent does not know %s %s: restart Pieces Tray so that all its parts are the same version",
-			r.Method, truncate(r.URL.Path, 60))})
+		fail(w, http.StatusNotFound, CodeBadRequest, "this Pieces Tray agent does not know %s %s: restart Pieces Tray so that all its parts are the same version",
+			r.Method, truncate(r.URL.Path, 60))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		if s.stopping {
 			s.mu.Unlock()
-			problem(w, &RemoteError{status: http.StatusServiceUnavailable, Code: CodeInternal, Message: "the Pieces Tray agent is quitting"})
+			fail(w, http.StatusServiceUnavailable, CodeInternal, "the Pieces Tray agent is quitting")
 			return
 		}
 		s.handlers.Add(1)
@@ -260,8 +268,7 @@ func (s *Server) routes(h Handler) http.Handler {
 		defer s.handlers.Done()
 		if c, _ := r.Context().Value(connKey{}).(*conn); c == nil || c.l == nil {
 			w.Header().Set("Connection", "close")
-			problem(w, &RemoteError{status: http.StatusServiceUnavailable, Code: CodeTooMany, Message: fmt.Sprintf(
-				"the Pieces Tray agent has too many clients (%d); close some of its windows and try again", maxConns)})
+			fail(w, http.StatusServiceUnavailable, CodeTooMany, "the Pieces Tray agent has too many clients (%d); close some of its windows and try again", maxConns)
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -271,17 +278,15 @@ func (s *Server) routes(h Handler) http.Handler {
 // watch streams h's states.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, h Handler) {
 	pid := r.Context().Value(connKey{}).(*conn).pid
-	if !s.startWatch(pid) {
-		problem(w, &RemoteError{status: http.StatusTooManyRequests, Code: CodeTooMany, Message: fmt.Sprintf(
-			"this process already watches the Pieces Tray agent %d times", maxWatches)})
+	if !s.countWatch(pid, 1) {
+		fail(w, http.StatusTooManyRequests, CodeTooMany, "this process already watches the Pieces Tray agent %d times", maxWatches)
 		return
 	}
-	defer s.endWatch(pid)
+	defer s.countWatch(pid, -1)
 	ctx := r.Context()
 	states := h.Watch(ctx)
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	rc := http.NewResponseController(w)
-	var line bytes.Buffer
 	for {
 		select {
 		case <-ctx.Done():
@@ -290,43 +295,32 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, h Handler) {
 			if !ok {
 				return
 			}
-			line.Reset()
-			if json.Compact(&line, st) != nil {
-				continue // not JSON: nothing to send
-			}
-			line.WriteByte('\n')
 			rc.SetWriteDeadline(time.Now().Add(writeWait))
-			if _, err := w.Write(line.Bytes()); err != nil || rc.Flush() != nil {
+			if _, err := w.Write(append(st[:len(st):len(st)], '\n')); err != nil || rc.Flush() != nil {
 				return
 			}
 		}
 	}
 }
 
-// startWatch counts a new watch of peer pid (0: unknown, not counted);
-// false when pid has maxWatches already.
-func (s *Server) startWatch(pid int) bool {
+// countWatch adds d to the watches of peer pid (0: unknown, not counted);
+// false, changing nothing, when pid would have more than maxWatches.
+func (s *Server) countWatch(pid, d int) bool {
 	if pid == 0 {
 		return true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.watches[pid] >= maxWatches {
+	n := s.watches[pid] + d
+	switch {
+	case n > maxWatches:
 		return false
-	}
-	s.watches[pid]++
-	return true
-}
-
-func (s *Server) endWatch(pid int) {
-	if pid == 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.watches[pid]--; s.watches[pid] <= 0 {
+	case n == 0:
 		delete(s.watches, pid)
+	default:
+		s.watches[pid] = n
 	}
+	return true
 }
 
 // call runs one action of h.
@@ -335,116 +329,79 @@ func call(w http.ResponseWriter, r *http.Request, h Handler) {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		problem(w, &RemoteError{status: http.StatusRequestEntityTooLarge, Code: CodeBadRequest,
-			Message: fmt.Sprintf("the arguments are larger than %d bytes", maxBody)})
+		fail(w, http.StatusRequestEntityTooLarge, CodeBadRequest, "the arguments are larger than %d bytes", maxBody)
 		return
 	case err != nil:
-		problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest, Message: "could not read the arguments: " + err.Error()})
+		fail(w, http.StatusBadRequest, CodeBadRequest, "could not read the arguments: %v", err)
 		return
 	}
 	var args json.RawMessage
 	if len(bytes.TrimSpace(body)) > 0 {
 		if !json.Valid(body) {
-			problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest, Message: "the arguments are not JSON"})
+			fail(w, http.StatusBadRequest, CodeBadRequest, "the arguments are not JSON")
 			return
 		}
 		args = body
 	}
 	res, err := h.Call(r.Context(), r.PathValue("action"), args)
 	if err != nil {
-		var re *RemoteError
-		if !errors.As(err, &re) {
-			re = &RemoteError{Code: CodeInternal, Message: err.Error()}
-		}
-		problem(w, re)
+		re := &RemoteError{Code: CodeInternal, Message: err.Error()}
+		errors.As(err, &re)
+		fail(w, actionStatus(app.ErrorCode(re.Code)), re.Code, "%s", re.Message)
 		return
 	}
 	if len(res) > 0 && !json.Valid(res) {
-		problem(w, &RemoteError{Code: CodeInternal, Message: "the agent produced an invalid result"})
+		fail(w, http.StatusInternalServerError, CodeInternal, "the agent produced an invalid result")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(res)
 }
 
-// registration is one held GET /v1/register: the window process's line
-// for events.
-type registration struct {
-	mu    sync.Mutex // serializes writes to w; guards ended
-	w     http.ResponseWriter
-	ended bool // the request has ended: w must not be used
-}
-
-// send writes one event line; false when it could not.
-func (reg *registration) send(event string) bool {
-	reg.mu.Lock()
-	defer reg.mu.Unlock()
-	if reg.ended {
-		return false
-	}
-	rc := http.NewResponseController(reg.w)
-	rc.SetWriteDeadline(time.Now().Add(writeWait))
-	_, err := io.WriteString(reg.w, `{"event":"`+event+`"}`+"\n")
-	return err == nil && rc.Flush() == nil
-}
-
 // register makes the caller the process of a window until the request ends.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	window := r.URL.Query().Get("window")
 	if !ValidWindow(window) {
-		problem(w, &RemoteError{status: http.StatusBadRequest, Code: CodeBadRequest,
-			Message: fmt.Sprintf("there is no window called %q", truncate(window, maxWindowInMsg))})
+		fail(w, http.StatusBadRequest, CodeBadRequest, "there is no window called %q", truncate(window, maxWindowInMsg))
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	reg := &registration{w: w}
-	if re := s.claim(window, r.Header.Get(TokenHeader), reg); re != nil {
-		problem(w, re)
+	if !s.claim(w, window, r.Header.Get(TokenHeader)) {
 		return
 	}
 	defer func() {
-		s.mu.Lock()
-		if s.windows[window] == reg {
-			delete(s.windows, window)
-		}
-		s.mu.Unlock()
-		reg.mu.Lock()
-		reg.ended = true
-		reg.mu.Unlock()
+		s.regMu.Lock()
+		delete(s.windows, window) // ours: claim lets nobody else take the name
+		s.regMu.Unlock()
 	}()
-	reg.mu.Lock()
-	err := http.NewResponseController(w).Flush() // the 200: registered
-	reg.mu.Unlock()
-	if err == nil {
-		<-r.Context().Done()
-	}
+	<-r.Context().Done()
 }
 
-// claim registers reg as window when token is the one WindowToken gave out
-// for it (it is then used up) and no other registration holds the name.
-func (s *Server) claim(window, token string, reg *registration) *RemoteError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// claim registers w as window, answering 200, when token is the one
+// WindowToken gave out for it (it is then used up) and no other
+// registration holds the name; otherwise it answers the problem and returns
+// false.
+func (s *Server) claim(w http.ResponseWriter, window, token string) bool {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
 	want, ok := s.tokens[window]
-	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1 {
-		return &RemoteError{status: http.StatusForbidden, Code: CodeForbidden, Message: fmt.Sprintf(
-			"only the %s window that the Pieces Tray agent started may register as %q", window, window)}
-	}
-	if _, held := s.windows[window]; held {
-		return &RemoteError{status: http.StatusConflict, Code: CodeAlreadyRegistered, Message: fmt.Sprintf("window %q is already open", window)}
+	switch {
+	case !ok || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1:
+		fail(w, http.StatusForbidden, CodeForbidden, "only the %s window that the Pieces Tray agent started may register as %q", window, window)
+		return false
+	case s.windows[window] != nil:
+		fail(w, http.StatusConflict, CodeAlreadyRegistered, "window %q is already open", window)
+		return false
 	}
 	delete(s.tokens, window)
-	s.windows[window] = reg
-	return nil
+	s.windows[window] = w
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	http.NewResponseController(w).Flush() // the 200: registered
+	return true
 }
 
-// problem answers with re as a JSON problem.
-func problem(w http.ResponseWriter, re *RemoteError) {
-	status := re.status
-	if status == 0 {
-		status = actionStatus(app.ErrorCode(re.Code))
-	}
-	b, _ := json.Marshal(re)
+// fail answers a JSON problem.
+func fail(w http.ResponseWriter, status int, code, format string, args ...any) {
+	b, _ := json.Marshal(RemoteError{Code: code, Message: fmt.Sprintf(format, args...)})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))

@@ -19,10 +19,6 @@ func fileOwner(fi fs.FileInfo) (uid int, ok bool) {
 	return int(st.Uid), true
 }
 
-// permsMatter reports whether Unix permission bits protect the socket
-// directory on this system.
-func permsMatter() bool { return true }
-
 // lockFile takes an exclusive, non-blocking flock on path (created 0600).
 // flock locks belong to the open file, so two lockFile calls in one process
 // exclude each other too, and the kernel releases the lock when the process
@@ -32,13 +28,7 @@ func lockFile(path string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control: open lock file: %w", err)
 	}
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
-	if err != nil {
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, errLocked

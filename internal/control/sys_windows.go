@@ -14,10 +14,6 @@ import (
 // the user through its ACL, which the socket directory inherits.
 func fileOwner(fs.FileInfo) (uid int, ok bool) { return 0, false }
 
-// permsMatter reports whether Unix permission bits protect the socket
-// directory on this system; on Windows the ACL does.
-func permsMatter() bool { return false }
-
 // errorSharingViolation is ERROR_SHARING_VIOLATION.
 const errorSharingViolation syscall.Errno = 32
 

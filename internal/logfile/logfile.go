@@ -86,7 +86,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// rotate shifts NAME.i to NAME.i+1, drops the oldest and starts a new file.
+// rotate shifts NAME.i to NAME.i+1 (the rename over NAME.keep drops the
+// oldest) and starts a new file.
 // When the current file cannot be moved (on Windows, another program that
 // has it open without sharing deletion, such as a log viewer, holds it), it
 // changes nothing and keeps appending to it: the next write past MaxSize
@@ -100,7 +101,6 @@ func (w *Writer) rotate() error {
 	if err := os.Rename(w.path, moving); err != nil {
 		return w.open()
 	}
-	os.Remove(fmt.Sprintf("%s.%d", w.path, w.keep))
 	for i := w.keep - 1; i >= 1; i-- {
 		os.Rename(fmt.Sprintf("%s.%d", w.path, i), fmt.Sprintf("%s.%d", w.path, i+1))
 	}
@@ -130,27 +130,22 @@ func (w *Writer) Close() error {
 // (~/.local/state), ~/Library/Logs/pieces-tray on macOS, and the user cache
 // directory elsewhere.
 func DefaultPath(getenv func(string) string) (string, error) {
-	const name = "pieces-tray.log"
+	var dir string
+	var err error
 	switch runtime.GOOS {
 	case "linux", "freebsd", "openbsd", "netbsd":
-		if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-			return filepath.Join(d, "pieces-tray", name), nil
+		if dir = getenv("XDG_STATE_HOME"); !filepath.IsAbs(dir) {
+			dir, err = os.UserHomeDir()
+			dir = filepath.Join(dir, ".local", "state")
 		}
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("logfile: %w", err)
-		}
-		return filepath.Join(home, ".local", "state", "pieces-tray", name), nil
 	case "darwin":
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("logfile: %w", err)
-		}
-		return filepath.Join(home, "Library", "Logs", "pieces-tray", name), nil
+		dir, err = os.UserHomeDir()
+		dir = filepath.Join(dir, "Library", "Logs")
+	default:
+		dir, err = os.UserCacheDir()
 	}
-	dir, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("logfile: %w", err)
 	}
-	return filepath.Join(dir, "pieces-tray", name), nil
+	return filepath.Join(dir, "pieces-tray", "pieces-tray.log"), nil
 }
