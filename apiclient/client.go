@@ -351,8 +351,7 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 // isConnectionFailure reports a dial failure (refused, unreachable, dial
 // timeout) or a connection reset or closed by the peer.
 func isConnectionFailure(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
 		return true
 	}
 	return neterr.IsRefused(err) ||

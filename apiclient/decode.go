@@ -69,12 +69,10 @@ func decode(b []byte, out any) error {
 		return &shapeError{model, "want a JSON object, got " + jsonKind(b[0])}
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &syn):
+		if syn, ok := errors.AsType[*json.SyntaxError](err); ok {
 			return errorf("decode %s: not valid JSON (at byte %d)", model, syn.Offset)
-		case errors.As(err, &typ):
+		}
+		if typ, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 			return &shapeError{model, fmt.Sprintf("%q must be %s, not %s", typ.Field, kindOf(typ.Type), valueKind(typ.Value))}
 		}
 		// Any other error is an UnmarshalJSON's. The enums' are

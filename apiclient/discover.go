@@ -189,7 +189,7 @@ func (d Discovery) Locate(ctx context.Context) (Location, error) {
 // notRunningOr is err when Pieces OS answered (an HTTP status: it runs), else
 // a *NotRunningError listing tried.
 func notRunningOr(tried []string, err error) error {
-	if _, ok := statusOf(err); ok {
+	if _, ok := errors.AsType[*StatusError](err); ok {
 		return err
 	}
 	return &NotRunningError{Tried: tried, Err: err}
@@ -278,11 +278,10 @@ func (d Discovery) race(ctx context.Context, hc *http.Client, bases []string) (s
 		if err == nil {
 			continue
 		}
-		if _, ok := statusOf(err); ok {
+		if _, ok := errors.AsType[*StatusError](err); ok {
 			return "", err
 		}
-		var fl *ForeignListenerError
-		if first == nil || (errors.As(err, &fl) && isConnectionFailure(first)) {
+		if _, foreign := errors.AsType[*ForeignListenerError](err); first == nil || (foreign && isConnectionFailure(first)) {
 			first = err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"reflect"
 	"slices"
@@ -80,7 +79,6 @@ type FollowerConfig struct {
 // more than once, also concurrently, each call with its own connection.
 type Follower struct {
 	cfg FollowerConfig
-	opt streamOptions
 }
 
 // NewFollower returns a Follower with the defaults filled in. It starts
@@ -110,14 +108,7 @@ func NewFollower(cfg FollowerConfig) *Follower {
 	if cfg.MaxFrameSize <= 0 {
 		cfg.MaxFrameSize = maxFrameSize
 	}
-	return &Follower{cfg: cfg, opt: streamOptions{
-		writeWait:        cfg.WriteWait,
-		pongWait:         cfg.PongWait,
-		pingPeriod:       cfg.PingPeriod,
-		handshakeTimeout: cfg.HandshakeTimeout,
-		maxFrameSize:     cfg.MaxFrameSize,
-		log:              cfg.Logger,
-	}}
+	return &Follower{cfg: cfg}
 }
 
 // Run discovers Pieces OS, connects /user/stream, reads GET /user after
@@ -141,12 +132,7 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 		hc:     f.cfg.HTTPClient,
 	}
 	if r.hc == nil {
-		r.hc = &http.Client{Transport: &http.Transport{
-			Proxy:           nil, // Pieces OS is local
-			DialContext:     (&net.Dialer{Timeout: f.cfg.HandshakeTimeout}).DialContext,
-			MaxIdleConns:    1,
-			IdleConnTimeout: 90 * time.Second,
-		}}
+		r.hc = &http.Client{Transport: newLoopbackTransport(f.cfg.HandshakeTimeout)}
 	}
 	defer r.hc.CloseIdleConnections()
 
@@ -163,8 +149,7 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 		}
 		baseURL, lastErr = url, err
 		wait := r.bo.Next()
-		var nr *NotRunningError
-		if url == "" && errors.As(err, &nr) {
+		if nr, ok := errors.AsType[*NotRunningError](err); url == "" && ok {
 			r.setStatus(StreamUpdate{Status: StreamNotRunning, Err: err, Tried: nr.Tried})
 		} else {
 			r.setStatus(StreamUpdate{Status: StreamRetrying, BaseURL: url, Err: err,
@@ -203,7 +188,7 @@ func (r *followRun) connect(ctx context.Context, baseURL string, lastErr error) 
 		err := checkListenerOwner(baseURL)
 		if err == nil {
 			var c *streamConn
-			if c, err = dialStream(ctx, baseURL, r.f.opt); err == nil {
+			if c, err = dialStream(ctx, baseURL, &r.f.cfg); err == nil {
 				return c, baseURL, nil
 			}
 		}
@@ -222,11 +207,8 @@ func (r *followRun) connect(ctx context.Context, baseURL string, lastErr error) 
 		return nil, baseURL, dialErr
 	}
 	r.setStatus(StreamUpdate{Status: StreamConnecting, BaseURL: found, Err: lastErr})
-	c, err := dialStream(ctx, found, r.f.opt)
-	if err != nil {
-		return nil, found, err
-	}
-	return c, found, nil
+	c, err := dialStream(ctx, found, &r.f.cfg)
+	return c, found, err
 }
 
 // follow reads GET /user on a fresh connection, reports live, and then
@@ -264,9 +246,6 @@ func (r *followRun) snapshot(ctx context.Context, baseURL string) (*UserProfile,
 	ret, err := r.client.UserSnapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("apiclient: read the user after connecting: %w", unprefix(err))
-	}
-	if ret == nil { // UserSnapshot validated the profile
-		return nil, nil
 	}
 	return ret.User, nil
 }
