@@ -37,22 +37,10 @@ func DecodeFrame(b []byte) (*UserProfile, error) {
 	}
 	p, err := DecodeProfile(t)
 	if err != nil {
-		return nil, &frameError{size: len(b), err: err}
+		return nil, fmt.Errorf("apiclient: invalid stream frame (%d bytes): %w", len(b), unprefix(err))
 	}
 	return p, nil
 }
-
-// frameError is the error of DecodeFrame for an invalid frame.
-type frameError struct {
-	size int   // bytes in the frame
-	err  error // the decoder's error, which never quotes the frame
-}
-
-func (e *frameError) Error() string {
-	return fmt.Sprintf("apiclient: invalid stream frame (%d bytes): %s", e.size, strings.TrimPrefix(e.err.Error(), "apiclient: "))
-}
-
-func (e *frameError) Unwrap() error { return e.err }
 
 // decode reads the JSON body b into out, a pointer to a model, and then
 // checks that b carries the required fields (missingField). Unknown fields

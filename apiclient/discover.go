@@ -238,46 +238,37 @@ func probeTransport(timeout time.Duration) *http.Transport {
 	}
 }
 
-type probeResult struct {
-	base string
-	err  error
-}
-
-// race probes bases in parallel and returns the first that answers. It
-// cancels the remaining probes as soon as one wins and waits for all of
-// them to end. The error is the first failure in the order of bases.
+// race probes bases (at least one) in parallel and returns the first that
+// answers. It cancels the remaining probes as soon as one wins and waits for
+// all of them to end.
 func (d Discovery) race(ctx context.Context, hc *http.Client, bases []string) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make(chan probeResult, len(bases)) // buffered: no probe ever blocks
-	for _, b := range bases {
-		go func() {
-			results <- probeResult{base: b, err: d.probe(ctx, hc, b)}
-		}()
+	type result struct {
+		i   int
+		err error
 	}
-	var winner string
-	errs := make(map[string]error, len(bases))
+	results := make(chan result, len(bases)) // buffered: no probe ever blocks
+	for i, b := range bases {
+		go func() { results <- result{i, d.probe(ctx, hc, b)} }()
+	}
+	winner := -1
+	errs := make([]error, len(bases))
 	for range bases {
 		r := <-results
-		switch {
-		case r.err == nil && winner == "":
-			winner = r.base
+		if r.err == nil && winner < 0 {
+			winner = r.i
 			cancel()
-		case r.err != nil:
-			errs[r.base] = r.err
 		}
+		errs[r.i] = r.err
 	}
-	if winner != "" {
-		return winner, nil
+	if winner >= 0 {
+		return bases[winner], nil
 	}
 	// The most telling failure: a Pieces OS that answered badly, then
 	// another user's listener, then the first in the order of bases.
 	var first error
-	for _, b := range bases {
-		err := errs[b]
-		if err == nil {
-			continue
-		}
+	for _, err := range errs {
 		if _, ok := errors.AsType[*StatusError](err); ok {
 			return "", err
 		}
@@ -285,10 +276,7 @@ func (d Discovery) race(ctx context.Context, hc *http.Client, bases []string) (s
 			first = err
 		}
 	}
-	if first != nil {
-		return "", first
-	}
-	return "", errorf("discover: no port answered")
+	return "", first
 }
 
 // probe asks base for its health with HEAD (GET when HEAD is not allowed)

@@ -118,22 +118,14 @@ const (
 // Error is a sentence a person understands, followed by the operation and
 // status for whoever reads logs.
 func (e *StatusError) Error() string {
-	var b strings.Builder
-	b.WriteString("apiclient: ")
-	b.WriteString(e.Meaning())
-	b.WriteString(" (")
+	var op, body string
 	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
+		op = e.Op + ": "
 	}
-	b.WriteString("HTTP ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
 	if e.Body != "" && !e.documented() {
-		b.WriteString(": ")
-		b.WriteString(e.Body)
+		body = ": " + e.Body
 	}
-	b.WriteString(")")
-	return b.String()
+	return fmt.Sprintf("apiclient: %s (%sHTTP %d%s)", e.Meaning(), op, e.StatusCode, body)
 }
 
 // Meaning is the documented meaning of the status for the operation, as a
