@@ -293,12 +293,7 @@ func (r *followRun) logStatus(u StreamUpdate) {
 
 // sameProfile reports whether a and b describe the same state: both signed
 // out (nil), or equal profiles field by field.
-func sameProfile(a, b *UserProfile) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return reflect.DeepEqual(a, b)
-}
+func sameProfile(a, b *UserProfile) bool { return reflect.DeepEqual(a, b) }
 
 // sameStatus reports whether two status updates say the same thing.
 func sameStatus(a, b StreamUpdate) bool {

@@ -62,8 +62,8 @@ func carriesProfile(model string) bool {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// isModel reports whether t is a model struct (or the wire form of one),
-// whose fields the walkers visit; time.Time is a value.
+// isModel reports whether t is a model struct, whose fields missingField
+// visits; time.Time is a value.
 func isModel(t reflect.Type) bool { return t.Kind() == reflect.Struct && t != timeType }
 
 // required reports whether f is tagged as a required field.
