@@ -114,7 +114,9 @@ func (d Discovery) Find(ctx context.Context) (string, error) {
 func (d Discovery) Locate(ctx context.Context) (Location, error) {
 	hc := d.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Transport: probeTransport(d.probeTimeout())}
+		t := newLoopbackTransport(d.probeTimeout())
+		t.DisableKeepAlives = true // a probe's connection is not reused
+		hc = &http.Client{Transport: t}
 		defer hc.CloseIdleConnections()
 	}
 	if d.URL != "" {
@@ -224,18 +226,6 @@ func (d Discovery) probeTimeout() time.Duration {
 		return d.ProbeTimeout
 	}
 	return DefaultProbeTimeout
-}
-
-// probeTransport is a loopback transport for probes: no proxy, no
-// keep-alive (a probe's connection is not reused), dial bounded by timeout.
-func probeTransport(timeout time.Duration) *http.Transport {
-	return &http.Transport{
-		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: timeout}).DialContext,
-		DisableKeepAlives:   true,
-		MaxIdleConnsPerHost: -1,
-		ForceAttemptHTTP2:   false,
-	}
 }
 
 // race probes bases (at least one) in parallel and returns the first that

@@ -126,7 +126,6 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 	r := &followRun{
 		f:      f,
 		log:    f.cfg.Logger,
-		clock:  f.cfg.Clock,
 		handle: handle,
 		bo:     newBackoff(f.cfg.MinBackoff, f.cfg.MaxBackoff, f.cfg.Rand),
 		hc:     f.cfg.HTTPClient,
@@ -153,9 +152,9 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 			r.setStatus(StreamUpdate{Status: StreamNotRunning, Err: err, Tried: nr.Tried})
 		} else {
 			r.setStatus(StreamUpdate{Status: StreamRetrying, BaseURL: url, Err: err,
-				NextAttempt: r.clock.Now().Add(wait)})
+				NextAttempt: r.f.cfg.Clock.Now().Add(wait)})
 		}
-		if err := sleep(ctx, r.clock, wait); err != nil {
+		if err := sleep(ctx, r.f.cfg.Clock, wait); err != nil {
 			return err
 		}
 	}
@@ -165,7 +164,6 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 type followRun struct {
 	f      *Follower
 	log    *slog.Logger
-	clock  Clock
 	handle func(StreamUpdate)
 	bo     *Backoff
 	hc     *http.Client
@@ -223,13 +221,13 @@ func (r *followRun) follow(ctx context.Context, conn *streamConn, baseURL string
 		conn.close()
 		return err
 	}
-	since := r.clock.Now()
+	since := r.f.cfg.Clock.Now()
 	live := func(p *UserProfile, err error) {
 		r.update(StreamUpdate{Status: StreamLive, BaseURL: baseURL, Err: err}, p, err == nil)
 	}
 	live(p, err)
 	err = conn.run(ctx, live)
-	if r.clock.Now().Sub(since) >= r.f.cfg.StableAfter {
+	if r.f.cfg.Clock.Now().Sub(since) >= r.f.cfg.StableAfter {
 		r.bo.Reset()
 	}
 	return err
@@ -283,7 +281,7 @@ func (r *followRun) logStatus(u StreamUpdate) {
 		r.log.Info("apiclient: user stream live", "url", u.BaseURL)
 	case StreamRetrying:
 		r.log.Info("apiclient: user stream lost; retrying", "url", u.BaseURL,
-			"in", u.NextAttempt.Sub(r.clock.Now()).Round(time.Millisecond), "err", u.Err)
+			"in", u.NextAttempt.Sub(r.f.cfg.Clock.Now()).Round(time.Millisecond), "err", u.Err)
 	case StreamNotRunning:
 		r.log.Info("apiclient: Pieces OS not found; still looking", "tried", len(u.Tried), "err", u.Err)
 	default:

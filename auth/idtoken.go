@@ -64,7 +64,7 @@ func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 	}
 	keys, err := k.fetch(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
 	}
 	k.keys = keys
 	pk, ok := keys[kid]
@@ -77,15 +77,15 @@ func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 func (k *keySet) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
+		return nil, err
 	}
 	resp, err := k.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("auth: fetch signing keys: %s", resp.Status)
+		return nil, errors.New(resp.Status)
 	}
 	var set struct {
 		Keys []struct {
@@ -93,7 +93,7 @@ func (k *keySet) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error) {
 		} `json:"keys"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJWKSBytes)).Decode(&set); err != nil {
-		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
+		return nil, err
 	}
 	keys := make(map[string]*rsa.PublicKey)
 	for _, j := range set.Keys {
