@@ -105,53 +105,42 @@ func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 // UserSnapshot returns the signed-in user (GET /user, user_snapshot). The
 // result's User is nil when nobody is signed in.
 func (c *Client) UserSnapshot(ctx context.Context) (*ReturnedUserProfile, error) {
-	var r ReturnedUserProfile
-	if err := c.doJSON(ctx, OpUserSnapshot, http.MethodGet, "/user", nil, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return call[ReturnedUserProfile](ctx, c, OpUserSnapshot, http.MethodGet, "/user", nil)
 }
 
 // ClearUser clears the current user (POST /user/clear, clear_user; 204).
 func (c *Client) ClearUser(ctx context.Context) error {
-	return c.doJSON(ctx, OpClearUser, http.MethodPost, "/user/clear", nil, nil)
+	_, err := c.send(ctx, OpClearUser, http.MethodPost, "/user/clear", nil, "*/*", 0)
+	return err
 }
 
 // RefreshUser refreshes the current user (GET /user/refresh, refresh_user).
 func (c *Client) RefreshUser(ctx context.Context) (*UserProfile, error) {
-	return c.profile(ctx, OpRefreshUser, http.MethodGet, "/user/refresh", nil)
+	return call[UserProfile](ctx, c, OpRefreshUser, http.MethodGet, "/user/refresh", nil)
 }
 
 // SelectUser selects the current user (POST /user/select, select_user).
 // u may be nil: the body is optional.
 func (c *Client) SelectUser(ctx context.Context, u *Auth0User) (*UserProfile, error) {
-	return c.profile(ctx, OpSelectUser, http.MethodPost, "/user/select", optional(u))
+	return call[UserProfile](ctx, c, OpSelectUser, http.MethodPost, "/user/select", optional(u))
 }
 
 // UpdateUser updates the current user (POST /user/update, update_user).
 func (c *Client) UpdateUser(ctx context.Context, p *UserProfile) (*UserProfile, error) {
-	return c.profile(ctx, OpUpdateUser, http.MethodPost, "/user/update", optional(p))
+	return call[UserProfile](ctx, c, OpUpdateUser, http.MethodPost, "/user/update", optional(p))
 }
 
 // UserBetaStatus grants or removes beta access (POST /user/beta/status,
 // user_beta_status). 511 (IsNotSignedIn) when nobody is signed in.
 func (c *Client) UserBetaStatus(ctx context.Context, s *UserBetaStatus) (*UserBetaStatus, error) {
-	var r UserBetaStatus
-	if err := c.doJSON(ctx, OpUserBetaStatus, http.MethodPost, "/user/beta/status", optional(s), &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return call[UserBetaStatus](ctx, c, OpUserBetaStatus, http.MethodPost, "/user/beta/status", optional(s))
 }
 
 // UserProviders returns the user with their linked identity providers
 // (GET /user/providers, user_providers). A local Pieces OS answers 501
 // (IsNotImplemented).
 func (c *Client) UserProviders(ctx context.Context) (*ReturnedUserProfile, error) {
-	var r ReturnedUserProfile
-	if err := c.doJSON(ctx, OpUserProviders, http.MethodGet, "/user/providers", nil, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return call[ReturnedUserProfile](ctx, c, OpUserProviders, http.MethodGet, "/user/providers", nil)
 }
 
 // UpdateVanity sets the vanity name carried in p.VanityName
@@ -159,7 +148,7 @@ func (c *Client) UserProviders(ctx context.Context) (*ReturnedUserProfile, error
 // 404 IsCloudNotReady, 409 IsVanityTaken, 500 IsServerError, 511
 // IsNotSignedIn.
 func (c *Client) UpdateVanity(ctx context.Context, p *UserProfile) (*UserProfile, error) {
-	return c.profile(ctx, OpUpdateVanity, http.MethodPost, "/user/update/vanity", optional(p))
+	return call[UserProfile](ctx, c, OpUpdateVanity, http.MethodPost, "/user/update/vanity", optional(p))
 }
 
 // AuthenticateFromOAuthToken signs the user in to Pieces OS with an OAuth
@@ -167,7 +156,7 @@ func (c *Client) UpdateVanity(ctx context.Context, p *UserProfile) (*UserProfile
 // The access token also travels as "Authorization: Bearer", the endpoint's
 // auth0 security scheme. A rejected token is a 401 (IsUnauthorized).
 func (c *Client) AuthenticateFromOAuthToken(ctx context.Context, t *OAuthToken) (*UserProfile, error) {
-	return c.profile(ctx, OpAuthenticateFromToken, http.MethodPost, "/users/authenticate/from_token", optional(t))
+	return call[UserProfile](ctx, c, OpAuthenticateFromToken, http.MethodPost, "/users/authenticate/from_token", optional(t))
 }
 
 // SignIntoOS asks Pieces OS to run its own browser sign-in
@@ -176,17 +165,13 @@ func (c *Client) AuthenticateFromOAuthToken(ctx context.Context, t *OAuthToken) 
 // or (without a deadline on ctx) 5 minutes pass. Pieces OS answers 500 when
 // the sign-in fails and 504 when it gave up waiting.
 func (c *Client) SignIntoOS(ctx context.Context) (*UserProfile, error) {
-	return c.profile(ctx, OpSignIntoOS, http.MethodPost, "/os/sign_in", nil)
+	return call[UserProfile](ctx, c, OpSignIntoOS, http.MethodPost, "/os/sign_in", nil)
 }
 
 // SignOutOfOS signs the current user out of Pieces OS (POST /os/sign_out,
 // sign_out_of_os) and returns the users it still knows.
 func (c *Client) SignOutOfOS(ctx context.Context) (*Users, error) {
-	var r Users
-	if err := c.doJSON(ctx, OpSignOutOfOS, http.MethodPost, "/os/sign_out", nil, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return call[Users](ctx, c, OpSignOutOfOS, http.MethodPost, "/os/sign_out", nil)
 }
 
 // DisconnectUser removes the user with the given id from Pieces OS
@@ -195,20 +180,12 @@ func (c *Client) DisconnectUser(ctx context.Context, id string) (*Users, error) 
 	if id == "" {
 		return nil, errorf("%s: empty user id", OpDisconnectUser)
 	}
-	var r Users
-	if err := c.doJSON(ctx, OpDisconnectUser, http.MethodPost, "/users/"+url.PathEscape(id)+"/disconnect", nil, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return call[Users](ctx, c, OpDisconnectUser, http.MethodPost, "/users/"+url.PathEscape(id)+"/disconnect", nil)
 }
 
 // UsersSnapshot lists the users Pieces OS knows (GET /users, users_snapshot).
 func (c *Client) UsersSnapshot(ctx context.Context) (*Users, error) {
-	var r Users
-	if err := c.doJSON(ctx, OpUsersSnapshot, http.MethodGet, "/users", nil, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return call[Users](ctx, c, OpUsersSnapshot, http.MethodGet, "/users", nil)
 }
 
 // SpecificUserSnapshot returns one user (GET /users/{user},
@@ -217,26 +194,28 @@ func (c *Client) SpecificUserSnapshot(ctx context.Context, id string) (*UserProf
 	if id == "" {
 		return nil, errorf("%s: empty user id", OpSpecificUserSnapshot)
 	}
-	return c.profile(ctx, OpSpecificUserSnapshot, http.MethodGet, "/users/"+url.PathEscape(id), nil)
+	return call[UserProfile](ctx, c, OpSpecificUserSnapshot, http.MethodGet, "/users/"+url.PathEscape(id), nil)
 }
 
 // Health returns the body of GET /.well-known/health; any status but 200 is
 // a *StatusError.
 func (c *Client) Health(ctx context.Context) (string, error) {
-	return c.text(ctx, OpHealth, http.MethodGet, "/.well-known/health")
+	b, err := c.send(ctx, OpHealth, http.MethodGet, "/.well-known/health", nil, "text/plain", maxTextBody)
+	return strings.TrimSpace(string(b)), err
 }
 
 // HealthHead checks HEAD /.well-known/health, the probe the SDK's port scan
 // uses; nil means Pieces OS answered 200.
 func (c *Client) HealthHead(ctx context.Context) error {
-	_, err := c.text(ctx, OpHealth, http.MethodHead, "/.well-known/health")
+	_, err := c.send(ctx, OpHealth, http.MethodHead, "/.well-known/health", nil, "text/plain", 0)
 	return err
 }
 
 // Version returns the Pieces OS version (GET /.well-known/version), like
 // "12.3.0" (or "debug").
 func (c *Client) Version(ctx context.Context) (string, error) {
-	return c.text(ctx, OpVersion, http.MethodGet, "/.well-known/version")
+	b, err := c.send(ctx, OpVersion, http.MethodGet, "/.well-known/version", nil, "text/plain", maxTextBody)
+	return strings.TrimSpace(string(b)), err
 }
 
 // optional turns a nil pointer into a nil body (the body is optional in the
@@ -248,12 +227,21 @@ func optional[T any](v *T) any {
 	return v
 }
 
-func (c *Client) profile(ctx context.Context, op, method, path string, body any) (*UserProfile, error) {
-	var p UserProfile
-	if err := c.doJSON(ctx, op, method, path, body, &p); err != nil {
+// call sends body (nil for none) and decodes the JSON answer into a new T,
+// a model (see decode).
+func call[T any](ctx context.Context, c *Client, op, method, path string, body any) (*T, error) {
+	b, err := c.send(ctx, op, method, path, body, "application/json", maxJSONBody+1)
+	if err != nil {
 		return nil, err
 	}
-	return &p, nil
+	if len(b) > maxJSONBody {
+		return nil, errorf("%s: response larger than %d bytes", op, maxJSONBody)
+	}
+	out := new(T)
+	if err := decode(b, out); err != nil {
+		return nil, fmt.Errorf("apiclient: %s: %w", op, unprefix(err))
+	}
+	return out, nil
 }
 
 // timeoutFor returns the timeout of op when ctx has no deadline.
@@ -269,26 +257,26 @@ func (c *Client) timeoutFor(op string) time.Duration {
 	return c.timeout
 }
 
-// send performs one request and returns the response when its status is
-// 2xx; other statuses become *StatusError and transport failures
-// *NotRunningError. The caller closes the body with closeBody.
-func (c *Client) send(ctx context.Context, op, method, path string, body any, accept string) (*http.Response, context.CancelFunc, error) {
+// send performs one request and returns up to limit bytes of the body when
+// the status is 2xx; other statuses become *StatusError and transport
+// failures *NotRunningError.
+func (c *Client) send(ctx context.Context, op, method, path string, body any, accept string, limit int64) ([]byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return nil, nil, errorf("%s: encode request: %w", op, err)
+			return nil, errorf("%s: encode request: %w", op, err)
 		}
 		rd = bytes.NewReader(b)
 	}
-	cancel := context.CancelFunc(func() {})
 	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeoutFor(op))
+		defer cancel()
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		cancel()
-		return nil, nil, errorf("%s: %w", op, err)
+		return nil, errorf("%s: %w", op, err)
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -299,23 +287,24 @@ func (c *Client) send(ctx context.Context, op, method, path string, body any, ac
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		err = c.transportError(ctx, op, err) // before cancel: it looks at ctx
-		cancel()
-		return nil, nil, err
+		return nil, c.transportError(ctx, op, err)
 	}
+	defer closeBody(resp)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		closeBody(resp)
-		cancel()
 		body := shortBody(b)
 		if op == OpAuthenticateFromToken {
 			// The request carried a token and a server may echo it: the
 			// body of this answer never reaches an error, a log or a state.
 			body = ""
 		}
-		return nil, nil, &StatusError{Op: op, StatusCode: resp.StatusCode, Body: body}
+		return nil, &StatusError{Op: op, StatusCode: resp.StatusCode, Body: body}
 	}
-	return resp, cancel, nil
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return nil, c.transportError(ctx, op, fmt.Errorf("read response: %w", err))
+	}
+	return b, nil
 }
 
 // closeBody drains a little of what is left of the body, so the connection
@@ -323,36 +312,6 @@ func (c *Client) send(ctx context.Context, op, method, path string, body any, ac
 func closeBody(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	_ = resp.Body.Close()
-}
-
-// doJSON sends body (nil for none) and decodes the JSON answer into out, a
-// pointer to a model (see decode). out == nil means the answer has no body
-// (204).
-func (c *Client) doJSON(ctx context.Context, op, method, path string, body any, out any) error {
-	accept := "application/json"
-	if out == nil {
-		accept = "*/*"
-	}
-	resp, cancel, err := c.send(ctx, op, method, path, body, accept)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	defer closeBody(resp)
-	if out == nil {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBody+1))
-	if err != nil {
-		return c.transportError(ctx, op, fmt.Errorf("read response: %w", err))
-	}
-	if len(b) > maxJSONBody {
-		return errorf("%s: response larger than %d bytes", op, maxJSONBody)
-	}
-	if err := decode(b, out); err != nil {
-		return fmt.Errorf("apiclient: %s: %w", op, unprefix(err))
-	}
-	return nil
 }
 
 // unprefix removes the package prefix of a nested error message by wrapping
@@ -373,24 +332,6 @@ type prefixless struct {
 func (p *prefixless) Error() string { return p.msg }
 func (p *prefixless) Unwrap() error { return p.err }
 
-// text performs a GET or HEAD and returns the trimmed text body.
-func (c *Client) text(ctx context.Context, op, method, path string) (string, error) {
-	resp, cancel, err := c.send(ctx, op, method, path, nil, "text/plain")
-	if err != nil {
-		return "", err
-	}
-	defer cancel()
-	defer closeBody(resp)
-	if method == http.MethodHead {
-		return "", nil
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxTextBody))
-	if err != nil {
-		return "", c.transportError(ctx, op, fmt.Errorf("read response: %w", err))
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
 // transportError classifies a failure to exchange a request: the caller's
 // cancellation stays a context error; a connection that could not be made,
 // or was reset, means Pieces OS is not running at the base URL.
@@ -410,8 +351,7 @@ func (c *Client) transportError(ctx context.Context, op string, err error) error
 // isConnectionFailure reports a dial failure (refused, unreachable, dial
 // timeout) or a connection reset or closed by the peer.
 func isConnectionFailure(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
 		return true
 	}
 	return neterr.IsRefused(err) ||

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 )
 
 // DecodeProfile decodes one UserProfile and rejects it when a required field
@@ -38,32 +37,18 @@ func DecodeFrame(b []byte) (*UserProfile, error) {
 	}
 	p, err := DecodeProfile(t)
 	if err != nil {
-		return nil, &frameError{size: len(b), err: err}
+		return nil, fmt.Errorf("apiclient: invalid stream frame (%d bytes): %w", len(b), unprefix(err))
 	}
 	return p, nil
 }
 
-// frameError is the error of DecodeFrame for an invalid frame.
-type frameError struct {
-	size int   // bytes in the frame
-	err  error // the decoder's error, which never quotes the frame
-}
-
-func (e *frameError) Error() string {
-	return fmt.Sprintf("apiclient: invalid stream frame (%d bytes): %s", e.size, strings.TrimPrefix(e.err.Error(), "apiclient: "))
-}
-
-func (e *frameError) Unwrap() error { return e.err }
-
-// decode reads the JSON body b into out, a pointer to a model, with one
-// json.Unmarshal. It decodes into the wire form of the model (wireType), in
-// which a required field absent from b or null in it stays nil, checks the
-// required fields there (missingField), and copies the result into out.
-// Unknown fields are ignored. The errors name the model by its type name
-// and never quote b.
+// decode reads the JSON body b into out, a pointer to a model, and then
+// checks that b carries the required fields (missingField). Unknown fields
+// are ignored. The errors name the model by its type name and never quote
+// b.
 func decode(b []byte, out any) error {
-	dst := reflect.ValueOf(out).Elem()
-	model := dst.Type().Name()
+	t := reflect.TypeOf(out).Elem()
+	model := t.Name()
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return errorf("decode %s: empty body", model)
@@ -71,14 +56,11 @@ func decode(b []byte, out any) error {
 	if b[0] != '{' && json.Valid(b) {
 		return &shapeError{model, "want a JSON object, got " + jsonKind(b[0])}
 	}
-	wire := reflect.New(wireType(dst.Type()))
-	if err := json.Unmarshal(b, wire.Interface()); err != nil {
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &syn):
+	if err := json.Unmarshal(b, out); err != nil {
+		if syn, ok := errors.AsType[*json.SyntaxError](err); ok {
 			return errorf("decode %s: not valid JSON (at byte %d)", model, syn.Offset)
-		case errors.As(err, &typ):
+		}
+		if typ, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 			return &shapeError{model, fmt.Sprintf("%q must be %s, not %s", typ.Field, kindOf(typ.Type), valueKind(typ.Value))}
 		}
 		// Any other error is an UnmarshalJSON's. The enums' are
@@ -86,77 +68,7 @@ func decode(b []byte, out any) error {
 		// quotes the value.
 		return &shapeError{model, "a date-time field is not in ISO-8601 form"}
 	}
-	if p := missingField(wire.Elem()); p != "" {
-		return &MissingFieldError{Model: model, Path: p}
-	}
-	fromWire(dst, wire.Elem())
-	return nil
-}
-
-// wireTypes caches wireType's answers for model structs.
-var wireTypes sync.Map // reflect.Type → reflect.Type
-
-// wireType returns the type that decode unmarshals a model of type t into:
-// the same fields with the same tags, except that a required field that
-// cannot be nil (a string, number, boolean, enum or time) becomes a pointer,
-// so that an absent or null key leaves it nil, and nested models have their
-// wire types too. Types that are not models are their own wire type. Model
-// structs must therefore have no UnmarshalJSON of their own and no
-// unexported fields.
-func wireType(t reflect.Type) reflect.Type {
-	switch {
-	case t.Kind() == reflect.Pointer:
-		return reflect.PointerTo(wireType(t.Elem()))
-	case t.Kind() == reflect.Slice:
-		return reflect.SliceOf(wireType(t.Elem()))
-	case !isModel(t):
-		return t
-	}
-	if w, ok := wireTypes.Load(t); ok {
-		return w.(reflect.Type)
-	}
-	fields := make([]reflect.StructField, t.NumField())
-	for i := range fields {
-		f := t.Field(i)
-		ft := wireType(f.Type)
-		if k := ft.Kind(); required(f) && k != reflect.Pointer && k != reflect.Slice && k != reflect.Map {
-			ft = reflect.PointerTo(ft)
-		}
-		fields[i] = reflect.StructField{Name: f.Name, Type: ft, Tag: f.Tag}
-	}
-	w, _ := wireTypes.LoadOrStore(t, reflect.StructOf(fields))
-	return w.(reflect.Type)
-}
-
-// fromWire sets v, a model value, from w, its wire form.
-func fromWire(v, w reflect.Value) {
-	if v.Type() == w.Type() {
-		v.Set(w)
-		return
-	}
-	switch w.Kind() {
-	case reflect.Pointer: // a nested model, or a required value
-		if w.IsNil() {
-			return
-		}
-		if v.Kind() == reflect.Pointer {
-			v.Set(reflect.New(v.Type().Elem()))
-			v = v.Elem()
-		}
-		fromWire(v, w.Elem())
-	case reflect.Slice:
-		if w.IsNil() {
-			return
-		}
-		v.Set(reflect.MakeSlice(v.Type(), w.Len(), w.Len()))
-		for i := range w.Len() {
-			fromWire(v.Index(i), w.Index(i))
-		}
-	case reflect.Struct:
-		for i := range w.NumField() {
-			fromWire(v.Field(i), w.Field(i))
-		}
-	}
+	return checkRequired(b, t)
 }
 
 // jsonKind names the kind of the JSON value that starts with c.

@@ -114,7 +114,9 @@ func (d Discovery) Find(ctx context.Context) (string, error) {
 func (d Discovery) Locate(ctx context.Context) (Location, error) {
 	hc := d.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Transport: probeTransport(d.probeTimeout())}
+		t := newLoopbackTransport(d.probeTimeout())
+		t.DisableKeepAlives = true // a probe's connection is not reused
+		hc = &http.Client{Transport: t}
 		defer hc.CloseIdleConnections()
 	}
 	if d.URL != "" {
@@ -189,7 +191,7 @@ func (d Discovery) Locate(ctx context.Context) (Location, error) {
 // notRunningOr is err when Pieces OS answered (an HTTP status: it runs), else
 // a *NotRunningError listing tried.
 func notRunningOr(tried []string, err error) error {
-	if _, ok := statusOf(err); ok {
+	if _, ok := errors.AsType[*StatusError](err); ok {
 		return err
 	}
 	return &NotRunningError{Tried: tried, Err: err}
@@ -226,70 +228,45 @@ func (d Discovery) probeTimeout() time.Duration {
 	return DefaultProbeTimeout
 }
 
-// probeTransport is a loopback transport for probes: no proxy, no
-// keep-alive (a probe's connection is not reused), dial bounded by timeout.
-func probeTransport(timeout time.Duration) *http.Transport {
-	return &http.Transport{
-		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: timeout}).DialContext,
-		DisableKeepAlives:   true,
-		MaxIdleConnsPerHost: -1,
-		ForceAttemptHTTP2:   false,
-	}
-}
-
-type probeResult struct {
-	base string
-	err  error
-}
-
-// race probes bases in parallel and returns the first that answers. It
-// cancels the remaining probes as soon as one wins and waits for all of
-// them to end. The error is the first failure in the order of bases.
+// race probes bases (at least one) in parallel and returns the first that
+// answers. It cancels the remaining probes as soon as one wins and waits for
+// all of them to end.
 func (d Discovery) race(ctx context.Context, hc *http.Client, bases []string) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make(chan probeResult, len(bases)) // buffered: no probe ever blocks
-	for _, b := range bases {
-		go func() {
-			results <- probeResult{base: b, err: d.probe(ctx, hc, b)}
-		}()
+	type result struct {
+		i   int
+		err error
 	}
-	var winner string
-	errs := make(map[string]error, len(bases))
+	results := make(chan result, len(bases)) // buffered: no probe ever blocks
+	for i, b := range bases {
+		go func() { results <- result{i, d.probe(ctx, hc, b)} }()
+	}
+	winner := -1
+	errs := make([]error, len(bases))
 	for range bases {
 		r := <-results
-		switch {
-		case r.err == nil && winner == "":
-			winner = r.base
+		if r.err == nil && winner < 0 {
+			winner = r.i
 			cancel()
-		case r.err != nil:
-			errs[r.base] = r.err
 		}
+		errs[r.i] = r.err
 	}
-	if winner != "" {
-		return winner, nil
+	if winner >= 0 {
+		return bases[winner], nil
 	}
 	// The most telling failure: a Pieces OS that answered badly, then
 	// another user's listener, then the first in the order of bases.
 	var first error
-	for _, b := range bases {
-		err := errs[b]
-		if err == nil {
-			continue
-		}
-		if _, ok := statusOf(err); ok {
+	for _, err := range errs {
+		if _, ok := errors.AsType[*StatusError](err); ok {
 			return "", err
 		}
-		var fl *ForeignListenerError
-		if first == nil || (errors.As(err, &fl) && isConnectionFailure(first)) {
+		if _, foreign := errors.AsType[*ForeignListenerError](err); first == nil || (foreign && isConnectionFailure(first)) {
 			first = err
 		}
 	}
-	if first != nil {
-		return "", first
-	}
-	return "", errorf("discover: no port answered")
+	return "", first
 }
 
 // probe asks base for its health with HEAD (GET when HEAD is not allowed)

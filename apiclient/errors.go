@@ -34,8 +34,7 @@ func (e *NotRunningError) Error() string {
 	default:
 		msg += " (tried " + describeTried(e.Tried) + ")"
 	}
-	var fl *ForeignListenerError
-	if errors.As(e.Err, &fl) {
+	if fl, ok := errors.AsType[*ForeignListenerError](e.Err); ok {
 		msg += "; " + fl.Error()
 	}
 	return msg
@@ -50,35 +49,21 @@ func (e *NotRunningError) Unwrap() error { return e.Err }
 // describeTried shortens a list of base URLs to "127.0.0.1:39300–39333 and
 // 127.0.0.1:1000": consecutive ports on the same host become one range.
 func describeTried(tried []string) string {
-	type group struct {
-		host        string
-		first, last int
-		raw         string // used when the entry has no numeric port
-	}
-	var groups []group
+	var parts []string
+	var host string
+	var first, last int // ports of the last part; 0 when it is not host:port
 	for _, t := range tried {
-		host, port := splitBase(t)
-		if n := len(groups); n > 0 && port > 0 && groups[n-1].raw == "" &&
-			groups[n-1].host == host && groups[n-1].last+1 == port {
-			groups[n-1].last = port
+		h, p := splitBase(t)
+		if p > 0 && last > 0 && h == host && p == last+1 {
+			last = p
+			parts[len(parts)-1] = h + ":" + strconv.Itoa(first) + "–" + strconv.Itoa(p)
 			continue
 		}
-		if port <= 0 {
-			groups = append(groups, group{raw: t})
-			continue
+		host, first, last = h, p, p
+		if p > 0 {
+			t = h + ":" + strconv.Itoa(p)
 		}
-		groups = append(groups, group{host: host, first: port, last: port})
-	}
-	parts := make([]string, 0, len(groups))
-	for _, g := range groups {
-		switch {
-		case g.raw != "":
-			parts = append(parts, g.raw)
-		case g.first == g.last:
-			parts = append(parts, g.host+":"+strconv.Itoa(g.first))
-		default:
-			parts = append(parts, g.host+":"+strconv.Itoa(g.first)+"–"+strconv.Itoa(g.last))
-		}
+		parts = append(parts, t)
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -86,22 +71,18 @@ func describeTried(tried []string) string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-// splitBase returns the host and port of an http base URL, or port 0 when it
-// is not of that form.
+// splitBase returns the host and port of an http base URL without a path,
+// or port 0 when it is not of that form.
 func splitBase(base string) (host string, port int) {
 	u, err := url.Parse(base)
-	if err != nil || u.Scheme != "http" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
+	if err != nil || u.Scheme != "http" || (u.Path != "" && u.Path != "/") {
 		return "", 0
 	}
 	p, err := strconv.Atoi(u.Port())
 	if err != nil {
 		return "", 0
 	}
-	h := u.Hostname()
-	if strings.Contains(h, ":") {
-		h = "[" + h + "]"
-	}
-	return h, p
+	return strings.TrimSuffix(u.Host, ":"+u.Port()), p
 }
 
 // StatusError is an HTTP answer from Pieces OS other than the documented
@@ -137,22 +118,14 @@ const (
 // Error is a sentence a person understands, followed by the operation and
 // status for whoever reads logs.
 func (e *StatusError) Error() string {
-	var b strings.Builder
-	b.WriteString("apiclient: ")
-	b.WriteString(e.Meaning())
-	b.WriteString(" (")
+	var op, body string
 	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
+		op = e.Op + ": "
 	}
-	b.WriteString("HTTP ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
 	if e.Body != "" && !e.documented() {
-		b.WriteString(": ")
-		b.WriteString(e.Body)
+		body = ": " + e.Body
 	}
-	b.WriteString(")")
-	return b.String()
+	return fmt.Sprintf("apiclient: %s (%sHTTP %d%s)", e.Meaning(), op, e.StatusCode, body)
 }
 
 // Meaning is the documented meaning of the status for the operation, as a
@@ -214,16 +187,8 @@ func shortBody(b []byte) string {
 	return strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "")), " ")
 }
 
-func statusOf(err error) (*StatusError, bool) {
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se, true
-	}
-	return nil, false
-}
-
 func hasStatus(err error, code int) bool {
-	se, ok := statusOf(err)
+	se, ok := errors.AsType[*StatusError](err)
 	return ok && se.StatusCode == code
 }
 
@@ -237,7 +202,7 @@ func IsVanityTaken(err error) bool { return hasStatus(err, 409) }
 // IsCloudNotReady reports a 404 from user_update_vanity: the DNS record of
 // the personal cloud does not exist yet.
 func IsCloudNotReady(err error) bool {
-	se, ok := statusOf(err)
+	se, ok := errors.AsType[*StatusError](err)
 	return ok && se.StatusCode == 404 && se.Op == OpUpdateVanity
 }
 
@@ -250,7 +215,7 @@ func IsNotImplemented(err error) bool { return hasStatus(err, 501) }
 
 // IsServerError reports a 500 or another 5xx except 501 and 511.
 func IsServerError(err error) bool {
-	se, ok := statusOf(err)
+	se, ok := errors.AsType[*StatusError](err)
 	return ok && se.StatusCode >= 500 && se.StatusCode != 501 && se.StatusCode != 511
 }
 

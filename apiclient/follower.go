@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"reflect"
 	"slices"
@@ -80,7 +79,6 @@ type FollowerConfig struct {
 // more than once, also concurrently, each call with its own connection.
 type Follower struct {
 	cfg FollowerConfig
-	opt streamOptions
 }
 
 // NewFollower returns a Follower with the defaults filled in. It starts
@@ -110,14 +108,7 @@ func NewFollower(cfg FollowerConfig) *Follower {
 	if cfg.MaxFrameSize <= 0 {
 		cfg.MaxFrameSize = maxFrameSize
 	}
-	return &Follower{cfg: cfg, opt: streamOptions{
-		writeWait:        cfg.WriteWait,
-		pongWait:         cfg.PongWait,
-		pingPeriod:       cfg.PingPeriod,
-		handshakeTimeout: cfg.HandshakeTimeout,
-		maxFrameSize:     cfg.MaxFrameSize,
-		log:              cfg.Logger,
-	}}
+	return &Follower{cfg: cfg}
 }
 
 // Run discovers Pieces OS, connects /user/stream, reads GET /user after
@@ -135,18 +126,12 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 	r := &followRun{
 		f:      f,
 		log:    f.cfg.Logger,
-		clock:  f.cfg.Clock,
 		handle: handle,
 		bo:     newBackoff(f.cfg.MinBackoff, f.cfg.MaxBackoff, f.cfg.Rand),
 		hc:     f.cfg.HTTPClient,
 	}
 	if r.hc == nil {
-		r.hc = &http.Client{Transport: &http.Transport{
-			Proxy:           nil, // Pieces OS is local
-			DialContext:     (&net.Dialer{Timeout: f.cfg.HandshakeTimeout}).DialContext,
-			MaxIdleConns:    1,
-			IdleConnTimeout: 90 * time.Second,
-		}}
+		r.hc = &http.Client{Transport: newLoopbackTransport(f.cfg.HandshakeTimeout)}
 	}
 	defer r.hc.CloseIdleConnections()
 
@@ -163,14 +148,13 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 		}
 		baseURL, lastErr = url, err
 		wait := r.bo.Next()
-		var nr *NotRunningError
-		if url == "" && errors.As(err, &nr) {
+		if nr, ok := errors.AsType[*NotRunningError](err); url == "" && ok {
 			r.setStatus(StreamUpdate{Status: StreamNotRunning, Err: err, Tried: nr.Tried})
 		} else {
 			r.setStatus(StreamUpdate{Status: StreamRetrying, BaseURL: url, Err: err,
-				NextAttempt: r.clock.Now().Add(wait)})
+				NextAttempt: r.f.cfg.Clock.Now().Add(wait)})
 		}
-		if err := sleep(ctx, r.clock, wait); err != nil {
+		if err := sleep(ctx, r.f.cfg.Clock, wait); err != nil {
 			return err
 		}
 	}
@@ -180,7 +164,6 @@ func (f *Follower) Run(ctx context.Context, handle func(StreamUpdate)) error {
 type followRun struct {
 	f      *Follower
 	log    *slog.Logger
-	clock  Clock
 	handle func(StreamUpdate)
 	bo     *Backoff
 	hc     *http.Client
@@ -203,7 +186,7 @@ func (r *followRun) connect(ctx context.Context, baseURL string, lastErr error) 
 		err := checkListenerOwner(baseURL)
 		if err == nil {
 			var c *streamConn
-			if c, err = dialStream(ctx, baseURL, r.f.opt); err == nil {
+			if c, err = dialStream(ctx, baseURL, &r.f.cfg); err == nil {
 				return c, baseURL, nil
 			}
 		}
@@ -222,11 +205,8 @@ func (r *followRun) connect(ctx context.Context, baseURL string, lastErr error) 
 		return nil, baseURL, dialErr
 	}
 	r.setStatus(StreamUpdate{Status: StreamConnecting, BaseURL: found, Err: lastErr})
-	c, err := dialStream(ctx, found, r.f.opt)
-	if err != nil {
-		return nil, found, err
-	}
-	return c, found, nil
+	c, err := dialStream(ctx, found, &r.f.cfg)
+	return c, found, err
 }
 
 // follow reads GET /user on a fresh connection, reports live, and then
@@ -241,13 +221,13 @@ func (r *followRun) follow(ctx context.Context, conn *streamConn, baseURL string
 		conn.close()
 		return err
 	}
-	since := r.clock.Now()
+	since := r.f.cfg.Clock.Now()
 	live := func(p *UserProfile, err error) {
 		r.update(StreamUpdate{Status: StreamLive, BaseURL: baseURL, Err: err}, p, err == nil)
 	}
 	live(p, err)
 	err = conn.run(ctx, live)
-	if r.clock.Now().Sub(since) >= r.f.cfg.StableAfter {
+	if r.f.cfg.Clock.Now().Sub(since) >= r.f.cfg.StableAfter {
 		r.bo.Reset()
 	}
 	return err
@@ -264,9 +244,6 @@ func (r *followRun) snapshot(ctx context.Context, baseURL string) (*UserProfile,
 	ret, err := r.client.UserSnapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("apiclient: read the user after connecting: %w", unprefix(err))
-	}
-	if ret == nil { // UserSnapshot validated the profile
-		return nil, nil
 	}
 	return ret.User, nil
 }
@@ -304,7 +281,7 @@ func (r *followRun) logStatus(u StreamUpdate) {
 		r.log.Info("apiclient: user stream live", "url", u.BaseURL)
 	case StreamRetrying:
 		r.log.Info("apiclient: user stream lost; retrying", "url", u.BaseURL,
-			"in", u.NextAttempt.Sub(r.clock.Now()).Round(time.Millisecond), "err", u.Err)
+			"in", u.NextAttempt.Sub(r.f.cfg.Clock.Now()).Round(time.Millisecond), "err", u.Err)
 	case StreamNotRunning:
 		r.log.Info("apiclient: Pieces OS not found; still looking", "tried", len(u.Tried), "err", u.Err)
 	default:
@@ -314,12 +291,7 @@ func (r *followRun) logStatus(u StreamUpdate) {
 
 // sameProfile reports whether a and b describe the same state: both signed
 // out (nil), or equal profiles field by field.
-func sameProfile(a, b *UserProfile) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return reflect.DeepEqual(a, b)
-}
+func sameProfile(a, b *UserProfile) bool { return reflect.DeepEqual(a, b) }
 
 // sameStatus reports whether two status updates say the same thing.
 func sameStatus(a, b StreamUpdate) bool {

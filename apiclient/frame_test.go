@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,9 +117,8 @@ func TestDecodeFrameInvalid(t *testing.T) {
 			if strings.Contains(msg, "secret") || strings.Contains(msg, "1234567") {
 				t.Errorf("DecodeFrame(%q) error = %q quotes the frame", tt.frame, msg)
 			}
-			var fe *frameError
-			if !errors.As(err, &fe) || fe.size != len(tt.frame) {
-				t.Errorf("DecodeFrame(%q) error = %#v; want a *frameError of %d bytes", tt.frame, err, len(tt.frame))
+			if size := fmt.Sprintf("(%d bytes)", len(tt.frame)); !strings.Contains(msg, size) {
+				t.Errorf("DecodeFrame(%q) error = %q; want it to give the size %s", tt.frame, msg, size)
 			}
 			if got := errors.Is(err, ErrUnreadableProfile); got != tt.unreadable {
 				t.Errorf("errors.Is(%q, ErrUnreadableProfile) = %v; want %v", msg, got, tt.unreadable)
@@ -182,9 +182,8 @@ func FuzzDecodeFrame(f *testing.F) {
 		p, err := DecodeFrame(b)
 		blank := len(bytes.TrimSpace(b)) == 0 || string(bytes.TrimSpace(b)) == "null"
 		if err != nil {
-			var fe *frameError
-			if p != nil || !errors.As(err, &fe) {
-				t.Fatalf("DecodeFrame = %+v, %#v; want nil and a *frameError", p, err)
+			if p != nil || !strings.HasPrefix(err.Error(), "apiclient: invalid stream frame") {
+				t.Fatalf("DecodeFrame = %+v, %v; want nil and an invalid-frame error", p, err)
 			}
 			if msg := err.Error(); strings.Contains(msg, "SECRET") || strings.Contains(msg, "987654321") {
 				t.Fatalf("DecodeFrame(%q) error %q quotes the frame", b, msg)

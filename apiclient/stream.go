@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -39,13 +38,6 @@ const (
 	keepBuffer = 64 << 10
 )
 
-// streamOptions are the timeouts and limits of one connection.
-type streamOptions struct {
-	writeWait, pongWait, pingPeriod, handshakeTimeout time.Duration
-	maxFrameSize                                      int64
-	log                                               *slog.Logger
-}
-
 // errFrameTooLarge is returned by streamConn.run when Pieces OS sent a frame
 // over the limit.
 var errFrameTooLarge = errors.New("apiclient: stream frame over the size limit")
@@ -76,22 +68,22 @@ func streamURL(baseURL string) (string, error) {
 type streamConn struct {
 	conn *websocket.Conn
 	url  string
-	opt  streamOptions
-	buf  bytes.Buffer // frame being read; owned by the reader
+	cfg  *FollowerConfig // timeouts, limits and logger (defaults filled in)
+	buf  bytes.Buffer    // frame being read; owned by the reader
 }
 
 // dialStream opens /user/stream of the Pieces OS at baseURL. ctx bounds the
 // handshake only. The connection must be used by run (which closes it) or
 // closed with close.
-func dialStream(ctx context.Context, baseURL string, opt streamOptions) (*streamConn, error) {
+func dialStream(ctx context.Context, baseURL string, cfg *FollowerConfig) (*streamConn, error) {
 	u, err := streamURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
 	d := websocket.Dialer{
 		Proxy:            nil, // Pieces OS is local: never through a proxy
-		HandshakeTimeout: opt.handshakeTimeout,
-		NetDialContext:   (&net.Dialer{Timeout: opt.handshakeTimeout}).DialContext,
+		HandshakeTimeout: cfg.HandshakeTimeout,
+		NetDialContext:   (&net.Dialer{Timeout: cfg.HandshakeTimeout}).DialContext,
 	}
 	c, resp, err := d.DialContext(ctx, u, nil)
 	if err != nil {
@@ -100,7 +92,7 @@ func dialStream(ctx context.Context, baseURL string, opt streamOptions) (*stream
 		}
 		return nil, fmt.Errorf("apiclient: dial stream %s: %w", u, err)
 	}
-	return &streamConn{conn: c, url: u, opt: opt}, nil
+	return &streamConn{conn: c, url: u, cfg: cfg}, nil
 }
 
 // close closes a connection that run was not called for.
@@ -141,8 +133,8 @@ func (s *streamConn) run(ctx context.Context, handle func(*UserProfile, error)) 
 // with every pong and every frame.
 func (s *streamConn) read(handle func(*UserProfile, error)) error {
 	c := s.conn
-	c.SetReadLimit(s.opt.maxFrameSize)
-	alive := func() error { return c.SetReadDeadline(time.Now().Add(s.opt.pongWait)) }
+	c.SetReadLimit(s.cfg.MaxFrameSize)
+	alive := func() error { return c.SetReadDeadline(time.Now().Add(s.cfg.PongWait)) }
 	if err := alive(); err != nil {
 		return fmt.Errorf("apiclient: stream: %w", err)
 	}
@@ -160,7 +152,7 @@ func (s *streamConn) read(handle func(*UserProfile, error)) error {
 			return s.readError(err)
 		}
 		if kind != websocket.TextMessage {
-			s.opt.log.Warn("apiclient: ignoring a binary stream frame", "bytes", s.buf.Len())
+			s.cfg.Logger.Warn("apiclient: ignoring a binary stream frame", "bytes", s.buf.Len())
 			s.shrink()
 			continue
 		}
@@ -168,7 +160,7 @@ func (s *streamConn) read(handle func(*UserProfile, error)) error {
 		s.shrink()
 		if err != nil {
 			// err never quotes the frame (see DecodeFrame).
-			s.opt.log.Warn("apiclient: ignoring an invalid stream frame; keeping the last state", "err", err)
+			s.cfg.Logger.Warn("apiclient: ignoring an invalid stream frame; keeping the last state", "err", err)
 			if !errors.Is(err, ErrUnreadableProfile) {
 				continue
 			}
@@ -191,11 +183,11 @@ func (s *streamConn) readError(err error) error {
 	var ce *websocket.CloseError
 	switch {
 	case errors.Is(err, websocket.ErrReadLimit):
-		s.opt.log.Warn("apiclient: Pieces OS sent a stream frame over the size limit; closing the connection to reconnect",
-			"limit_bytes", s.opt.maxFrameSize, "url", s.url)
-		return fmt.Errorf("%w (%d bytes)", errFrameTooLarge, s.opt.maxFrameSize)
+		s.cfg.Logger.Warn("apiclient: Pieces OS sent a stream frame over the size limit; closing the connection to reconnect",
+			"limit_bytes", s.cfg.MaxFrameSize, "url", s.url)
+		return fmt.Errorf("%w (%d bytes)", errFrameTooLarge, s.cfg.MaxFrameSize)
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("apiclient: stream: no pong or frame from Pieces OS for %s: %w", s.opt.pongWait, err)
+		return fmt.Errorf("apiclient: stream: no pong or frame from Pieces OS for %s: %w", s.cfg.PongWait, err)
 	case errors.As(err, &ce):
 		return fmt.Errorf("apiclient: stream closed by Pieces OS: %w", err)
 	}
@@ -207,12 +199,12 @@ func (s *streamConn) readError(err error) error {
 // sends a close frame and closes the connection, which ends the reader. A
 // failed ping closes the connection too.
 func (s *streamConn) ping(ctx context.Context, done <-chan struct{}) error {
-	t := time.NewTicker(s.opt.pingPeriod)
+	t := time.NewTicker(s.cfg.PingPeriod)
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
-			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.opt.writeWait)); err != nil {
+			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.WriteWait)); err != nil {
 				s.conn.Close()
 				select {
 				case <-done: // the reader failed first: its error explains more
@@ -225,7 +217,7 @@ func (s *streamConn) ping(ctx context.Context, done <-chan struct{}) error {
 			// Best effort: a close frame tells Pieces OS this was on purpose.
 			_ = s.conn.WriteControl(websocket.CloseMessage,
 				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),
-				time.Now().Add(min(s.opt.writeWait, time.Second)))
+				time.Now().Add(min(s.cfg.WriteWait, time.Second)))
 			s.conn.Close()
 			return nil
 		case <-done:

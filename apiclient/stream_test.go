@@ -86,9 +86,9 @@ func newWSServer(t testing.TB) *wsServer {
 	return s
 }
 
-func testStreamOptions(t testing.TB) streamOptions {
-	return streamOptions{writeWait: time.Second, pongWait: 5 * time.Second, pingPeriod: time.Second,
-		handshakeTimeout: 5 * time.Second, maxFrameSize: maxFrameSize, log: testLogger(nil, nil)}
+func testStreamOptions(t testing.TB) *FollowerConfig {
+	return &FollowerConfig{WriteWait: time.Second, PongWait: 5 * time.Second, PingPeriod: time.Second,
+		HandshakeTimeout: 5 * time.Second, MaxFrameSize: maxFrameSize, Logger: testLogger(nil, nil)}
 }
 
 func TestStreamConnRun(t *testing.T) {

@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -12,11 +13,9 @@ import (
 // Required fields are the ones tagged `required:"true"` in models.go. As in
 // the SDKs, required means present and not null; a nested object, once
 // present, must carry its own required fields (the Python SDK rejects the
-// whole profile otherwise). One walker, missingField, checks them: on the
-// wire form of a body while decoding (decode.go), where every required field
-// is nil when its key was absent or null, and on Go values in Validate, where
-// only objects and lists can be nil (a Go value cannot tell an absent string
-// from an empty one, nor false from absent).
+// whole profile otherwise). One walker, missingField, checks them on the
+// JSON form of a model: the body being decoded, or the encoding of a Go
+// value in Validate.
 
 // ErrUnreadableProfile is matched (errors.Is) by the error of a profile that
 // Pieces OS sent but this version cannot read: JSON that is not an object, a
@@ -63,8 +62,8 @@ func carriesProfile(model string) bool {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// isModel reports whether t is a model struct (or the wire form of one),
-// whose fields the walkers visit; time.Time is a value.
+// isModel reports whether t is a model struct, whose fields missingField
+// visits; time.Time is a value.
 func isModel(t reflect.Type) bool { return t.Kind() == reflect.Struct && t != timeType }
 
 // required reports whether f is tagged as a required field.
@@ -77,31 +76,42 @@ func jsonName(f reflect.StructField) string {
 }
 
 // missingField returns the JSON path of the first required field of the
-// model struct v that is nil, like "allocation.urls.base" or
-// "providers.iterable[0].created", or "" when there is none. It looks into
-// every nested object and list of objects that is present.
-func missingField(v reflect.Value) string {
-	t := v.Type()
+// model struct type t that the decoded JSON object v lacks or has as null,
+// like "allocation.urls.base" or "providers.iterable[0].created", or ""
+// when there is none. It looks into every nested object and list of objects
+// that is present. Keys match field names as encoding/json matches them:
+// exactly, or else without regard to case.
+func missingField(t reflect.Type, v any) string {
+	m, _ := v.(map[string]any)
 	for i := range t.NumField() {
-		f, fv := t.Field(i), v.Field(i)
-		switch fv.Kind() {
-		case reflect.Pointer, reflect.Slice, reflect.Map:
-			if fv.IsNil() {
-				if required(f) {
-					return jsonName(f)
-				}
-				continue
+		f := t.Field(i)
+		name := jsonName(f)
+		val, ok := m[name]
+		for k, kv := range m {
+			if !ok && strings.EqualFold(k, name) {
+				val = kv
 			}
 		}
-		switch {
-		case fv.Kind() == reflect.Pointer && isModel(fv.Type().Elem()):
-			if p := missingField(fv.Elem()); p != "" {
-				return jsonName(f) + "." + p
+		if val == nil {
+			if required(f) {
+				return name
 			}
-		case fv.Kind() == reflect.Slice && isModel(fv.Type().Elem()):
-			for j := range fv.Len() {
-				if p := missingField(fv.Index(j)); p != "" {
-					return jsonName(f) + "[" + strconv.Itoa(j) + "]." + p
+			continue
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch {
+		case isModel(ft):
+			if p := missingField(ft, val); p != "" {
+				return name + "." + p
+			}
+		case ft.Kind() == reflect.Slice && isModel(ft.Elem()):
+			list, _ := val.([]any)
+			for j, e := range list {
+				if p := missingField(ft.Elem(), e); p != "" {
+					return name + "[" + strconv.Itoa(j) + "]." + p
 				}
 			}
 		}
@@ -109,32 +119,38 @@ func missingField(v reflect.Value) string {
 	return ""
 }
 
-// checkRequired reports the first required object or list missing from the
-// model that v points to.
-func checkRequired(model string, v any) error {
-	if p := missingField(reflect.ValueOf(v).Elem()); p != "" {
-		return &MissingFieldError{Model: model, Path: p}
+// checkRequired reports the first required field missing from b, the JSON
+// form of a model of type t.
+func checkRequired(b []byte, t reflect.Type) error {
+	var v any
+	_ = json.Unmarshal(b, &v) // b is valid JSON: it was decoded or encoded already
+	if p := missingField(t, v); p != "" {
+		return &MissingFieldError{Model: t.Name(), Path: p}
 	}
 	return nil
 }
 
+// validate reports the first required field missing from the model that v
+// points to, by checking its JSON form as decode does: a nil object or list
+// is missing (a Go value cannot tell an absent string from an empty one,
+// nor false from absent).
+func validate(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return errorf("validate: %w", err)
+	}
+	return checkRequired(b, reflect.TypeOf(v).Elem())
+}
+
 // Validate reports the first required object or list missing from p or from
 // a nested object of p. A nil p is missing its id.
-func (p *UserProfile) Validate() error {
-	if p == nil {
-		return &MissingFieldError{Model: "UserProfile", Path: "id"}
-	}
-	return checkRequired("UserProfile", p)
-}
+func (p *UserProfile) Validate() error { return validate(p) }
 
 // Validate reports a token_type other than "Bearer" or "UNKNOWN" (the SDK's
 // validator allows only those) and a negative expires_in. A nil t is missing
 // its access_token.
 func (t *OAuthToken) Validate() error {
-	if t == nil {
-		return &MissingFieldError{Model: "OAuthToken", Path: "access_token"}
-	}
-	if err := checkRequired("OAuthToken", t); err != nil {
+	if err := validate(t); err != nil || t == nil {
 		return err
 	}
 	if t.TokenType != "Bearer" && t.TokenType != "UNKNOWN" {
@@ -148,34 +164,14 @@ func (t *OAuthToken) Validate() error {
 
 // Validate reports a missing nested required field. A nil s is missing its
 // user.
-func (s *UserBetaStatus) Validate() error {
-	if s == nil {
-		return &MissingFieldError{Model: "UserBetaStatus", Path: "user"}
-	}
-	return checkRequired("UserBetaStatus", s)
-}
+func (s *UserBetaStatus) Validate() error { return validate(s) }
 
 // Validate checks the nested objects of u; every field of Auth0User itself is
 // optional.
-func (u *Auth0User) Validate() error {
-	if u == nil {
-		return nil
-	}
-	return checkRequired("Auth0User", u)
-}
+func (u *Auth0User) Validate() error { return validate(u) }
 
 // Validate checks the profile, when there is one.
-func (r *ReturnedUserProfile) Validate() error {
-	if r == nil {
-		return nil
-	}
-	return checkRequired("ReturnedUserProfile", r)
-}
+func (r *ReturnedUserProfile) Validate() error { return validate(r) }
 
 // Validate checks every profile of the list.
-func (u *Users) Validate() error {
-	if u == nil {
-		return nil
-	}
-	return checkRequired("Users", u)
-}
+func (u *Users) Validate() error { return validate(u) }

@@ -131,11 +131,7 @@ func pageFor(err error) page {
 
 // human drops the package prefix from err's message.
 func human(err error) string {
-	msg := err.Error()
-	const prefix = "auth: "
-	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
-		msg = msg[len(prefix):]
-	}
+	msg := strings.TrimPrefix(err.Error(), "auth: ")
 	if msg == "" {
 		return msg
 	}

@@ -78,20 +78,18 @@ func DefaultConfig() Config {
 // PIECES_AUTH0_SCOPES (separated by spaces or commas) and
 // PIECES_AUTH0_REDIRECT_URL. Unset or blank variables change nothing.
 func (c Config) WithEnv(getenv func(string) string) Config {
-	if v := strings.TrimSpace(getenv("PIECES_AUTH0_DOMAIN")); v != "" {
-		c.Domain = v
-	}
-	if v := strings.TrimSpace(getenv("PIECES_AUTH0_CLIENT_ID")); v != "" {
-		c.ClientID = v
-	}
-	if v := strings.TrimSpace(getenv("PIECES_AUTH0_AUDIENCE")); v != "" {
-		c.Audience = v
+	for name, field := range map[string]*string{
+		"PIECES_AUTH0_DOMAIN":       &c.Domain,
+		"PIECES_AUTH0_CLIENT_ID":    &c.ClientID,
+		"PIECES_AUTH0_AUDIENCE":     &c.Audience,
+		"PIECES_AUTH0_REDIRECT_URL": &c.RedirectURL,
+	} {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*field = v
+		}
 	}
 	if v := strings.TrimSpace(getenv("PIECES_AUTH0_SCOPES")); v != "" {
 		c.Scopes = ParseScopes(v)
-	}
-	if v := strings.TrimSpace(getenv("PIECES_AUTH0_REDIRECT_URL")); v != "" {
-		c.RedirectURL = v
 	}
 	return c
 }

@@ -331,6 +331,7 @@ func (r *urlRecorder) wait(t testing.TB) string {
 
 // sessionOf is the session app.Core stores for tok, signed in with cfg.
 func sessionOf(cfg auth.Config, tok *auth.Token) *auth.Session {
+	iss, _ := cfg.Issuer()
 	return &auth.Session{RefreshToken: tok.RefreshToken, Subject: tok.Subject(), Email: tok.Email(),
-		Issuer: tok.Issuer(), ClientID: cfg.ClientID, SavedAt: time.Now().UTC()}
+		Issuer: iss, ClientID: cfg.ClientID, SavedAt: time.Now().UTC()}
 }

@@ -20,32 +20,23 @@ import (
 
 // idClaims are the id_token claims pieces-tray reads.
 type idClaims struct {
-	Issuer   string   `json:"iss"`
-	Subject  string   `json:"sub"`
-	Audience audience `json:"aud"`
-	Expiry   int64    `json:"exp"`
-	Email    string   `json:"email"`
+	Issuer   string `json:"iss"`
+	Subject  string `json:"sub"`
+	Audience any    `json:"aud"` // one string or a list (OpenID Connect Core §2)
+	Expiry   int64  `json:"exp"`
+	Email    string `json:"email"`
 }
 
-// audience is the "aud" claim: one string or a list (OpenID Connect Core
-// §2).
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*a = audience{one}
-		return nil
+// hasAudience reports whether aud, an "aud" claim, names clientID.
+func hasAudience(aud any, clientID string) bool {
+	switch a := aud.(type) {
+	case string:
+		return a == clientID
+	case []any:
+		return slices.Contains(a, any(clientID))
 	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*a = many
-	return nil
+	return false
 }
-
-func (a audience) contains(s string) bool { return slices.Contains(a, s) }
 
 // clockSkew is the leeway allowed on the id_token's expiry.
 const clockSkew = 2 * time.Minute
@@ -73,7 +64,7 @@ func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 	}
 	keys, err := k.fetch(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
 	}
 	k.keys = keys
 	pk, ok := keys[kid]
@@ -86,15 +77,15 @@ func (k *keySet) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 func (k *keySet) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
+		return nil, err
 	}
 	resp, err := k.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("auth: fetch signing keys: %s", resp.Status)
+		return nil, errors.New(resp.Status)
 	}
 	var set struct {
 		Keys []struct {
@@ -102,7 +93,7 @@ func (k *keySet) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error) {
 		} `json:"keys"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJWKSBytes)).Decode(&set); err != nil {
-		return nil, fmt.Errorf("auth: fetch signing keys: %w", err)
+		return nil, err
 	}
 	keys := make(map[string]*rsa.PublicKey)
 	for _, j := range set.Keys {
@@ -156,7 +147,7 @@ func verifyIDToken(ctx context.Context, ks *keySet, raw, issuer, clientID string
 	if strings.TrimRight(c.Issuer, "/") != strings.TrimRight(issuer, "/") {
 		return nil, fmt.Errorf("auth: id_token issuer %q is not %q", c.Issuer, issuer)
 	}
-	if !c.Audience.contains(clientID) {
+	if !hasAudience(c.Audience, clientID) {
 		return nil, fmt.Errorf("auth: id_token is not for client %q", clientID)
 	}
 	if c.Expiry == 0 || now.After(time.Unix(c.Expiry, 0).Add(clockSkew)) {

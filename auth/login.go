@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -36,30 +34,21 @@ const shutdownWait = 5 * time.Second
 // errors.Is ErrCancelled; both default ports taken gives
 // ErrRedirectPortsInUse. The listeners are closed on every path.
 func (s *Signer) Login(ctx context.Context, onURL func(string)) (*Token, error) {
-	s.mu.Lock()
-	if s.running {
-		s.mu.Unlock()
+	if !s.running.CompareAndSwap(false, true) {
 		return nil, ErrInProgress
 	}
-	s.running = true
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.running = false
-		s.mu.Unlock()
-	}()
+	defer s.running.Store(false)
 
 	if err := s.cfg.Validate(); err != nil {
 		return nil, err
 	}
-	oc, err := s.oauthConfig("")
+	oc, err := s.oauthConfig()
 	if err != nil {
 		return nil, err
 	}
-	state, err := randomState()
-	if err != nil {
-		return nil, err
-	}
+	// The state parameter (RFC 6749 §10.12) needs 32 random bytes,
+	// base64url-encoded, just like a PKCE verifier.
+	state := oauth2.GenerateVerifier()
 	lns, redirect, err := s.listen()
 	if err != nil {
 		return nil, err
@@ -248,14 +237,4 @@ func (s *Signer) finish(ctx context.Context, oc *oauth2.Config, c *callback, ver
 	}
 	s.log.Debug("auth: code exchanged", "renewable", tok.RefreshToken != "", "expires_in", tok.ExpiresIn(s.now()))
 	return tok, nil
-}
-
-// randomState returns 32 random bytes, base64url-encoded, for the state
-// parameter (RFC 6749 §10.12).
-func randomState() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("auth: random state: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }

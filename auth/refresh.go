@@ -20,7 +20,7 @@ func (s *Signer) Refresh(ctx context.Context, refreshToken string) (*Token, erro
 	if refreshToken == "" {
 		return nil, &kindError{kind: ErrSignInNeeded, detail: "no refresh token"}
 	}
-	oc, err := s.oauthConfig("")
+	oc, err := s.oauthConfig()
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,9 @@ package auth
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -34,8 +33,7 @@ type Signer struct {
 	tamperVerifier func(string) string
 	keys           *keySet
 
-	mu      sync.Mutex // guards running
-	running bool       // a Login is in progress
+	running atomic.Bool // a Login is in progress
 }
 
 // SignerOption changes a Signer built by NewSigner.
@@ -58,7 +56,7 @@ func NewSigner(cfg Config, b Browser, opts ...SignerOption) *Signer {
 		cfg:     cfg,
 		browser: b,
 		hc:      &http.Client{Timeout: 30 * time.Second},
-		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:     slog.New(slog.DiscardHandler),
 		now:     time.Now,
 		timeout: DefaultLoginTimeout,
 	}
@@ -70,18 +68,17 @@ func NewSigner(cfg Config, b Browser, opts ...SignerOption) *Signer {
 	return s
 }
 
-// oauthConfig is the oauth2 configuration for redirectURL: a public client
+// oauthConfig is the oauth2 configuration of the Signer: a public client
 // (no secret), credentials in the form body.
-func (s *Signer) oauthConfig(redirectURL string) (*oauth2.Config, error) {
+func (s *Signer) oauthConfig() (*oauth2.Config, error) {
 	ep, err := s.cfg.Endpoint()
 	if err != nil {
 		return nil, err
 	}
 	return &oauth2.Config{
-		ClientID:    s.cfg.ClientID,
-		Endpoint:    ep,
-		RedirectURL: redirectURL,
-		Scopes:      s.cfg.Scopes,
+		ClientID: s.cfg.ClientID,
+		Endpoint: ep,
+		Scopes:   s.cfg.Scopes,
 	}, nil
 }
 

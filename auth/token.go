@@ -29,11 +29,7 @@ func (t *Token) ExpiresIn(now time.Time) int {
 	if t == nil || t.Expiry.IsZero() {
 		return 0
 	}
-	d := t.Expiry.Sub(now)
-	if d <= 0 {
-		return 0
-	}
-	return int(d / time.Second)
+	return max(0, int(t.Expiry.Sub(now)/time.Second))
 }
 
 // Subject returns the id_token's "sub" claim (the account id, such as
@@ -54,15 +50,6 @@ func (t *Token) Email() string {
 	return t.claims.Email
 }
 
-// Issuer returns the id_token's "iss" claim, or "" when the token has no
-// verified id_token.
-func (t *Token) Issuer() string {
-	if t == nil || t.claims == nil {
-		return ""
-	}
-	return t.claims.Issuer
-}
-
 // fromOAuth2 converts a token endpoint response.
 func fromOAuth2(ot *oauth2.Token) *Token {
 	t := &Token{
@@ -73,12 +60,8 @@ func fromOAuth2(ot *oauth2.Token) *Token {
 		// sleeps, and an expiry must not.
 		Expiry: ot.Expiry.Round(0),
 	}
-	if v, ok := ot.Extra("id_token").(string); ok {
-		t.IDToken = v
-	}
-	if v, ok := ot.Extra("scope").(string); ok {
-		t.Scope = v
-	}
+	t.IDToken, _ = ot.Extra("id_token").(string)
+	t.Scope, _ = ot.Extra("scope").(string)
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"
 	}
