@@ -3,6 +3,7 @@ package auth0sim
 import (
 	"cmp"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,15 +28,12 @@ const callbackMismatch = "Callback URL mismatch. The provided redirect_uri is no
 
 // authRequest is a validated /authorize request.
 type authRequest struct {
-	clientID     string
 	redirectURI  string
 	responseMode string // modeQuery or modeFormPost
 	state        string
 	challenge    string
 	scope        string
-	audience     string
 	nonce        string
-	loginHint    string
 }
 
 // handleAuthorize serves GET /authorize (RFC 6749 §4.1.1, RFC 7636 §4.3).
@@ -72,15 +70,12 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := authRequest{
-		clientID:     clientID,
 		redirectURI:  redirectURI,
 		responseMode: mode,
 		state:        q.Get("state"),
 		challenge:    q.Get("code_challenge"),
 		scope:        normalizeScope(q.Get("scope")),
-		audience:     cmp.Or(q.Get("audience"), s.audience),
 		nonce:        q.Get("nonce"),
-		loginHint:    q.Get("login_hint"),
 	}
 	if code, desc := s.checkAuthorize(q, req); code != "" {
 		s.log.Info("auth0sim: authorize refused", "error", code, "reason", desc)
@@ -90,9 +85,11 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	// The page is prefilled, and prompt=none signs in, with login_hint or
 	// else whoever signed in with this browser before.
 	browser := s.browserID(w, r)
-	email := normalizeEmail(req.loginHint)
+	email := normalizeEmail(q.Get("login_hint"))
 	if email == "" {
-		email = s.browsers.session(browser)
+		s.mu.Lock()
+		email = s.sessions[browser]
+		s.mu.Unlock()
 	}
 	if q.Get("prompt") == "none" {
 		if !validEmail(email) {
@@ -104,7 +101,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.approve(w, req, browser, email)
 		return
 	}
-	tx := s.browsers.newTx(req, browser, s.now())
+	tx := s.newTx(req, browser)
 	s.signInPage(w, http.StatusOK, signInData{TxID: tx, Email: email, ReturnTo: returnHost(req.redirectURI)})
 }
 
@@ -128,8 +125,8 @@ func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc strin
 		return "invalid_request", "code_challenge_method must be S256"
 	case !validChallenge(req.challenge):
 		return "invalid_request", "code_challenge must be 43 base64url characters"
-	case req.audience != s.audience:
-		return "access_denied", "Service not found: " + req.audience
+	case cmp.Or(q.Get("audience"), s.audience) != s.audience:
+		return "access_denied", "Service not found: " + q.Get("audience")
 	}
 	switch q.Get("prompt") {
 	case "", "none", "login", "consent", "select_account":
@@ -152,70 +149,58 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.", "")
 		return
 	}
-	txID := r.PostForm.Get("tx")
+	txID, action := r.PostForm.Get("tx"), r.PostForm.Get("action")
+	email := normalizeEmail(r.PostForm.Get("email"))
 	if txID == "" {
 		s.messagePage(w, http.StatusForbidden, "Request refused",
 			"The sign-in form carries no sign-in token, so it did not come from this sign-in page. "+
 				"Go back to the application and start the sign-in again.", "")
 		return
 	}
-	tx, ok := s.browsers.tx(txID, s.now())
-	if !ok {
+	// The transaction is looked up, checked and, when the form ends it,
+	// removed at once: a page is submitted successfully only once.
+	c, cerr := r.Cookie(browserCookie)
+	s.mu.Lock()
+	tx, ok := s.txs[txID]
+	ok = ok && s.now().Before(tx.expires)
+	sameBrowser := ok && cerr == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(tx.browser)) == 1
+	if sameBrowser && (action == "deny" || action == "approve" && validEmail(email)) {
+		delete(s.txs, txID)
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok:
 		s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
 			"It was already used or is too old. Go back to the application and start the sign-in again.", "")
-		return
-	}
-	c, err := r.Cookie(browserCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(tx.browser)) != 1 {
+	case !sameBrowser:
 		s.log.Info("auth0sim: sign-in form refused: the browser cookie does not match the transaction")
 		s.messagePage(w, http.StatusForbidden, "Request refused",
 			"This sign-in page was opened in another browser, or cookies are blocked. "+
 				"Allow cookies for this site and start the sign-in again from the application.", "")
-		return
-	}
-	switch r.PostForm.Get("action") {
-	case "deny":
-		if !s.browsers.finish(txID) {
-			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
-				"It was already used. Go back to the application and start the sign-in again.", "")
-			return
-		}
+	case action == "deny":
 		s.log.Info("auth0sim: sign-in denied")
 		s.respond(w, tx.req, url.Values{
 			"error": {"access_denied"}, "error_description": {"User did not authorize the request"},
 		})
-	case "approve":
-		email := normalizeEmail(r.PostForm.Get("email"))
-		if !validEmail(email) {
-			s.signInPage(w, http.StatusBadRequest, signInData{
-				TxID: txID, Email: r.PostForm.Get("email"), ReturnTo: returnHost(tx.req.redirectURI),
-				Error: "Enter an email address like name@example.com.",
-			})
-			return
-		}
-		if !s.browsers.finish(txID) {
-			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
-				"It was already used. Go back to the application and start the sign-in again.", "")
-			return
-		}
-		s.approve(w, tx.req, tx.browser, email)
-	default:
+	case action != "approve":
 		s.messagePage(w, http.StatusBadRequest, "Bad request", "Choose Sign in or Deny.", "")
+	case !validEmail(email):
+		s.signInPage(w, http.StatusBadRequest, signInData{
+			TxID: txID, Email: r.PostForm.Get("email"), ReturnTo: returnHost(tx.req.redirectURI),
+			Error: "Enter an email address like name@example.com.",
+		})
+	default:
+		s.approve(w, tx.req, tx.browser, email)
 	}
 }
 
 // approve signs email in on this browser and redirects with a new code.
 func (s *Server) approve(w http.ResponseWriter, req authRequest, browser, email string) {
-	now := s.now()
-	s.browsers.setSession(browser, email)
-	code := s.grants.newCode(authorization{
-		clientID: req.clientID,
-		email:    email,
-		scope:    req.scope,
-		audience: req.audience,
-		nonce:    req.nonce,
-		authTime: now,
-	}, req.redirectURI, req.challenge, now)
+	s.mu.Lock()
+	s.sessions[browser] = email
+	s.mu.Unlock()
+	code := s.newCode(authorization{email: email, scope: req.scope, nonce: req.nonce, authTime: s.now()},
+		req.redirectURI, req.challenge)
 	s.log.Info("auth0sim: sign-in approved, code issued", "sub", Subject(email))
 	s.respond(w, req, url.Values{"code": {code}})
 }
@@ -261,15 +246,8 @@ func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
 // validChallenge: an S256 challenge is the base64url SHA-256 of the
 // verifier, 43 characters (RFC 7636 §4.2).
 func validChallenge(c string) bool {
-	if len(c) != 43 {
-		return false
-	}
-	for _, b := range []byte(c) {
-		if !isUnreserved(b) || b == '.' || b == '~' {
-			return false
-		}
-	}
-	return true
+	_, err := base64.RawURLEncoding.DecodeString(c)
+	return len(c) == 43 && err == nil
 }
 
 // validEmail accepts a plain address: one "@", a local part and a dotted
