@@ -43,30 +43,24 @@ type authRequest struct {
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
+	mode := cmp.Or(q.Get("response_mode"), modeQuery)
+	var title, msg, detail string
 	switch {
 	case clientID == "":
-		s.messagePage(w, http.StatusBadRequest, "Missing client_id",
-			"The sign-in link has no client_id parameter.", "")
-		return
+		title, msg = "Missing client_id", "The sign-in link has no client_id parameter."
 	case len(q["client_id"]) > 1 || clientID != s.clientID:
-		s.messagePage(w, http.StatusBadRequest, "Unknown application",
-			"The application asking you to sign in (client_id "+clientID+") is not registered here.", "")
-		return
+		title, msg = "Unknown application", "The application asking you to sign in (client_id "+clientID+") is not registered here."
 	case redirectURI == "":
-		s.messagePage(w, http.StatusBadRequest, "Missing redirect_uri",
-			"The sign-in link has no redirect_uri parameter.", "")
-		return
+		title, msg = "Missing redirect_uri", "The sign-in link has no redirect_uri parameter."
 	case len(q["redirect_uri"]) > 1 || !s.redirectAllowed(redirectURI):
-		s.log.Info("auth0sim: authorize refused: callback URL mismatch", "redirect_uri", redirectURI)
-		s.messagePage(w, http.StatusBadRequest, "Callback URL mismatch", callbackMismatch,
-			"redirect_uri: "+redirectURI)
-		return
+		title, msg, detail = "Callback URL mismatch", callbackMismatch, "redirect_uri: "+redirectURI
+	case len(q["response_mode"]) > 1 || (mode != modeQuery && mode != modeFormPost):
+		title, msg = "Unsupported response mode",
+			"The sign-in link asks for response_mode "+mode+"; this server answers with query or form_post."
 	}
-	mode := cmp.Or(q.Get("response_mode"), modeQuery)
-	if len(q["response_mode"]) > 1 || (mode != modeQuery && mode != modeFormPost) {
-		s.log.Info("auth0sim: authorize refused: unsupported response_mode", "response_mode", mode)
-		s.messagePage(w, http.StatusBadRequest, "Unsupported response mode",
-			"The sign-in link asks for response_mode "+mode+"; this server answers with query or form_post.", "")
+	if title != "" {
+		s.log.Info("auth0sim: authorize refused", "reason", title)
+		s.messagePage(w, http.StatusBadRequest, title, msg, detail)
 		return
 	}
 	req := authRequest{
@@ -216,18 +210,19 @@ func (s *Server) respond(w http.ResponseWriter, req authRequest, params url.Valu
 		s.formPostPage(w, req.redirectURI, params)
 		return
 	}
-	u, err := url.Parse(req.redirectURI)
-	if err != nil { // validated before; cannot happen
-		s.messagePage(w, http.StatusBadRequest, "Bad redirect", "The redirect_uri cannot be used.", "")
-		return
-	}
+	u, _ := url.Parse(req.redirectURI) // an allowed callback URL, so valid
 	q := u.Query()
 	for k, v := range params {
 		q[k] = v
 	}
 	u.RawQuery = q.Encode()
+	found(w, u.String())
+}
+
+// found redirects to loc, uncached.
+func found(w http.ResponseWriter, loc string) {
 	noStore(w.Header())
-	w.Header().Set("Location", u.String())
+	w.Header().Set("Location", loc)
 	w.WriteHeader(http.StatusFound)
 }
 
@@ -276,10 +271,7 @@ func hasScope(scope, want string) bool {
 
 // returnHost is where the browser goes after the page, for people to read.
 func returnHost(redirectURI string) string {
-	u, err := url.Parse(redirectURI)
-	if err != nil {
-		return "the application"
-	}
+	u, _ := url.Parse(redirectURI) // an allowed callback URL, so valid
 	return u.Host
 }
 

@@ -1,7 +1,6 @@
 package auth0sim
 
 import (
-	"bytes"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -71,7 +70,7 @@ const pageHTML = `{{define "top"}}<!doctype html>
 at once, with a Continue button for browsers without JavaScript (OAuth 2.0
 Form Post Response Mode §2). */}}
 {{define "formpost"}}{{template "top" "Submit This Form"}}<form method="post" action="{{.Action}}">
-{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{range $name, $v := .Params}}<input type="hidden" name="{{$name}}" value="{{index $v 0}}">
 {{end}}<noscript>
 <h1>Continue to {{.ReturnTo}}</h1>
 <p>Your browser does not run scripts: press Continue to return to the application.</p>
@@ -101,13 +100,11 @@ type messageData struct {
 
 // formPostData fills the form_post page.
 type formPostData struct {
-	Action   string // the redirect URI
-	Fields   []formField
-	ReturnTo string // host of the redirect URI
-	Nonce    string // of the script, allowed by the page's CSP
+	Action   string     // the redirect URI
+	Params   url.Values // code or error and error_description, and state
+	ReturnTo string     // host of the redirect URI
+	Nonce    string     // of the script, allowed by the page's CSP
 }
-
-type formField struct{ Name, Value string }
 
 // pageCSP is the policy of the pages without script. No form-action on the
 // sign-in page: Chromium applies it to the redirect that answers the form,
@@ -128,12 +125,7 @@ func (s *Server) messagePage(w http.ResponseWriter, status int, title, msg, deta
 // Its CSP allows only its own script (by nonce) and a form sent to the
 // redirect URI's origin.
 func (s *Server) formPostPage(w http.ResponseWriter, redirectURI string, params url.Values) {
-	d := formPostData{Action: redirectURI, ReturnTo: returnHost(redirectURI), Nonce: randomToken(16)}
-	for _, k := range []string{"code", "error", "error_description", "state"} {
-		if v := params.Get(k); v != "" {
-			d.Fields = append(d.Fields, formField{Name: k, Value: v})
-		}
-	}
+	d := formPostData{Action: redirectURI, Params: params, ReturnTo: returnHost(redirectURI), Nonce: randomToken(16)}
 	csp := "default-src 'none'; script-src 'nonce-" + d.Nonce + "'; style-src 'unsafe-inline'; " +
 		"form-action " + formActionSource(redirectURI) + "; frame-ancestors 'none'; base-uri 'none'"
 	s.renderPage(w, http.StatusOK, csp, "formpost", d)
@@ -142,23 +134,14 @@ func (s *Server) formPostPage(w http.ResponseWriter, redirectURI string, params 
 // formActionSource is the CSP source of the redirect URI's origin. CSP
 // host sources cannot name an IPv6 literal: for one, the scheme alone.
 func formActionSource(redirectURI string) string {
-	u, err := url.Parse(redirectURI)
-	switch {
-	case err != nil: // validated before; cannot happen
-		return "'none'"
-	case strings.HasPrefix(u.Host, "["):
+	u, _ := url.Parse(redirectURI) // an allowed callback URL, so valid
+	if strings.HasPrefix(u.Host, "[") {
 		return u.Scheme + ":"
 	}
 	return u.Scheme + "://" + u.Host
 }
 
 func (s *Server) renderPage(w http.ResponseWriter, status int, csp, page string, data any) {
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, page, data); err != nil {
-		s.log.Error("auth0sim: render page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
 	h := w.Header()
 	noStore(h)
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -167,5 +150,6 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, csp, page string,
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	// The templates are fixed and their data typed: only writing can fail.
+	_ = pages.ExecuteTemplate(w, page, data)
 }

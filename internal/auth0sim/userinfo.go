@@ -39,7 +39,7 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	tok = strings.TrimSpace(tok)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		s.unauthorized(w, "", "Missing Bearer access token")
+		unauthorized(w, "invalid_request", "Missing Bearer access token")
 		return
 	}
 	s.mu.Lock()
@@ -48,9 +48,9 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	switch {
 	case !live:
-		s.unauthorized(w, "invalid_token", "Invalid, expired or revoked access token")
+		unauthorized(w, "invalid_token", "Invalid, expired or revoked access token")
 	case !hasScope(at.scope, "openid"): // as with Auth0
-		s.unauthorized(w, "invalid_token", "Access token was not granted the openid scope")
+		unauthorized(w, "invalid_token", "Access token was not granted the openid scope")
 	default:
 		p := profileOf(at.grant.email, at.grant.authTime)
 		out := map[string]any{"sub": p["sub"]}
@@ -65,17 +65,15 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) unauthorized(w http.ResponseWriter, code, desc string) {
+// unauthorized answers 401 with a Bearer challenge, which names the error
+// only when the request had a token (RFC 6750 §3.1).
+func unauthorized(w http.ResponseWriter, code, desc string) {
 	challenge := `Bearer realm="auth0sim"`
-	if code != "" {
-		challenge += `, error="` + code + `", error_description="` + desc + `"`
+	if code == "invalid_token" {
+		challenge += `, error="invalid_token", error_description="` + desc + `"`
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
-	body := map[string]string{"error": "invalid_token", "error_description": desc}
-	if code == "" {
-		body["error"] = "invalid_request"
-	}
-	writeJSON(w, http.StatusUnauthorized, body)
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": code, "error_description": desc})
 }
 
 // handleDiscovery serves the OpenID Provider metadata (OpenID Connect
@@ -137,7 +135,5 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, http.StatusOK, "Signed out", "You are signed out of the demo sign-in server.", "")
 		return
 	}
-	noStore(w.Header())
-	w.Header().Set("Location", returnTo)
-	w.WriteHeader(http.StatusFound)
+	found(w, returnTo)
 }
