@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/zalando/go-keyring"
 
@@ -67,31 +65,18 @@ func (k *Keyring) Delete(service, user string) error {
 
 // tooBig applies the size limit as go-keyring v0.2.8 does: on macOS to the
 // whole `security -i` command line with the secret base64-encoded, else to
-// the secret.
+// the secret. (go-keyring also shell-quotes service and user names with
+// unusual characters, a few bytes more than counted here.)
 func (k *Keyring) tooBig(service, user, password string) bool {
 	if k.limit <= 0 {
 		return false
 	}
 	if k.goos == "darwin" {
-		enc := "go-keyring-base64:" + base64.StdEncoding.EncodeToString([]byte(password))
-		cmd := fmt.Sprintf("add-generic-password -U -s %s -a %s -w %s\n", shellQuote(service), shellQuote(user), shellQuote(enc))
+		cmd := fmt.Sprintf("add-generic-password -U -s %s -a %s -w go-keyring-base64:%s\n",
+			service, user, base64.StdEncoding.EncodeToString([]byte(password)))
 		return len(cmd) > DarwinCommandLimit
 	}
 	return len(password) > k.limit
-}
-
-var unsafeShell = regexp.MustCompile(`[^\w@%+=:,./-]`)
-
-// shellQuote quotes like github.com/alessio/shellescape, which go-keyring
-// uses on macOS.
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	if !unsafeShell.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
 
 // Secret returns the item stored for service and user.

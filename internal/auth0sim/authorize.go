@@ -193,7 +193,7 @@ func (s *Server) approve(w http.ResponseWriter, req authRequest, browser, email 
 	s.mu.Lock()
 	s.sessions[browser] = email
 	s.mu.Unlock()
-	code := s.newCode(authorization{email: email, scope: req.scope, nonce: req.nonce, authTime: s.now()},
+	code := s.newCode(&grant{email: email, scope: req.scope, nonce: req.nonce, authTime: s.now()},
 		req.redirectURI, req.challenge)
 	s.log.Info("auth0sim: sign-in approved, code issued", "sub", Subject(email))
 	s.respond(w, req, url.Values{"code": {code}})

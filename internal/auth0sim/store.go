@@ -13,28 +13,23 @@ import (
 // that a replay is recognised (and revokes what the code produced).
 const usedCodeMemory = 10 * time.Minute
 
-// authorization is what the person approved: immutable once made.
-type authorization struct {
-	email    string // normalized
-	scope    string // space separated, as granted
-	nonce    string
-	authTime time.Time
-}
-
 // authCode is an issued authorization code (RFC 6749 §4.1.2).
 type authCode struct {
-	auth        authorization
+	grant       *grant
 	redirectURI string // exactly as sent to /authorize
 	challenge   string // PKCE S256 code_challenge
 	expires     time.Time
 	used        bool
-	grant       *grant // what the code produced, once redeemed
 }
 
-// grant is one sign-in: the family of refresh tokens and the access tokens
-// issued from one authorization code. Its flags are guarded by Server.mu.
+// grant is one sign-in, what the person approved: the family of refresh
+// tokens and the access tokens issued from one authorization code. Its
+// flags are guarded by Server.mu; the rest never changes.
 type grant struct {
-	authorization
+	email          string // normalized
+	scope          string // space separated, as granted
+	nonce          string
+	authTime       time.Time
 	revoked        bool // everything from it (code replay, refresh token reuse)
 	refreshRevoked bool // refresh tokens only (RevokeAll, /oauth/revoke)
 }
@@ -59,12 +54,12 @@ type transaction struct {
 }
 
 // newCode stores and returns a fresh authorization code.
-func (s *Server) newCode(a authorization, redirectURI, challenge string) string {
+func (s *Server) newCode(g *grant, redirectURI, challenge string) string {
 	code := randomToken(32)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.pruneLocked()
-	s.codes[digest(code)] = &authCode{auth: a, redirectURI: redirectURI, challenge: challenge, expires: now.Add(codeLifetime)}
+	s.codes[digest(code)] = &authCode{grant: g, redirectURI: redirectURI, challenge: challenge, expires: now.Add(codeLifetime)}
 	return code
 }
 
@@ -101,7 +96,7 @@ func (s *Server) pruneLocked() time.Time {
 }
 
 // redeemCode checks an authorization_code grant and, when it holds, makes the
-// code used and returns a new grant. A code is good for one attempt: a second
+// code used and returns its grant. A code is good for one attempt: a second
 // presentation is a replay, which revokes every token the code produced
 // (RFC 6749 §4.1.2).
 func (s *Server) redeemCode(code, redirectURI, verifier string) (*grant, error) {
@@ -112,9 +107,7 @@ func (s *Server) redeemCode(code, redirectURI, verifier string) (*grant, error) 
 	case !ok:
 		return nil, invalidGrant("Invalid authorization code")
 	case c.used:
-		if c.grant != nil {
-			c.grant.revoked = true
-		}
+		c.grant.revoked = true
 		return nil, invalidGrant("Invalid authorization code")
 	}
 	c.used = true
@@ -126,7 +119,6 @@ func (s *Server) redeemCode(code, redirectURI, verifier string) (*grant, error) 
 	case !verifyPKCE(verifier, c.challenge):
 		return nil, invalidGrant("Failed to verify code verifier")
 	}
-	c.grant = &grant{authorization: c.auth}
 	return c.grant, nil
 }
 
