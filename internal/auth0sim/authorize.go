@@ -131,12 +131,10 @@ func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc strin
 }
 
 // handleDecision serves the POST of the sign-in page. The form carries the
-// transaction's token (the hidden field "tx", random and known only to the
-// page), and the transaction belongs to the browser cookie (SameSite=Lax)
-// that the page's GET set: a page elsewhere can neither read the token nor
-// send the cookie along with a cross-site post, so it cannot sign anyone in.
-// Origin and Sec-Fetch-Site are not used: the page's Referrer-Policy makes
-// browsers send "Origin: null", and older ones send neither.
+// transaction's token (the hidden field "tx", known only to the page), and
+// the transaction belongs to the browser cookie (SameSite=Lax) that the
+// page's GET set: a page elsewhere has neither, so it cannot sign anyone in
+// (the package documentation says why Origin is not checked).
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {

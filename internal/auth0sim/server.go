@@ -152,11 +152,6 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.mux = http.NewServeMux()
-	s.routes()
-	return s
-}
-
-func (s *Server) routes() {
 	s.mux.HandleFunc("GET /authorize", s.handleAuthorize)
 	s.mux.HandleFunc("POST /authorize", s.handleDecision)
 	s.mux.HandleFunc("POST /oauth/token", s.handleToken)
@@ -164,8 +159,11 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /userinfo", s.handleUserinfo)
 	s.mux.HandleFunc("POST /userinfo", s.handleUserinfo)
 	s.mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
-	s.mux.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
+	s.mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, s.jwks) // the public signing key
+	})
 	s.mux.HandleFunc("GET /v2/logout", s.handleLogout)
+	return s
 }
 
 // ServeHTTP serves the Auth0 endpoints.
@@ -253,14 +251,8 @@ func normalizeEmail(email string) string {
 }
 
 // baseURL is the started URL, or the one the request was addressed to when
-// the Server is used only as a handler (httptest).
+// the Server is used only as a handler (httptest). The issuer is baseURL
+// and "/".
 func (s *Server) baseURL(r *http.Request) string {
-	if u := s.URL(); u != "" {
-		return u
-	}
-	return "http://" + r.Host
-}
-
-func (s *Server) issuer(r *http.Request) string {
-	return s.baseURL(r) + "/"
+	return cmp.Or(s.URL(), "http://"+r.Host)
 }

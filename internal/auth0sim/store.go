@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"maps"
 	"strings"
 	"time"
 )
@@ -77,21 +78,9 @@ func (s *Server) newTx(req authRequest, browser string) string {
 // pages, and returns the time. s.mu must be held.
 func (s *Server) pruneLocked() time.Time {
 	now := s.now()
-	for k, c := range s.codes {
-		if now.After(c.expires.Add(usedCodeMemory)) {
-			delete(s.codes, k)
-		}
-	}
-	for k, at := range s.access {
-		if !now.Before(at.expires) {
-			delete(s.access, k)
-		}
-	}
-	for k, tx := range s.txs {
-		if !now.Before(tx.expires) {
-			delete(s.txs, k)
-		}
-	}
+	maps.DeleteFunc(s.codes, func(_ string, c *authCode) bool { return now.After(c.expires.Add(usedCodeMemory)) })
+	maps.DeleteFunc(s.access, func(_ string, at accessToken) bool { return !now.Before(at.expires) })
+	maps.DeleteFunc(s.txs, func(_ string, tx *transaction) bool { return !now.Before(tx.expires) })
 	return now
 }
 

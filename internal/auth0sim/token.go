@@ -120,7 +120,7 @@ func (s *Server) refreshTokens(r *http.Request, form url.Values) (*tokenResponse
 func (s *Server) issue(r *http.Request, g *grant, scope string) (*tokenResponse, error) {
 	now := s.now()
 	exp := now.Add(s.lifetime)
-	iss, sub := s.issuer(r), Subject(g.email)
+	iss, sub := s.baseURL(r)+"/", Subject(g.email)
 	access, err := s.sign(map[string]any{
 		"iss": iss, "sub": sub, "aud": s.audience, "iat": now.Unix(), "exp": exp.Unix(),
 		"scope": scope, "azp": s.clientID, "jti": randomToken(16),

@@ -81,7 +81,7 @@ func unauthorized(w http.ResponseWriter, code, desc string) {
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	base := s.baseURL(r)
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                s.issuer(r),
+		"issuer":                                base + "/",
 		"authorization_endpoint":                base + "/authorize",
 		"token_endpoint":                        base + "/oauth/token",
 		"userinfo_endpoint":                     base + "/userinfo",
@@ -99,11 +99,6 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		"claims_supported": []string{"aud", "auth_time", "email", "email_verified", "exp", "iat", "iss",
 			"name", "nickname", "nonce", "picture", "sub", "updated_at"},
 	})
-}
-
-// handleJWKS serves the public signing key.
-func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.jwks)
 }
 
 // handleLogout serves Auth0's GET /v2/logout: it ends this browser's
