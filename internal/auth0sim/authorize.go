@@ -22,10 +22,6 @@ const (
 	modeFormPost = "form_post" // an HTML page that posts the result to the redirect URI
 )
 
-// callbackMismatch is Auth0's message for a redirect_uri that is not an
-// allowed callback URL.
-const callbackMismatch = "Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs."
-
 // authRequest is a validated /authorize request.
 type authRequest struct {
 	redirectURI  string
@@ -53,7 +49,8 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	case redirectURI == "":
 		title, msg = "Missing redirect_uri", "The sign-in link has no redirect_uri parameter."
 	case len(q["redirect_uri"]) > 1 || !s.redirectAllowed(redirectURI):
-		title, msg, detail = "Callback URL mismatch", callbackMismatch, "redirect_uri: "+redirectURI
+		title, detail = "Callback URL mismatch", "redirect_uri: "+redirectURI
+		msg = "Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs." // Auth0's words
 	case len(q["response_mode"]) > 1 || (mode != modeQuery && mode != modeFormPost):
 		title, msg = "Unsupported response mode",
 			"The sign-in link asks for response_mode "+mode+"; this server answers with query or form_post."
