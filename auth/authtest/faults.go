@@ -2,7 +2,11 @@ package authtest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
+
+	"piecestray/auth"
 )
 
 // Op names an operation of a fake: Load/Get, Save/Set or Delete.
@@ -53,10 +57,10 @@ func ForOS(goos string) Option {
 	}
 }
 
-// faults is the behaviour shared by the fakes: injected errors, a blocking
-// mode, a size limit and call counts.
+// faults is the behaviour shared by the fakes, whose methods they promote:
+// injected errors, a blocking mode, a size limit and call counts.
 type faults struct {
-	mu      sync.Mutex // guards every field below
+	mu      sync.Mutex // guards every field below and the data of the fake
 	limit   int        // 0 = none
 	goos    string     // "darwin": limit the command line, as go-keyring does
 	errs    map[Op]error
@@ -76,39 +80,43 @@ func newFaults(opts []Option) *faults {
 	return f
 }
 
-// enter counts a call of op and returns the injected error and the channel
-// to wait on when blocked (nil when not). The caller must call leave.
-func (f *faults) enter(op Op) (chan struct{}, error) {
+// do counts a call of op, waits while blocked (until Unblock or until ctx
+// ends), returns the injected error if any, and else runs fn with f.mu
+// held. An ended ctx gives ctx.Err(), wrapped in auth.ErrTimeout for a
+// deadline.
+func (f *faults) do(ctx context.Context, op Op, fn func() error) error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.calls[op]++
 	f.active++
 	f.peak = max(f.peak, f.active)
-	return f.blocked, f.errs[op]
-}
-
-func (f *faults) leave() {
-	f.mu.Lock()
-	f.active--
-	f.idle.Broadcast()
+	blocked, err := f.blocked, f.errs[op]
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.active--
+		f.idle.Broadcast()
+		f.mu.Unlock()
+	}()
+	if blocked != nil {
+		select {
+		case <-blocked:
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("authtest: %w (%w)", auth.ErrTimeout, ctx.Err())
+			}
+			return fmt.Errorf("authtest: %w", ctx.Err())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fn()
 }
 
-// wait blocks on ch (when not nil) until Unblock, or until ctx ends when
-// ctx is not nil.
-func wait(ctx context.Context, ch chan struct{}) error {
-	if ch == nil {
-		return nil
-	}
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (f *faults) setErr(op Op, err error) {
+// SetErr makes every later call of op fail with err; nil clears it.
+func (f *faults) SetErr(op Op, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err == nil {
@@ -118,7 +126,9 @@ func (f *faults) setErr(op Op, err error) {
 	f.errs[op] = err
 }
 
-func (f *faults) block() {
+// Block makes later calls wait until Unblock (a Store call also until its
+// context ends; a Keyring call, like go-keyring's, ignores deadlines).
+func (f *faults) Block() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.blocked == nil {
@@ -126,7 +136,8 @@ func (f *faults) block() {
 	}
 }
 
-func (f *faults) unblock() {
+// Unblock releases every waiting call and ends blocking mode.
+func (f *faults) Unblock() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.blocked != nil {
@@ -135,20 +146,22 @@ func (f *faults) unblock() {
 	}
 }
 
-func (f *faults) count(op Op) int {
+// Calls returns how many times op was called.
+func (f *faults) Calls(op Op) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[op]
 }
 
-func (f *faults) inFlight() int {
+// InFlight returns the number of calls in progress (waiting ones included).
+func (f *faults) InFlight() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.active
 }
 
-// waitIdle waits until no call is in progress.
-func (f *faults) waitIdle() {
+// WaitIdle waits until no call is in progress (after Unblock, for example).
+func (f *faults) WaitIdle() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for f.active > 0 {
@@ -156,7 +169,8 @@ func (f *faults) waitIdle() {
 	}
 }
 
-func (f *faults) maxInFlight() int {
+// MaxInFlight returns the most calls ever in progress at once.
+func (f *faults) MaxInFlight() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.peak

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/zalando/go-keyring"
 
@@ -19,123 +17,72 @@ import (
 // A blocked call ignores every deadline until Unblock, like go-keyring
 // waiting on an unlock prompt nobody answers.
 type Keyring struct {
-	f     *faults
-	items map[[2]string]string // guarded by f.mu
+	*faults
+	items map[[2]string]string // guarded by faults.mu
 }
 
 var _ auth.Keyring = (*Keyring)(nil)
 
 // NewKeyring returns an empty Keyring.
 func NewKeyring(opts ...Option) *Keyring {
-	return &Keyring{f: newFaults(opts), items: map[[2]string]string{}}
+	return &Keyring{faults: newFaults(opts), items: map[[2]string]string{}}
 }
 
 // Get implements auth.Keyring.
-func (k *Keyring) Get(service, user string) (string, error) {
-	ch, err := k.f.enter(OpLoad)
-	defer k.f.leave()
-	_ = wait(context.Background(), ch) // go-keyring takes no context
-	if err != nil {
-		return "", err
-	}
-	k.f.mu.Lock()
-	defer k.f.mu.Unlock()
-	v, ok := k.items[[2]string{service, user}]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
+func (k *Keyring) Get(service, user string) (v string, err error) {
+	err = k.do(context.Background(), OpLoad, func() error { // go-keyring takes no context
+		var ok bool
+		if v, ok = k.items[[2]string{service, user}]; !ok {
+			return keyring.ErrNotFound
+		}
+		return nil
+	})
+	return v, err
 }
 
 // Set implements auth.Keyring.
 func (k *Keyring) Set(service, user, password string) error {
-	ch, err := k.f.enter(OpSave)
-	defer k.f.leave()
-	_ = wait(context.Background(), ch) // go-keyring takes no context
-	if err != nil {
-		return err
-	}
-	k.f.mu.Lock()
-	defer k.f.mu.Unlock()
-	if k.tooBig(service, user, password) {
-		return keyring.ErrSetDataTooBig
-	}
-	k.items[[2]string{service, user}] = password
-	return nil
+	return k.do(context.Background(), OpSave, func() error {
+		if k.tooBig(service, user, password) {
+			return keyring.ErrSetDataTooBig
+		}
+		k.items[[2]string{service, user}] = password
+		return nil
+	})
 }
 
 // Delete implements auth.Keyring.
 func (k *Keyring) Delete(service, user string) error {
-	ch, err := k.f.enter(OpDelete)
-	defer k.f.leave()
-	_ = wait(context.Background(), ch) // go-keyring takes no context
-	if err != nil {
-		return err
-	}
-	k.f.mu.Lock()
-	defer k.f.mu.Unlock()
-	key := [2]string{service, user}
-	if _, ok := k.items[key]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(k.items, key)
-	return nil
+	return k.do(context.Background(), OpDelete, func() error {
+		key := [2]string{service, user}
+		if _, ok := k.items[key]; !ok {
+			return keyring.ErrNotFound
+		}
+		delete(k.items, key)
+		return nil
+	})
 }
 
 // tooBig applies the size limit as go-keyring v0.2.8 does: on macOS to the
 // whole `security -i` command line with the secret base64-encoded, else to
-// the secret. k.f.mu must be held.
+// the secret. (go-keyring also shell-quotes service and user names with
+// unusual characters, a few bytes more than counted here.)
 func (k *Keyring) tooBig(service, user, password string) bool {
-	if k.f.limit <= 0 {
+	if k.limit <= 0 {
 		return false
 	}
-	if k.f.goos == "darwin" {
-		enc := "go-keyring-base64:" + base64.StdEncoding.EncodeToString([]byte(password))
-		cmd := fmt.Sprintf("add-generic-password -U -s %s -a %s -w %s\n", shellQuote(service), shellQuote(user), shellQuote(enc))
+	if k.goos == "darwin" {
+		cmd := fmt.Sprintf("add-generic-password -U -s %s -a %s -w go-keyring-base64:%s\n",
+			service, user, base64.StdEncoding.EncodeToString([]byte(password)))
 		return len(cmd) > DarwinCommandLimit
 	}
-	return len(password) > k.f.limit
-}
-
-var unsafeShell = regexp.MustCompile(`[^\w@%+=:,./-]`)
-
-// shellQuote quotes like github.com/alessio/shellescape, which go-keyring
-// uses on macOS.
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	if !unsafeShell.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+	return len(password) > k.limit
 }
 
 // Secret returns the item stored for service and user.
 func (k *Keyring) Secret(service, user string) (string, bool) {
-	k.f.mu.Lock()
-	defer k.f.mu.Unlock()
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	v, ok := k.items[[2]string{service, user}]
 	return v, ok
 }
-
-// SetErr makes every later call of op fail with err; nil clears it.
-func (k *Keyring) SetErr(op Op, err error) { k.f.setErr(op, err) }
-
-// Block makes later calls hang until Unblock.
-func (k *Keyring) Block() { k.f.block() }
-
-// Unblock releases every hanging call and ends blocking mode.
-func (k *Keyring) Unblock() { k.f.unblock() }
-
-// Calls returns how many times op was called.
-func (k *Keyring) Calls(op Op) int { return k.f.count(op) }
-
-// InFlight returns the number of calls in progress (hanging ones included).
-func (k *Keyring) InFlight() int { return k.f.inFlight() }
-
-// WaitIdle waits until no call is in progress (after Unblock, for example).
-func (k *Keyring) WaitIdle() { k.f.waitIdle() }
-
-// MaxInFlight returns the most calls ever in progress at once.
-func (k *Keyring) MaxInFlight() int { return k.f.maxInFlight() }

@@ -3,6 +3,7 @@ package auth0sim
 import (
 	"cmp"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,21 +22,14 @@ const (
 	modeFormPost = "form_post" // an HTML page that posts the result to the redirect URI
 )
 
-// callbackMismatch is Auth0's message for a redirect_uri that is not an
-// allowed callback URL.
-const callbackMismatch = "Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs."
-
 // authRequest is a validated /authorize request.
 type authRequest struct {
-	clientID     string
 	redirectURI  string
 	responseMode string // modeQuery or modeFormPost
 	state        string
 	challenge    string
 	scope        string
-	audience     string
 	nonce        string
-	loginHint    string
 }
 
 // handleAuthorize serves GET /authorize (RFC 6749 §4.1.1, RFC 7636 §4.3).
@@ -45,42 +39,34 @@ type authRequest struct {
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	clientID, redirectURI := q.Get("client_id"), q.Get("redirect_uri")
+	mode := cmp.Or(q.Get("response_mode"), modeQuery)
+	var title, msg, detail string
 	switch {
 	case clientID == "":
-		s.messagePage(w, http.StatusBadRequest, "Missing client_id",
-			"The sign-in link has no client_id parameter.", "")
-		return
+		title, msg = "Missing client_id", "The sign-in link has no client_id parameter."
 	case len(q["client_id"]) > 1 || clientID != s.clientID:
-		s.messagePage(w, http.StatusBadRequest, "Unknown application",
-			"The application asking you to sign in (client_id "+clientID+") is not registered here.", "")
-		return
+		title, msg = "Unknown application", "The application asking you to sign in (client_id "+clientID+") is not registered here."
 	case redirectURI == "":
-		s.messagePage(w, http.StatusBadRequest, "Missing redirect_uri",
-			"The sign-in link has no redirect_uri parameter.", "")
-		return
+		title, msg = "Missing redirect_uri", "The sign-in link has no redirect_uri parameter."
 	case len(q["redirect_uri"]) > 1 || !s.redirectAllowed(redirectURI):
-		s.log.Info("auth0sim: authorize refused: callback URL mismatch", "redirect_uri", redirectURI)
-		s.messagePage(w, http.StatusBadRequest, "Callback URL mismatch", callbackMismatch,
-			"redirect_uri: "+redirectURI)
-		return
+		title, detail = "Callback URL mismatch", "redirect_uri: "+redirectURI
+		msg = "Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs." // Auth0's words
+	case len(q["response_mode"]) > 1 || (mode != modeQuery && mode != modeFormPost):
+		title, msg = "Unsupported response mode",
+			"The sign-in link asks for response_mode "+mode+"; this server answers with query or form_post."
 	}
-	mode := cmp.Or(q.Get("response_mode"), modeQuery)
-	if len(q["response_mode"]) > 1 || (mode != modeQuery && mode != modeFormPost) {
-		s.log.Info("auth0sim: authorize refused: unsupported response_mode", "response_mode", mode)
-		s.messagePage(w, http.StatusBadRequest, "Unsupported response mode",
-			"The sign-in link asks for response_mode "+mode+"; this server answers with query or form_post.", "")
+	if title != "" {
+		s.log.Info("auth0sim: authorize refused", "reason", title)
+		s.messagePage(w, http.StatusBadRequest, title, msg, detail)
 		return
 	}
 	req := authRequest{
-		clientID:     clientID,
 		redirectURI:  redirectURI,
 		responseMode: mode,
 		state:        q.Get("state"),
 		challenge:    q.Get("code_challenge"),
 		scope:        normalizeScope(q.Get("scope")),
-		audience:     cmp.Or(q.Get("audience"), s.audience),
 		nonce:        q.Get("nonce"),
-		loginHint:    q.Get("login_hint"),
 	}
 	if code, desc := s.checkAuthorize(q, req); code != "" {
 		s.log.Info("auth0sim: authorize refused", "error", code, "reason", desc)
@@ -90,9 +76,11 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	// The page is prefilled, and prompt=none signs in, with login_hint or
 	// else whoever signed in with this browser before.
 	browser := s.browserID(w, r)
-	email := normalizeEmail(req.loginHint)
+	email := normalizeEmail(q.Get("login_hint"))
 	if email == "" {
-		email = s.browsers.session(browser)
+		s.mu.Lock()
+		email = s.sessions[browser]
+		s.mu.Unlock()
 	}
 	if q.Get("prompt") == "none" {
 		if !validEmail(email) {
@@ -104,7 +92,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.approve(w, req, browser, email)
 		return
 	}
-	tx := s.browsers.newTx(req, browser, s.now())
+	tx := s.newTx(req, browser)
 	s.signInPage(w, http.StatusOK, signInData{TxID: tx, Email: email, ReturnTo: returnHost(req.redirectURI)})
 }
 
@@ -128,8 +116,8 @@ func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc strin
 		return "invalid_request", "code_challenge_method must be S256"
 	case !validChallenge(req.challenge):
 		return "invalid_request", "code_challenge must be 43 base64url characters"
-	case req.audience != s.audience:
-		return "access_denied", "Service not found: " + req.audience
+	case cmp.Or(q.Get("audience"), s.audience) != s.audience:
+		return "access_denied", "Service not found: " + q.Get("audience")
 	}
 	switch q.Get("prompt") {
 	case "", "none", "login", "consent", "select_account":
@@ -140,82 +128,68 @@ func (s *Server) checkAuthorize(q url.Values, req authRequest) (code, desc strin
 }
 
 // handleDecision serves the POST of the sign-in page. The form carries the
-// transaction's token (the hidden field "tx", random and known only to the
-// page), and the transaction belongs to the browser cookie (SameSite=Lax)
-// that the page's GET set: a page elsewhere can neither read the token nor
-// send the cookie along with a cross-site post, so it cannot sign anyone in.
-// Origin and Sec-Fetch-Site are not used: the page's Referrer-Policy makes
-// browsers send "Origin: null", and older ones send neither.
+// transaction's token (the hidden field "tx", known only to the page), and
+// the transaction belongs to the browser cookie (SameSite=Lax) that the
+// page's GET set: a page elsewhere has neither, so it cannot sign anyone in
+// (the package documentation says why Origin is not checked).
 func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		s.messagePage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.", "")
 		return
 	}
-	txID := r.PostForm.Get("tx")
+	txID, action := r.PostForm.Get("tx"), r.PostForm.Get("action")
+	email := normalizeEmail(r.PostForm.Get("email"))
 	if txID == "" {
 		s.messagePage(w, http.StatusForbidden, "Request refused",
 			"The sign-in form carries no sign-in token, so it did not come from this sign-in page. "+
 				"Go back to the application and start the sign-in again.", "")
 		return
 	}
-	tx, ok := s.browsers.tx(txID, s.now())
-	if !ok {
+	// The transaction is looked up, checked and, when the form ends it,
+	// removed at once: a page is submitted successfully only once.
+	c, cerr := r.Cookie(browserCookie)
+	s.mu.Lock()
+	tx, ok := s.txs[txID]
+	ok = ok && s.now().Before(tx.expires)
+	sameBrowser := ok && cerr == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(tx.browser)) == 1
+	if sameBrowser && (action == "deny" || action == "approve" && validEmail(email)) {
+		delete(s.txs, txID)
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok:
 		s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
 			"It was already used or is too old. Go back to the application and start the sign-in again.", "")
-		return
-	}
-	c, err := r.Cookie(browserCookie)
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(tx.browser)) != 1 {
+	case !sameBrowser:
 		s.log.Info("auth0sim: sign-in form refused: the browser cookie does not match the transaction")
 		s.messagePage(w, http.StatusForbidden, "Request refused",
 			"This sign-in page was opened in another browser, or cookies are blocked. "+
 				"Allow cookies for this site and start the sign-in again from the application.", "")
-		return
-	}
-	switch r.PostForm.Get("action") {
-	case "deny":
-		if !s.browsers.finish(txID) {
-			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
-				"It was already used. Go back to the application and start the sign-in again.", "")
-			return
-		}
+	case action == "deny":
 		s.log.Info("auth0sim: sign-in denied")
 		s.respond(w, tx.req, url.Values{
 			"error": {"access_denied"}, "error_description": {"User did not authorize the request"},
 		})
-	case "approve":
-		email := normalizeEmail(r.PostForm.Get("email"))
-		if !validEmail(email) {
-			s.signInPage(w, http.StatusBadRequest, signInData{
-				TxID: txID, Email: r.PostForm.Get("email"), ReturnTo: returnHost(tx.req.redirectURI),
-				Error: "Enter an email address like name@example.com.",
-			})
-			return
-		}
-		if !s.browsers.finish(txID) {
-			s.messagePage(w, http.StatusBadRequest, "This sign-in page has expired",
-				"It was already used. Go back to the application and start the sign-in again.", "")
-			return
-		}
-		s.approve(w, tx.req, tx.browser, email)
-	default:
+	case action != "approve":
 		s.messagePage(w, http.StatusBadRequest, "Bad request", "Choose Sign in or Deny.", "")
+	case !validEmail(email):
+		s.signInPage(w, http.StatusBadRequest, signInData{
+			TxID: txID, Email: r.PostForm.Get("email"), ReturnTo: returnHost(tx.req.redirectURI),
+			Error: "Enter an email address like name@example.com.",
+		})
+	default:
+		s.approve(w, tx.req, tx.browser, email)
 	}
 }
 
 // approve signs email in on this browser and redirects with a new code.
 func (s *Server) approve(w http.ResponseWriter, req authRequest, browser, email string) {
-	now := s.now()
-	s.browsers.setSession(browser, email)
-	code := s.grants.newCode(authorization{
-		clientID: req.clientID,
-		email:    email,
-		scope:    req.scope,
-		audience: req.audience,
-		nonce:    req.nonce,
-		authTime: now,
-	}, req.redirectURI, req.challenge, now)
+	s.mu.Lock()
+	s.sessions[browser] = email
+	s.mu.Unlock()
+	code := s.newCode(&grant{email: email, scope: req.scope, nonce: req.nonce, authTime: s.now()},
+		req.redirectURI, req.challenge)
 	s.log.Info("auth0sim: sign-in approved, code issued", "sub", Subject(email))
 	s.respond(w, req, url.Values{"code": {code}})
 }
@@ -231,18 +205,19 @@ func (s *Server) respond(w http.ResponseWriter, req authRequest, params url.Valu
 		s.formPostPage(w, req.redirectURI, params)
 		return
 	}
-	u, err := url.Parse(req.redirectURI)
-	if err != nil { // validated before; cannot happen
-		s.messagePage(w, http.StatusBadRequest, "Bad redirect", "The redirect_uri cannot be used.", "")
-		return
-	}
+	u, _ := url.Parse(req.redirectURI) // an allowed callback URL, so valid
 	q := u.Query()
 	for k, v := range params {
 		q[k] = v
 	}
 	u.RawQuery = q.Encode()
+	found(w, u.String())
+}
+
+// found redirects to loc, uncached.
+func found(w http.ResponseWriter, loc string) {
 	noStore(w.Header())
-	w.Header().Set("Location", u.String())
+	w.Header().Set("Location", loc)
 	w.WriteHeader(http.StatusFound)
 }
 
@@ -261,15 +236,8 @@ func (s *Server) browserID(w http.ResponseWriter, r *http.Request) string {
 // validChallenge: an S256 challenge is the base64url SHA-256 of the
 // verifier, 43 characters (RFC 7636 §4.2).
 func validChallenge(c string) bool {
-	if len(c) != 43 {
-		return false
-	}
-	for _, b := range []byte(c) {
-		if !isUnreserved(b) || b == '.' || b == '~' {
-			return false
-		}
-	}
-	return true
+	_, err := base64.RawURLEncoding.DecodeString(c)
+	return len(c) == 43 && err == nil
 }
 
 // validEmail accepts a plain address: one "@", a local part and a dotted
@@ -298,10 +266,7 @@ func hasScope(scope, want string) bool {
 
 // returnHost is where the browser goes after the page, for people to read.
 func returnHost(redirectURI string) string {
-	u, err := url.Parse(redirectURI)
-	if err != nil {
-		return "the application"
-	}
+	u, _ := url.Parse(redirectURI) // an allowed callback URL, so valid
 	return u.Host
 }
 

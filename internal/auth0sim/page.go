@@ -1,7 +1,6 @@
 package auth0sim
 
 import (
-	"bytes"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -29,17 +28,24 @@ input[type=email]{background:#121215;color:#ececf1;border-color:#9a9aa5}button.p
 button.secondary{background:#1e1e23;color:#ececf1;border-color:#ececf1}.error{color:#ff8a8f}.note{color:#b4b4be}}
 `
 
-const signInHTML = `<!doctype html>
+// pageHTML holds the three pages; "top" and "bottom" are their shared head
+// and end.
+const pageHTML = `{{define "top"}}<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in – Pieces (demo)</title>
+<title>{{.}}</title>
 <style>` + pageStyle + `</style>
 </head>
 <body>
 <main>
-<h1>Sign in</h1>
+{{end}}{{define "bottom"}}</main>
+</body>
+</html>
+{{end}}
+
+{{define "signin"}}{{template "top" "Sign in – Pieces (demo)"}}<h1>Sign in</h1>
 <p>to continue to Pieces</p>
 <form method="post" action="/authorize">
 <input type="hidden" name="tx" value="{{.TxID}}">
@@ -52,45 +58,19 @@ const signInHTML = `<!doctype html>
 </div>
 </form>
 <p class="note">Demo sign-in server: no password is needed. Afterwards your browser returns to {{.ReturnTo}}.</p>
-</main>
-</body>
-</html>
-`
+{{template "bottom"}}{{end}}
 
-const messageHTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} – Pieces (demo)</title>
-<style>` + pageStyle + `</style>
-</head>
-<body>
-<main>
-<h1>{{.Title}}</h1>
+{{define "message"}}{{template "top" (print .Title " – Pieces (demo)")}}<h1>{{.Title}}</h1>
 <p role="status">{{.Message}}</p>
 {{if .Detail}}<p class="detail">{{.Detail}}</p>{{end}}
 <p class="note">You can close this window.</p>
-</main>
-</body>
-</html>
-`
+{{template "bottom"}}{{end}}
 
-// formPostHTML is the form_post answer: a form of hidden fields that its
-// script submits at once, with a Continue button for browsers without
-// JavaScript (OAuth 2.0 Form Post Response Mode §2).
-const formPostHTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Submit This Form</title>
-<style>` + pageStyle + `</style>
-</head>
-<body>
-<main>
-<form method="post" action="{{.Action}}">
-{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{/* The form_post answer: a form of hidden fields that its script submits
+at once, with a Continue button for browsers without JavaScript (OAuth 2.0
+Form Post Response Mode §2). */}}
+{{define "formpost"}}{{template "top" "Submit This Form"}}<form method="post" action="{{.Action}}">
+{{range $name, $v := .Params}}<input type="hidden" name="{{$name}}" value="{{index $v 0}}">
 {{end}}<noscript>
 <h1>Continue to {{.ReturnTo}}</h1>
 <p>Your browser does not run scripts: press Continue to return to the application.</p>
@@ -101,7 +81,9 @@ const formPostHTML = `<!doctype html>
 <script nonce="{{.Nonce}}">document.forms[0].submit();</script>
 </body>
 </html>
-`
+{{end}}`
+
+var pages = template.Must(template.New("").Parse(pageHTML))
 
 // signInData fills the sign-in page.
 type signInData struct {
@@ -118,27 +100,10 @@ type messageData struct {
 
 // formPostData fills the form_post page.
 type formPostData struct {
-	Action   string // the redirect URI
-	Fields   []formField
-	ReturnTo string // host of the redirect URI
-	Nonce    string // of the script, allowed by the page's CSP
-}
-
-type formField struct{ Name, Value string }
-
-// pages holds the parsed page templates.
-type pages struct {
-	signIn   *template.Template
-	message  *template.Template
-	formPost *template.Template
-}
-
-func newPages() pages {
-	return pages{
-		signIn:   template.Must(template.New("signin").Parse(signInHTML)),
-		message:  template.Must(template.New("message").Parse(messageHTML)),
-		formPost: template.Must(template.New("formpost").Parse(formPostHTML)),
-	}
+	Action   string     // the redirect URI
+	Params   url.Values // code or error and error_description, and state
+	ReturnTo string     // host of the redirect URI
+	Nonce    string     // of the script, allowed by the page's CSP
 }
 
 // pageCSP is the policy of the pages without script. No form-action on the
@@ -147,50 +112,36 @@ func newPages() pages {
 const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 
 func (s *Server) signInPage(w http.ResponseWriter, status int, d signInData) {
-	s.renderPage(w, status, pageCSP, s.pages.signIn, d)
+	s.renderPage(w, status, pageCSP, "signin", d)
 }
 
 // messagePage shows a problem or a result to the person in the browser
 // (escaped); detail may be empty.
 func (s *Server) messagePage(w http.ResponseWriter, status int, title, msg, detail string) {
-	s.renderPage(w, status, pageCSP, s.pages.message, messageData{Title: title, Message: msg, Detail: detail})
+	s.renderPage(w, status, pageCSP, "message", messageData{Title: title, Message: msg, Detail: detail})
 }
 
 // formPostPage answers 200 with a page that posts params to redirectURI.
 // Its CSP allows only its own script (by nonce) and a form sent to the
 // redirect URI's origin.
 func (s *Server) formPostPage(w http.ResponseWriter, redirectURI string, params url.Values) {
-	d := formPostData{Action: redirectURI, ReturnTo: returnHost(redirectURI), Nonce: randomToken(16)}
-	for _, k := range []string{"code", "error", "error_description", "state"} {
-		if v := params.Get(k); v != "" {
-			d.Fields = append(d.Fields, formField{Name: k, Value: v})
-		}
-	}
+	d := formPostData{Action: redirectURI, Params: params, ReturnTo: returnHost(redirectURI), Nonce: randomToken(16)}
 	csp := "default-src 'none'; script-src 'nonce-" + d.Nonce + "'; style-src 'unsafe-inline'; " +
 		"form-action " + formActionSource(redirectURI) + "; frame-ancestors 'none'; base-uri 'none'"
-	s.renderPage(w, http.StatusOK, csp, s.pages.formPost, d)
+	s.renderPage(w, http.StatusOK, csp, "formpost", d)
 }
 
 // formActionSource is the CSP source of the redirect URI's origin. CSP
 // host sources cannot name an IPv6 literal: for one, the scheme alone.
 func formActionSource(redirectURI string) string {
-	u, err := url.Parse(redirectURI)
-	switch {
-	case err != nil: // validated before; cannot happen
-		return "'none'"
-	case strings.HasPrefix(u.Host, "["):
+	u, _ := url.Parse(redirectURI) // an allowed callback URL, so valid
+	if strings.HasPrefix(u.Host, "[") {
 		return u.Scheme + ":"
 	}
 	return u.Scheme + "://" + u.Host
 }
 
-func (s *Server) renderPage(w http.ResponseWriter, status int, csp string, t *template.Template, data any) {
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		s.log.Error("auth0sim: render page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
+func (s *Server) renderPage(w http.ResponseWriter, status int, csp, page string, data any) {
 	h := w.Header()
 	noStore(h)
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -199,5 +150,6 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, csp string, t *te
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	// The templates are fixed and their data typed: only writing can fail.
+	_ = pages.ExecuteTemplate(w, page, data)
 }

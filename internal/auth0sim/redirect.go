@@ -1,6 +1,7 @@
 package auth0sim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -9,73 +10,27 @@ import (
 	"strings"
 )
 
-// registeredURI is one allowed callback URL, parsed once.
-type registeredURI struct {
-	raw      string
-	scheme   string
-	hostPort string // host and port as written
-	path     string // escaped path
-	rawQuery string
-}
-
-func parseRegistered(raw string) (registeredURI, error) {
-	u, err := parseRedirect(raw)
-	if err != nil {
-		return registeredURI{}, err
-	}
-	return registeredURI{
-		raw:      raw,
-		scheme:   u.Scheme,
-		hostPort: u.Host,
-		path:     u.EscapedPath(),
-		rawQuery: u.RawQuery,
-	}, nil
-}
-
-// parseRedirect parses a redirect URI and rejects what RFC 6749 §3.1.2
-// forbids: relative URIs, fragments, and (for safety) user information.
-func parseRedirect(raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, errors.New("empty")
-	}
-	if strings.ContainsAny(raw, "# \t\r\n\\") {
-		return nil, errors.New("contains a fragment, a space or a backslash")
-	}
+// checkRedirect rejects what RFC 6749 §3.1.2 forbids in a redirect URI:
+// relative URIs and fragments, and (for safety) user information.
+func checkRedirect(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	port, perr := strconv.Atoi(cmp.Or(u.Port(), "80"))
 	switch {
+	case strings.ContainsAny(raw, "# \t\r\n\\"):
+		return errors.New("contains a fragment, a space or a backslash")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, errors.New("scheme is not http or https")
+		return errors.New("scheme is not http or https")
 	case u.Opaque != "" || u.Host == "":
-		return nil, errors.New("not an absolute URI with a host")
+		return errors.New("not an absolute URI with a host")
 	case u.User != nil:
-		return nil, errors.New("contains user information")
+		return errors.New("contains user information")
+	case perr != nil || port < 1 || port > 65535:
+		return errors.New("invalid port")
 	}
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 {
-			return nil, errors.New("invalid port")
-		}
-	}
-	return u, nil
-}
-
-// matches reports whether a requested redirect URI equals this registration:
-// scheme, host, port, path and query exactly, as Auth0 compares allowed
-// callback URLs. No port is implied: 127.0.0.1 is not localhost, and a
-// loopback address on another port is another URL.
-func (reg registeredURI) matches(raw string) bool {
-	if raw == reg.raw {
-		return true
-	}
-	u, err := parseRedirect(raw)
-	if err != nil {
-		return false
-	}
-	return u.Scheme == reg.scheme && u.Host == reg.hostPort && u.EscapedPath() == reg.path &&
-		u.RawQuery == reg.rawQuery && !u.ForceQuery
+	return nil
 }
 
 // AllowRedirectURI adds uri to the allowed callback URLs (and, with its
@@ -84,46 +39,35 @@ func (reg registeredURI) matches(raw string) bool {
 // or https URL without user information or fragment. Adding a URL already
 // allowed does nothing. It is safe to call while the server serves.
 func (s *Server) AllowRedirectURI(uri string) error {
-	reg, err := parseRegistered(uri)
-	if err != nil {
+	if err := checkRedirect(uri); err != nil {
 		return fmt.Errorf("auth0sim: callback URL %q cannot be allowed: %w", uri, err)
 	}
-	s.redirectMu.Lock()
-	defer s.redirectMu.Unlock()
-	if !slices.ContainsFunc(s.redirects, func(r registeredURI) bool { return r.raw == uri }) {
-		s.redirects = append(s.redirects, reg)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.redirects, uri) {
+		s.redirects = append(s.redirects, uri)
 	}
 	return nil
 }
 
-// redirectAllowed reports whether raw is an allowed callback URL.
+// redirectAllowed reports whether raw is an allowed callback URL. Like
+// Auth0, it compares the whole URL exactly: no port is implied, 127.0.0.1
+// is not localhost, and a loopback address on another port is another URL.
 func (s *Server) redirectAllowed(raw string) bool {
-	s.redirectMu.RLock()
-	defer s.redirectMu.RUnlock()
-	for _, reg := range s.redirects {
-		if reg.matches(raw) {
-			return true
-		}
-	}
-	return false
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.redirects, raw)
 }
 
 // logoutAllowed reports whether raw may be a /v2/logout returnTo: an
 // allowed callback URL, or the root ("" or "/") of one's exact origin.
 func (s *Server) logoutAllowed(raw string) bool {
-	if s.redirectAllowed(raw) {
-		return true
-	}
-	s.redirectMu.RLock()
-	defer s.redirectMu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, reg := range s.redirects {
-		root := reg
-		root.raw, root.rawQuery = "", ""
-		for _, p := range []string{"", "/"} {
-			root.path = p
-			if root.matches(raw) {
-				return true
-			}
+		u, _ := url.Parse(reg) // checked by AllowRedirectURI
+		if origin := u.Scheme + "://" + u.Host; raw == reg || raw == origin || raw == origin+"/" {
+			return true
 		}
 	}
 	return false

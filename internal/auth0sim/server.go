@@ -87,16 +87,20 @@ type Server struct {
 	log      *slog.Logger
 	key      *rsa.PrivateKey
 	kid      string
+	jwks     map[string][]map[string]string
 	mux      *http.ServeMux
-	pages    pages
 
-	redirectMu sync.RWMutex    // guards redirects
-	redirects  []registeredURI // allowed callback URLs
+	// mu guards what the server remembers. Codes and tokens are kept by
+	// their SHA-256 (digest), never in the clear.
+	mu        sync.Mutex
+	redirects []string                 // allowed callback URLs
+	codes     map[string]*authCode     // by digest
+	refresh   map[string]*refreshToken // by digest
+	access    map[string]accessToken   // by digest
+	txs       map[string]*transaction  // sign-in pages waiting for their form, by token
+	sessions  map[string]string        // browser cookie → email of who signed in with it
 
-	grants   *grantStore   // codes, grants, refresh and access tokens
-	browsers *browserStore // sign-in transactions and browser sessions
-
-	mu     sync.Mutex // guards the fields below
+	srvMu  sync.Mutex // guards the fields below
 	srv    *http.Server
 	url    string
 	done   chan struct{} // closed when srv.Serve returns
@@ -114,8 +118,11 @@ func New(cfg Config) *Server {
 		now:      cfg.Now,
 		log:      cfg.Logger,
 		key:      cfg.Key,
-		grants:   newGrantStore(),
-		browsers: newBrowserStore(),
+		codes:    make(map[string]*authCode),
+		refresh:  make(map[string]*refreshToken),
+		access:   make(map[string]accessToken),
+		txs:      make(map[string]*transaction),
+		sessions: make(map[string]string),
 	}
 	if s.lifetime <= 0 {
 		s.lifetime = DefaultTokenLifetime
@@ -134,7 +141,7 @@ func New(cfg Config) *Server {
 		}
 		s.key = key
 	}
-	s.kid = keyID(&s.key.PublicKey)
+	s.kid, s.jwks = publicKey(&s.key.PublicKey)
 	uris := cfg.RedirectURIs
 	if len(uris) == 0 {
 		uris = DefaultRedirectURIs()
@@ -144,13 +151,7 @@ func New(cfg Config) *Server {
 			s.log.Warn("auth0sim: callback URL ignored", "err", err)
 		}
 	}
-	s.pages = newPages()
 	s.mux = http.NewServeMux()
-	s.routes()
-	return s
-}
-
-func (s *Server) routes() {
 	s.mux.HandleFunc("GET /authorize", s.handleAuthorize)
 	s.mux.HandleFunc("POST /authorize", s.handleDecision)
 	s.mux.HandleFunc("POST /oauth/token", s.handleToken)
@@ -158,8 +159,11 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /userinfo", s.handleUserinfo)
 	s.mux.HandleFunc("POST /userinfo", s.handleUserinfo)
 	s.mux.HandleFunc("GET /.well-known/openid-configuration", s.handleDiscovery)
-	s.mux.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
+	s.mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, s.jwks) // the public signing key
+	})
 	s.mux.HandleFunc("GET /v2/logout", s.handleLogout)
+	return s
 }
 
 // ServeHTTP serves the Auth0 endpoints.
@@ -173,8 +177,8 @@ func (s *Server) Start(addr string) error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
 	switch {
 	case s.closed:
 		return errors.New("auth0sim: start: server closed")
@@ -198,19 +202,19 @@ func (s *Server) Start(addr string) error {
 // URL returns the base URL of the started server ("http://127.0.0.1:PORT"),
 // or "" before Start. The issuer is URL() + "/".
 func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
 	return s.url
 }
 
 // Close stops the server started by Start, closing its listener and all
 // connections, and waits for it. It is safe to call more than once.
 func (s *Server) Close() error {
-	s.mu.Lock()
+	s.srvMu.Lock()
 	srv, done := s.srv, s.done
 	s.closed = true
 	s.srv = nil
-	s.mu.Unlock()
+	s.srvMu.Unlock()
 	if srv == nil {
 		return nil
 	}
@@ -226,7 +230,11 @@ func (s *Server) Close() error {
 // 403 invalid_grant. Access tokens already issued stay valid until they
 // expire, as with Auth0.
 func (s *Server) RevokeAll() {
-	s.grants.revokeAllRefresh()
+	s.mu.Lock()
+	for _, rt := range s.refresh {
+		rt.grant.refreshRevoked = true
+	}
+	s.mu.Unlock()
 	s.log.Info("auth0sim: all refresh tokens revoked")
 }
 
@@ -243,14 +251,8 @@ func normalizeEmail(email string) string {
 }
 
 // baseURL is the started URL, or the one the request was addressed to when
-// the Server is used only as a handler (httptest).
+// the Server is used only as a handler (httptest). The issuer is baseURL
+// and "/".
 func (s *Server) baseURL(r *http.Request) string {
-	if u := s.URL(); u != "" {
-		return u
-	}
-	return "http://" + r.Host
-}
-
-func (s *Server) issuer(r *http.Request) string {
-	return s.baseURL(r) + "/"
+	return cmp.Or(s.URL(), "http://"+r.Host)
 }

@@ -3,6 +3,7 @@ package auth0sim
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -29,6 +30,10 @@ func invalidRequest(desc string) *oauthError {
 	return &oauthError{status: http.StatusBadRequest, code: "invalid_request", desc: desc}
 }
 
+func invalidClient(desc string) *oauthError {
+	return &oauthError{status: http.StatusUnauthorized, code: "invalid_client", desc: desc}
+}
+
 // tokenResponse is a successful token endpoint answer (RFC 6749 §5.1).
 type tokenResponse struct {
 	AccessToken  string `json:"access_token"`
@@ -42,24 +47,19 @@ type tokenResponse struct {
 // handleToken serves POST /oauth/token for the authorization_code
 // (RFC 6749 §4.1.3, RFC 7636 §4.5) and refresh_token (RFC 6749 §6) grants.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	form, perr := readParams(w, r)
-	if perr != nil {
-		s.tokenError(w, perr)
-		return
-	}
-	clientID, err := s.clientOf(r, form)
-	if err != nil {
-		s.tokenError(w, err)
+	form, ok := s.tokenRequest(w, r)
+	if !ok {
 		return
 	}
 	var resp *tokenResponse
+	var err error
 	switch gt := form.Get("grant_type"); gt {
 	case "":
 		err = invalidRequest("Missing required parameter: grant_type")
 	case "authorization_code":
-		resp, err = s.exchangeCode(r, form, clientID)
+		resp, err = s.exchangeCode(r, form)
 	case "refresh_token":
-		resp, err = s.refresh(r, form, clientID)
+		resp, err = s.refreshTokens(r, form)
 	default:
 		err = &oauthError{status: http.StatusBadRequest, code: "unsupported_grant_type",
 			desc: "Unsupported grant type: " + gt}
@@ -72,34 +72,29 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) exchangeCode(r *http.Request, form url.Values, clientID string) (*tokenResponse, error) {
-	code, verifier := form.Get("code"), form.Get("code_verifier")
-	switch {
-	case code == "":
-		return nil, invalidRequest("Missing required parameter: code")
-	case verifier == "":
-		return nil, invalidRequest("Missing required parameter: code_verifier")
-	case form.Get("redirect_uri") == "":
-		return nil, invalidRequest("Missing required parameter: redirect_uri")
+func (s *Server) exchangeCode(r *http.Request, form url.Values) (*tokenResponse, error) {
+	for _, name := range []string{"code", "code_verifier", "redirect_uri"} {
+		if form.Get(name) == "" {
+			return nil, invalidRequest("Missing required parameter: " + name)
+		}
 	}
-	g, err := s.grants.redeemCode(code, clientID, form.Get("redirect_uri"), verifier, s.now())
+	g, err := s.redeemCode(form.Get("code"), form.Get("redirect_uri"), form.Get("code_verifier"))
 	if err != nil {
 		return nil, err
 	}
 	resp, err := s.issue(r, g, g.scope)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		s.log.Info("auth0sim: code exchanged", "sub", Subject(g.email), "offline_access", hasScope(g.scope, "offline_access"))
 	}
-	s.log.Info("auth0sim: code exchanged", "sub", Subject(g.email), "offline_access", hasScope(g.scope, "offline_access"))
-	return resp, nil
+	return resp, err
 }
 
-func (s *Server) refresh(r *http.Request, form url.Values, clientID string) (*tokenResponse, error) {
+func (s *Server) refreshTokens(r *http.Request, form url.Values) (*tokenResponse, error) {
 	tok := form.Get("refresh_token")
 	if tok == "" {
 		return nil, invalidRequest("Missing required parameter: refresh_token")
 	}
-	g, err := s.grants.rotateRefresh(tok, clientID)
+	g, err := s.rotateRefresh(tok)
 	if err != nil {
 		return nil, err
 	}
@@ -114,29 +109,25 @@ func (s *Server) refresh(r *http.Request, form url.Values, clientID string) (*to
 		scope = want
 	}
 	resp, err := s.issue(r, g, scope)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		s.log.Info("auth0sim: refresh token rotated", "sub", Subject(g.email))
 	}
-	s.log.Info("auth0sim: refresh token rotated", "sub", Subject(g.email))
-	return resp, nil
+	return resp, err
 }
 
 // issue mints an access token, an id token when scope has openid, and a
-// refresh token when it has offline_access.
+// refresh token when the grant has offline_access.
 func (s *Server) issue(r *http.Request, g *grant, scope string) (*tokenResponse, error) {
 	now := s.now()
 	exp := now.Add(s.lifetime)
-	iss := s.issuer(r)
-	sub := Subject(g.email)
-	jti := randomToken(16)
-	access, err := s.sign(accessClaims{
-		Iss: iss, Sub: sub, Aud: g.audience, Iat: now.Unix(), Exp: exp.Unix(),
-		Scope: scope, Azp: g.clientID, Jti: jti, Pad: padding(s.padding),
+	iss, sub := s.baseURL(r)+"/", Subject(g.email)
+	access, err := s.sign(map[string]any{
+		"iss": iss, "sub": sub, "aud": s.audience, "iat": now.Unix(), "exp": exp.Unix(),
+		"scope": scope, "azp": s.clientID, "jti": randomToken(16),
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.grants.recordAccess(jti, g, exp)
 	resp := &tokenResponse{
 		AccessToken: access,
 		Scope:       scope,
@@ -144,20 +135,23 @@ func (s *Server) issue(r *http.Request, g *grant, scope string) (*tokenResponse,
 		TokenType:   "Bearer",
 	}
 	if hasScope(scope, "openid") {
-		p := profileOf(g.email, g.authTime)
-		resp.IDToken, err = s.sign(idClaims{
-			Iss: iss, Aud: g.clientID, Sub: sub,
-			Email: p.Email, EmailVerified: p.EmailVerified, Name: p.Name, Nickname: p.Nickname,
-			Picture: p.Picture, UpdatedAt: p.UpdatedAt,
-			Iat: now.Unix(), Exp: exp.Unix(), AuthTime: g.authTime.Unix(), Nonce: g.nonce,
-			Pad: padding(s.padding),
+		claims := profileOf(g.email, g.authTime)
+		maps.Copy(claims, map[string]any{
+			"iss": iss, "aud": s.clientID, "iat": now.Unix(), "exp": exp.Unix(), "auth_time": g.authTime.Unix(),
 		})
-		if err != nil {
+		if g.nonce != "" {
+			claims["nonce"] = g.nonce
+		}
+		if resp.IDToken, err = s.sign(claims); err != nil {
 			return nil, err
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.access[digest(access)] = accessToken{grant: g, scope: scope, expires: exp}
 	if hasScope(g.scope, "offline_access") {
-		resp.RefreshToken = s.grants.newRefresh(g)
+		resp.RefreshToken = randomToken(32)
+		s.refresh[digest(resp.RefreshToken)] = &refreshToken{grant: g}
 	}
 	return resp, nil
 }
@@ -165,14 +159,8 @@ func (s *Server) issue(r *http.Request, g *grant, scope string) (*tokenResponse,
 // handleRevoke serves POST /oauth/revoke (RFC 7009): the refresh token's
 // family can no longer be refreshed. Unknown tokens answer 200 too.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	form, perr := readParams(w, r)
-	if perr != nil {
-		s.tokenError(w, perr)
-		return
-	}
-	clientID, err := s.clientOf(r, form)
-	if err != nil {
-		s.tokenError(w, err)
+	form, ok := s.tokenRequest(w, r)
+	if !ok {
 		return
 	}
 	tok := form.Get("token")
@@ -180,15 +168,34 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		s.tokenError(w, invalidRequest("Missing required parameter: token"))
 		return
 	}
-	s.grants.revokeRefresh(tok, clientID)
+	s.mu.Lock()
+	if rt, ok := s.refresh[digest(tok)]; ok {
+		rt.grant.refreshRevoked = true
+	}
+	s.mu.Unlock()
 	s.log.Info("auth0sim: refresh token revoked")
 	noStore(w.Header())
 	w.WriteHeader(http.StatusOK)
 }
 
+// tokenRequest reads the parameters of a token or revocation request and
+// checks the client; when they do not hold it answers the error and
+// returns false.
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	form, err := readParams(w, r)
+	if err == nil {
+		err = s.checkClient(r, form)
+	}
+	if err != nil {
+		s.tokenError(w, err)
+		return nil, false
+	}
+	return form, true
+}
+
 // readParams reads a form body (or, as Auth0 also accepts, a JSON object of
 // strings).
-func readParams(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) {
+func readParams(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "application/json" {
@@ -218,30 +225,26 @@ func readParams(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError
 	return r.PostForm, nil
 }
 
-// clientOf returns the client id from the body or, as a public client may
+// checkClient checks the client id from the body or, as a public client may
 // send it, HTTP Basic with an empty secret. Public clients have no secret.
-func (s *Server) clientOf(r *http.Request, form url.Values) (string, error) {
+func (s *Server) checkClient(r *http.Request, form url.Values) error {
 	id := form.Get("client_id")
 	if user, pass, ok := r.BasicAuth(); ok {
-		if u, err := url.QueryUnescape(user); err == nil && (id == "" || id == u) && pass == "" {
-			id = u
-		} else {
-			return "", &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-				desc: "Client authentication failed."}
+		u, err := url.QueryUnescape(user)
+		if err != nil || (id != "" && id != u) || pass != "" {
+			return invalidClient("Client authentication failed.")
 		}
+		id = u
 	}
 	switch {
 	case id == "":
-		return "", &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-			desc: "Missing required parameter: client_id"}
+		return invalidClient("Missing required parameter: client_id")
 	case form.Get("client_secret") != "":
-		return "", &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-			desc: "This client has no secret; do not send client_secret."}
+		return invalidClient("This client has no secret; do not send client_secret.")
 	case id != s.clientID:
-		return "", &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
-			desc: "Unknown client."}
+		return invalidClient("Unknown client.")
 	}
-	return id, nil
+	return nil
 }
 
 // tokenError writes err in Auth0's JSON shape.

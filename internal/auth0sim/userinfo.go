@@ -8,90 +8,72 @@ import (
 	"time"
 )
 
-// profile is what /userinfo answers (OpenID Connect Core §5.3).
-type profile struct {
-	Sub           string `json:"sub"`
-	Email         string `json:"email"`
-	EmailVerified bool   `json:"email_verified"`
-	Name          string `json:"name"`
-	Nickname      string `json:"nickname"`
-	Picture       string `json:"picture"`
-	UpdatedAt     string `json:"updated_at"`
-}
-
-// profileOf is the profile Auth0 gives a database user with this email:
-// name is the address, nickname its local part, picture a Gravatar URL.
-func profileOf(email string, updated time.Time) profile {
+// profileOf is the profile Auth0 gives a database user with this email
+// (OpenID Connect Core §5.1): name is the address, nickname its local part,
+// picture a Gravatar URL.
+func profileOf(email string, updated time.Time) map[string]any {
 	nick, _, _ := strings.Cut(email, "@")
 	sum := sha256.Sum256([]byte(email))
-	return profile{
-		Sub:           Subject(email),
-		Email:         email,
-		EmailVerified: true,
-		Name:          email,
-		Nickname:      nick,
-		Picture:       "https://s.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=480&r=pg&d=identicon",
-		UpdatedAt:     updated.UTC().Format("2006-01-02T15:04:05.000Z"),
+	return map[string]any{
+		"sub":            Subject(email),
+		"email":          email,
+		"email_verified": true,
+		"name":           email,
+		"nickname":       nick,
+		"picture":        "https://s.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=480&r=pg&d=identicon",
+		"updated_at":     updated.UTC().Format("2006-01-02T15:04:05.000Z"),
 	}
+}
+
+// scopeClaims are the profile claims each scope grants; sub is always
+// granted (OpenID Connect Core §5.4).
+var scopeClaims = map[string][]string{
+	"email":   {"email", "email_verified"},
+	"profile": {"name", "nickname", "picture", "updated_at"},
 }
 
 // handleUserinfo serves /userinfo for a Bearer access token (RFC 6750 §2.1).
-// Bad, expired and revoked tokens, and tokens without the openid scope, get
-// 401 with a WWW-Authenticate challenge (RFC 6750 §3).
+// Unknown, expired and revoked tokens, and tokens without the openid scope,
+// get 401 with a WWW-Authenticate challenge (RFC 6750 §3).
 func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		s.unauthorized(w, "", "Missing Bearer access token")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		unauthorized(w, "invalid_request", "Missing Bearer access token")
 		return
 	}
-	var c accessClaims
-	now := s.now()
-	if err := s.verify(strings.TrimSpace(tok), &c); err != nil {
-		s.unauthorized(w, "invalid_token", "Invalid access token")
-		return
+	s.mu.Lock()
+	at, ok := s.access[digest(tok)]
+	live := ok && !at.grant.revoked && s.now().Before(at.expires)
+	s.mu.Unlock()
+	switch {
+	case !live:
+		unauthorized(w, "invalid_token", "Invalid, expired or revoked access token")
+	case !hasScope(at.scope, "openid"): // as with Auth0
+		unauthorized(w, "invalid_token", "Access token was not granted the openid scope")
+	default:
+		p := profileOf(at.grant.email, at.grant.authTime)
+		out := map[string]any{"sub": p["sub"]}
+		for scope, names := range scopeClaims {
+			for _, name := range names {
+				if hasScope(at.scope, scope) {
+					out[name] = p[name]
+				}
+			}
+		}
+		writeJSON(w, http.StatusOK, out)
 	}
-	if c.Iss != s.issuer(r) || c.Aud != s.audience || now.Unix() >= c.Exp {
-		s.unauthorized(w, "invalid_token", "Access token expired or not for this API")
-		return
-	}
-	g, ok := s.grants.accessGrant(c.Jti, now)
-	if !ok {
-		s.unauthorized(w, "invalid_token", "Access token revoked")
-		return
-	}
-	// As with Auth0, /userinfo takes only tokens granted openid, and
-	// answers the claims of the granted scopes (OpenID Connect Core §5.4).
-	if !hasScope(c.Scope, "openid") {
-		s.unauthorized(w, "invalid_token", "Access token was not granted the openid scope")
-		return
-	}
-	writeJSON(w, http.StatusOK, userinfoClaims(profileOf(g.email, g.authTime), c.Scope))
 }
 
-// userinfoClaims is p cut to what scope grants: sub always, email and
-// email_verified with "email", the other claims with "profile".
-func userinfoClaims(p profile, scope string) map[string]any {
-	out := map[string]any{"sub": p.Sub}
-	if hasScope(scope, "email") {
-		out["email"], out["email_verified"] = p.Email, p.EmailVerified
-	}
-	if hasScope(scope, "profile") {
-		out["name"], out["nickname"], out["picture"], out["updated_at"] = p.Name, p.Nickname, p.Picture, p.UpdatedAt
-	}
-	return out
-}
-
-func (s *Server) unauthorized(w http.ResponseWriter, code, desc string) {
+// unauthorized answers 401 with a Bearer challenge, which names the error
+// only when the request had a token (RFC 6750 §3.1).
+func unauthorized(w http.ResponseWriter, code, desc string) {
 	challenge := `Bearer realm="auth0sim"`
-	if code != "" {
-		challenge += `, error="` + code + `", error_description="` + desc + `"`
+	if code == "invalid_token" {
+		challenge += `, error="invalid_token", error_description="` + desc + `"`
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
-	body := map[string]string{"error": "invalid_token", "error_description": desc}
-	if code == "" {
-		body["error"] = "invalid_request"
-	}
-	writeJSON(w, http.StatusUnauthorized, body)
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"error": code, "error_description": desc})
 }
 
 // handleDiscovery serves the OpenID Provider metadata (OpenID Connect
@@ -99,7 +81,7 @@ func (s *Server) unauthorized(w http.ResponseWriter, code, desc string) {
 func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	base := s.baseURL(r)
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                s.issuer(r),
+		"issuer":                                base + "/",
 		"authorization_endpoint":                base + "/authorize",
 		"token_endpoint":                        base + "/oauth/token",
 		"userinfo_endpoint":                     base + "/userinfo",
@@ -119,11 +101,6 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// handleJWKS serves the public signing key.
-func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.jwks())
-}
-
 // handleLogout serves Auth0's GET /v2/logout: it ends this browser's
 // session and, when returnTo is given with a known client_id and is an
 // allowed URL, redirects there. It does not revoke refresh tokens.
@@ -141,7 +118,9 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c, err := r.Cookie(browserCookie); err == nil {
-		s.browsers.endSession(c.Value)
+		s.mu.Lock()
+		delete(s.sessions, c.Value)
+		s.mu.Unlock()
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: browserCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
@@ -151,7 +130,5 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, http.StatusOK, "Signed out", "You are signed out of the demo sign-in server.", "")
 		return
 	}
-	noStore(w.Header())
-	w.Header().Set("Location", returnTo)
-	w.WriteHeader(http.StatusFound)
+	found(w, returnTo)
 }
