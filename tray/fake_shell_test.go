@@ -46,7 +46,6 @@ func iconName(png []byte) string {
 }
 
 func (f *fakeShell) SetIcon(png []byte)        { f.record("SetIcon %s", iconName(png)) }
-func (f *fakeShell) SetTitle(title string)     { f.record("SetTitle %q", title) }
 func (f *fakeShell) SetTooltip(tooltip string) { f.record("SetTooltip %q", tooltip) }
 func (f *fakeShell) AddSeparator()             { f.record("AddSeparator") }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"log/slog"
 	"os"
@@ -70,26 +69,13 @@ type Config struct {
 	// Logger; default discards. What fyne.io/systray prints with the log
 	// package goes there too while Run runs.
 	Logger *slog.Logger
-	// Stderr is where a person who started Pieces Tray from a terminal
-	// reads that there is no tray; default os.Stderr.
-	Stderr io.Writer
 	// OnQuit is called when the person chooses Quit, before Run returns;
 	// optional.
 	OnQuit func()
-	// LightPanel selects icons for light panels (dark glyphs). The default
-	// suits the dark panels most desktops have.
-	LightPanel bool
-	// PanelProbe, when set, is asked once in the background after the icon
-	// is shown; its answer replaces LightPanel, and the icon changes if it
-	// differs. PanelIsLight is one: it may run gsettings, which must not
-	// delay the icon. Optional.
-	PanelProbe func() bool
 	// HostGrace is how long to wait for a tray host at start before saying
 	// there is none and opening the account window; default
 	// DefaultHostGrace.
 	HostGrace time.Duration
-	// Now is the clock for countdowns in the menu; default time.Now.
-	Now func() time.Time
 }
 
 // ErrNoCore is returned by Run when Config.Core or Config.Windows is nil.
@@ -100,6 +86,9 @@ var ErrNoCore = errors.New("tray: Config.Core and Config.Windows are required")
 //
 // fyne.io/systray allows one tray per process and must own the main thread
 // on macOS: call Run once, from the main goroutine.
+//
+// The icons suit the panel: PIECES_TRAY_ICONS at once, then PanelIsLight's
+// guess, which may run gsettings and so must not delay the icon.
 //
 // On Linux, Run also keeps the item registered with the desktop's
 // StatusNotifierWatcher across restarts of the panel, and when no tray host
@@ -125,17 +114,14 @@ func Run(ctx context.Context, cfg Config) error {
 		if stopped {
 			return
 		}
-		r := &runner{cfg: cfg, quit: systray.Quit, startAtLogin: make(chan struct{}, 1)}
+		panel := make(chan bool, 1) // the probe never waits for the loop
+		r := &runner{cfg: cfg, quit: systray.Quit, light: panelFromEnv(os.Getenv), panel: panel,
+			startAtLogin: make(chan struct{}, 1)}
 		// Build the menu before returning: systray answers GetLayout only
 		// once onReady has returned.
 		a, states, s, m := r.begin(ctx, systrayShell{})
-		if cfg.PanelProbe != nil {
-			panel := make(chan bool, 1) // the probe never waits for the loop
-			r.panel = panel
-			wg.Add(1)
-			go func() { defer wg.Done(); panel <- cfg.PanelProbe() }()
-		}
-		wg.Add(2)
+		wg.Add(3)
+		go func() { defer wg.Done(); panel <- PanelIsLight(os.Getenv) }()
 		go func() { defer wg.Done(); r.loop(ctx, a, states, s, m) }()
 		go func() { defer wg.Done(); keepRegistered(ctx, cfg.Logger, cfg.HostGrace, r.noHost) }()
 	}
@@ -161,9 +147,6 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Stderr == nil {
-		cfg.Stderr = os.Stderr
-	}
 	if cfg.Opener == nil {
 		cfg.Opener = NewOpener(cfg.Logger)
 	}
@@ -173,9 +156,6 @@ func (cfg Config) withDefaults() Config {
 	if cfg.HostGrace <= 0 {
 		cfg.HostGrace = DefaultHostGrace
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	return cfg
 }
 
@@ -183,9 +163,10 @@ func (cfg Config) withDefaults() Config {
 type runner struct {
 	cfg  Config
 	quit func() // ends the tray (systray.Quit)
-	// firstWait overrides firstStateWait (tests).
-	firstWait time.Duration
-	// panel delivers PanelProbe's answer once; nil when there is none.
+	// light selects icons for light panels (dark glyphs) until panel
+	// answers; the default suits the dark panels most desktops have.
+	light bool
+	// panel delivers PanelIsLight's answer once; nil when there is none.
 	panel <-chan bool
 	// startAtLogin is told when the start-at-login setting changed (capacity
 	// 1), so that the menu shows it.
@@ -198,9 +179,12 @@ type runner struct {
 var windowOf = map[ItemID]string{Account: control.WindowAccount, Vanity: control.WindowVanity, Beta: control.WindowBeta,
 	SignOut: control.WindowSignOut, Diagnose: control.WindowDoctor}
 
+// actionOf maps the items that run a core action to the action.
+var actionOf = map[ItemID]app.Action{SignIn: app.ActionSignIn, CancelSignIn: app.ActionCancelSignIn, Retry: app.ActionRetry}
+
 // firstStateWait bounds how long the menu waits for the core's first state
-// before showing "Connecting to Pieces OS…".
-const firstStateWait = time.Second
+// before showing "Connecting to Pieces OS…" (a variable for tests).
+var firstStateWait = time.Second
 
 // begin subscribes to the core and builds the menu from its first state
 // (the core publishes it at once), so that a panel asking for the menu right
@@ -208,11 +192,7 @@ const firstStateWait = time.Second
 func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.State, app.State, Menu) {
 	states := r.cfg.Core.Subscribe(ctx)
 	s := app.State{Phase: app.PhaseConnecting}
-	d := r.firstWait
-	if d <= 0 {
-		d = firstStateWait
-	}
-	wait := time.NewTimer(d)
+	wait := time.NewTimer(firstStateWait)
 	defer wait.Stop()
 	select {
 	case st, ok := <-states:
@@ -222,7 +202,7 @@ func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.Stat
 	case <-wait.C:
 	case <-ctx.Done():
 	}
-	a := newApplier(sh, !r.cfg.LightPanel)
+	a := newApplier(sh, !r.light)
 	m := r.model(s)
 	a.apply(m)
 	return a, states, s, m
@@ -239,10 +219,8 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 	clicked := make(chan ItemID)
 	var fan sync.WaitGroup
 	defer fan.Wait()
-	for id, ch := range a.clicks() {
-		if ch == nil {
-			continue
-		}
+	for id, mi := range a.items {
+		ch := mi.Clicked()
 		fan.Add(1)
 		go func() {
 			defer fan.Done()
@@ -304,7 +282,7 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 // model is the menu for s, with the start-at-login setting, which is not
 // part of the session's state.
 func (r *runner) model(s app.State) Menu {
-	m := Model(s, r.cfg.Now())
+	m := Model(s, time.Now())
 	if sal := r.cfg.Autostart; sal != nil {
 		m.Items[StartAtLogin].Visible = true
 		m.Items[StartAtLogin].Checked = sal.Enabled()
@@ -324,20 +302,21 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 		r.wg.Add(1)
 		go func() { defer r.wg.Done(); f() }()
 	}
-	do := func(a app.Action) {
+	if a, ok := actionOf[id]; ok {
 		run(func() {
 			if _, err := r.cfg.Core.Do(ctx, a, nil); err != nil && ctx.Err() == nil {
 				log.Warn("menu action failed", "action", a, "err", err)
 			}
 		})
 	}
+	if name, ok := windowOf[id]; ok {
+		run(func() {
+			if err := r.cfg.Windows.ShowWindow(name); err != nil {
+				log.Warn("could not open a window", "window", name, "err", err)
+			}
+		})
+	}
 	switch id {
-	case SignIn:
-		do(app.ActionSignIn)
-	case CancelSignIn:
-		do(app.ActionCancelSignIn)
-	case Retry:
-		do(app.ActionRetry)
 	case CopyLink:
 		url := m.SignInURL
 		run(func() {
@@ -355,13 +334,6 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 		run(func() {
 			if err := r.cfg.Opener.Open(url); err != nil {
 				log.Warn("could not open the personal cloud", "err", err)
-			}
-		})
-	case Account, Vanity, Beta, SignOut, Diagnose:
-		name := windowOf[id]
-		run(func() {
-			if err := r.cfg.Windows.ShowWindow(name); err != nil {
-				log.Warn("could not open a window", "window", name, "err", err)
 			}
 		})
 	case StartAtLogin:
@@ -393,7 +365,7 @@ const getATray = "On GNOME, install the AppIndicator and KStatusNotifierItem Sup
 // noHost tells the person that no tray host shows the icon, and opens the
 // account window instead, telling it why.
 func (r *runner) noHost() {
-	fmt.Fprintln(r.cfg.Stderr, "pieces-tray: No tray is running on this desktop, so Pieces Tray opens its account window instead. "+getATray)
+	fmt.Fprintln(os.Stderr, "pieces-tray: No tray is running on this desktop, so Pieces Tray opens its account window instead. "+getATray)
 	r.cfg.Logger.Warn("no system tray host (StatusNotifierWatcher) is running: the tray icon is not visible; opening the account window instead")
 	if r.cfg.Notifier != nil {
 		r.cfg.Notifier.Notify(app.Event{Kind: app.EventNoTrayHost, Title: "Pieces Tray has no tray icon",
