@@ -181,8 +181,8 @@ func TestDesktop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].AppName != AppName || got[0].Timeout != 8000 || got[0].ReplacesID != 0 {
-		t.Errorf("first notification = %+v; want app %q, timeout 8000, replaces 0", got[0], AppName)
+	if got[0].AppName != Title || got[0].Timeout != 8000 || got[0].ReplacesID != 0 {
+		t.Errorf("first notification = %+v; want app %q, timeout 8000, replaces 0", got[0], Title)
 	}
 	if _, ok := got[0].Hints["image-data"]; !ok {
 		t.Error("the notification has no image-data hint")
