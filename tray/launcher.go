@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"piecestray/internal/control"
@@ -103,14 +104,6 @@ func (l *Launcher) ShowWindowBecause(name, reason string) error {
 	return nil
 }
 
-// Running reports whether a window process called name is running.
-func (l *Launcher) Running(name string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, ok := l.running[name]
-	return ok
-}
-
 // Wait waits until every started window process has exited.
 func (l *Launcher) Wait() { l.wg.Wait() }
 
@@ -126,8 +119,8 @@ func (l *Launcher) CloseWindows(grace time.Duration) {
 		if l.reg != nil && l.reg.CloseWindow(name) {
 			continue
 		}
-		if err := askToExit(cmd.Process); err != nil {
-			l.log.Debug("could not ask a window to close", "window", name, "err", err)
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil { // not on Windows
+			cmd.Process.Kill() //nolint:errcheck // it may have exited meanwhile
 		}
 	}
 	l.mu.Unlock()

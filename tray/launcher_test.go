@@ -30,7 +30,7 @@ func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
 		t.Fatalf("ShowWindow(%q): %v", "vanity", err)
 	}
 	waitLines(t, log, 2)
-	if !l.Running("account") {
+	if !running(l, "account") {
 		t.Errorf("Running(%q) = false while the process runs", "account")
 	}
 	if err := os.WriteFile(release, nil, 0o644); err != nil {
@@ -41,7 +41,7 @@ func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
 	if len(got) != 2 || !contains(got, "window account") || !contains(got, "window vanity") {
 		t.Errorf("started %q; want one %q and one %q", got, "window account", "window vanity")
 	}
-	if l.Running("account") {
+	if running(l, "account") {
 		t.Errorf("Running(%q) = true after the process ended", "account")
 	}
 	// Once the first one ended, asking again starts a new one.
@@ -178,7 +178,7 @@ func TestLauncherErrors(t *testing.T) {
 	if err := l.ShowWindow("account"); err == nil {
 		t.Errorf("ShowWindow(%q) with a missing executable = nil; want an error", "account")
 	}
-	if l.Running("account") {
+	if running(l, "account") {
 		t.Errorf("Running(%q) = true after a failed start", "account")
 	}
 }
@@ -239,7 +239,7 @@ while :; do sleep 0.02; done`)
 	l.CloseWindows(500 * time.Millisecond)
 	took := time.Since(start)
 	for _, name := range []string{"account", "vanity", "beta"} {
-		if l.Running(name) {
+		if running(l, name) {
 			t.Errorf("Running(%q) = true after CloseWindows", name)
 		}
 	}
@@ -302,4 +302,12 @@ echo "closed $2" >> "`+log+`"`)
 	if strings.Contains(got, "signalled account") {
 		t.Errorf("window log %q: the registered account window was signalled", got)
 	}
+}
+
+// running reports whether l has a window process called name running.
+func running(l *Launcher, name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.running[name]
+	return ok
 }
