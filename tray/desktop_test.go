@@ -70,12 +70,12 @@ func TestDesktop(t *testing.T) {
 
 	core := newFakeCore()
 	core.states <- live(app.State{Phase: app.PhaseSignedOut})
-	windows, opener, clip, quit := newRecorder(nil), newRecorder(nil), newRecorder(nil), make(chan struct{}, 1)
+	windows, opener, clip := newRecorder(nil), newRecorder(nil), newRecorder(nil)
 	runErr := make(chan error, 1)
 	start := time.Now()
 	go func() {
 		runErr <- Run(ctx, Config{Core: core, Windows: windows, Opener: opener, Clipboard: clip,
-			Logger: testLogger(t), OnQuit: func() { quit <- struct{}{} }, HostGrace: 30 * time.Second})
+			Logger: testLogger(t), HostGrace: 30 * time.Second})
 	}()
 	defer func() {
 		cancel()
@@ -240,7 +240,6 @@ func TestDesktop(t *testing.T) {
 		// to the click is sent: the click still arrived.
 		t.Logf("Click(Quit): %v", err)
 	}
-	wait(t, quit, "OnQuit")
 	select {
 	case err := <-runErr:
 		if err != nil {

@@ -13,10 +13,7 @@ import (
 // The StatusNotifierItem protocol (KDE/freedesktop).
 const (
 	watcherName   = "org.kde.StatusNotifierWatcher"
-	watcherPath   = "/StatusNotifierWatcher"
-	registerItem  = watcherName + ".RegisterStatusNotifierItem"
 	itemPath      = "/StatusNotifierItem" // where fyne.io/systray exports the item
-	ownerChanged  = "org.freedesktop.DBus.NameOwnerChanged"
 	registerAfter = 10 * time.Millisecond // let a new watcher export its object
 	registerWait  = 5 * time.Second       // bound on one registration call
 )
@@ -73,12 +70,9 @@ func keepRegistered(ctx context.Context, log *slog.Logger, grace time.Duration, 
 			if !ok || sig == nil {
 				return // the connection closed (systray ended)
 			}
-			if sig.Name != ownerChanged || len(sig.Body) != 3 {
-				continue
-			}
-			name, _ := sig.Body[0].(string)
-			owner, _ := sig.Body[2].(string)
-			if name != watcherName || owner == "" {
+			// Other signals on the shared connection come here too.
+			if sig.Name != "org.freedesktop.DBus.NameOwnerChanged" || len(sig.Body) != 3 ||
+				sig.Body[0] != any(watcherName) || sig.Body[2] == any("") {
 				continue
 			}
 			select {
@@ -87,7 +81,8 @@ func keepRegistered(ctx context.Context, log *slog.Logger, grace time.Duration, 
 			case <-time.After(registerAfter):
 			}
 			cctx, cancel := context.WithTimeout(ctx, registerWait)
-			err := conn.Object(watcherName, watcherPath).CallWithContext(cctx, registerItem, 0, itemPath).Err
+			err := conn.Object(watcherName, "/StatusNotifierWatcher").CallWithContext(cctx,
+				watcherName+".RegisterStatusNotifierItem", 0, itemPath).Err
 			cancel()
 			if ctx.Err() != nil {
 				return

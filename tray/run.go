@@ -69,9 +69,6 @@ type Config struct {
 	// Logger; default discards. What fyne.io/systray prints with the log
 	// package goes there too while Run runs.
 	Logger *slog.Logger
-	// OnQuit is called when the person chooses Quit, before Run returns;
-	// optional.
-	OnQuit func()
 	// HostGrace is how long to wait for a tray host at start before saying
 	// there is none and opening the account window; default
 	// DefaultHostGrace.
@@ -241,18 +238,7 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 			}
 		}()
 	}
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	var tick <-chan time.Time // the countdown in a label; nil: none shown
-	arm := func() {
-		timer.Stop()
-		tick = nil
-		if m.Refresh > 0 {
-			timer.Reset(m.Refresh)
-			tick = timer.C
-		}
-	}
-	arm()
+	tick := after(m.Refresh) // the countdown in a label; nil: none shown
 	panel := r.panel
 	for {
 		select {
@@ -275,8 +261,16 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 		}
 		m = r.model(s)
 		a.apply(m)
-		arm()
+		tick = after(m.Refresh)
 	}
+}
+
+// after delivers the time after d, or never when d is zero.
+func after(d time.Duration) <-chan time.Time {
+	if d <= 0 {
+		return nil
+	}
+	return time.After(d)
 }
 
 // model is the menu for s, with the start-at-login setting, which is not
@@ -298,62 +292,49 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 	}
 	log := r.cfg.Logger
 	log.Debug("menu click", "item", id)
-	run := func(f func()) {
+	// do runs f in a goroutine and logs its failure as what.
+	do := func(what string, f func() error) {
 		r.wg.Add(1)
-		go func() { defer r.wg.Done(); f() }()
+		go func() {
+			defer r.wg.Done()
+			if err := f(); err != nil && ctx.Err() == nil {
+				log.Warn(what, "item", id, "err", err)
+			}
+		}()
 	}
 	if a, ok := actionOf[id]; ok {
-		run(func() {
-			if _, err := r.cfg.Core.Do(ctx, a, nil); err != nil && ctx.Err() == nil {
-				log.Warn("menu action failed", "action", a, "err", err)
-			}
-		})
+		do("menu action failed", func() error { _, err := r.cfg.Core.Do(ctx, a, nil); return err })
 	}
 	if name, ok := windowOf[id]; ok {
-		run(func() {
-			if err := r.cfg.Windows.ShowWindow(name); err != nil {
-				log.Warn("could not open a window", "window", name, "err", err)
-			}
-		})
+		do("could not open a window", func() error { return r.cfg.Windows.ShowWindow(name) })
 	}
 	switch id {
 	case CopyLink:
-		url := m.SignInURL
-		run(func() {
-			err := r.cfg.Clipboard.Copy(url)
+		do("could not open the sign-in link", func() error {
+			err := r.cfg.Clipboard.Copy(m.SignInURL)
 			if err == nil {
-				return
+				return nil
 			}
 			log.Warn("could not copy the sign-in link; opening it instead", "err", err)
-			if err := r.cfg.Opener.Open(url); err != nil {
-				log.Warn("could not open the sign-in link", "err", err)
-			}
+			return r.cfg.Opener.Open(m.SignInURL)
 		})
 	case OpenCloud:
-		url := m.CloudURL
-		run(func() {
-			if err := r.cfg.Opener.Open(url); err != nil {
-				log.Warn("could not open the personal cloud", "err", err)
-			}
-		})
+		do("could not open the personal cloud", func() error { return r.cfg.Opener.Open(m.CloudURL) })
 	case StartAtLogin:
-		on := !it.Checked
-		run(func() {
-			if err := r.cfg.Autostart.SetEnabled(on); err != nil {
-				log.Warn("could not change start at login", "on", on, "err", err)
-				if r.cfg.Notifier != nil {
-					r.cfg.Notifier.Notify(app.Event{Kind: app.EventStartAtLogin, Title: "Start at login was not changed", Body: app.Human(err)})
+		do("could not change start at login", func() error {
+			defer func() {
+				select {
+				case r.startAtLogin <- struct{}{}: // show the setting as it is now
+				default:
 				}
+			}()
+			err := r.cfg.Autostart.SetEnabled(!it.Checked)
+			if err != nil && r.cfg.Notifier != nil {
+				r.cfg.Notifier.Notify(app.Event{Kind: app.EventStartAtLogin, Title: "Start at login was not changed", Body: app.Human(err)})
 			}
-			select {
-			case r.startAtLogin <- struct{}{}:
-			default:
-			}
+			return err
 		})
 	case Quit:
-		if r.cfg.OnQuit != nil {
-			r.cfg.OnQuit()
-		}
 		r.quit()
 	}
 }

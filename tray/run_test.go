@@ -135,11 +135,10 @@ func startLoop(t *testing.T, clipErr error, first app.State) *loopTest {
 	t.Helper()
 	lt := &loopTest{core: newFakeCore(), sh: &fakeShell{}, windows: newRecorder(nil), open: newRecorder(nil),
 		clip: newRecorder(clipErr), quit: make(chan struct{}, 1), ended: make(chan struct{})}
-	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip,
-		OnQuit: func() { lt.quit <- struct{}{} }}.withDefaults()
+	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip}.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	lt.cancel = cancel
-	r := &runner{cfg: cfg, quit: cancel}
+	r := &runner{cfg: cfg, quit: func() { lt.quit <- struct{}{}; cancel() }}
 	lt.core.states <- first
 	a, states, s, m := r.begin(ctx, lt.sh)
 	go func() { defer close(lt.ended); r.loop(ctx, a, states, s, m) }()
@@ -234,7 +233,7 @@ func TestLoopClicks(t *testing.T) {
 	}
 
 	lt.click(Quit)
-	wait(t, lt.quit, "OnQuit")
+	wait(t, lt.quit, "quit")
 	wait(t, lt.ended, "the loop to end")
 }
 
