@@ -41,9 +41,8 @@ type Launcher struct {
 	wg      sync.WaitGroup // counts the reaping goroutines
 }
 
-// NewLauncher returns a Launcher starting exe (usually os.Executable()).
-// reg may be nil (windows are then neither raised nor given a token, and
-// are closed by signal); logger may be nil.
+// NewLauncher returns a Launcher starting exe (usually os.Executable());
+// logger may be nil.
 func NewLauncher(exe string, reg Registry, logger *slog.Logger) *Launcher {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -72,7 +71,7 @@ func (l *Launcher) ShowWindowBecause(name, reason string) error {
 	if !control.ValidWindow(name) {
 		return fmt.Errorf("tray: show window: no window called %q", name)
 	}
-	if l.reg != nil && l.reg.Raise(name) {
+	if l.reg.Raise(name) {
 		return nil
 	}
 	l.mu.Lock()
@@ -81,10 +80,8 @@ func (l *Launcher) ShowWindowBecause(name, reason string) error {
 		return nil // starting or running; it comes forward by itself when mapped
 	}
 	cmd := exec.Command(l.exe, "window", name)
-	cmd.Env = append(os.Environ(), WindowReasonEnv+"="+reason) // set even when empty: never inherited
-	if l.reg != nil {
-		cmd.Env = append(cmd.Env, control.WindowTokenEnv+"="+l.reg.WindowToken(name))
-	}
+	cmd.Env = append(os.Environ(), WindowReasonEnv+"="+reason, // set even when empty: never inherited
+		control.WindowTokenEnv+"="+l.reg.WindowToken(name))
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("tray: start the %s window: %w", name, err)
 	}
@@ -116,7 +113,7 @@ func (l *Launcher) Wait() { l.wg.Wait() }
 func (l *Launcher) CloseWindows(grace time.Duration) {
 	l.mu.Lock()
 	for name, cmd := range l.running {
-		if l.reg != nil && l.reg.CloseWindow(name) {
+		if l.reg.CloseWindow(name) {
 			continue
 		}
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil { // not on Windows

@@ -37,7 +37,7 @@ const (
 	OpenCloud                  // "Open NAME.pieces.cloud", when there is one
 	SignOut                    // "Sign out…": the sign-out window
 	Diagnose                   // "Diagnose…": the doctor window, what is wrong and how to fix it
-	StartAtLogin               // "Start at login" (checked when on); hidden without Config.StartAtLogin
+	StartAtLogin               // "Start at login" (checked when on); hidden without Config.Autostart
 	Quit                       // "Quit Pieces Tray"
 	numItems
 )

@@ -69,10 +69,7 @@ func (n *Notifier) send(ev app.Event) error {
 		// A name with "<" or "&" in it must stay text.
 		body = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(body)
 	}
-	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(byte(1))}
-	if icon := notifyIcon(); icon != nil {
-		hints["image-data"] = dbus.MakeVariant(*icon)
-	}
+	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(byte(1)), "image-data": dbus.MakeVariant(notifyIcon())}
 	var id uint32
 	err := n.conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyService+".Notify", 0,
 		Title, n.ids[ev.Kind], "", ev.Title, body, []string{}, hints, int32(notifyTimeout.Milliseconds())).Store(&id)
@@ -95,15 +92,12 @@ func (n *Notifier) close() error {
 	return err
 }
 
-// notifyIcon is the application icon as the image-data hint, decoded once;
-// nil when it cannot be.
-var notifyIcon = sync.OnceValue(func() *imageData {
-	src, err := png.Decode(bytes.NewReader(assets.AppIcon))
-	if err != nil {
-		return nil
-	}
+// notifyIcon is the application icon as the image-data hint, decoded once
+// (assets tests that it decodes).
+var notifyIcon = sync.OnceValue(func() imageData {
+	src, _ := png.Decode(bytes.NewReader(assets.AppIcon))
 	dst := scaleDown(src, notifyIconSize)
-	return &imageData{W: notifyIconSize, H: notifyIconSize, Stride: int32(dst.Stride), Alpha: true,
+	return imageData{W: notifyIconSize, H: notifyIconSize, Stride: int32(dst.Stride), Alpha: true,
 		Bits: 8, Chans: 4, Data: dst.Pix}
 })
 

@@ -29,7 +29,7 @@ func TestScaleDown(t *testing.T) {
 
 func TestAppIconHint(t *testing.T) {
 	icon := notifyIcon()
-	if icon == nil || icon.W != notifyIconSize || len(icon.Data) != int(icon.Stride*icon.H) {
+	if icon.W != notifyIconSize || len(icon.Data) != int(icon.Stride*icon.H) {
 		t.Fatalf("notifyIcon() = %+v; want a %d px RGBA image", icon, notifyIconSize)
 	}
 }

@@ -40,11 +40,19 @@ func (o *BrowserOpener) Open(url string) error {
 	}
 	var errs []error
 	for _, argv := range append(browserCommands(os.Getenv("BROWSER"), url), platformOpener(url)) {
-		err := o.start(argv)
-		if err == nil {
-			return nil
+		cmd := exec.Command(argv[0], argv[1:]...)
+		if err := cmd.Start(); err != nil {
+			errs = append(errs, fmt.Errorf("start %s: %w", argv[0], err))
+			continue
 		}
-		errs = append(errs, err)
+		o.wg.Add(1)
+		go func() {
+			defer o.wg.Done()
+			if err := cmd.Wait(); err != nil && o.Logger != nil {
+				o.Logger.Warn("the browser command failed", "command", argv[0], "err", err)
+			}
+		}()
+		return nil
 	}
 	return fmt.Errorf("tray: open a browser: %w", errors.Join(errs...))
 }
@@ -52,22 +60,6 @@ func (o *BrowserOpener) Open(url string) error {
 // Wait waits until every started command has exited and been reaped. Tests
 // use it; the agent does not wait for browsers.
 func (o *BrowserOpener) Wait() { o.wg.Wait() }
-
-func (o *BrowserOpener) start(argv []string) error {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", argv[0], err)
-	}
-	log := o.Logger
-	o.wg.Add(1)
-	go func() {
-		defer o.wg.Done()
-		if err := cmd.Wait(); err != nil && log != nil {
-			log.Warn("the browser command failed", "command", argv[0], "err", err)
-		}
-	}()
-	return nil
-}
 
 // browserCommands turns $BROWSER into command lines for url.
 func browserCommands(browser, url string) [][]string {

@@ -51,13 +51,12 @@ func keepRegistered(ctx context.Context, log *slog.Logger, grace time.Duration, 
 	conn.Signal(signals)
 	defer conn.RemoveSignal(signals)
 
-	hostCheck := time.NewTimer(grace)
-	defer hostCheck.Stop()
+	hostCheck := time.After(grace)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-hostCheck.C:
+		case <-hostCheck:
 			var has bool
 			if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&has); err != nil {
 				log.Warn("cannot ask the session bus for a tray host", "err", err)
