@@ -45,7 +45,6 @@ type applier struct {
 	dark  bool // icon variant for dark panels
 	items [numItems]menuItem
 	cur   Menu
-	built bool
 }
 
 func newApplier(sh shell, dark bool) *applier { return &applier{sh: sh, dark: dark} }
@@ -57,7 +56,7 @@ func (a *applier) setDark(dark bool) {
 		return
 	}
 	a.dark = dark
-	if a.built {
+	if a.items[Header] != nil { // built
 		a.sh.SetIcon(assets.Icon(a.cur.Icon, a.dark))
 	}
 }
@@ -65,7 +64,7 @@ func (a *applier) setDark(dark bool) {
 // apply makes the tray show m. The first call creates every item in layout
 // order; systray creates them enabled and visible.
 func (a *applier) apply(m Menu) {
-	old, first := a.cur, !a.built
+	old, first := a.cur, a.items[Header] == nil
 	if first || m.Icon != old.Icon {
 		a.sh.SetIcon(assets.Icon(m.Icon, a.dark))
 	}
@@ -92,7 +91,7 @@ func (a *applier) apply(m Menu) {
 		toggle(prev.Checked, cur.Checked, mi.Check, mi.Uncheck)
 		toggle(prev.Visible, cur.Visible, mi.Show, mi.Hide)
 	}
-	a.cur, a.built = m, true
+	a.cur = m
 }
 
 // toggle calls on or off when a flag changed from old to cur.

@@ -11,13 +11,6 @@ import (
 	"time"
 )
 
-// Clipboard puts text on the system clipboard. fyne.io/systray has no
-// clipboard, and the agent has no window toolkit, so the default
-// implementation runs the platform's clipboard command.
-type Clipboard interface {
-	Copy(text string) error
-}
-
 // ErrNoClipboard means no clipboard command is installed. The tray then
 // opens the link in the browser instead of copying it.
 var ErrNoClipboard = errors.New("tray: no clipboard command found (install wl-clipboard, xclip or xsel)")
@@ -28,12 +21,11 @@ var ErrNoClipboard = errors.New("tray: no clipboard command found (install wl-cl
 // copied, so Copy must not wait for them to close.
 const clipboardTimeout = 5 * time.Second
 
-// CommandClipboard copies with the first available command: on Linux
-// wl-copy (under Wayland), xclip or xsel; pbcopy on macOS; clip on Windows.
-type CommandClipboard struct{}
-
-// Copy runs the clipboard command with text on its standard input.
-func (CommandClipboard) Copy(text string) error {
+// CopyText puts text on the system clipboard. fyne.io/systray has no
+// clipboard, and the agent has no window toolkit, so it runs the first
+// available command with text on its standard input: on Linux wl-copy
+// (under Wayland), xclip or xsel; pbcopy on macOS; clip on Windows.
+func CopyText(text string) error {
 	argv, err := clipboardCommand()
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ func standIns(t *testing.T, body string, names ...string) string {
 	return dir
 }
 
-func TestCommandClipboard(t *testing.T) {
+func TestCopyText(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the stand-in commands are for Linux")
 	}
@@ -31,7 +31,7 @@ func TestCommandClipboard(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "out")
 	standIns(t, `{ echo "args: $*"; `+cat+`; echo; } > "`+out+`"`, "xclip")
-	if err := (CommandClipboard{}).Copy("https://auth.example/authorize?state=x"); err != nil {
+	if err := CopyText("https://auth.example/authorize?state=x"); err != nil {
 		t.Fatalf("Copy: %v", err)
 	}
 	want := "args: -selection clipboard -in\nhttps://auth.example/authorize?state=x\n"
@@ -43,7 +43,7 @@ func TestCommandClipboard(t *testing.T) {
 // TestCommandClipboardDoesNotWaitForTheServingChild copies with a stand-in
 // that, like xclip, leaves a child holding its output open: Copy returns
 // when the command exits, not when the child does.
-func TestCommandClipboardDoesNotWaitForTheServingChild(t *testing.T) {
+func TestCopyTextDoesNotWaitForTheServingChild(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the stand-in commands are for Linux")
 	}
@@ -54,7 +54,7 @@ func TestCommandClipboardDoesNotWaitForTheServingChild(t *testing.T) {
 	}
 	dir := standIns(t, cat+` > /dev/null; `+sleep+` 30 & exit 0`, "xclip")
 	start := time.Now()
-	if err := (CommandClipboard{}).Copy("https://auth.example/x"); err != nil {
+	if err := CopyText("https://auth.example/x"); err != nil {
 		t.Fatalf("Copy: %v", err)
 	}
 	if d := time.Since(start); d > 15*time.Second {
@@ -62,12 +62,12 @@ func TestCommandClipboardDoesNotWaitForTheServingChild(t *testing.T) {
 	}
 	// A failing command is still reported.
 	script(t, dir, "xclip", `exit 3`)
-	if err := (CommandClipboard{}).Copy("x"); err == nil {
+	if err := CopyText("x"); err == nil {
 		t.Error("Copy with a failing command = nil; want an error")
 	}
 }
 
-func TestCommandClipboardChoice(t *testing.T) {
+func TestCopyTextChoice(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Linux commands")
 	}

@@ -74,7 +74,7 @@ func TestDesktop(t *testing.T) {
 	runErr := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		runErr <- Run(ctx, Config{Core: core, Windows: windows, Opener: opener, Clipboard: clip,
+		runErr <- Run(ctx, Config{Core: core, Windows: windows, Opener: opener, Clipboard: clip.Copy,
 			Logger: testLogger(t), HostGrace: 30 * time.Second})
 	}()
 	defer func() {

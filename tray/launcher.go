@@ -50,8 +50,6 @@ func NewLauncher(exe string, reg Registry, logger *slog.Logger) *Launcher {
 	return &Launcher{exe: exe, reg: reg, log: logger, running: make(map[string]*exec.Cmd)}
 }
 
-var _ Windows = (*Launcher)(nil)
-
 // WindowReasonEnv names the environment variable in which the Launcher
 // tells a window process why the agent opened it by itself
 // (ReasonNoTrayHost); empty, the person asked for the window.

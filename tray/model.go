@@ -317,9 +317,6 @@ func oneLine(s string) string {
 // lowerFirst lower-cases the first letter of a sentence that continues
 // another.
 func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
 

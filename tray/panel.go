@@ -32,11 +32,8 @@ func panelFromEnv(getenv func(string) string) bool {
 //     exists and answers within 300 ms (see schemeIsLight);
 //  3. else a dark panel (false), which most desktops have.
 func PanelIsLight(getenv func(string) string) bool {
-	switch strings.ToLower(strings.TrimSpace(getenv(IconsEnv))) {
-	case "light":
-		return true
-	case "dark":
-		return false
+	if v := strings.ToLower(strings.TrimSpace(getenv(IconsEnv))); v == "light" || v == "dark" {
+		return v == "light"
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), gsettingsTimeout)
 	defer cancel()

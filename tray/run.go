@@ -61,9 +61,9 @@ type Config struct {
 	// Opener opens the personal cloud, and the sign-in link when it cannot
 	// be copied; default NewOpener(Logger).
 	Opener auth.Browser
-	// Clipboard copies the sign-in link; default CommandClipboard{}. When it
+	// Clipboard copies the sign-in link; default CopyText. When it
 	// fails (no clipboard command), the link opens in the browser instead.
-	Clipboard Clipboard
+	Clipboard func(text string) error
 	// Notifier tells the person when there is no tray host; optional.
 	Notifier EventNotifier
 	// Logger; default discards. What fyne.io/systray prints with the log
@@ -148,7 +148,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Opener = NewOpener(cfg.Logger)
 	}
 	if cfg.Clipboard == nil {
-		cfg.Clipboard = CommandClipboard{}
+		cfg.Clipboard = CopyText
 	}
 	if cfg.HostGrace <= 0 {
 		cfg.HostGrace = DefaultHostGrace
@@ -311,7 +311,7 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 	switch id {
 	case CopyLink:
 		do("could not open the sign-in link", func() error {
-			err := r.cfg.Clipboard.Copy(m.SignInURL)
+			err := r.cfg.Clipboard(m.SignInURL)
 			if err == nil {
 				return nil
 			}

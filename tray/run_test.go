@@ -135,7 +135,7 @@ func startLoop(t *testing.T, clipErr error, first app.State) *loopTest {
 	t.Helper()
 	lt := &loopTest{core: newFakeCore(), sh: &fakeShell{}, windows: newRecorder(nil), open: newRecorder(nil),
 		clip: newRecorder(clipErr), quit: make(chan struct{}, 1), ended: make(chan struct{})}
-	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip}.withDefaults()
+	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip.Copy}.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	lt.cancel = cancel
 	r := &runner{cfg: cfg, quit: func() { lt.quit <- struct{}{}; cancel() }}
