@@ -15,17 +15,16 @@ type menuItem interface {
 	Hide()
 	Check()
 	Uncheck()
-	// Clicked delivers a value for every click.
-	Clicked() <-chan struct{}
 }
 
 // shell is the part of fyne.io/systray the tray uses: the item's icon and
-// tooltip, and creating menu items (Run sets the title, which never
-// changes). Tests use a fake that records every call.
+// tooltip, and creating menu items with the channel that delivers a value
+// for every click (Run sets the title, which never changes). Tests use a
+// fake that records every call.
 type shell interface {
 	SetIcon(png []byte)
 	SetTooltip(tooltip string)
-	AddItem(label string, checkable, checked bool) menuItem
+	AddItem(label string, checkable, checked bool) (menuItem, <-chan struct{})
 	AddSeparator()
 }
 
@@ -41,10 +40,11 @@ var layout = []ItemID{
 // applier keeps the systray menu equal to the latest Menu. It creates the
 // items once, then sends only what changed. It is used from one goroutine.
 type applier struct {
-	sh    shell
-	dark  bool // icon variant for dark panels
-	items [numItems]menuItem
-	cur   Menu
+	sh     shell
+	dark   bool // icon variant for dark panels
+	items  [numItems]menuItem
+	clicks [numItems]<-chan struct{}
+	cur    Menu
 }
 
 func newApplier(sh shell, dark bool) *applier { return &applier{sh: sh, dark: dark} }
@@ -80,7 +80,7 @@ func (a *applier) apply(m Menu) {
 		}
 		prev, cur := old.Items[id], m.Items[id]
 		if first {
-			a.items[id] = a.sh.AddItem(cur.Label, cur.Checkable, cur.Checked)
+			a.items[id], a.clicks[id] = a.sh.AddItem(cur.Label, cur.Checkable, cur.Checked)
 			prev = Item{Label: cur.Label, Enabled: true, Visible: true, Checked: cur.Checked}
 		}
 		mi := a.items[id]
@@ -113,14 +113,11 @@ func (systrayShell) SetIcon(png []byte)        { setTrayIcon(png) }
 func (systrayShell) SetTooltip(tooltip string) { systray.SetTooltip(tooltip) }
 func (systrayShell) AddSeparator()             { systray.AddSeparator() }
 
-func (systrayShell) AddItem(label string, checkable, checked bool) menuItem {
+func (systrayShell) AddItem(label string, checkable, checked bool) (menuItem, <-chan struct{}) {
 	if checkable {
-		return systrayItem{systray.AddMenuItemCheckbox(label, "", checked)}
+		mi := systray.AddMenuItemCheckbox(label, "", checked)
+		return mi, mi.ClickedCh
 	}
-	return systrayItem{systray.AddMenuItem(label, "")}
+	mi := systray.AddMenuItem(label, "")
+	return mi, mi.ClickedCh
 }
-
-// systrayItem adapts *systray.MenuItem to menuItem.
-type systrayItem struct{ *systray.MenuItem }
-
-func (i systrayItem) Clicked() <-chan struct{} { return i.ClickedCh }

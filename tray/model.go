@@ -42,16 +42,6 @@ const (
 	numItems
 )
 
-var itemNames = [numItems]string{"Header", "Detail", "SignIn", "CancelSignIn", "CopyLink", "Retry",
-	"Account", "Vanity", "Beta", "OpenCloud", "SignOut", "Diagnose", "StartAtLogin", "Quit"}
-
-func (id ItemID) String() string {
-	if id < 0 || id >= numItems {
-		return fmt.Sprintf("ItemID(%d)", int(id))
-	}
-	return itemNames[id]
-}
-
 // Item is the model of one menu item.
 type Item struct {
 	Label     string

@@ -406,15 +406,6 @@ func TestModelIsPure(t *testing.T) {
 	}
 }
 
-func TestItemIDString(t *testing.T) {
-	if got := SignOut.String(); got != "SignOut" {
-		t.Errorf("SignOut.String() = %q; want %q", got, "SignOut")
-	}
-	if got := ItemID(99).String(); got != "ItemID(99)" {
-		t.Errorf("ItemID(99).String() = %q; want %q", got, "ItemID(99)")
-	}
-}
-
 // allStates is a cross product of the facts Model reads, for properties
 // that must hold in every state.
 func allStates() []app.State {

@@ -189,14 +189,12 @@ var firstStateWait = time.Second
 func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.State, app.State, Menu) {
 	states := r.cfg.Core.Subscribe(ctx)
 	s := app.State{Phase: app.PhaseConnecting}
-	wait := time.NewTimer(firstStateWait)
-	defer wait.Stop()
 	select {
 	case st, ok := <-states:
 		if ok {
 			s = st
 		}
-	case <-wait.C:
+	case <-time.After(firstStateWait):
 	case <-ctx.Done():
 	}
 	a := newApplier(sh, !r.light)
@@ -216,8 +214,7 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 	clicked := make(chan ItemID)
 	var fan sync.WaitGroup
 	defer fan.Wait()
-	for id, mi := range a.items {
-		ch := mi.Clicked()
+	for id, ch := range a.clicks {
 		fan.Add(1)
 		go func() {
 			defer fan.Done()
@@ -291,14 +288,14 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 		return // a click that raced with a state change
 	}
 	log := r.cfg.Logger
-	log.Debug("menu click", "item", id)
+	log.Debug("menu click", "item", it.Label)
 	// do runs f in a goroutine and logs its failure as what.
 	do := func(what string, f func() error) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
 			if err := f(); err != nil && ctx.Err() == nil {
-				log.Warn(what, "item", id, "err", err)
+				log.Warn(what, "item", it.Label, "err", err)
 			}
 		}()
 	}
