@@ -40,7 +40,7 @@ func TestCopyText(t *testing.T) {
 	}
 }
 
-// TestCommandClipboardDoesNotWaitForTheServingChild copies with a stand-in
+// TestCopyTextDoesNotWaitForTheServingChild copies with a stand-in
 // that, like xclip, leaves a child holding its output open: Copy returns
 // when the command exits, not when the child does.
 func TestCopyTextDoesNotWaitForTheServingChild(t *testing.T) {

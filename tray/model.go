@@ -232,7 +232,7 @@ func Model(s app.State, now time.Time) Menu {
 	// Diagnose… always opens: it helps most when nothing else works.
 	set(Diagnose, "Diagnose…", true)
 	// Start at login is not part of the session: the runner shows it, when
-	// it can be set, with its setting (withStartAtLogin).
+	// it can be set, with its setting (runner.model).
 	m.Items[StartAtLogin].Checkable = true
 	set(StartAtLogin, "Start at login", true)
 	hide(StartAtLogin)
