@@ -15,18 +15,16 @@ type menuItem interface {
 	Hide()
 	Check()
 	Uncheck()
-	// Clicked delivers a value for every click.
-	Clicked() <-chan struct{}
 }
 
-// shell is the part of fyne.io/systray the tray uses: the item's icon,
-// title and tooltip, and creating menu items. Tests use a fake that records
-// every call.
+// shell is the part of fyne.io/systray the tray uses: the item's icon and
+// tooltip, and creating menu items with the channel that delivers a value
+// for every click (Run sets the title, which never changes). Tests use a
+// fake that records every call.
 type shell interface {
 	SetIcon(png []byte)
-	SetTitle(title string)
 	SetTooltip(tooltip string)
-	AddItem(label string, checkable, checked bool) menuItem
+	AddItem(label string, checkable, checked bool) (menuItem, <-chan struct{})
 	AddSeparator()
 }
 
@@ -42,11 +40,11 @@ var layout = []ItemID{
 // applier keeps the systray menu equal to the latest Menu. It creates the
 // items once, then sends only what changed. It is used from one goroutine.
 type applier struct {
-	sh    shell
-	dark  bool // icon variant for dark panels
-	items [numItems]menuItem
-	cur   Menu
-	built bool
+	sh     shell
+	dark   bool // icon variant for dark panels
+	items  [numItems]menuItem
+	clicks [numItems]<-chan struct{}
+	cur    Menu
 }
 
 func newApplier(sh shell, dark bool) *applier { return &applier{sh: sh, dark: dark} }
@@ -58,112 +56,68 @@ func (a *applier) setDark(dark bool) {
 		return
 	}
 	a.dark = dark
-	if a.built {
+	if a.items[Header] != nil { // built
 		a.sh.SetIcon(assets.Icon(a.cur.Icon, a.dark))
 	}
 }
 
-// apply makes the tray show m.
+// apply makes the tray show m. The first call creates every item in layout
+// order; systray creates them enabled and visible.
 func (a *applier) apply(m Menu) {
-	if !a.built {
-		a.build(m)
-		return
-	}
-	old := a.cur
-	if m.Icon != old.Icon {
+	old, first := a.cur, a.items[Header] == nil
+	if first || m.Icon != old.Icon {
 		a.sh.SetIcon(assets.Icon(m.Icon, a.dark))
 	}
-	if m.Title != old.Title {
-		a.sh.SetTitle(m.Title)
-	}
-	if m.Tooltip != old.Tooltip {
+	if first || m.Tooltip != old.Tooltip {
 		a.sh.SetTooltip(m.Tooltip)
 	}
-	for id := ItemID(0); id < numItems; id++ {
-		a.update(a.items[id], old.Items[id], m.Items[id])
-	}
-	a.cur = m
-}
-
-// build creates every item in layout order with the fields of m. Items are
-// created visible and enabled, so only the others need a call.
-func (a *applier) build(m Menu) {
-	a.sh.SetTitle(m.Title)
-	a.sh.SetTooltip(m.Tooltip)
-	a.sh.SetIcon(assets.Icon(m.Icon, a.dark))
 	for _, id := range layout {
 		if id < 0 {
-			a.sh.AddSeparator()
+			if first {
+				a.sh.AddSeparator()
+			}
 			continue
 		}
-		it := m.Items[id]
-		mi := a.sh.AddItem(it.Label, it.Checkable, it.Checked)
-		a.items[id] = mi
-		if !it.Enabled {
-			mi.Disable()
+		prev, cur := old.Items[id], m.Items[id]
+		if first {
+			a.items[id], a.clicks[id] = a.sh.AddItem(cur.Label, cur.Checkable, cur.Checked)
+			prev = Item{Label: cur.Label, Enabled: true, Visible: true, Checked: cur.Checked}
 		}
-		if !it.Visible {
-			mi.Hide()
+		mi := a.items[id]
+		if cur.Label != prev.Label {
+			mi.SetTitle(cur.Label)
 		}
+		toggle(prev.Enabled, cur.Enabled, mi.Enable, mi.Disable)
+		toggle(prev.Checked, cur.Checked, mi.Check, mi.Uncheck)
+		toggle(prev.Visible, cur.Visible, mi.Show, mi.Hide)
 	}
 	a.cur = m
-	a.built = true
 }
 
-func (a *applier) update(mi menuItem, old, cur Item) {
-	if cur.Label != old.Label {
-		mi.SetTitle(cur.Label)
+// toggle calls on or off when a flag changed from old to cur.
+func toggle(old, cur bool, on, off func()) {
+	if old == cur {
+		return
 	}
-	if cur.Enabled != old.Enabled {
-		if cur.Enabled {
-			mi.Enable()
-		} else {
-			mi.Disable()
-		}
+	if cur {
+		on()
+	} else {
+		off()
 	}
-	if cur.Checked != old.Checked {
-		if cur.Checked {
-			mi.Check()
-		} else {
-			mi.Uncheck()
-		}
-	}
-	if cur.Visible != old.Visible {
-		if cur.Visible {
-			mi.Show()
-		} else {
-			mi.Hide()
-		}
-	}
-}
-
-// clicks returns the click channel of every item.
-func (a *applier) clicks() [numItems]<-chan struct{} {
-	var out [numItems]<-chan struct{}
-	for id, mi := range a.items {
-		if mi != nil {
-			out[id] = mi.Clicked()
-		}
-	}
-	return out
 }
 
 // systrayShell is the real shell: fyne.io/systray's package functions.
 type systrayShell struct{}
 
 func (systrayShell) SetIcon(png []byte)        { setTrayIcon(png) }
-func (systrayShell) SetTitle(title string)     { systray.SetTitle(title) }
 func (systrayShell) SetTooltip(tooltip string) { systray.SetTooltip(tooltip) }
 func (systrayShell) AddSeparator()             { systray.AddSeparator() }
 
-func (systrayShell) AddItem(label string, checkable, checked bool) menuItem {
+func (systrayShell) AddItem(label string, checkable, checked bool) (menuItem, <-chan struct{}) {
 	if checkable {
-		return systrayItem{systray.AddMenuItemCheckbox(label, "", checked)}
+		mi := systray.AddMenuItemCheckbox(label, "", checked)
+		return mi, mi.ClickedCh
 	}
-	return systrayItem{systray.AddMenuItem(label, "")}
+	mi := systray.AddMenuItem(label, "")
+	return mi, mi.ClickedCh
 }
-
-// systrayItem adapts *systray.MenuItem to menuItem.
-type systrayItem struct{ *systray.MenuItem }
-
-func (i systrayItem) Clicked() <-chan struct{} { return i.ClickedCh }

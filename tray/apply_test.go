@@ -12,9 +12,8 @@ func TestApplyBuildsOnce(t *testing.T) {
 	a := newApplier(sh, false)
 	a.apply(Model(live(app.State{Phase: app.PhaseSignedOut}), now))
 	want := []string{
-		`SetTitle "Pieces Tray"`,
-		`SetTooltip "Pieces: Not signed in"`,
 		`SetIcon signed_out`,
+		`SetTooltip "Pieces: Not signed in"`,
 		`AddItem 0 "Not signed in" checkable=false checked=false`, `item 0 Disable`,
 		`AddItem 1 "" checkable=false checked=false`, `item 1 Disable`, `item 1 Hide`,
 		`AddSeparator`,

@@ -11,13 +11,6 @@ import (
 	"time"
 )
 
-// Clipboard puts text on the system clipboard. fyne.io/systray has no
-// clipboard, and the agent has no window toolkit, so the default
-// implementation runs the platform's clipboard command.
-type Clipboard interface {
-	Copy(text string) error
-}
-
 // ErrNoClipboard means no clipboard command is installed. The tray then
 // opens the link in the browser instead of copying it.
 var ErrNoClipboard = errors.New("tray: no clipboard command found (install wl-clipboard, xclip or xsel)")
@@ -28,19 +21,12 @@ var ErrNoClipboard = errors.New("tray: no clipboard command found (install wl-cl
 // copied, so Copy must not wait for them to close.
 const clipboardTimeout = 5 * time.Second
 
-// CommandClipboard copies with the first available command: on Linux
-// wl-copy (under Wayland), xclip or xsel; pbcopy on macOS; clip on Windows.
-type CommandClipboard struct {
-	// Getenv reads the environment (WAYLAND_DISPLAY, DISPLAY); default
-	// os.Getenv.
-	Getenv func(string) string
-	// LookPath finds a command; default exec.LookPath.
-	LookPath func(string) (string, error)
-}
-
-// Copy runs the clipboard command with text on its standard input.
-func (c CommandClipboard) Copy(text string) error {
-	argv, err := c.command()
+// CopyText puts text on the system clipboard. fyne.io/systray has no
+// clipboard, and the agent has no window toolkit, so it runs the first
+// available command with text on its standard input: on Linux wl-copy
+// (under Wayland), xclip or xsel; pbcopy on macOS; clip on Windows.
+func CopyText(text string) error {
+	argv, err := clipboardCommand()
 	if err != nil {
 		return err
 	}
@@ -56,31 +42,19 @@ func (c CommandClipboard) Copy(text string) error {
 	return nil
 }
 
-func (c CommandClipboard) command() ([]string, error) {
-	getenv, lookPath := c.Getenv, c.LookPath
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if lookPath == nil {
-		lookPath = exec.LookPath
-	}
-	var candidates [][]string
-	switch runtime.GOOS {
-	case "darwin":
+func clipboardCommand() ([]string, error) {
+	candidates := [][]string{{"xclip", "-selection", "clipboard", "-in"}, {"xsel", "--clipboard", "--input"}}
+	switch {
+	case runtime.GOOS == "darwin":
 		candidates = [][]string{{"pbcopy"}}
-	case "windows":
+	case runtime.GOOS == "windows":
 		candidates = [][]string{{"clip"}}
-	default:
-		if getenv("WAYLAND_DISPLAY") != "" {
-			candidates = append(candidates, []string{"wl-copy"})
-		}
-		candidates = append(candidates,
-			[]string{"xclip", "-selection", "clipboard", "-in"},
-			[]string{"xsel", "--clipboard", "--input"})
+	case os.Getenv("WAYLAND_DISPLAY") != "":
+		candidates = append([][]string{{"wl-copy"}}, candidates...)
 	}
 	for _, argv := range candidates {
-		if p, err := lookPath(argv[0]); err == nil {
-			return append([]string{p}, argv[1:]...), nil
+		if _, err := exec.LookPath(argv[0]); err == nil {
+			return argv, nil
 		}
 	}
 	return nil, ErrNoClipboard

@@ -9,21 +9,29 @@ import (
 	"time"
 )
 
-func TestCommandClipboard(t *testing.T) {
+// standIns puts shell scripts called names, with body, alone on PATH.
+func standIns(t *testing.T, body string, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range names {
+		script(t, dir, name, body)
+	}
+	t.Setenv("PATH", dir)
+	t.Setenv("WAYLAND_DISPLAY", "")
+	return dir
+}
+
+func TestCopyText(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the stand-in commands are for Linux")
 	}
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	script(t, dir, "xclip", `{ echo "args: $*"; cat; echo; } > "`+out+`"`)
-	look := func(name string) (string, error) {
-		if name == "xclip" {
-			return filepath.Join(dir, "xclip"), nil
-		}
-		return "", exec.ErrNotFound
+	cat, err := exec.LookPath("cat")
+	if err != nil {
+		t.Skip("no cat command")
 	}
-	c := CommandClipboard{Getenv: func(string) string { return "" }, LookPath: look}
-	if err := c.Copy("https://auth.example/authorize?state=x"); err != nil {
+	out := filepath.Join(t.TempDir(), "out")
+	standIns(t, `{ echo "args: $*"; `+cat+`; echo; } > "`+out+`"`, "xclip")
+	if err := CopyText("https://auth.example/authorize?state=x"); err != nil {
 		t.Fatalf("Copy: %v", err)
 	}
 	want := "args: -selection clipboard -in\nhttps://auth.example/authorize?state=x\n"
@@ -32,33 +40,34 @@ func TestCommandClipboard(t *testing.T) {
 	}
 }
 
-// TestCommandClipboardDoesNotWaitForTheServingChild copies with a stand-in
+// TestCopyTextDoesNotWaitForTheServingChild copies with a stand-in
 // that, like xclip, leaves a child holding its output open: Copy returns
 // when the command exits, not when the child does.
-func TestCommandClipboardDoesNotWaitForTheServingChild(t *testing.T) {
+func TestCopyTextDoesNotWaitForTheServingChild(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the stand-in commands are for Linux")
 	}
-	dir := t.TempDir()
-	script(t, dir, "xclip", `cat > /dev/null; sleep 30 & exit 0`)
-	c := CommandClipboard{Getenv: func(string) string { return "" }, LookPath: func(name string) (string, error) {
-		return filepath.Join(dir, name), nil
-	}}
+	cat, err1 := exec.LookPath("cat")
+	sleep, err2 := exec.LookPath("sleep")
+	if err1 != nil || err2 != nil {
+		t.Skip("no cat or sleep command")
+	}
+	dir := standIns(t, cat+` > /dev/null; `+sleep+` 30 & exit 0`, "xclip")
 	start := time.Now()
-	if err := c.Copy("https://auth.example/x"); err != nil {
+	if err := CopyText("https://auth.example/x"); err != nil {
 		t.Fatalf("Copy: %v", err)
 	}
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("Copy returned after %v: it waited for the child serving the selection", d)
 	}
 	// A failing command is still reported.
-	script(t, dir, "xclip", `cat > /dev/null; exit 3`)
-	if err := c.Copy("x"); err == nil {
+	script(t, dir, "xclip", `exit 3`)
+	if err := CopyText("x"); err == nil {
 		t.Error("Copy with a failing command = nil; want an error")
 	}
 }
 
-func TestCommandClipboardChoice(t *testing.T) {
+func TestCopyTextChoice(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Linux commands")
 	}
@@ -69,33 +78,21 @@ func TestCommandClipboardChoice(t *testing.T) {
 		want      string
 		err       error
 	}{
-		{"wayland", "wayland-0", []string{"wl-copy", "xclip"}, "/bin/wl-copy", nil},
-		{"x11 with wl-copy installed", "", []string{"wl-copy", "xclip"}, "/bin/xclip", nil},
-		{"xsel only", "wayland-0", []string{"xsel"}, "/bin/xsel", nil},
+		{"wayland", "wayland-0", []string{"wl-copy", "xclip"}, "wl-copy", nil},
+		{"x11 with wl-copy installed", "", []string{"wl-copy", "xclip"}, "xclip", nil},
+		{"xsel only", "wayland-0", []string{"xsel"}, "xsel", nil},
 		{"nothing", "", nil, "", ErrNoClipboard},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := CommandClipboard{
-				Getenv: func(k string) string {
-					if k == "WAYLAND_DISPLAY" {
-						return tt.wayland
-					}
-					return ""
-				},
-				LookPath: func(name string) (string, error) {
-					if contains(tt.installed, name) {
-						return "/bin/" + name, nil
-					}
-					return "", exec.ErrNotFound
-				},
-			}
-			argv, err := c.command()
+			standIns(t, "exit 0", tt.installed...)
+			t.Setenv("WAYLAND_DISPLAY", tt.wayland)
+			argv, err := clipboardCommand()
 			if !errors.Is(err, tt.err) {
-				t.Fatalf("command() error = %v; want %v", err, tt.err)
+				t.Fatalf("clipboardCommand() error = %v; want %v", err, tt.err)
 			}
 			if err == nil && argv[0] != tt.want {
-				t.Errorf("command() = %q; want %s first", argv, tt.want)
+				t.Errorf("clipboardCommand() = %q; want %s first", argv, tt.want)
 			}
 		})
 	}

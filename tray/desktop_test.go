@@ -70,12 +70,12 @@ func TestDesktop(t *testing.T) {
 
 	core := newFakeCore()
 	core.states <- live(app.State{Phase: app.PhaseSignedOut})
-	windows, opener, clip, quit := newRecorder(nil), newRecorder(nil), newRecorder(nil), make(chan struct{}, 1)
+	windows, opener, clip := newRecorder(nil), newRecorder(nil), newRecorder(nil)
 	runErr := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		runErr <- Run(ctx, Config{Core: core, Windows: windows, Opener: opener, Clipboard: clip,
-			Logger: testLogger(t), OnQuit: func() { quit <- struct{}{} }, HostGrace: 30 * time.Second})
+		runErr <- Run(ctx, Config{Core: core, Windows: windows, Opener: opener, Clipboard: clip.Copy,
+			Logger: testLogger(t), HostGrace: 30 * time.Second})
 	}()
 	defer func() {
 		cancel()
@@ -181,8 +181,8 @@ func TestDesktop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].AppName != AppName || got[0].Timeout != 8000 || got[0].ReplacesID != 0 {
-		t.Errorf("first notification = %+v; want app %q, timeout 8000, replaces 0", got[0], AppName)
+	if got[0].AppName != Title || got[0].Timeout != 8000 || got[0].ReplacesID != 0 {
+		t.Errorf("first notification = %+v; want app %q, timeout 8000, replaces 0", got[0], Title)
 	}
 	if _, ok := got[0].Hints["image-data"]; !ok {
 		t.Error("the notification has no image-data hint")
@@ -240,7 +240,6 @@ func TestDesktop(t *testing.T) {
 		// to the click is sent: the click still arrived.
 		t.Logf("Click(Quit): %v", err)
 	}
-	wait(t, quit, "OnQuit")
 	select {
 	case err := <-runErr:
 		if err != nil {

@@ -46,18 +46,17 @@ func iconName(png []byte) string {
 }
 
 func (f *fakeShell) SetIcon(png []byte)        { f.record("SetIcon %s", iconName(png)) }
-func (f *fakeShell) SetTitle(title string)     { f.record("SetTitle %q", title) }
 func (f *fakeShell) SetTooltip(tooltip string) { f.record("SetTooltip %q", tooltip) }
 func (f *fakeShell) AddSeparator()             { f.record("AddSeparator") }
 
-func (f *fakeShell) AddItem(label string, checkable, checked bool) menuItem {
+func (f *fakeShell) AddItem(label string, checkable, checked bool) (menuItem, <-chan struct{}) {
 	f.mu.Lock()
 	it := &fakeItem{sh: f, n: len(f.items), label: label, checked: checked, visible: true, enabled: true,
 		clicked: make(chan struct{})}
 	f.items = append(f.items, it)
 	f.mu.Unlock()
 	f.record("AddItem %d %q checkable=%v checked=%v", it.n, label, checkable, checked)
-	return it
+	return it, it.clicked
 }
 
 // item returns the n-th created item.
@@ -120,5 +119,3 @@ func (i *fakeItem) Uncheck() {
 	i.set(func() { i.checked = false })
 	i.sh.record("item %d Uncheck", i.n)
 }
-
-func (i *fakeItem) Clicked() <-chan struct{} { return i.clicked }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"piecestray/internal/control"
@@ -40,17 +41,14 @@ type Launcher struct {
 	wg      sync.WaitGroup // counts the reaping goroutines
 }
 
-// NewLauncher returns a Launcher starting exe (usually os.Executable()).
-// reg may be nil (windows are then neither raised nor given a token, and
-// are closed by signal); logger may be nil.
+// NewLauncher returns a Launcher starting exe (usually os.Executable());
+// logger may be nil.
 func NewLauncher(exe string, reg Registry, logger *slog.Logger) *Launcher {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Launcher{exe: exe, reg: reg, log: logger, running: make(map[string]*exec.Cmd)}
 }
-
-var _ Windows = (*Launcher)(nil)
 
 // WindowReasonEnv names the environment variable in which the Launcher
 // tells a window process why the agent opened it by itself
@@ -71,7 +69,7 @@ func (l *Launcher) ShowWindowBecause(name, reason string) error {
 	if !control.ValidWindow(name) {
 		return fmt.Errorf("tray: show window: no window called %q", name)
 	}
-	if l.reg != nil && l.reg.Raise(name) {
+	if l.reg.Raise(name) {
 		return nil
 	}
 	l.mu.Lock()
@@ -80,10 +78,8 @@ func (l *Launcher) ShowWindowBecause(name, reason string) error {
 		return nil // starting or running; it comes forward by itself when mapped
 	}
 	cmd := exec.Command(l.exe, "window", name)
-	cmd.Env = append(os.Environ(), WindowReasonEnv+"="+reason) // set even when empty: never inherited
-	if l.reg != nil {
-		cmd.Env = append(cmd.Env, control.WindowTokenEnv+"="+l.reg.WindowToken(name))
-	}
+	cmd.Env = append(os.Environ(), WindowReasonEnv+"="+reason, // set even when empty: never inherited
+		control.WindowTokenEnv+"="+l.reg.WindowToken(name))
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("tray: start the %s window: %w", name, err)
 	}
@@ -103,14 +99,6 @@ func (l *Launcher) ShowWindowBecause(name, reason string) error {
 	return nil
 }
 
-// Running reports whether a window process called name is running.
-func (l *Launcher) Running(name string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, ok := l.running[name]
-	return ok
-}
-
 // Wait waits until every started window process has exited.
 func (l *Launcher) Wait() { l.wg.Wait() }
 
@@ -123,11 +111,11 @@ func (l *Launcher) Wait() { l.wg.Wait() }
 func (l *Launcher) CloseWindows(grace time.Duration) {
 	l.mu.Lock()
 	for name, cmd := range l.running {
-		if l.reg != nil && l.reg.CloseWindow(name) {
+		if l.reg.CloseWindow(name) {
 			continue
 		}
-		if err := askToExit(cmd.Process); err != nil {
-			l.log.Debug("could not ask a window to close", "window", name, "err", err)
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil { // not on Windows
+			cmd.Process.Kill() //nolint:errcheck // it may have exited meanwhile
 		}
 	}
 	l.mu.Unlock()

@@ -20,7 +20,7 @@ func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
 	release := filepath.Join(dir, "release")
 	exe := script(t, dir, "pieces-tray",
 		`echo "$*" >> "`+log+`"; while [ ! -e "`+release+`" ]; do sleep 0.02; done`)
-	l := NewLauncher(exe, nil, nil)
+	l := NewLauncher(exe, &fakeRegistry{}, nil)
 	for i := 0; i < 3; i++ {
 		if err := l.ShowWindow("account"); err != nil {
 			t.Fatalf("ShowWindow(%q): %v", "account", err)
@@ -30,7 +30,7 @@ func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
 		t.Fatalf("ShowWindow(%q): %v", "vanity", err)
 	}
 	waitLines(t, log, 2)
-	if !l.Running("account") {
+	if !running(l, "account") {
 		t.Errorf("Running(%q) = false while the process runs", "account")
 	}
 	if err := os.WriteFile(release, nil, 0o644); err != nil {
@@ -41,7 +41,7 @@ func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
 	if len(got) != 2 || !contains(got, "window account") || !contains(got, "window vanity") {
 		t.Errorf("started %q; want one %q and one %q", got, "window account", "window vanity")
 	}
-	if l.Running("account") {
+	if running(l, "account") {
 		t.Errorf("Running(%q) = true after the process ended", "account")
 	}
 	// Once the first one ended, asking again starts a new one.
@@ -152,33 +152,31 @@ func TestLauncherTellsWhy(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
 	exe := script(t, dir, "pieces-tray", `echo "$2 [$`+WindowReasonEnv+`]" >> "`+log+`"`)
-	for _, reg := range []Registry{nil, &fakeRegistry{}} {
-		l := NewLauncher(exe, reg, nil)
-		if err := l.ShowWindowBecause("account", ReasonNoTrayHost); err != nil {
-			t.Fatalf("ShowWindowBecause: %v", err)
-		}
-		l.Wait()
-		if err := l.ShowWindow("vanity"); err != nil {
-			t.Fatalf("ShowWindow: %v", err)
-		}
-		l.Wait()
+	l := NewLauncher(exe, &fakeRegistry{}, nil)
+	if err := l.ShowWindowBecause("account", ReasonNoTrayHost); err != nil {
+		t.Fatalf("ShowWindowBecause: %v", err)
 	}
+	l.Wait()
+	if err := l.ShowWindow("vanity"); err != nil {
+		t.Fatalf("ShowWindow: %v", err)
+	}
+	l.Wait()
 	got := strings.Split(strings.TrimSpace(readFile(t, log)), "\n")
-	want := []string{"account [no-tray-host]", "vanity []", "account [no-tray-host]", "vanity []"}
+	want := []string{"account [no-tray-host]", "vanity []"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("windows started with %q; want %q", got, want)
 	}
 }
 
 func TestLauncherErrors(t *testing.T) {
-	l := NewLauncher(filepath.Join(t.TempDir(), "missing"), nil, nil)
+	l := NewLauncher(filepath.Join(t.TempDir(), "missing"), &fakeRegistry{}, nil)
 	if err := l.ShowWindow("nonsense"); err == nil {
 		t.Errorf("ShowWindow(%q) = nil; want an error", "nonsense")
 	}
 	if err := l.ShowWindow("account"); err == nil {
 		t.Errorf("ShowWindow(%q) with a missing executable = nil; want an error", "account")
 	}
-	if l.Running("account") {
+	if running(l, "account") {
 		t.Errorf("Running(%q) = true after a failed start", "account")
 	}
 }
@@ -228,7 +226,7 @@ func TestLauncherClosesWindows(t *testing.T) {
 	exe := script(t, dir, "pieces-tray", `if [ "$2" = beta ]; then trap '' TERM; else trap 'echo "closed $2" >> "`+log+`"; exit 0' TERM; fi
 echo "started $2" >> "`+log+`"
 while :; do sleep 0.02; done`)
-	l := NewLauncher(exe, nil, nil)
+	l := NewLauncher(exe, &fakeRegistry{}, nil)
 	for _, name := range []string{"account", "vanity", "beta"} {
 		if err := l.ShowWindow(name); err != nil {
 			t.Fatalf("ShowWindow(%q): %v", name, err)
@@ -239,7 +237,7 @@ while :; do sleep 0.02; done`)
 	l.CloseWindows(500 * time.Millisecond)
 	took := time.Since(start)
 	for _, name := range []string{"account", "vanity", "beta"} {
-		if l.Running(name) {
+		if running(l, name) {
 			t.Errorf("Running(%q) = true after CloseWindows", name)
 		}
 	}
@@ -257,7 +255,7 @@ while :; do sleep 0.02; done`)
 	}
 	// Nothing started: nothing to wait for.
 	start = time.Now()
-	NewLauncher(exe, nil, nil).CloseWindows(time.Minute)
+	NewLauncher(exe, &fakeRegistry{}, nil).CloseWindows(time.Minute)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("CloseWindows with no windows took %v", d)
 	}
@@ -302,4 +300,12 @@ echo "closed $2" >> "`+log+`"`)
 	if strings.Contains(got, "signalled account") {
 		t.Errorf("window log %q: the registered account window was signalled", got)
 	}
+}
+
+// running reports whether l has a window process called name running.
+func running(l *Launcher, name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.running[name]
+	return ok
 }

@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -36,24 +37,13 @@ const (
 	OpenCloud                  // "Open NAME.pieces.cloud", when there is one
 	SignOut                    // "Sign out…": the sign-out window
 	Diagnose                   // "Diagnose…": the doctor window, what is wrong and how to fix it
-	StartAtLogin               // "Start at login" (checked when on); hidden without Config.StartAtLogin
+	StartAtLogin               // "Start at login" (checked when on); hidden without Config.Autostart
 	Quit                       // "Quit Pieces Tray"
 	numItems
 )
 
-var itemNames = [numItems]string{"Header", "Detail", "SignIn", "CancelSignIn", "CopyLink", "Retry",
-	"Account", "Vanity", "Beta", "OpenCloud", "SignOut", "Diagnose", "StartAtLogin", "Quit"}
-
-func (id ItemID) String() string {
-	if id < 0 || id >= numItems {
-		return fmt.Sprintf("ItemID(%d)", int(id))
-	}
-	return itemNames[id]
-}
-
 // Item is the model of one menu item.
 type Item struct {
-	ID        ItemID
 	Label     string
 	Enabled   bool
 	Visible   bool
@@ -63,7 +53,6 @@ type Item struct {
 
 // Menu is everything the tray shows for one state.
 type Menu struct {
-	Title   string
 	Tooltip string // the state in one line
 	Icon    assets.Kind
 	Items   [numItems]Item // indexed by ItemID
@@ -88,9 +77,9 @@ const maxLabel = 72
 // while Pieces OS is not running or the stored session could not be read,
 // the cloud link when there is one) come and go.
 func Model(s app.State, now time.Time) Menu {
-	m := Menu{Title: Title}
-	for id := ItemID(0); id < numItems; id++ {
-		m.Items[id] = Item{ID: id, Visible: true}
+	var m Menu
+	for id := range m.Items {
+		m.Items[id].Visible = true
 	}
 	set := func(id ItemID, label string, enabled bool) {
 		m.Items[id].Label = label
@@ -118,36 +107,30 @@ func Model(s app.State, now time.Time) Menu {
 	}
 
 	// Header and icon: who, or where things stand.
+	// The header is the state in words unless a case says more.
 	header, state := "", ""
-	switch s.Phase {
-	case app.PhaseSignedIn:
-		if signedIn {
-			header = app.DisplayName(s.User)
-			state = "Signed in as " + header
-			m.Icon = assets.KindSignedIn
-		} else { // a phase without its user: treat as signed out
-			header, state = "Not signed in", "Not signed in"
-			m.Icon = assets.KindSignedOut
-		}
-	case app.PhaseNotRunning:
-		header, state = "Pieces OS is not running", "Pieces OS is not running"
-		m.Icon = assets.KindNotRunning
-	case app.PhaseSigningIn:
-		header, state = "Signing in — continue in your browser", "Signing in"
-		m.Icon = assets.KindSigningIn
-	case app.PhaseSignInNeeded:
-		header = "Sign-in needed"
+	switch {
+	case signedIn:
+		header = app.DisplayName(s.User)
+		state, m.Icon = "Signed in as "+header, assets.KindSignedIn
+	case s.Phase == app.PhaseNotRunning:
+		state, m.Icon = "Pieces OS is not running", assets.KindNotRunning
+	case s.Phase == app.PhaseSigningIn:
+		header = "Signing in — continue in your browser"
+		state, m.Icon = "Signing in", assets.KindSigningIn
+	case s.Phase == app.PhaseSignInNeeded:
+		state, m.Icon = "Sign-in needed", assets.KindAttention
 		if s.Reason != "" {
-			header += ": " + oneLine(s.Reason)
+			header = state + ": " + oneLine(s.Reason)
 		}
-		state = "Sign-in needed"
-		m.Icon = assets.KindAttention
-	case app.PhaseSignedOut:
-		header, state = "Not signed in", "Not signed in"
-		m.Icon = assets.KindSignedOut
+	case s.Phase == app.PhaseSignedOut || s.Phase == app.PhaseSignedIn: // signed in without its user: signed out
+		state, m.Icon = "Not signed in", assets.KindSignedOut
 	default: // connecting, or a phase this version does not know
-		header, state = "Connecting to Pieces OS…", "Connecting to Pieces OS"
-		m.Icon = assets.KindNotRunning
+		header = "Connecting to Pieces OS…"
+		state, m.Icon = "Connecting to Pieces OS", assets.KindNotRunning
+	}
+	if header == "" {
+		header = state
 	}
 	if retrying && !signedIn && s.Phase != app.PhaseSigningIn {
 		// Nothing can be done until Pieces OS answers again: say when.
@@ -231,11 +214,10 @@ func Model(s app.State, now time.Time) Menu {
 	m.Items[Beta].Checkable = true
 	m.Items[Beta].Checked = signedIn && app.BetaOptedIn(s.User, now)
 
-	m.CloudURL = cloudURL(s.User)
-	if signedIn && m.CloudURL != "" {
-		set(OpenCloud, "Open "+app.Clean(hostOf(m.CloudURL)), true)
+	if cloud := cloudURL(s.User); signedIn && cloud != nil {
+		m.CloudURL = cloud.String()
+		set(OpenCloud, "Open "+app.Clean(cloud.Host), true)
 	} else {
-		m.CloudURL = ""
 		set(OpenCloud, "Open personal cloud", false)
 		hide(OpenCloud)
 	}
@@ -250,7 +232,7 @@ func Model(s app.State, now time.Time) Menu {
 	// Diagnose… always opens: it helps most when nothing else works.
 	set(Diagnose, "Diagnose…", true)
 	// Start at login is not part of the session: the runner shows it, when
-	// it can be set, with its setting (withStartAtLogin).
+	// it can be set, with its setting (runner.model).
 	m.Items[StartAtLogin].Checkable = true
 	set(StartAtLogin, "Start at login", true)
 	hide(StartAtLogin)
@@ -264,33 +246,21 @@ func Model(s app.State, now time.Time) Menu {
 }
 
 // cloudURL is the address of the user's personal cloud, built from the
-// vanity name when Pieces OS has not reported the URL yet.
-func cloudURL(p *apiclient.UserProfile) string {
-	if u := app.CloudURL(p); u != "" {
-		if !strings.Contains(u, "://") {
-			u = "https://" + u
-		}
-		// The address comes from Pieces OS: open only a web page.
-		if pu, err := url.Parse(u); err == nil && (pu.Scheme == "https" || pu.Scheme == "http") && pu.Host != "" {
-			return pu.String()
-		}
-		return ""
+// vanity name when Pieces OS has not reported the URL yet; nil when there is
+// none.
+func cloudURL(p *apiclient.UserProfile) *url.URL {
+	u := app.CloudURL(p)
+	if v := app.VanityName(p); u == "" && v != "" {
+		u = app.VanityHost(v)
 	}
-	if v := app.VanityName(p); v != "" {
-		return "https://" + app.VanityHost(v)
+	if !strings.Contains(u, "://") {
+		u = "https://" + u
 	}
-	return ""
-}
-
-func hostOf(url string) string {
-	h := url
-	if i := strings.Index(h, "://"); i >= 0 {
-		h = h[i+3:]
+	// The address comes from Pieces OS: open only a web page.
+	if pu, err := url.Parse(u); err == nil && (pu.Scheme == "https" || pu.Scheme == "http") && pu.Host != "" {
+		return pu
 	}
-	if i := strings.IndexAny(h, "/?#"); i >= 0 {
-		h = h[:i]
-	}
-	return h
+	return nil
 }
 
 // reconnectingIn says when the next attempt to reach Pieces OS is due, in
@@ -316,23 +286,17 @@ func refreshFor(next, now time.Time) time.Duration {
 	return time.Second
 }
 
-func busyWords(a app.Action) string {
-	switch a {
-	case app.ActionSignIn:
-		return "Starting sign-in…"
-	case app.ActionSignOut:
-		return "Signing out…"
-	case app.ActionSetVanity:
-		return "Saving your vanity name…"
-	case app.ActionSetBeta:
-		return "Updating the beta program…"
-	case app.ActionRefresh:
-		return "Refreshing your profile…"
-	case app.ActionRetry:
-		return "Looking for Pieces OS…"
-	}
-	return "Working…"
+// busy says what the core is doing, for the actions that take a while.
+var busy = map[app.Action]string{
+	app.ActionSignIn:    "Starting sign-in…",
+	app.ActionSignOut:   "Signing out…",
+	app.ActionSetVanity: "Saving your vanity name…",
+	app.ActionSetBeta:   "Updating the beta program…",
+	app.ActionRefresh:   "Refreshing your profile…",
+	app.ActionRetry:     "Looking for Pieces OS…",
 }
+
+func busyWords(a app.Action) string { return cmp.Or(busy[a], "Working…") }
 
 // oneLine joins the lines of s and drops a final period, for a menu label.
 func oneLine(s string) string {
@@ -343,9 +307,6 @@ func oneLine(s string) string {
 // lowerFirst lower-cases the first letter of a sentence that continues
 // another.
 func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
 

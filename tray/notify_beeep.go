@@ -13,13 +13,10 @@ import (
 
 // platformNotifier has no state on macOS and Windows: beeep sends each
 // notification on its own, and the system groups them by application.
-type platformNotifier struct{ named bool }
+type platformNotifier struct{}
 
 func (n *Notifier) send(ev app.Event) error {
-	if !n.named {
-		beeep.AppName = n.cfg.AppName // beeep's only setting is a package variable
-		n.named = true
-	}
+	beeep.AppName = Title // beeep's only setting is a package variable
 	if err := beeep.Notify(ev.Title, ev.Body, assets.AppIcon); err != nil {
 		return fmt.Errorf("tray: notify: %w", err)
 	}

@@ -7,10 +7,11 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/draw"
+	"image/color"
 	"image/png"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/godbus/dbus/v5"
 
@@ -23,7 +24,6 @@ import (
 const (
 	notifyService = "org.freedesktop.Notifications"
 	notifyPath    = "/org/freedesktop/Notifications"
-	notifyMethod  = notifyService + ".Notify"
 )
 
 // notifyIconSize is the size of the icon sent with each notification.
@@ -31,10 +31,8 @@ const notifyIconSize = 64
 
 // platformNotifier is the D-Bus state of a Notifier, guarded by its mu.
 type platformNotifier struct {
-	conn *dbus.Conn                 // private session bus connection, opened on first use
-	ids  map[app.EventKind]uint32   // last notification id per kind, for replaces_id
-	icon *imageData                 // the app icon, decoded once
-	dial func() (*dbus.Conn, error) // default: a private session bus connection
+	conn *dbus.Conn               // private session bus connection, opened on first use
+	ids  map[app.EventKind]uint32 // last notification id per kind, for replaces_id
 	// markup: the server reads bodies as markup (asked once per connection)
 	markup bool
 }
@@ -49,64 +47,40 @@ type imageData struct {
 }
 
 func (n *Notifier) send(ev app.Event) error {
+	ctx, cancel := context.WithTimeout(context.Background(), notifyCallTimeout)
+	defer cancel()
 	if n.conn == nil {
-		dial := n.dial
-		if dial == nil {
-			// A connection of the Notifier's own, so that the notification
-			// server's signals never reach the shared connection
-			// fyne.io/systray listens on.
-			dial = func() (*dbus.Conn, error) { return dbus.ConnectSessionBus() }
-		}
-		conn, err := dial()
+		// A connection of the Notifier's own, so that the notification
+		// server's signals never reach the shared connection
+		// fyne.io/systray listens on.
+		conn, err := dbus.ConnectSessionBus()
 		if err != nil {
 			return fmt.Errorf("tray: connect to the session bus: %w", err)
 		}
-		n.conn = conn
-		n.ids = make(map[app.EventKind]uint32)
-		n.markup = n.bodyMarkup()
+		n.conn, n.ids = conn, make(map[app.EventKind]uint32)
+		// Does the server read bodies as markup? When it cannot tell,
+		// assume so, which at worst shows an escaped character.
+		var caps []string
+		err = conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyService+".GetCapabilities", 0).Store(&caps)
+		n.markup = err != nil || slices.Contains(caps, "body-markup")
 	}
 	body := ev.Body
 	if n.markup {
-		// The server reads the body as markup: a name with "<" or "&" in
-		// it must stay text.
-		body = markupEscaper.Replace(body)
+		// A name with "<" or "&" in it must stay text.
+		body = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(body)
 	}
-	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(byte(1))}
-	if icon := n.appIcon(); icon != nil {
-		hints["image-data"] = dbus.MakeVariant(*icon)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), notifyCallTimeout)
-	defer cancel()
+	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(byte(1)), "image-data": dbus.MakeVariant(notifyIcon())}
 	var id uint32
-	err := n.conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyMethod, 0,
-		n.cfg.AppName, n.ids[ev.Kind], "", ev.Title, body, []string{}, hints,
-		int32(n.cfg.Timeout.Milliseconds())).Store(&id)
+	err := n.conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyService+".Notify", 0,
+		Title, n.ids[ev.Kind], "", ev.Title, body, []string{}, hints, int32(notifyTimeout.Milliseconds())).Store(&id)
 	if err != nil {
 		if !n.conn.Connected() {
-			n.conn.Close()
-			n.conn = nil // reconnect next time
+			n.close() // reconnect next time
 		}
 		return fmt.Errorf("tray: notify: %w", err)
 	}
 	n.ids[ev.Kind] = id
 	return nil
-}
-
-// markupEscaper escapes the characters the notification body markup gives
-// meaning to.
-var markupEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// bodyMarkup asks the notification server whether it reads bodies as markup
-// (the "body-markup" capability); when it cannot tell, it assumes so, which
-// at worst shows an escaped character.
-func (n *Notifier) bodyMarkup() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), notifyCallTimeout)
-	defer cancel()
-	var caps []string
-	if err := n.conn.Object(notifyService, notifyPath).CallWithContext(ctx, notifyService+".GetCapabilities", 0).Store(&caps); err != nil {
-		return true
-	}
-	return slices.Contains(caps, "body-markup")
 }
 
 func (n *Notifier) close() error {
@@ -118,65 +92,34 @@ func (n *Notifier) close() error {
 	return err
 }
 
-// appIcon decodes the application icon once into the image-data hint.
-func (n *Notifier) appIcon() *imageData {
-	if n.icon != nil {
-		return n.icon
-	}
-	src, err := png.Decode(bytes.NewReader(assets.AppIcon))
-	if err != nil {
-		return nil
-	}
-	rgba := image.NewRGBA(image.Rect(0, 0, notifyIconSize, notifyIconSize))
-	drawScaled(rgba, src)
-	n.icon = &imageData{W: notifyIconSize, H: notifyIconSize, Stride: int32(rgba.Stride), Alpha: true,
-		Bits: 8, Chans: 4, Data: unpremultiply(rgba.Pix)}
-	return n.icon
-}
+// notifyIcon is the application icon as the image-data hint, decoded once
+// (assets tests that it decodes).
+var notifyIcon = sync.OnceValue(func() imageData {
+	src, _ := png.Decode(bytes.NewReader(assets.AppIcon))
+	dst := scaleDown(src, notifyIconSize)
+	return imageData{W: notifyIconSize, H: notifyIconSize, Stride: int32(dst.Stride), Alpha: true,
+		Bits: 8, Chans: 4, Data: dst.Pix}
+})
 
-// drawScaled draws src into dst with a box filter (src is a whole multiple
-// of dst, or is drawn as it is).
-func drawScaled(dst *image.RGBA, src image.Image) {
-	sb, db := src.Bounds(), dst.Bounds()
-	f := sb.Dx() / db.Dx()
-	if f <= 1 || sb.Dx() != f*db.Dx() || sb.Dy() != f*db.Dy() {
-		draw.Draw(dst, db, src, sb.Min, draw.Src)
-		return
-	}
-	for y := 0; y < db.Dy(); y++ {
-		for x := 0; x < db.Dx(); x++ {
+// scaleDown draws src at size×size with a box filter (src is a whole
+// multiple of size), in straight alpha, which the image-data hint expects.
+func scaleDown(src image.Image, size int) *image.NRGBA {
+	sb := src.Bounds()
+	f := max(1, sb.Dx()/size)
+	dst := image.NewNRGBA(image.Rect(0, 0, size, size))
+	for y := range size {
+		for x := range size {
 			var r, g, b, a uint32
-			for j := 0; j < f; j++ {
-				for i := 0; i < f; i++ {
+			for j := range f {
+				for i := range f {
 					cr, cg, cb, ca := src.At(sb.Min.X+x*f+i, sb.Min.Y+y*f+j).RGBA()
 					r, g, b, a = r+cr, g+cg, b+cb, a+ca
 				}
 			}
 			k := uint32(f * f)
-			o := dst.PixOffset(x, y)
-			dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2], dst.Pix[o+3] =
-				uint8(r/k>>8), uint8(g/k>>8), uint8(b/k>>8), uint8(a/k>>8)
+			// The sums are premultiplied; NRGBA's Set converts.
+			dst.Set(x, y, color.RGBA64{uint16(r / k), uint16(g / k), uint16(b / k), uint16(a / k)})
 		}
 	}
-}
-
-// unpremultiply converts premultiplied RGBA bytes to straight alpha, which
-// the image-data hint expects.
-func unpremultiply(p []byte) []byte {
-	out := make([]byte, len(p))
-	for i := 0; i+3 < len(p); i += 4 {
-		a := uint32(p[i+3])
-		out[i+3] = p[i+3]
-		if a == 0 {
-			continue
-		}
-		for c := 0; c < 3; c++ {
-			v := uint32(p[i+c]) * 255 / a
-			if v > 255 {
-				v = 255
-			}
-			out[i+c] = byte(v)
-		}
-	}
-	return out
+	return dst
 }

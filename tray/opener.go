@@ -21,8 +21,6 @@ import (
 // is the last argument. A command is split into words at spaces; quoting is
 // not supported.
 type BrowserOpener struct {
-	// Getenv reads the environment; default os.Getenv.
-	Getenv func(string) string
 	// Logger reports commands that fail; default discards. URLs are never
 	// logged: a sign-in URL is the person's business.
 	Logger *slog.Logger
@@ -40,25 +38,20 @@ func (o *BrowserOpener) Open(url string) error {
 	if url == "" {
 		return errors.New("tray: open: empty URL")
 	}
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	var cmds [][]string
-	if b := strings.TrimSpace(getenv("BROWSER")); b != "" {
-		for _, entry := range strings.Split(b, ":") {
-			if argv := browserCommand(entry, url); argv != nil {
-				cmds = append(cmds, argv)
-			}
-		}
-	}
-	cmds = append(cmds, platformOpener(url))
 	var errs []error
-	for _, argv := range cmds {
-		if err := o.start(argv); err != nil {
-			errs = append(errs, err)
+	for _, argv := range append(browserCommands(os.Getenv("BROWSER"), url), platformOpener(url)) {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		if err := cmd.Start(); err != nil {
+			errs = append(errs, fmt.Errorf("start %s: %w", argv[0], err))
 			continue
 		}
+		o.wg.Add(1)
+		go func() {
+			defer o.wg.Done()
+			if err := cmd.Wait(); err != nil && o.Logger != nil {
+				o.Logger.Warn("the browser command failed", "command", argv[0], "err", err)
+			}
+		}()
 		return nil
 	}
 	return fmt.Errorf("tray: open a browser: %w", errors.Join(errs...))
@@ -68,54 +61,25 @@ func (o *BrowserOpener) Open(url string) error {
 // use it; the agent does not wait for browsers.
 func (o *BrowserOpener) Wait() { o.wg.Wait() }
 
-func (o *BrowserOpener) start(argv []string) error {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", argv[0], err)
-	}
-	log := o.Logger
-	o.wg.Add(1)
-	go func() {
-		defer o.wg.Done()
-		if err := cmd.Wait(); err != nil && log != nil {
-			log.Warn("the browser command failed", "command", argv[0], "err", err)
-		}
-	}()
-	return nil
-}
-
-// browserCommand turns one $BROWSER entry into a command line for url, or
-// nil when the entry is empty.
-func browserCommand(entry, url string) []string {
-	words := strings.Fields(entry)
-	if len(words) == 0 {
-		return nil
-	}
-	sub := false
-	for i, w := range words {
-		if !strings.Contains(w, "%") {
+// browserCommands turns $BROWSER into command lines for url.
+func browserCommands(browser, url string) [][]string {
+	var cmds [][]string
+	for _, entry := range strings.Split(browser, ":") {
+		words := strings.Fields(entry)
+		if len(words) == 0 {
 			continue
 		}
-		var b strings.Builder
-		for j := 0; j < len(w); j++ {
-			switch {
-			case w[j] == '%' && j+1 < len(w) && w[j+1] == 's':
-				b.WriteString(url)
-				sub = true
-				j++
-			case w[j] == '%' && j+1 < len(w) && w[j+1] == '%':
-				b.WriteByte('%')
-				j++
-			default:
-				b.WriteByte(w[j])
-			}
+		sub := false
+		for i, w := range words {
+			sub = sub || strings.Contains(strings.ReplaceAll(w, "%%", ""), "%s")
+			words[i] = strings.NewReplacer("%%", "%", "%s", url).Replace(w)
 		}
-		words[i] = b.String()
+		if !sub {
+			words = append(words, url)
+		}
+		cmds = append(cmds, words)
 	}
-	if !sub {
-		words = append(words, url)
-	}
-	return words
+	return cmds
 }
 
 // platformOpener is the system's way to open a URL.

@@ -9,22 +9,23 @@ import (
 	"time"
 )
 
-func TestBrowserCommand(t *testing.T) {
+func TestBrowserCommands(t *testing.T) {
 	const u = "http://127.0.0.1:1/a?b=c"
 	tests := []struct {
-		entry string
-		want  []string
+		browser string
+		want    [][]string
 	}{
-		{"firefox", []string{"firefox", u}},
-		{"  firefox --new-window ", []string{"firefox", "--new-window", u}},
-		{"w3m %s", []string{"w3m", u}},
-		{"echo url=%s 100%%", []string{"echo", "url=" + u, "100%"}},
+		{"firefox", [][]string{{"firefox", u}}},
+		{"  firefox --new-window ", [][]string{{"firefox", "--new-window", u}}},
+		{"w3m %s", [][]string{{"w3m", u}}},
+		{"echo url=%s 100%% %%s", [][]string{{"echo", "url=" + u, "100%", "%s"}}},
+		{"a:: b %s:", [][]string{{"a", u}, {"b", u}}},
 		{"", nil},
 		{"   ", nil},
 	}
 	for _, tt := range tests {
-		if got := browserCommand(tt.entry, u); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("browserCommand(%q) = %q; want %q", tt.entry, got, tt.want)
+		if got := browserCommands(tt.browser, u); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("browserCommands(%q) = %q; want %q", tt.browser, got, tt.want)
 		}
 	}
 }
@@ -69,12 +70,8 @@ func TestOpenerUsesBrowserEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(out)
-			o := &BrowserOpener{Getenv: func(k string) string {
-				if k == "BROWSER" {
-					return tt.env
-				}
-				return ""
-			}}
+			t.Setenv("BROWSER", tt.env)
+			o := &BrowserOpener{}
 			start := time.Now()
 			if err := o.Open("https://example.com/x"); err != nil {
 				t.Fatalf("Open: %v", err)
@@ -96,12 +93,8 @@ func TestOpenerDoesNotWaitForTheBrowser(t *testing.T) {
 	release := filepath.Join(dir, "release")
 	browser := script(t, dir, "browser",
 		`echo started > "`+out+`"; while [ ! -e "`+release+`" ]; do sleep 0.02; done`)
-	o := &BrowserOpener{Getenv: func(k string) string {
-		if k == "BROWSER" {
-			return browser
-		}
-		return ""
-	}}
+	t.Setenv("BROWSER", browser)
+	o := &BrowserOpener{}
 	if err := o.Open("https://example.com/"); err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -123,7 +116,8 @@ func TestOpenerFallsBackToXDGOpen(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	script(t, dir, "xdg-open", `printf '%s\n' "$*" > "`+out+`"`)
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	o := &BrowserOpener{Getenv: func(string) string { return "" }}
+	t.Setenv("BROWSER", "")
+	o := &BrowserOpener{}
 	if err := o.Open("https://example.com/y"); err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,83 +17,48 @@ const IconsEnv = "PIECES_TRAY_ICONS"
 // guess must never delay the tray.
 const gsettingsTimeout = 300 * time.Millisecond
 
-// PanelFromEnv reads PIECES_TRAY_ICONS with getenv: true for "light". It
-// is the first answer of PanelIsLight, without running anything, for
-// Config.LightPanel.
-func PanelFromEnv(getenv func(string) string) bool {
+// panelFromEnv reads PIECES_TRAY_ICONS with getenv: true for "light". It
+// is the first answer of PanelIsLight, without running anything.
+func panelFromEnv(getenv func(string) string) bool {
 	return strings.EqualFold(strings.TrimSpace(getenv(IconsEnv)), "light")
 }
 
-// PanelIsLight guesses whether the desktop's panel is light, for
-// Config.PanelProbe. It is best effort and never takes more than about
-// 300 ms:
+// PanelIsLight guesses whether the desktop's panel is light. It is best
+// effort and never takes more than about 300 ms:
 //
 //  1. PIECES_TRAY_ICONS=light or =dark (read with getenv) decides;
 //  2. else GNOME's color-scheme setting, read with
 //     `gsettings get org.gnome.desktop.interface color-scheme` when gsettings
-//     exists and answers within 300 ms: 'prefer-dark' means a dark panel,
-//     'prefer-light' a light one, and 'default' a light one only on KDE
-//     Plasma, whose GTK bridge writes it for light color schemes (GNOME
-//     Shell's top bar is dark in both styles, and 'default' is the untouched
-//     value elsewhere);
+//     exists and answers within 300 ms (see schemeIsLight);
 //  3. else a dark panel (false), which most desktops have.
 func PanelIsLight(getenv func(string) string) bool {
-	return panelProbe{getenv: getenv, lookPath: exec.LookPath, run: runCommand, timeout: gsettingsTimeout}.isLight()
-}
-
-// panelProbe is PanelIsLight with its outside world injected (tests).
-type panelProbe struct {
-	getenv   func(string) string
-	lookPath func(file string) (string, error)
-	// run runs a command and returns its standard output; it must return
-	// when ctx ends.
-	run     func(ctx context.Context, name string, args ...string) (string, error)
-	timeout time.Duration
-}
-
-func (p panelProbe) isLight() bool {
-	switch strings.ToLower(strings.TrimSpace(p.getenv(IconsEnv))) {
-	case "light":
-		return true
-	case "dark":
-		return false
+	if v := strings.ToLower(strings.TrimSpace(getenv(IconsEnv))); v == "light" || v == "dark" {
+		return v == "light"
 	}
-	path, err := p.lookPath("gsettings")
-	if err != nil {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), gsettingsTimeout)
 	defer cancel()
-	out, err := p.run(ctx, path, "get", "org.gnome.desktop.interface", "color-scheme")
+	cmd := exec.CommandContext(ctx, "gsettings", "get", "org.gnome.desktop.interface", "color-scheme")
+	cmd.WaitDelay = 50 * time.Millisecond // do not wait for children that keep the output open
+	out, err := cmd.Output()
 	if err != nil || ctx.Err() != nil {
 		return false
 	}
-	switch strings.Trim(strings.TrimSpace(out), `'"`) {
+	return schemeIsLight(string(out), getenv("XDG_CURRENT_DESKTOP"))
+}
+
+// schemeIsLight reads gsettings' color-scheme answer: 'prefer-dark' means a
+// dark panel, 'prefer-light' a light one, and 'default' a light one only on
+// KDE Plasma (desktops is XDG_CURRENT_DESKTOP, a colon-separated list),
+// whose GTK bridge writes it for light color schemes; GNOME Shell's top bar
+// is dark in both styles, and 'default' is the untouched value elsewhere.
+func schemeIsLight(scheme, desktops string) bool {
+	switch strings.Trim(strings.TrimSpace(scheme), `'"`) {
 	case "prefer-light":
 		return true
 	case "default":
-		return isKDE(p.getenv("XDG_CURRENT_DESKTOP"))
+		return slices.ContainsFunc(strings.Split(desktops, ":"), func(d string) bool {
+			return strings.EqualFold(strings.TrimSpace(d), "KDE")
+		})
 	}
 	return false // 'prefer-dark', or a value this version does not know
-}
-
-// isKDE reports whether XDG_CURRENT_DESKTOP (a colon-separated list) names
-// KDE.
-func isKDE(desktops string) bool {
-	for _, d := range strings.Split(desktops, ":") {
-		if strings.EqualFold(strings.TrimSpace(d), "KDE") {
-			return true
-		}
-	}
-	return false
-}
-
-// runCommand runs name with args and returns its standard output. It kills
-// the command when ctx ends and does not wait long for children that keep
-// its output open.
-func runCommand(ctx context.Context, name string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.WaitDelay = 50 * time.Millisecond
-	out, err := cmd.Output()
-	return string(out), err
 }

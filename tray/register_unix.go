@@ -13,10 +13,7 @@ import (
 // The StatusNotifierItem protocol (KDE/freedesktop).
 const (
 	watcherName   = "org.kde.StatusNotifierWatcher"
-	watcherPath   = "/StatusNotifierWatcher"
-	registerItem  = watcherName + ".RegisterStatusNotifierItem"
 	itemPath      = "/StatusNotifierItem" // where fyne.io/systray exports the item
-	ownerChanged  = "org.freedesktop.DBus.NameOwnerChanged"
 	registerAfter = 10 * time.Millisecond // let a new watcher export its object
 	registerWait  = 5 * time.Second       // bound on one registration call
 )
@@ -54,13 +51,12 @@ func keepRegistered(ctx context.Context, log *slog.Logger, grace time.Duration, 
 	conn.Signal(signals)
 	defer conn.RemoveSignal(signals)
 
-	hostCheck := time.NewTimer(grace)
-	defer hostCheck.Stop()
+	hostCheck := time.After(grace)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-hostCheck.C:
+		case <-hostCheck:
 			var has bool
 			if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&has); err != nil {
 				log.Warn("cannot ask the session bus for a tray host", "err", err)
@@ -73,12 +69,9 @@ func keepRegistered(ctx context.Context, log *slog.Logger, grace time.Duration, 
 			if !ok || sig == nil {
 				return // the connection closed (systray ended)
 			}
-			if sig.Name != ownerChanged || len(sig.Body) != 3 {
-				continue
-			}
-			name, _ := sig.Body[0].(string)
-			owner, _ := sig.Body[2].(string)
-			if name != watcherName || owner == "" {
+			// Other signals on the shared connection come here too.
+			if sig.Name != "org.freedesktop.DBus.NameOwnerChanged" || len(sig.Body) != 3 ||
+				sig.Body[0] != any(watcherName) || sig.Body[2] == any("") {
 				continue
 			}
 			select {
@@ -87,7 +80,8 @@ func keepRegistered(ctx context.Context, log *slog.Logger, grace time.Duration, 
 			case <-time.After(registerAfter):
 			}
 			cctx, cancel := context.WithTimeout(ctx, registerWait)
-			err := conn.Object(watcherName, watcherPath).CallWithContext(cctx, registerItem, 0, itemPath).Err
+			err := conn.Object(watcherName, "/StatusNotifierWatcher").CallWithContext(cctx,
+				watcherName+".RegisterStatusNotifierItem", 0, itemPath).Err
 			cancel()
 			if ctx.Err() != nil {
 				return

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"log/slog"
 	"os"
@@ -62,34 +61,18 @@ type Config struct {
 	// Opener opens the personal cloud, and the sign-in link when it cannot
 	// be copied; default NewOpener(Logger).
 	Opener auth.Browser
-	// Clipboard copies the sign-in link; default CommandClipboard{}. When it
+	// Clipboard copies the sign-in link; default CopyText. When it
 	// fails (no clipboard command), the link opens in the browser instead.
-	Clipboard Clipboard
+	Clipboard func(text string) error
 	// Notifier tells the person when there is no tray host; optional.
 	Notifier EventNotifier
 	// Logger; default discards. What fyne.io/systray prints with the log
 	// package goes there too while Run runs.
 	Logger *slog.Logger
-	// Stderr is where a person who started Pieces Tray from a terminal
-	// reads that there is no tray; default os.Stderr.
-	Stderr io.Writer
-	// OnQuit is called when the person chooses Quit, before Run returns;
-	// optional.
-	OnQuit func()
-	// LightPanel selects icons for light panels (dark glyphs). The default
-	// suits the dark panels most desktops have.
-	LightPanel bool
-	// PanelProbe, when set, is asked once in the background after the icon
-	// is shown; its answer replaces LightPanel, and the icon changes if it
-	// differs. PanelIsLight is one: it may run gsettings, which must not
-	// delay the icon. Optional.
-	PanelProbe func() bool
 	// HostGrace is how long to wait for a tray host at start before saying
 	// there is none and opening the account window; default
 	// DefaultHostGrace.
 	HostGrace time.Duration
-	// Now is the clock for countdowns in the menu; default time.Now.
-	Now func() time.Time
 }
 
 // ErrNoCore is returned by Run when Config.Core or Config.Windows is nil.
@@ -100,6 +83,9 @@ var ErrNoCore = errors.New("tray: Config.Core and Config.Windows are required")
 //
 // fyne.io/systray allows one tray per process and must own the main thread
 // on macOS: call Run once, from the main goroutine.
+//
+// The icons suit the panel: PIECES_TRAY_ICONS at once, then PanelIsLight's
+// guess, which may run gsettings and so must not delay the icon.
 //
 // On Linux, Run also keeps the item registered with the desktop's
 // StatusNotifierWatcher across restarts of the panel, and when no tray host
@@ -125,17 +111,14 @@ func Run(ctx context.Context, cfg Config) error {
 		if stopped {
 			return
 		}
-		r := &runner{cfg: cfg, quit: systray.Quit, startAtLogin: make(chan struct{}, 1)}
+		panel := make(chan bool, 1) // the probe never waits for the loop
+		r := &runner{cfg: cfg, quit: systray.Quit, light: panelFromEnv(os.Getenv), panel: panel,
+			startAtLogin: make(chan struct{}, 1)}
 		// Build the menu before returning: systray answers GetLayout only
 		// once onReady has returned.
 		a, states, s, m := r.begin(ctx, systrayShell{})
-		if cfg.PanelProbe != nil {
-			panel := make(chan bool, 1) // the probe never waits for the loop
-			r.panel = panel
-			wg.Add(1)
-			go func() { defer wg.Done(); panel <- cfg.PanelProbe() }()
-		}
-		wg.Add(2)
+		wg.Add(3)
+		go func() { defer wg.Done(); panel <- PanelIsLight(os.Getenv) }()
 		go func() { defer wg.Done(); r.loop(ctx, a, states, s, m) }()
 		go func() { defer wg.Done(); keepRegistered(ctx, cfg.Logger, cfg.HostGrace, r.noHost) }()
 	}
@@ -161,20 +144,14 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Stderr == nil {
-		cfg.Stderr = os.Stderr
-	}
 	if cfg.Opener == nil {
 		cfg.Opener = NewOpener(cfg.Logger)
 	}
 	if cfg.Clipboard == nil {
-		cfg.Clipboard = CommandClipboard{}
+		cfg.Clipboard = CopyText
 	}
 	if cfg.HostGrace <= 0 {
 		cfg.HostGrace = DefaultHostGrace
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	return cfg
 }
@@ -183,9 +160,10 @@ func (cfg Config) withDefaults() Config {
 type runner struct {
 	cfg  Config
 	quit func() // ends the tray (systray.Quit)
-	// firstWait overrides firstStateWait (tests).
-	firstWait time.Duration
-	// panel delivers PanelProbe's answer once; nil when there is none.
+	// light selects icons for light panels (dark glyphs) until panel
+	// answers; the default suits the dark panels most desktops have.
+	light bool
+	// panel delivers PanelIsLight's answer once; nil when there is none.
 	panel <-chan bool
 	// startAtLogin is told when the start-at-login setting changed (capacity
 	// 1), so that the menu shows it.
@@ -198,9 +176,12 @@ type runner struct {
 var windowOf = map[ItemID]string{Account: control.WindowAccount, Vanity: control.WindowVanity, Beta: control.WindowBeta,
 	SignOut: control.WindowSignOut, Diagnose: control.WindowDoctor}
 
+// actionOf maps the items that run a core action to the action.
+var actionOf = map[ItemID]app.Action{SignIn: app.ActionSignIn, CancelSignIn: app.ActionCancelSignIn, Retry: app.ActionRetry}
+
 // firstStateWait bounds how long the menu waits for the core's first state
-// before showing "Connecting to Pieces OS…".
-const firstStateWait = time.Second
+// before showing "Connecting to Pieces OS…" (a variable for tests).
+var firstStateWait = time.Second
 
 // begin subscribes to the core and builds the menu from its first state
 // (the core publishes it at once), so that a panel asking for the menu right
@@ -208,21 +189,15 @@ const firstStateWait = time.Second
 func (r *runner) begin(ctx context.Context, sh shell) (*applier, <-chan app.State, app.State, Menu) {
 	states := r.cfg.Core.Subscribe(ctx)
 	s := app.State{Phase: app.PhaseConnecting}
-	d := r.firstWait
-	if d <= 0 {
-		d = firstStateWait
-	}
-	wait := time.NewTimer(d)
-	defer wait.Stop()
 	select {
 	case st, ok := <-states:
 		if ok {
 			s = st
 		}
-	case <-wait.C:
+	case <-time.After(firstStateWait):
 	case <-ctx.Done():
 	}
-	a := newApplier(sh, !r.cfg.LightPanel)
+	a := newApplier(sh, !r.light)
 	m := r.model(s)
 	a.apply(m)
 	return a, states, s, m
@@ -239,10 +214,7 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 	clicked := make(chan ItemID)
 	var fan sync.WaitGroup
 	defer fan.Wait()
-	for id, ch := range a.clicks() {
-		if ch == nil {
-			continue
-		}
+	for id, ch := range a.clicks {
 		fan.Add(1)
 		go func() {
 			defer fan.Done()
@@ -263,18 +235,7 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 			}
 		}()
 	}
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	var tick <-chan time.Time // the countdown in a label; nil: none shown
-	arm := func() {
-		timer.Stop()
-		tick = nil
-		if m.Refresh > 0 {
-			timer.Reset(m.Refresh)
-			tick = timer.C
-		}
-	}
-	arm()
+	tick := after(m.Refresh) // the countdown in a label; nil: none shown
 	panel := r.panel
 	for {
 		select {
@@ -297,14 +258,22 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 		}
 		m = r.model(s)
 		a.apply(m)
-		arm()
+		tick = after(m.Refresh)
 	}
+}
+
+// after delivers the time after d, or never when d is zero.
+func after(d time.Duration) <-chan time.Time {
+	if d <= 0 {
+		return nil
+	}
+	return time.After(d)
 }
 
 // model is the menu for s, with the start-at-login setting, which is not
 // part of the session's state.
 func (r *runner) model(s app.State) Menu {
-	m := Model(s, r.cfg.Now())
+	m := Model(s, time.Now())
 	if sal := r.cfg.Autostart; sal != nil {
 		m.Items[StartAtLogin].Visible = true
 		m.Items[StartAtLogin].Checked = sal.Enabled()
@@ -319,69 +288,50 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 		return // a click that raced with a state change
 	}
 	log := r.cfg.Logger
-	log.Debug("menu click", "item", id)
-	run := func(f func()) {
+	log.Debug("menu click", "item", it.Label)
+	// do runs f in a goroutine and logs its failure as what.
+	do := func(what string, f func() error) {
 		r.wg.Add(1)
-		go func() { defer r.wg.Done(); f() }()
-	}
-	do := func(a app.Action) {
-		run(func() {
-			if _, err := r.cfg.Core.Do(ctx, a, nil); err != nil && ctx.Err() == nil {
-				log.Warn("menu action failed", "action", a, "err", err)
+		go func() {
+			defer r.wg.Done()
+			if err := f(); err != nil && ctx.Err() == nil {
+				log.Warn(what, "item", it.Label, "err", err)
 			}
-		})
+		}()
+	}
+	if a, ok := actionOf[id]; ok {
+		do("menu action failed", func() error { _, err := r.cfg.Core.Do(ctx, a, nil); return err })
+	}
+	if name, ok := windowOf[id]; ok {
+		do("could not open a window", func() error { return r.cfg.Windows.ShowWindow(name) })
 	}
 	switch id {
-	case SignIn:
-		do(app.ActionSignIn)
-	case CancelSignIn:
-		do(app.ActionCancelSignIn)
-	case Retry:
-		do(app.ActionRetry)
 	case CopyLink:
-		url := m.SignInURL
-		run(func() {
-			err := r.cfg.Clipboard.Copy(url)
+		do("could not open the sign-in link", func() error {
+			err := r.cfg.Clipboard(m.SignInURL)
 			if err == nil {
-				return
+				return nil
 			}
 			log.Warn("could not copy the sign-in link; opening it instead", "err", err)
-			if err := r.cfg.Opener.Open(url); err != nil {
-				log.Warn("could not open the sign-in link", "err", err)
-			}
+			return r.cfg.Opener.Open(m.SignInURL)
 		})
 	case OpenCloud:
-		url := m.CloudURL
-		run(func() {
-			if err := r.cfg.Opener.Open(url); err != nil {
-				log.Warn("could not open the personal cloud", "err", err)
-			}
-		})
-	case Account, Vanity, Beta, SignOut, Diagnose:
-		name := windowOf[id]
-		run(func() {
-			if err := r.cfg.Windows.ShowWindow(name); err != nil {
-				log.Warn("could not open a window", "window", name, "err", err)
-			}
-		})
+		do("could not open the personal cloud", func() error { return r.cfg.Opener.Open(m.CloudURL) })
 	case StartAtLogin:
-		on := !it.Checked
-		run(func() {
-			if err := r.cfg.Autostart.SetEnabled(on); err != nil {
-				log.Warn("could not change start at login", "on", on, "err", err)
-				if r.cfg.Notifier != nil {
-					r.cfg.Notifier.Notify(app.Event{Kind: app.EventStartAtLogin, Title: "Start at login was not changed", Body: app.Human(err)})
+		do("could not change start at login", func() error {
+			defer func() {
+				select {
+				case r.startAtLogin <- struct{}{}: // show the setting as it is now
+				default:
 				}
+			}()
+			err := r.cfg.Autostart.SetEnabled(!it.Checked)
+			if err != nil && r.cfg.Notifier != nil {
+				r.cfg.Notifier.Notify(app.Event{Kind: app.EventStartAtLogin, Title: "Start at login was not changed", Body: app.Human(err)})
 			}
-			select {
-			case r.startAtLogin <- struct{}{}:
-			default:
-			}
+			return err
 		})
 	case Quit:
-		if r.cfg.OnQuit != nil {
-			r.cfg.OnQuit()
-		}
 		r.quit()
 	}
 }
@@ -393,7 +343,7 @@ const getATray = "On GNOME, install the AppIndicator and KStatusNotifierItem Sup
 // noHost tells the person that no tray host shows the icon, and opens the
 // account window instead, telling it why.
 func (r *runner) noHost() {
-	fmt.Fprintln(r.cfg.Stderr, "pieces-tray: No tray is running on this desktop, so Pieces Tray opens its account window instead. "+getATray)
+	fmt.Fprintln(os.Stderr, "pieces-tray: No tray is running on this desktop, so Pieces Tray opens its account window instead. "+getATray)
 	r.cfg.Logger.Warn("no system tray host (StatusNotifierWatcher) is running: the tray icon is not visible; opening the account window instead")
 	if r.cfg.Notifier != nil {
 		r.cfg.Notifier.Notify(app.Event{Kind: app.EventNoTrayHost, Title: "Pieces Tray has no tray icon",

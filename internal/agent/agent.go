@@ -190,14 +190,12 @@ func Run(ctx context.Context, o Options) error {
 
 	logger.Info("agent started", "version", o.Version)
 	err = tray.Run(ctx, tray.Config{
-		Core:       core,
-		Windows:    launcher,
-		Opener:     opener,
-		Notifier:   notifier,
-		Logger:     logger,
-		LightPanel: tray.PanelFromEnv(os.Getenv),
-		PanelProbe: func() bool { return tray.PanelIsLight(os.Getenv) },
-		Autostart:  newStartAtLogin(logger),
+		Core:      core,
+		Windows:   launcher,
+		Opener:    opener,
+		Notifier:  notifier,
+		Logger:    logger,
+		Autostart: newStartAtLogin(logger),
 	})
 	// Close the windows while the control socket still serves them, so that
 	// none shows "Pieces Tray is not running" on its way out.
