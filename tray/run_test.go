@@ -17,9 +17,10 @@ import (
 
 // fakeCore publishes the states a test sends and records actions.
 type fakeCore struct {
-	states chan app.State
-	done   chan app.Action // every Do, after it returns
-	block  chan struct{}   // when not nil, Do waits for it to close
+	states  chan app.State
+	done    chan app.Action // every Do, after it returns
+	block   chan struct{}   // when not nil, Do waits for it to close
+	blocked chan app.Action // every Do that waits on block, as it starts waiting
 }
 
 func newFakeCore() *fakeCore {
@@ -49,6 +50,7 @@ func (c *fakeCore) Subscribe(ctx context.Context) <-chan app.State {
 func (c *fakeCore) Do(ctx context.Context, a app.Action, args json.RawMessage) (app.Result, error) {
 	defer func() { c.done <- a }()
 	if c.block != nil {
+		c.blocked <- a
 		select {
 		case <-c.block:
 		case <-ctx.Done():
@@ -279,8 +281,9 @@ func TestLoopCopyFallsBackToBrowser(t *testing.T) {
 
 func TestLoopClickReturnsAtOnce(t *testing.T) {
 	lt := startLoop(t, nil, live(app.State{Phase: app.PhaseSignedOut}))
-	lt.core.block = make(chan struct{})
-	lt.click(SignIn) // Do blocks…
+	lt.core.block, lt.core.blocked = make(chan struct{}), make(chan app.Action, 1)
+	lt.click(SignIn)
+	wait(t, lt.core.blocked, "Do") // Do blocks (a state sent before the click arrives would hide Sign in)…
 	// …yet the menu still follows the state.
 	lt.core.states <- live(app.State{Phase: app.PhaseSignedIn, User: jane()})
 	waitLabel(t, lt.sh, int(Header), "Jane Doe (jane@example.com)")
