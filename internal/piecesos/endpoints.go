@@ -64,8 +64,7 @@ func (s *Server) handleUserProviders(w http.ResponseWriter, r *http.Request) {
 // again, an unknown one with a user_id is created from the Auth0 fields.
 func (s *Server) handleSelectUser(w http.ResponseWriter, r *http.Request) {
 	var u apiclient.Auth0User
-	if err := decodeBody(w, r, "Auth0User", s.shapes.auth0User, &u); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "Auth0User", &u) {
 		return
 	}
 	s.mu.Lock()
@@ -93,7 +92,7 @@ func (s *Server) handleSelectUser(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusBadRequest, "select needs the user_id of an Auth0 user, or the email of a user known to this Pieces OS")
 		return
 	}
-	if err := s.checkProfile(p); err != nil { // never answer or send an invalid profile
+	if err := checkProfile(p); err != nil { // never answer or send an invalid profile
 		writeText(w, http.StatusInternalServerError, err.Error())
 		return
 	}
@@ -105,8 +104,7 @@ func (s *Server) handleSelectUser(w http.ResponseWriter, r *http.Request) {
 // user with the same id (404 when unknown); `updated` is set to now.
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 	var p apiclient.UserProfile
-	if err := decodeBody(w, r, "UserProfile", s.shapes.profile, &p); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "UserProfile", &p) {
 		return
 	}
 	s.mu.Lock()
@@ -116,7 +114,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Updated = stamp(s.now())
-	if err := s.checkProfile(&p); err != nil {
+	if err := checkProfile(&p); err != nil {
 		writeText(w, http.StatusBadRequest, "invalid UserProfile: "+err.Error())
 		return
 	}

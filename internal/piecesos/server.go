@@ -68,7 +68,6 @@ type Server struct {
 	admin    *http.ServeMux     // the /__sim/ routes
 	upgrader websocket.Upgrader // for /user/stream
 	auth0    *http.Client       // talks to Config.Auth0URL
-	shapes   shapes             // required-field rules of the request and response models
 
 	mu       sync.Mutex               // guards the user state below; held while frames are queued so every stream sees changes in order
 	users    []*apiclient.UserProfile // users known to this Pieces OS, in first sign-in order (owned copies)
@@ -129,7 +128,6 @@ func New(cfg Config) *Server {
 		admin:     http.NewServeMux(),
 		auth0:     &http.Client{Transport: tr, Timeout: auth0Timeout},
 		transport: tr,
-		shapes:    newShapes(),
 		frame:     []byte{}, // signed out: what a new stream gets first
 		frameOK:   true,
 	}
@@ -207,20 +205,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) FailNext(n int, status int) {
 	s.ctlMu.Lock()
 	defer s.ctlMu.Unlock()
-	if n < 0 {
-		n = 0
-	}
-	s.failN, s.failStatus = n, status
+	s.failN, s.failStatus = max(n, 0), status
 }
 
 // SetLatency adds d before every API request is handled (0 removes it).
 func (s *Server) SetLatency(d time.Duration) {
 	s.ctlMu.Lock()
 	defer s.ctlMu.Unlock()
-	if d < 0 {
-		d = 0
-	}
-	s.latency = d
+	s.latency = max(d, 0)
 }
 
 func (s *Server) currentLatency() time.Duration {

@@ -20,8 +20,7 @@ import (
 // user is not signed in.
 func (s *Server) handleBetaStatus(w http.ResponseWriter, r *http.Request) {
 	var in apiclient.UserBetaStatus
-	if err := decodeBody(w, r, "UserBetaStatus", s.shapes.beta, &in); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "UserBetaStatus", &in) {
 		return
 	}
 	s.mu.Lock()
@@ -70,7 +69,7 @@ func (s *Server) handleBetaStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		*meta = next
 		p.Updated = stamp(s.now())
-		if err := s.checkProfile(p); err != nil {
+		if err := checkProfile(p); err != nil {
 			writeText(w, http.StatusInternalServerError, err.Error())
 			return
 		}
@@ -132,8 +131,7 @@ const cloudDomain = "pieces.cloud"
 // `allocation.urls.vanity`.
 func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 	var in apiclient.UserProfile
-	if err := decodeBody(w, r, "UserProfile", s.shapes.profile, &in); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "UserProfile", &in) {
 		return
 	}
 	if err := apiclient.ValidVanityName(in.VanityName); err != nil {
@@ -156,7 +154,7 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusNetworkAuthenticationRequired,
 			"Network Authentication Required: the personal cloud is not connected")
 		return
-	case !s.cloudReadyLocked():
+	case s.now().Before(s.signedIn.Add(s.cfg.CloudReadyDelay)): // the cloud's DNS record is not ready
 		writeText(w, http.StatusNotFound,
 			"The original DNS record was not found: wait for the personal cloud to finish connecting, then try again")
 		return
@@ -181,7 +179,7 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 		Status: apiclient.AllocationRunning,
 	}
 	p.Updated = stamp(s.now())
-	if err := s.checkProfile(p); err != nil {
+	if err := checkProfile(p); err != nil {
 		writeText(w, http.StatusInternalServerError, "Unable to create a vanity name: "+err.Error())
 		return
 	}

@@ -302,7 +302,7 @@ func (s *Server) signInClaims(c claims) (*apiclient.UserProfile, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.profileFromClaims(c, s.findLocked(userIDForSubject(c.Sub)))
-	if err := s.checkProfile(p); err != nil {
+	if err := checkProfile(p); err != nil {
 		return nil, err
 	}
 	s.signInLocked(p)

@@ -46,8 +46,7 @@ type claims struct {
 // signed in and returned.
 func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 	var tok apiclient.OAuthToken
-	if err := decodeBody(w, r, "OAuthToken", s.shapes.token, &tok); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "OAuthToken", &tok) {
 		return
 	}
 	if tok.TokenType != "Bearer" && tok.TokenType != "UNKNOWN" {
