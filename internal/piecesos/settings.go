@@ -25,40 +25,26 @@ func (s *Server) handleBetaStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.current == nil {
+	if s.current == nil || in.User != s.current.ID {
 		writeText(w, http.StatusNetworkAuthenticationRequired,
-			"Network Authentication Required: sign in to Pieces OS to change the beta status")
-		return
-	}
-	if in.User != s.current.ID {
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			fmt.Sprintf("Network Authentication Required: user %s is not the user signed in to Pieces OS", in.User))
-		return
-	}
-	if in.Auth0 != nil && in.Descope != nil {
-		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give auth0 or descope, not both")
+			fmt.Sprintf("Network Authentication Required: sign in to Pieces OS as user %s to change the beta status", in.User))
 		return
 	}
 	p := cloneProfile(s.current)
-	var meta **apiclient.AnonymousTemporalRange
-	req := in.Auth0
-	provider := "auth0"
+	out := apiclient.UserBetaStatus{User: p.ID}
+	st := &apiclient.Auth0UserBetaStatus{}
+	var req *apiclient.Auth0UserBetaStatus
+	var meta **apiclient.AnonymousTemporalRange // the beta window of the provider's metadata
 	switch {
-	case in.Descope != nil:
-		req, provider = in.Descope, "descope"
-		if p.Descope == nil {
-			writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: the signed-in user has no descope identity")
-			return
-		}
-		meta = &p.Descope.Beta
-	case in.Auth0 != nil:
-		if p.Auth0 == nil {
-			writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: the signed-in user has no auth0 identity")
-			return
-		}
-		meta = &p.Auth0.Beta
+	case in.Auth0 != nil && in.Descope != nil:
+		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give auth0 or descope, not both")
+		return
+	case in.Auth0 != nil && p.Auth0 != nil:
+		req, meta, out.Auth0 = in.Auth0, &p.Auth0.Beta, st
+	case in.Descope != nil && p.Descope != nil:
+		req, meta, out.Descope = in.Descope, &p.Descope.Beta, st
 	default:
-		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give the provider, auth0 or descope")
+		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give the provider of the signed-in user, auth0 or descope")
 		return
 	}
 	if req.Vision != nil {
@@ -69,19 +55,9 @@ func (s *Server) handleBetaStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		*meta = next
 		p.Updated = stamp(s.now())
-		if err := checkProfile(p); err != nil {
-			writeText(w, http.StatusInternalServerError, err.Error())
-			return
-		}
 		s.putLocked(p)
 	}
-	out := apiclient.UserBetaStatus{User: p.ID}
-	st := &apiclient.Auth0UserBetaStatus{Vision: *meta}
-	if provider == "descope" {
-		out.Descope = st
-	} else {
-		out.Auth0 = st
-	}
+	st.Vision = *meta
 	writeJSON(w, http.StatusOK, &out)
 }
 
@@ -142,19 +118,11 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case s.current == nil:
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			"Network Authentication Required: sign in to Pieces OS and connect your personal cloud to set a vanity name")
+	case s.current == nil || s.current.ID != in.ID || s.current.Allocation == nil:
+		writeText(w, http.StatusNetworkAuthenticationRequired, fmt.Sprintf(
+			"Network Authentication Required: sign in to Pieces OS as user %s and connect your personal cloud to set a vanity name", in.ID))
 		return
-	case s.current.ID != in.ID:
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			fmt.Sprintf("Network Authentication Required: user %s is not the user signed in to Pieces OS", in.ID))
-		return
-	case s.current.Allocation == nil:
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			"Network Authentication Required: the personal cloud is not connected")
-		return
-	case s.now().Before(s.signedIn.Add(s.cfg.CloudReadyDelay)): // the cloud's DNS record is not ready
+	case s.now().Before(s.signedIn.Add(s.cfg.CloudReadyDelay)):
 		writeText(w, http.StatusNotFound,
 			"The original DNS record was not found: wait for the personal cloud to finish connecting, then try again")
 		return
@@ -170,19 +138,8 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 	if p.Descope != nil {
 		p.Descope.VanityName = name
 	}
-	if p.Allocation.URLs == nil { // cannot happen for a valid profile
-		writeText(w, http.StatusInternalServerError, "Unable to create a vanity name: the personal cloud has no addresses")
-		return
-	}
-	p.Allocation.URLs.Vanity = &apiclient.AllocationCloudURL{
-		URL:    name + "." + cloudDomain,
-		Status: apiclient.AllocationRunning,
-	}
+	p.Allocation.URLs.Vanity = &apiclient.AllocationCloudURL{URL: name + "." + cloudDomain, Status: apiclient.AllocationRunning}
 	p.Updated = stamp(s.now())
-	if err := checkProfile(p); err != nil {
-		writeText(w, http.StatusInternalServerError, "Unable to create a vanity name: "+err.Error())
-		return
-	}
 	s.putLocked(p)
 	writeJSON(w, http.StatusOK, cloneProfile(p))
 }

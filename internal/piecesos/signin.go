@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -315,14 +315,9 @@ func (s *Server) signInClaims(c claims) (*apiclient.UserProfile, error) {
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.signOutLocked()
-	out := usersAnswer{Iterable: s.usersLocked()}
+	out := map[string]any{"iterable": s.usersLocked()} // Users, naming iterable even when empty
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, &out)
-}
-
-// usersAnswer is a Users answer that always names iterable, empty or not.
-type usersAnswer struct {
-	Iterable []apiclient.UserProfile `json:"iterable"`
+	writeJSON(w, http.StatusOK, out)
 }
 
 // openWithBrowserEnv is the default Config.OpenBrowser: it runs the command
@@ -340,35 +335,21 @@ func openWithBrowserEnv(ctx context.Context, url string) error {
 	return nil
 }
 
-// callbackPage shows the person in the browser how the sign-in went
-// (escaped).
+// callbackPage shows the person in the browser how the sign-in went; title
+// and msg are escaped.
 func callbackPage(w http.ResponseWriter, status int, title, msg string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	_ = callbackHTML.Execute(w, struct{ Title, Message string }{title, msg})
-}
-
-var callbackHTML = template.Must(template.New("callback").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} – Pieces OS (simulator)</title>
+	fmt.Fprintf(w, `<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>%[1]s – Pieces OS (simulator)</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:10vh auto;padding:0 1rem}</style>
-</head>
-<body>
-<main>
-<h1>{{.Title}}</h1>
-<p role="status">{{.Message}}</p>
-</main>
-</body>
-</html>
-`))
+<h1>%[1]s</h1>
+<p role="status">%[2]s</p>
+`, html.EscapeString(title), html.EscapeString(msg))
+}
 
 // cleanText makes text from the sign-in server fit for a one-line message:
 // control characters dropped, at most maxErrorText characters.
