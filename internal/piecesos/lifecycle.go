@@ -21,12 +21,9 @@ var ErrClosed = errors.New("piecesos: server closed")
 
 // run is one period of serving on a listener, from Start to Stop.
 type run struct {
-	ln     net.Listener
 	srv    *http.Server
 	cancel context.CancelFunc // cancels every request context of this run
 	served chan struct{}      // closed when Serve has returned
-	reqs   tracker            // requests in flight on this listener
-	conns  sync.WaitGroup     // connections not yet closed or hijacked
 }
 
 // tracker counts goroutines of one kind and refuses new ones once closed,
@@ -84,22 +81,11 @@ func (s *Server) serve(ln net.Listener) {
 	a := ln.Addr().String()
 	s.addr.Store(&a)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{ln: ln, cancel: cancel, served: make(chan struct{})}
-	r.srv = &http.Server{
-		Handler:           s.tracked(r),
+	r := &run{cancel: cancel, served: make(chan struct{}), srv: &http.Server{
+		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
-		// Count connections so that Stop returns only once their
-		// goroutines have ended (StateNew is reported by Serve itself).
-		ConnState: func(_ net.Conn, st http.ConnState) {
-			switch st {
-			case http.StateNew:
-				r.conns.Add(1)
-			case http.StateClosed, http.StateHijacked:
-				r.conns.Done()
-			}
-		},
-	}
+	}}
 	s.run = r
 	go func() {
 		defer close(r.served)
@@ -108,18 +94,6 @@ func (s *Server) serve(ln net.Listener) {
 		}
 	}()
 	s.log.Info("piecesos: serving", "url", "http://"+a)
-}
-
-// tracked counts the requests of run r so that Stop can wait for them.
-func (s *Server) tracked(r *run) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if !r.reqs.enter() {
-			writeText(w, http.StatusServiceUnavailable, "Pieces OS is shutting down")
-			return
-		}
-		defer r.reqs.leave()
-		s.ServeHTTP(w, req)
-	})
 }
 
 // Addr is the address served, such as "127.0.0.1:39300"; empty before the
@@ -156,13 +130,11 @@ func (s *Server) stopLocked() error {
 		return nil
 	}
 	s.run = nil
-	err := r.srv.Close()  // listener and every non-hijacked connection
-	r.cancel()            // request contexts: latency waits, /userinfo calls
-	s.hub.closeAll()      // hijacked connections: the streams
+	r.cancel()            // request contexts: latency waits, sign-in waits, /userinfo calls
+	s.hub.closeAll()      // hijacked connections, which Shutdown leaves: the streams
 	s.hub.gate.set(false) // a restarted Pieces OS is no longer hung
-	r.reqs.closeAndWait()
+	err := r.srv.Shutdown(context.Background())
 	<-r.served
-	r.conns.Wait() // after served: no connection is added any more
 	s.transport.CloseIdleConnections()
 	s.log.Info("piecesos: stopped", "addr", s.Addr())
 	if err != nil {
