@@ -62,7 +62,8 @@ func (s *Server) handleSelectUser(w http.ResponseWriter, r *http.Request) {
 		p = cloneProfile(found)
 		p.Updated = stamp(s.now())
 	case u.UserID != "":
-		p = s.profileFromClaims(claimsFromAuth0User(&u), nil)
+		c := claims{Sub: u.UserID, Email: u.Email, Name: u.Name, Nickname: firstNonEmpty(u.Username, u.Nickname), Picture: u.Picture}
+		p = s.profileFromClaims(c, nil)
 	default:
 		writeText(w, http.StatusBadRequest, "select needs the user_id of an Auth0 user, or the email of a user known to this Pieces OS")
 		return

@@ -6,11 +6,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,8 +36,6 @@ const (
 	// signInScope is what Pieces OS asks the sign-in server for: who the
 	// person is, for the profile.
 	signInScope = "openid profile email"
-	// maxTokenBytes bounds the token endpoint's answer read.
-	maxTokenBytes = 64 << 10
 	// maxErrorText bounds an error text from the sign-in server that is
 	// passed on.
 	maxErrorText = 200
@@ -265,30 +261,18 @@ func (s *Server) exchangeCode(ctx context.Context, a *signInAttempt, code string
 		"code_verifier": {a.verifier},
 		"redirect_uri":  {a.redirectURI},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.Auth0URL+"/oauth/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return claims{}, fmt.Errorf("the sign-in server address %q is not usable", s.cfg.Auth0URL)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.auth0.Do(req)
-	if err != nil {
-		return claims{}, errors.New("the sign-in server could not be reached to exchange the code")
-	}
-	defer resp.Body.Close()
 	var tok struct {
 		AccessToken string `json:"access_token"`
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBytes))
-	if err == nil {
-		err = json.Unmarshal(body, &tok)
-	}
+	status, err := s.askAuth0(ctx, "/oauth/token", form, "", &tok)
 	switch {
-	case resp.StatusCode != http.StatusOK:
+	case status == 0:
+		return claims{}, err
+	case status != http.StatusOK:
 		return claims{}, fmt.Errorf("the sign-in server refused the code (HTTP %d %s: %s)",
-			resp.StatusCode, cleanText(tok.Error), cleanText(tok.Description))
+			status, cleanText(tok.Error), cleanText(tok.Description))
 	case err != nil || tok.AccessToken == "":
 		return claims{}, errors.New("the sign-in server's token answer has no access token")
 	}
