@@ -75,10 +75,5 @@ func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) SignInEmail(email, name string) *apiclient.UserProfile {
 	email = strings.TrimSpace(email)
 	local, _, _ := strings.Cut(email, "@")
-	c := claims{Sub: auth0sim.Subject(email), Email: email, Name: name, Nickname: local}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.profileFromClaims(c, s.findLocked(userIDForSubject(c.Sub)))
-	s.signInLocked(p)
-	return cloneProfile(p)
+	return s.signInClaims(claims{Sub: auth0sim.Subject(email), Email: email, Name: name, Nickname: local})
 }

@@ -228,24 +228,14 @@ func (s *Server) handleSignInCallback(w http.ResponseWriter, r *http.Request) {
 		callbackPage(w, http.StatusBadGateway, "Sign-in failed", "Pieces OS could not finish the sign-in: "+err.Error()+".")
 		return
 	}
-	ran := a.end(func() signInResult {
-		p, err := s.signInClaims(c)
-		if err != nil {
-			return signInResult{status: http.StatusInternalServerError, msg: err.Error()}
-		}
-		return signInResult{profile: p}
-	})
-	switch {
-	case !ran:
+	if !a.end(func() signInResult { return signInResult{profile: s.signInClaims(c)} }) {
 		callbackPage(w, http.StatusBadRequest, "This sign-in has ended",
 			"It timed out while Pieces OS was finishing it. Start the sign-in again from your application.")
-	case a.result.profile == nil:
-		callbackPage(w, http.StatusInternalServerError, "Sign-in failed", a.result.msg)
-	default:
-		s.log.Info("piecesos: signed in through the browser", "user", a.result.profile.ID)
-		callbackPage(w, http.StatusOK, "You are signed in to Pieces OS",
-			"Signed in as "+firstNonEmpty(a.result.profile.Email, a.result.profile.Name)+". You can close this window.")
+		return
 	}
+	s.log.Info("piecesos: signed in through the browser", "user", a.result.profile.ID)
+	callbackPage(w, http.StatusOK, "You are signed in to Pieces OS",
+		"Signed in as "+firstNonEmpty(a.result.profile.Email, a.result.profile.Name)+". You can close this window.")
 }
 
 // exchangeCode trades code for an access token at the sign-in server
@@ -282,15 +272,12 @@ func (s *Server) exchangeCode(ctx context.Context, a *signInAttempt, code string
 
 // signInClaims signs in the user with claims c: the known profile of that
 // subject refreshed, or a new one; the streams get it. It returns a copy.
-func (s *Server) signInClaims(c claims) (*apiclient.UserProfile, error) {
+func (s *Server) signInClaims(c claims) *apiclient.UserProfile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.profileFromClaims(c, s.findLocked(userIDForSubject(c.Sub)))
-	if err := checkProfile(p); err != nil {
-		return nil, err
-	}
 	s.signInLocked(p)
-	return cloneProfile(p), nil
+	return cloneProfile(p)
 }
 
 // handleSignOut serves POST /os/sign_out (OSApi sign_out_of_os): signs the

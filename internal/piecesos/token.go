@@ -67,12 +67,7 @@ func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 		writeText(w, status, err.Error())
 		return
 	}
-	p, err := s.signInClaims(c)
-	if err != nil {
-		writeText(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, s.signInClaims(c))
 }
 
 // checkBearer returns why the Authorization header does not carry
