@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"piecestray/internal/neterr"
@@ -24,36 +23,6 @@ type run struct {
 	srv    *http.Server
 	cancel context.CancelFunc // cancels every request context of this run
 	served chan struct{}      // closed when Serve has returned
-}
-
-// tracker counts goroutines of one kind and refuses new ones once closed,
-// so that Wait never races with Add.
-type tracker struct {
-	mu     sync.Mutex // guards closed and the Add side of wg
-	closed bool
-	wg     sync.WaitGroup
-}
-
-// enter registers one goroutine; false when the tracker is closed.
-func (t *tracker) enter() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return false
-	}
-	t.wg.Add(1)
-	return true
-}
-
-// leave ends a goroutine registered by enter.
-func (t *tracker) leave() { t.wg.Done() }
-
-// closeAndWait refuses new goroutines and waits for the registered ones.
-func (t *tracker) closeAndWait() {
-	t.mu.Lock()
-	t.closed = true
-	t.mu.Unlock()
-	t.wg.Wait()
 }
 
 // Start listens on addr (such as "127.0.0.1:0") and serves in the
@@ -131,7 +100,7 @@ func (s *Server) stopLocked() error {
 	}
 	s.run = nil
 	r.cancel()            // request contexts: latency waits, sign-in waits, /userinfo calls
-	s.hub.closeAll()      // hijacked connections, which Shutdown leaves: the streams
+	s.DropStreams()       // hijacked connections, which Shutdown leaves: the streams
 	s.hub.gate.set(false) // a restarted Pieces OS is no longer hung
 	err := r.srv.Shutdown(context.Background())
 	<-r.served
@@ -182,13 +151,19 @@ func (s *Server) listenAgain(addr string) error {
 // serving, closes every stream (also those served through
 // ServeHTTP by another server) and waits for them.
 func (s *Server) Close() error {
+	s.signInMu.Lock()
 	s.closeAll()
-	s.bg.closeAndWait()
+	s.signInMu.Unlock()
+	s.bg.Wait()
 	s.life.Lock()
 	defer s.life.Unlock()
 	err := s.stopLocked()
 	s.closed = true
-	s.hub.closeAllAndWait()
+	s.mu.Lock()
+	s.hub.closed = true // no new stream, also through ServeHTTP by another server
+	s.mu.Unlock()
+	s.DropStreams()
+	s.hub.wg.Wait()
 	s.transport.CloseIdleConnections()
 	return err
 }

@@ -76,7 +76,7 @@ type Server struct {
 	frame    []byte                   // the last frame queued to the streams
 	frameOK  bool                     // frame is what every stream last received (false after SendRaw)
 
-	hub hub // the /user/stream connections
+	hub streams // the /user/stream connections
 
 	ctlMu      sync.Mutex    // guards the controls below
 	failN      int           // requests left to fail
@@ -90,8 +90,8 @@ type Server struct {
 	run       *run                   // the serving listener; nil when stopped
 	closed    bool                   // Close was called
 	addr      atomic.Pointer[string] // the address served (kept across Stop for Restart)
-	bg        tracker                // goroutines of the admin API (delayed restarts) and of browser sign-ins
-	closing   context.Context        // cancelled by Close to end bg goroutines
+	bg        sync.WaitGroup         // browser sign-ins; added to with signInMu held while closing is not done
+	closing   context.Context        // cancelled by Close (with signInMu held) to end bg goroutines
 	closeAll  context.CancelFunc
 	transport *http.Transport // of auth0; idle connections closed by Stop and Close
 }
@@ -132,6 +132,7 @@ func New(cfg Config) *Server {
 		frameOK:   true,
 	}
 	s.closing, s.closeAll = context.WithCancel(context.Background())
+	s.hub.conns = make(map[*streamConn]struct{})
 	s.upgrader = websocket.Upgrader{
 		// Bounds the write of the upgrade answer, made with s.mu held.
 		HandshakeTimeout: writeWait,

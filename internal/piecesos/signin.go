@@ -137,7 +137,7 @@ func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 			return a, 0, nil
 		}
 	}
-	if !s.bg.enter() {
+	if s.closing.Err() != nil {
 		return nil, http.StatusServiceUnavailable, errors.New("the simulated Pieces OS is shutting down")
 	}
 	a := &signInAttempt{
@@ -147,6 +147,7 @@ func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 		done:        make(chan struct{}),
 	}
 	s.signIn = a
+	s.bg.Add(1)
 	go s.runSignIn(a)
 	return a, 0, nil
 }
@@ -155,7 +156,7 @@ func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 // be opened, at the timeout, or when the server closes; the callback ends it
 // otherwise.
 func (s *Server) runSignIn(a *signInAttempt) {
-	defer s.bg.leave()
+	defer s.bg.Done()
 	timeout := s.cfg.SignInTimeout
 	ctx, cancel := context.WithTimeout(s.closing, timeout)
 	defer cancel()

@@ -158,7 +158,7 @@ func (s *Server) publishLocked() {
 		return
 	}
 	s.frame, s.frameOK = f, true
-	s.hub.broadcast(f)
+	s.broadcastLocked(f)
 }
 
 // checkProfile reports a missing required field of p (as it would be sent).
