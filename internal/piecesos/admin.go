@@ -26,14 +26,9 @@ type adminState struct {
 	Streams int                     `json:"streams"`
 }
 
-func (s *Server) adminRoutes() {
-	m := s.admin
-	m.HandleFunc("GET /__sim/state", s.adminState)
-	m.HandleFunc("POST /__sim/user", s.adminUser)
-	m.HandleFunc("POST /__sim/signout", func(w http.ResponseWriter, r *http.Request) {
-		s.SetUser(nil)
-		s.adminState(w, r)
-	})
+func (s *Server) adminSignOut(w http.ResponseWriter, r *http.Request) {
+	s.SetUser(nil)
+	s.adminState(w, r)
 }
 
 func (s *Server) adminState(w http.ResponseWriter, r *http.Request) {

@@ -126,13 +126,7 @@ func (s *Server) Restart() error {
 	if err := s.stopLocked(); err != nil {
 		return err
 	}
-	return s.listenAgain(addr)
-}
-
-// listenAgain binds addr, retrying briefly while the kernel still holds it.
-// Called with s.life held.
-func (s *Server) listenAgain(addr string) error {
-	deadline := time.Now().Add(rebindWait)
+	deadline := time.Now().Add(rebindWait) // the kernel may still hold addr for a moment
 	for {
 		ln, err := net.Listen("tcp", addr)
 		if err == nil {

@@ -140,20 +140,14 @@ func (s *Server) removeLocked(id string) bool {
 	return true
 }
 
-// currentFrameLocked is the stream frame for the current state: the profile
-// as JSON, or an empty frame when nobody is signed in.
-func (s *Server) currentFrameLocked() []byte {
-	if s.current == nil {
-		return []byte{}
-	}
-	b, _ := json.Marshal(s.current) // the models always marshal
-	return b
-}
-
 // publishLocked sends the current state to every stream if it differs from
-// the last frame sent.
+// the last frame sent: the profile as JSON, or an empty frame when nobody
+// is signed in.
 func (s *Server) publishLocked() {
-	f := s.currentFrameLocked()
+	f := []byte{}
+	if s.current != nil {
+		f, _ = json.Marshal(s.current) // the models always marshal
+	}
 	if s.frameOK && bytes.Equal(f, s.frame) {
 		return
 	}

@@ -134,7 +134,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	}
 	s.hub.conns[c] = struct{}{}
 	s.hub.wg.Add(1)
-	c.send <- s.currentFrameLocked()
+	c.send <- s.frame // the current state (see publishLocked)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
