@@ -104,7 +104,7 @@ func (s *Server) stopLocked() error {
 	s.hub.gate.set(false) // a restarted Pieces OS is no longer hung
 	err := r.srv.Shutdown(context.Background())
 	<-r.served
-	s.transport.CloseIdleConnections()
+	s.auth0.CloseIdleConnections()
 	s.log.Info("piecesos: stopped", "addr", s.Addr())
 	if err != nil {
 		return fmt.Errorf("piecesos: stop: %w", err)
@@ -158,6 +158,6 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.DropStreams()
 	s.hub.wg.Wait()
-	s.transport.CloseIdleConnections()
+	s.auth0.CloseIdleConnections()
 	return err
 }

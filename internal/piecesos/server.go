@@ -85,14 +85,13 @@ type Server struct {
 	signInMu sync.Mutex     // guards signIn
 	signIn   *signInAttempt // the last browser sign-in (running until its done closes); nil before the first
 
-	life      sync.Mutex             // serialises Start, Stop, Restart and Close
-	run       *run                   // the serving listener; nil when stopped
-	closed    bool                   // Close was called
-	addr      atomic.Pointer[string] // the address served (kept across Stop for Restart)
-	bg        sync.WaitGroup         // browser sign-ins; added to with signInMu held while closing is not done
-	closing   context.Context        // cancelled by Close (with signInMu held) to end bg goroutines
-	closeAll  context.CancelFunc
-	transport *http.Transport // of auth0; idle connections closed by Stop and Close
+	life     sync.Mutex             // serialises Start, Stop, Restart and Close
+	run      *run                   // the serving listener; nil when stopped
+	closed   bool                   // Close was called
+	addr     atomic.Pointer[string] // the address served (kept across Stop for Restart)
+	bg       sync.WaitGroup         // browser sign-ins; added to with signInMu held while closing is not done
+	closing  context.Context        // cancelled by Close (with signInMu held) to end bg goroutines
+	closeAll context.CancelFunc
 }
 
 // New returns a simulated Pieces OS. Nobody is signed in. It starts no
@@ -119,15 +118,14 @@ func New(cfg Config) *Server {
 		IdleConnTimeout:     30 * time.Second,
 	}
 	s := &Server{
-		cfg:       cfg,
-		log:       cfg.Logger,
-		healthID:  newUUID(),
-		now:       time.Now,
-		mux:       http.NewServeMux(),
-		auth0:     &http.Client{Transport: tr, Timeout: auth0Timeout},
-		transport: tr,
-		frame:     []byte{}, // signed out: what a new stream gets first
-		frameOK:   true,
+		cfg:      cfg,
+		log:      cfg.Logger,
+		healthID: newUUID(),
+		now:      time.Now,
+		mux:      http.NewServeMux(),
+		auth0:    &http.Client{Transport: tr, Timeout: auth0Timeout},
+		frame:    []byte{}, // signed out: what a new stream gets first
+		frameOK:  true,
 	}
 	s.closing, s.closeAll = context.WithCancel(context.Background())
 	s.hub.conns = make(map[*streamConn]struct{})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,15 +148,6 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 // vanityTakenLocked reports whether name belongs to someone other than the
 // user id: a configured taken name, or another known user's.
 func (s *Server) vanityTakenLocked(name, id string) bool {
-	for _, t := range s.cfg.TakenVanity {
-		if strings.EqualFold(strings.TrimSpace(t), name) {
-			return true
-		}
-	}
-	for _, u := range s.users {
-		if u.ID != id && strings.EqualFold(u.VanityName, name) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.cfg.TakenVanity, func(t string) bool { return strings.EqualFold(strings.TrimSpace(t), name) }) ||
+		slices.ContainsFunc(s.users, func(u *apiclient.UserProfile) bool { return u.ID != id && strings.EqualFold(u.VanityName, name) })
 }

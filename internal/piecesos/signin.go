@@ -33,9 +33,6 @@ const DefaultSignInTimeout = 120 * time.Second
 const (
 	// signInCallbackPath is where the sign-in server sends the browser back.
 	signInCallbackPath = "/os/sign_in/callback"
-	// signInScope is what Pieces OS asks the sign-in server for: who the
-	// person is, for the profile.
-	signInScope = "openid profile email"
 	// maxErrorText bounds an error text from the sign-in server that is
 	// passed on.
 	maxErrorText = 200
@@ -185,7 +182,7 @@ func (s *Server) authorizeURL(a *signInAttempt) string {
 		"response_type":         {"code"},
 		"client_id":             {auth0sim.DefaultClientID},
 		"redirect_uri":          {a.redirectURI},
-		"scope":                 {signInScope},
+		"scope":                 {"openid profile email"}, // who the person is, for the profile
 		"audience":              {auth0sim.DefaultAudience},
 		"state":                 {a.state},
 		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
