@@ -1,7 +1,6 @@
 package piecesos
 
 import (
-	"errors"
 	"net"
 	"net/http"
 	"sync"
@@ -154,16 +153,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 // processed: pings get their pong (unless stalled) and a close is noticed.
 func (s *Server) readStream(c *streamConn) {
 	c.ws.SetReadLimit(maxClientMessage)
+	pong := c.ws.PingHandler() // gorilla's: answers a pong, ignoring a closed or slow peer
 	c.ws.SetPingHandler(func(data string) error {
 		if !s.hub.gate.wait(c.done) {
 			return net.ErrClosed
 		}
-		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
-		var ne net.Error
-		if err == nil || errors.Is(err, websocket.ErrCloseSent) || (errors.As(err, &ne) && ne.Timeout()) {
-			return nil
-		}
-		return err
+		return pong(data)
 	})
 	for {
 		if _, _, err := c.ws.ReadMessage(); err != nil {
