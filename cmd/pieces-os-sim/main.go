@@ -39,34 +39,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"piecestray/internal/auth0sim"
 	"piecestray/internal/piecesos"
 )
-
-// options are the command-line flags.
-type options struct {
-	addr       string
-	auth0URL   string
-	auth0Only  bool
-	taken      string
-	cloudDelay time.Duration
-	version    string
-	user       string
-	verbose    bool
-	callbacks  urlList
-}
-
-// urlList is a flag that may be given more than once.
-type urlList []string
-
-func (l *urlList) String() string { return strings.Join(*l, " ") }
-
-func (l *urlList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -75,27 +51,30 @@ func main() {
 	}
 }
 
-// parse reads the flags in args.
-func parse(args []string, stderr io.Writer) (options, error) {
-	var o options
+// run serves until ctx ends or SIGINT/SIGTERM arrives.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("pieces-os-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:39300", "address to listen on (127.0.0.1:0 for any free port)")
-	fs.StringVar(&o.auth0URL, "auth0-url", "", "Auth0-compatible server that verifies access tokens (GET /userinfo); default: start one on a free loopback port")
-	fs.StringVar(&o.taken, "taken", "", "comma-separated vanity names that are already taken (409)")
-	fs.DurationVar(&o.cloudDelay, "cloud-ready-delay", 0, "how long after sign-in setting a vanity name answers 404")
-	fs.StringVar(&o.version, "version", piecesos.DefaultVersion, "version served by /.well-known/version")
-	fs.StringVar(&o.user, "user", "", "email of a user to sign in at start")
-	fs.BoolVar(&o.verbose, "v", false, "log every request to stderr")
-	fs.Var(&o.callbacks, "allow-callback", "a callback URL the started Auth0-compatible server allows besides its defaults (repeatable)")
-	fs.BoolVar(&o.auth0Only, "auth0-only", false, "serve only the Auth0-compatible server (on a free loopback port), for simulators started with --auth0-url")
+	addr := fs.String("addr", "127.0.0.1:39300", "address to listen on (127.0.0.1:0 for any free port)")
+	auth0URL := fs.String("auth0-url", "", "Auth0-compatible server that verifies access tokens (GET /userinfo); default: start one on a free loopback port")
+	taken := fs.String("taken", "", "comma-separated vanity names that are already taken (409)")
+	cloudDelay := fs.Duration("cloud-ready-delay", 0, "how long after sign-in setting a vanity name answers 404")
+	version := fs.String("version", piecesos.DefaultVersion, "version served by /.well-known/version")
+	user := fs.String("user", "", "email of a user to sign in at start")
+	verbose := fs.Bool("v", false, "log every request to stderr")
+	var callbacks []string
+	fs.Func("allow-callback", "a callback URL the started Auth0-compatible server allows besides its defaults (repeatable)", func(v string) error {
+		callbacks = append(callbacks, v)
+		return nil
+	})
+	auth0Only := fs.Bool("auth0-only", false, "serve only the Auth0-compatible server (on a free loopback port), for simulators started with --auth0-url")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		return err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if o.auth0Only {
+	if *auth0Only {
 		var simOnly []string
 		fs.Visit(func(f *flag.Flag) {
 			switch f.Name {
@@ -104,23 +83,14 @@ func parse(args []string, stderr io.Writer) (options, error) {
 			}
 		})
 		if len(simOnly) > 0 {
-			return o, fmt.Errorf("--auth0-only starts no Pieces OS simulator: %s do not apply", strings.Join(simOnly, ", "))
+			return fmt.Errorf("--auth0-only starts no Pieces OS simulator: %s do not apply", strings.Join(simOnly, ", "))
 		}
 	}
-	if o.auth0URL != "" && len(o.callbacks) > 0 {
-		return o, errors.New("--allow-callback sets up the Auth0-compatible server this command starts; with --auth0-url, allow the callback URLs on that server")
-	}
-	return o, nil
-}
-
-// run serves until ctx ends or SIGINT/SIGTERM arrives.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parse(args, stderr)
-	if err != nil {
-		return err
+	if *auth0URL != "" && len(callbacks) > 0 {
+		return errors.New("--allow-callback sets up the Auth0-compatible server this command starts; with --auth0-url, allow the callback URLs on that server")
 	}
 	level := slog.LevelInfo
-	if o.verbose {
+	if *verbose {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
@@ -129,9 +99,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	var a0 *auth0sim.Server
-	if o.auth0URL == "" {
+	if *auth0URL == "" {
 		a0 = auth0sim.New(auth0sim.Config{Logger: logger})
-		for _, u := range o.callbacks {
+		for _, u := range callbacks {
 			if err := a0.AllowRedirectURI(u); err != nil {
 				return fmt.Errorf("--allow-callback: %w", err)
 			}
@@ -140,29 +110,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer a0.Close()
-		o.auth0URL = a0.URL()
+		*auth0URL = a0.URL()
 		fmt.Fprintf(stdout, "auth0: %s\n", a0.URL())
-		if o.auth0Only {
+		if *auth0Only {
 			<-ctx.Done()
 			return nil
 		}
 	}
 	cfg := piecesos.Config{
-		Auth0URL:        o.auth0URL,
-		CloudReadyDelay: o.cloudDelay,
-		Version:         o.version,
+		Auth0URL:        *auth0URL,
+		CloudReadyDelay: *cloudDelay,
+		Version:         *version,
 		Logger:          logger,
-	}
-	for _, n := range strings.Split(o.taken, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			cfg.TakenVanity = append(cfg.TakenVanity, n)
-		}
+		TakenVanity:     strings.Split(*taken, ","), // compared trimmed, and the empty name is never valid
 	}
 	sim := piecesos.New(cfg)
-	if o.user != "" {
-		sim.SignInEmail(o.user, "")
+	if *user != "" {
+		sim.SignInEmail(*user, "")
 	}
-	if err := sim.Start(o.addr); err != nil {
+	if err := sim.Start(*addr); err != nil {
 		return err
 	}
 	defer sim.Close()

@@ -20,7 +20,7 @@
 // POST /os/sign_out signs out and answers the remaining Users.
 //
 // Tests drive it through the Go methods on Server (SetUser, FailNext,
-// SetLatency, DropStreams, SendRaw, Stall, Stop, Restart); the standalone
-// command cmd/pieces-os-sim exposes the same controls as a small admin HTTP
-// API under /__sim/ on the same listener.
+// SetLatency, DropStreams, SendRaw, Stall, Stop, Restart), and tests of the
+// standalone command cmd/pieces-os-sim through a small admin HTTP API under
+// /__sim/ on the same listener.
 package piecesos

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"piecestray/internal/neterr"
@@ -21,42 +20,9 @@ var ErrClosed = errors.New("piecesos: server closed")
 
 // run is one period of serving on a listener, from Start to Stop.
 type run struct {
-	ln     net.Listener
 	srv    *http.Server
 	cancel context.CancelFunc // cancels every request context of this run
 	served chan struct{}      // closed when Serve has returned
-	reqs   tracker            // requests in flight on this listener
-	conns  sync.WaitGroup     // connections not yet closed or hijacked
-}
-
-// tracker counts goroutines of one kind and refuses new ones once closed,
-// so that Wait never races with Add.
-type tracker struct {
-	mu     sync.Mutex // guards closed and the Add side of wg
-	closed bool
-	wg     sync.WaitGroup
-}
-
-// enter registers one goroutine; false when the tracker is closed.
-func (t *tracker) enter() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return false
-	}
-	t.wg.Add(1)
-	return true
-}
-
-// leave ends a goroutine registered by enter.
-func (t *tracker) leave() { t.wg.Done() }
-
-// closeAndWait refuses new goroutines and waits for the registered ones.
-func (t *tracker) closeAndWait() {
-	t.mu.Lock()
-	t.closed = true
-	t.mu.Unlock()
-	t.wg.Wait()
 }
 
 // Start listens on addr (such as "127.0.0.1:0") and serves in the
@@ -84,22 +50,11 @@ func (s *Server) serve(ln net.Listener) {
 	a := ln.Addr().String()
 	s.addr.Store(&a)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{ln: ln, cancel: cancel, served: make(chan struct{})}
-	r.srv = &http.Server{
-		Handler:           s.tracked(r),
+	r := &run{cancel: cancel, served: make(chan struct{}), srv: &http.Server{
+		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
-		// Count connections so that Stop returns only once their
-		// goroutines have ended (StateNew is reported by Serve itself).
-		ConnState: func(_ net.Conn, st http.ConnState) {
-			switch st {
-			case http.StateNew:
-				r.conns.Add(1)
-			case http.StateClosed, http.StateHijacked:
-				r.conns.Done()
-			}
-		},
-	}
+	}}
 	s.run = r
 	go func() {
 		defer close(r.served)
@@ -108,18 +63,6 @@ func (s *Server) serve(ln net.Listener) {
 		}
 	}()
 	s.log.Info("piecesos: serving", "url", "http://"+a)
-}
-
-// tracked counts the requests of run r so that Stop can wait for them.
-func (s *Server) tracked(r *run) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if !r.reqs.enter() {
-			writeText(w, http.StatusServiceUnavailable, "Pieces OS is shutting down")
-			return
-		}
-		defer r.reqs.leave()
-		s.ServeHTTP(w, req)
-	})
 }
 
 // Addr is the address served, such as "127.0.0.1:39300"; empty before the
@@ -156,14 +99,12 @@ func (s *Server) stopLocked() error {
 		return nil
 	}
 	s.run = nil
-	err := r.srv.Close()  // listener and every non-hijacked connection
-	r.cancel()            // request contexts: latency waits, /userinfo calls
-	s.hub.closeAll()      // hijacked connections: the streams
+	r.cancel()            // request contexts: latency waits, sign-in waits, /userinfo calls
+	s.DropStreams()       // hijacked connections, which Shutdown leaves: the streams
 	s.hub.gate.set(false) // a restarted Pieces OS is no longer hung
-	r.reqs.closeAndWait()
+	err := r.srv.Shutdown(context.Background())
 	<-r.served
-	r.conns.Wait() // after served: no connection is added any more
-	s.transport.CloseIdleConnections()
+	s.auth0.CloseIdleConnections()
 	s.log.Info("piecesos: stopped", "addr", s.Addr())
 	if err != nil {
 		return fmt.Errorf("piecesos: stop: %w", err)
@@ -185,13 +126,7 @@ func (s *Server) Restart() error {
 	if err := s.stopLocked(); err != nil {
 		return err
 	}
-	return s.listenAgain(addr)
-}
-
-// listenAgain binds addr, retrying briefly while the kernel still holds it.
-// Called with s.life held.
-func (s *Server) listenAgain(addr string) error {
-	deadline := time.Now().Add(rebindWait)
+	deadline := time.Now().Add(rebindWait) // the kernel may still hold addr for a moment
 	for {
 		ln, err := net.Listen("tcp", addr)
 		if err == nil {
@@ -210,13 +145,19 @@ func (s *Server) listenAgain(addr string) error {
 // serving, closes every stream (also those served through
 // ServeHTTP by another server) and waits for them.
 func (s *Server) Close() error {
+	s.signInMu.Lock()
 	s.closeAll()
-	s.bg.closeAndWait()
+	s.signInMu.Unlock()
+	s.bg.Wait()
 	s.life.Lock()
 	defer s.life.Unlock()
 	err := s.stopLocked()
 	s.closed = true
-	s.hub.closeAllAndWait()
-	s.transport.CloseIdleConnections()
+	s.mu.Lock()
+	s.hub.closed = true // no new stream, also through ServeHTTP by another server
+	s.mu.Unlock()
+	s.DropStreams()
+	s.hub.wg.Wait()
+	s.auth0.CloseIdleConnections()
 	return err
 }

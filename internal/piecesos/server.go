@@ -65,36 +65,33 @@ type Server struct {
 	healthID string             // the uuid in the health answer, fixed per Server
 	now      func() time.Time   // clock; tests in this package replace it before use
 	mux      *http.ServeMux     // the Pieces OS API routes
-	admin    *http.ServeMux     // the /__sim/ routes
 	upgrader websocket.Upgrader // for /user/stream
 	auth0    *http.Client       // talks to Config.Auth0URL
-	shapes   shapes             // required-field rules of the request and response models
 
 	mu       sync.Mutex               // guards the user state below; held while frames are queued so every stream sees changes in order
 	users    []*apiclient.UserProfile // users known to this Pieces OS, in first sign-in order (owned copies)
 	current  *apiclient.UserProfile   // the signed-in user (an element of users); nil when signed out
 	signedIn time.Time                // when current signed in (vanity 404 until CloudReadyDelay after)
-	frame    []byte                   // the last frame queued to the streams
+	frame    []byte                   // the frame of the current state, the last one queued to the streams but for SendRaw
 	frameOK  bool                     // frame is what every stream last received (false after SendRaw)
 
-	hub hub // the /user/stream connections
+	hub streams // the /user/stream connections
 
-	ctlMu      sync.Mutex    // guards the controls below
-	failN      int           // requests left to fail
-	failStatus int           // status they fail with
-	latency    time.Duration // added before every API request
+	latency    atomic.Int64 // time.Duration added before every API request
+	ctlMu      sync.Mutex   // guards the failures below
+	failN      int          // requests left to fail
+	failStatus int          // status they fail with
 
 	signInMu sync.Mutex     // guards signIn
 	signIn   *signInAttempt // the last browser sign-in (running until its done closes); nil before the first
 
-	life      sync.Mutex             // serialises Start, Stop, Restart and Close
-	run       *run                   // the serving listener; nil when stopped
-	closed    bool                   // Close was called
-	addr      atomic.Pointer[string] // the address served (kept across Stop for Restart)
-	bg        tracker                // goroutines of the admin API (delayed restarts) and of browser sign-ins
-	closing   context.Context        // cancelled by Close to end bg goroutines
-	closeAll  context.CancelFunc
-	transport *http.Transport // of auth0; idle connections closed by Stop and Close
+	life     sync.Mutex             // serialises Start, Stop, Restart and Close
+	run      *run                   // the serving listener; nil when stopped
+	closed   bool                   // Close was called
+	addr     atomic.Pointer[string] // the address served (kept across Stop for Restart)
+	bg       sync.WaitGroup         // browser sign-ins; added to with signInMu held while closing is not done
+	closing  context.Context        // cancelled by Close (with signInMu held) to end bg goroutines
+	closeAll context.CancelFunc
 }
 
 // New returns a simulated Pieces OS. Nobody is signed in. It starts no
@@ -121,35 +118,31 @@ func New(cfg Config) *Server {
 		IdleConnTimeout:     30 * time.Second,
 	}
 	s := &Server{
-		cfg:       cfg,
-		log:       cfg.Logger,
-		healthID:  newUUID(),
-		now:       time.Now,
-		mux:       http.NewServeMux(),
-		admin:     http.NewServeMux(),
-		auth0:     &http.Client{Transport: tr, Timeout: auth0Timeout},
-		transport: tr,
-		shapes:    newShapes(),
-		frame:     []byte{}, // signed out: what a new stream gets first
-		frameOK:   true,
+		cfg:      cfg,
+		log:      cfg.Logger,
+		healthID: newUUID(),
+		now:      time.Now,
+		mux:      http.NewServeMux(),
+		auth0:    &http.Client{Transport: tr, Timeout: auth0Timeout},
+		frame:    []byte{}, // signed out: what a new stream gets first
+		frameOK:  true,
 	}
 	s.closing, s.closeAll = context.WithCancel(context.Background())
+	s.hub.conns = make(map[*streamConn]struct{})
 	s.upgrader = websocket.Upgrader{
 		// Bounds the write of the upgrade answer, made with s.mu held.
 		HandshakeTimeout: writeWait,
-		ReadBufferSize:   1024,
-		WriteBufferSize:  4096,
 		// Pieces OS accepts connections from browser extensions and
 		// editors alike; the Origin header is not checked.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	s.routes()
-	s.adminRoutes()
 	return s
 }
 
-// routes registers the Pieces OS API. ServeMux answers 405 (with Allow) for a
-// known path with another method, and 404 for unknown paths.
+// routes registers the Pieces OS API and the admin API (admin.go). ServeMux
+// answers 405 (with Allow) for a known path with another method, and 404
+// for unknown paths.
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /user", s.handleUserSnapshot)
@@ -170,31 +163,32 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /os/sign_out", s.handleSignOut)
 	m.HandleFunc("GET /.well-known/health", s.handleHealth) // GET patterns also answer HEAD
 	m.HandleFunc("GET /.well-known/version", s.handleVersion)
+	m.HandleFunc("GET "+adminPrefix+"state", s.adminState)
+	m.HandleFunc("POST "+adminPrefix+"user", s.adminUser)
+	m.HandleFunc("POST "+adminPrefix+"signout", s.adminSignOut)
 }
 
 // ServeHTTP serves the Pieces OS API, and the admin API under /__sim/.
 // Latency and injected failures (SetLatency, FailNext) apply to the API
 // only, not to the browser's return from the sign-in server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case strings.HasPrefix(r.URL.Path, adminPrefix):
-		s.admin.ServeHTTP(w, r)
-		return
-	case r.URL.Path == signInCallbackPath:
+	if strings.HasPrefix(r.URL.Path, adminPrefix) || r.URL.Path == signInCallbackPath {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
 	s.log.Debug("piecesos: request", "method", r.Method, "path", r.URL.Path)
-	if d := s.currentLatency(); d > 0 {
-		t := time.NewTimer(d)
+	if d := time.Duration(s.latency.Load()); d > 0 {
 		select {
-		case <-t.C:
+		case <-time.After(d):
 		case <-r.Context().Done():
-			t.Stop()
 			return
 		}
 	}
-	if status, ok := s.takeFailure(); ok {
+	s.ctlMu.Lock()
+	status, fail := s.failStatus, s.failN > 0
+	s.failN = max(s.failN-1, 0)
+	s.ctlMu.Unlock()
+	if fail {
 		writeText(w, status, fmt.Sprintf("simulated failure: %d %s", status, http.StatusText(status)))
 		return
 	}
@@ -207,37 +201,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) FailNext(n int, status int) {
 	s.ctlMu.Lock()
 	defer s.ctlMu.Unlock()
-	if n < 0 {
-		n = 0
-	}
-	s.failN, s.failStatus = n, status
+	s.failN, s.failStatus = max(n, 0), status
 }
 
 // SetLatency adds d before every API request is handled (0 removes it).
 func (s *Server) SetLatency(d time.Duration) {
-	s.ctlMu.Lock()
-	defer s.ctlMu.Unlock()
-	if d < 0 {
-		d = 0
-	}
-	s.latency = d
-}
-
-func (s *Server) currentLatency() time.Duration {
-	s.ctlMu.Lock()
-	defer s.ctlMu.Unlock()
-	return s.latency
-}
-
-// takeFailure consumes one injected failure, if any.
-func (s *Server) takeFailure() (int, bool) {
-	s.ctlMu.Lock()
-	defer s.ctlMu.Unlock()
-	if s.failN <= 0 {
-		return 0, false
-	}
-	s.failN--
-	return s.failStatus, true
+	s.latency.Store(int64(max(d, 0)))
 }
 
 // newUUID returns a random (version 4) uuid.

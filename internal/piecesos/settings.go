@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,46 +21,31 @@ import (
 // user is not signed in.
 func (s *Server) handleBetaStatus(w http.ResponseWriter, r *http.Request) {
 	var in apiclient.UserBetaStatus
-	if err := decodeBody(w, r, "UserBetaStatus", s.shapes.beta, &in); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "UserBetaStatus", &in) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.current == nil {
+	if s.current == nil || in.User != s.current.ID {
 		writeText(w, http.StatusNetworkAuthenticationRequired,
-			"Network Authentication Required: sign in to Pieces OS to change the beta status")
-		return
-	}
-	if in.User != s.current.ID {
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			fmt.Sprintf("Network Authentication Required: user %s is not the user signed in to Pieces OS", in.User))
-		return
-	}
-	if in.Auth0 != nil && in.Descope != nil {
-		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give auth0 or descope, not both")
+			fmt.Sprintf("Network Authentication Required: sign in to Pieces OS as user %s to change the beta status", in.User))
 		return
 	}
 	p := cloneProfile(s.current)
-	var meta **apiclient.AnonymousTemporalRange
-	req := in.Auth0
-	provider := "auth0"
+	out := apiclient.UserBetaStatus{User: p.ID}
+	st := &apiclient.Auth0UserBetaStatus{}
+	var req *apiclient.Auth0UserBetaStatus
+	var meta **apiclient.AnonymousTemporalRange // the beta window of the provider's metadata
 	switch {
-	case in.Descope != nil:
-		req, provider = in.Descope, "descope"
-		if p.Descope == nil {
-			writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: the signed-in user has no descope identity")
-			return
-		}
-		meta = &p.Descope.Beta
-	case in.Auth0 != nil:
-		if p.Auth0 == nil {
-			writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: the signed-in user has no auth0 identity")
-			return
-		}
-		meta = &p.Auth0.Beta
+	case in.Auth0 != nil && in.Descope != nil:
+		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give auth0 or descope, not both")
+		return
+	case in.Auth0 != nil && p.Auth0 != nil:
+		req, meta, out.Auth0 = in.Auth0, &p.Auth0.Beta, st
+	case in.Descope != nil && p.Descope != nil:
+		req, meta, out.Descope = in.Descope, &p.Descope.Beta, st
 	default:
-		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give the provider, auth0 or descope")
+		writeText(w, http.StatusBadRequest, "invalid UserBetaStatus: give the provider of the signed-in user, auth0 or descope")
 		return
 	}
 	if req.Vision != nil {
@@ -70,19 +56,9 @@ func (s *Server) handleBetaStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		*meta = next
 		p.Updated = stamp(s.now())
-		if err := s.checkProfile(p); err != nil {
-			writeText(w, http.StatusInternalServerError, err.Error())
-			return
-		}
 		s.putLocked(p)
 	}
-	out := apiclient.UserBetaStatus{User: p.ID}
-	st := &apiclient.Auth0UserBetaStatus{Vision: *meta}
-	if provider == "descope" {
-		out.Descope = st
-	} else {
-		out.Auth0 = st
-	}
+	st.Vision = *meta
 	writeJSON(w, http.StatusOK, &out)
 }
 
@@ -132,8 +108,7 @@ const cloudDomain = "pieces.cloud"
 // `allocation.urls.vanity`.
 func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 	var in apiclient.UserProfile
-	if err := decodeBody(w, r, "UserProfile", s.shapes.profile, &in); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "UserProfile", &in) {
 		return
 	}
 	if err := apiclient.ValidVanityName(in.VanityName); err != nil {
@@ -144,19 +119,11 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case s.current == nil:
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			"Network Authentication Required: sign in to Pieces OS and connect your personal cloud to set a vanity name")
+	case s.current == nil || s.current.ID != in.ID || s.current.Allocation == nil:
+		writeText(w, http.StatusNetworkAuthenticationRequired, fmt.Sprintf(
+			"Network Authentication Required: sign in to Pieces OS as user %s and connect your personal cloud to set a vanity name", in.ID))
 		return
-	case s.current.ID != in.ID:
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			fmt.Sprintf("Network Authentication Required: user %s is not the user signed in to Pieces OS", in.ID))
-		return
-	case s.current.Allocation == nil:
-		writeText(w, http.StatusNetworkAuthenticationRequired,
-			"Network Authentication Required: the personal cloud is not connected")
-		return
-	case !s.cloudReadyLocked():
+	case s.now().Before(s.signedIn.Add(s.cfg.CloudReadyDelay)):
 		writeText(w, http.StatusNotFound,
 			"The original DNS record was not found: wait for the personal cloud to finish connecting, then try again")
 		return
@@ -172,19 +139,8 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 	if p.Descope != nil {
 		p.Descope.VanityName = name
 	}
-	if p.Allocation.URLs == nil { // cannot happen for a valid profile
-		writeText(w, http.StatusInternalServerError, "Unable to create a vanity name: the personal cloud has no addresses")
-		return
-	}
-	p.Allocation.URLs.Vanity = &apiclient.AllocationCloudURL{
-		URL:    name + "." + cloudDomain,
-		Status: apiclient.AllocationRunning,
-	}
+	p.Allocation.URLs.Vanity = &apiclient.AllocationCloudURL{URL: name + "." + cloudDomain, Status: apiclient.AllocationRunning}
 	p.Updated = stamp(s.now())
-	if err := s.checkProfile(p); err != nil {
-		writeText(w, http.StatusInternalServerError, "Unable to create a vanity name: "+err.Error())
-		return
-	}
 	s.putLocked(p)
 	writeJSON(w, http.StatusOK, cloneProfile(p))
 }
@@ -192,15 +148,6 @@ func (s *Server) handleUpdateVanity(w http.ResponseWriter, r *http.Request) {
 // vanityTakenLocked reports whether name belongs to someone other than the
 // user id: a configured taken name, or another known user's.
 func (s *Server) vanityTakenLocked(name, id string) bool {
-	for _, t := range s.cfg.TakenVanity {
-		if strings.EqualFold(strings.TrimSpace(t), name) {
-			return true
-		}
-	}
-	for _, u := range s.users {
-		if u.ID != id && strings.EqualFold(u.VanityName, name) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.cfg.TakenVanity, func(t string) bool { return strings.EqualFold(strings.TrimSpace(t), name) }) ||
+		slices.ContainsFunc(s.users, func(u *apiclient.UserProfile) bool { return u.ID != id && strings.EqualFold(u.VanityName, name) })
 }

@@ -11,124 +11,68 @@ import (
 	"strings"
 )
 
-// shape is the required-field rule of one model of the reference (§4): the
-// fields that must be present and not null, the non-empty strings among
-// them, and the shapes of nested objects and lists of objects, which are
-// checked whenever present. Unknown fields are allowed, as in the SDKs.
-type shape struct {
-	required []string
-	nonEmpty []string
-	objects  map[string]*shape
-	lists    map[string]*shape
+// models are the required-field rules of the models the simulator reads and
+// writes (the reference's table, §4), one model a line. A field is written
+// "name" (present and not null), "name!" (also a non-empty string) or
+// "name?" (optional); ":Model" makes it an object of that model and
+// "[]Model" a list of them, checked whenever present. Every model may
+// carry a schema. Unknown fields are allowed, as in the SDKs.
+var models = map[string]string{
+	"UserProfile":     "id! aesthetics:Aesthetics allocation?:AllocationCloud auth0?:Auth0Meta descope?:DescopeMeta created?:TS updated?:TS entities?:Flattened subscriptions?:Flattened providers?:Providers",
+	"Aesthetics":      "theme:Theme font:Font",
+	"Theme":           "dark",
+	"Font":            "size",
+	"AllocationCloud": "id! project user! status:AllocStatus urls:URLs updated?:TS",
+	"AllocStatus":     "cloud",
+	"URLs":            "base:URL id:URL vanity?:URL",
+	"URL":             "url! status",
+	"Auth0Meta":       "global_id allocation?:AllocMeta beta?:Range open_AI?:Object",
+	"DescopeMeta":     "descope_id global_id allocation?:AllocMeta beta?:Range open_AI?:Object",
+	"AllocMeta":       "project region",
+	"Range":           "from?:TS to?:TS",
+	"TS":              "value",
+	"Flattened":       "iterable[]Ref score?:Score",
+	"Ref":             "id!",
+	"Score":           "manual automatic",
+	"Providers":       "iterable[]Provider",
+	"Provider":        "type user_id created:TS updated:TS",
+	"Schema":          "migration semantic",
+	"Object":          "",
+	"OAuthToken":      "access_token! expires_in token_type",
+	"UserBetaStatus":  "user! auth0?:BetaStatus descope?:BetaStatus",
+	"BetaStatus":      "vision?:Range",
+	"Auth0User":       "user_metadata?:Auth0Meta identities?[]Object",
 }
 
-// shapes are the rules of the models the simulator reads and writes.
-type shapes struct {
-	profile   *shape
-	token     *shape
-	beta      *shape
-	auth0User *shape
+// field is one field of a rule of models.
+type field struct {
+	name, model              string // model: "" for a plain value
+	optional, nonEmpty, list bool
 }
 
-// newShapes builds the rules of the reference's compact table (§4).
-func newShapes() shapes {
-	schema := &shape{required: []string{"migration", "semantic"}}
-	with := func(sh *shape) *shape { // every model may carry a schema
-		if sh.objects == nil {
-			sh.objects = map[string]*shape{}
+// rules are models parsed, by model name.
+var rules = func() map[string][]field {
+	out := make(map[string][]field, len(models))
+	for name, spec := range models {
+		fs := []field{{name: "schema", model: "Schema", optional: true}}
+		for _, f := range strings.Fields(spec) {
+			var fd field
+			f, fd.model, _ = strings.Cut(f, ":")
+			if n, m, ok := strings.Cut(f, "[]"); ok {
+				f, fd.model, fd.list = n, m, true
+			}
+			f, fd.optional = strings.CutSuffix(f, "?")
+			fd.name, fd.nonEmpty = strings.CutSuffix(f, "!")
+			fs = append(fs, fd)
 		}
-		sh.objects["schema"] = schema
-		return sh
+		out[name] = fs
 	}
-	ts := with(&shape{required: []string{"value"}})
-	url := with(&shape{required: []string{"url", "status"}, nonEmpty: []string{"url"}})
-	rng := with(&shape{objects: map[string]*shape{"from": ts, "to": ts}})
-	allocMeta := &shape{required: []string{"project", "region"}}
-	openAI := with(&shape{})
-	score := with(&shape{required: []string{"manual", "automatic"}})
-	ref := with(&shape{required: []string{"id"}, nonEmpty: []string{"id"}})
-	flattened := with(&shape{
-		required: []string{"iterable"},
-		objects:  map[string]*shape{"score": score},
-		lists:    map[string]*shape{"iterable": ref},
-	})
-	provider := with(&shape{
-		required: []string{"type", "user_id", "created", "updated"},
-		objects:  map[string]*shape{"created": ts, "updated": ts},
-	})
-	profile := with(&shape{
-		required: []string{"id", "aesthetics"},
-		nonEmpty: []string{"id"},
-		objects: map[string]*shape{
-			"aesthetics": with(&shape{
-				required: []string{"theme", "font"},
-				objects: map[string]*shape{
-					"theme": with(&shape{required: []string{"dark"}}),
-					"font":  with(&shape{required: []string{"size"}}),
-				},
-			}),
-			"allocation": with(&shape{
-				required: []string{"id", "project", "user", "status", "urls"},
-				nonEmpty: []string{"id", "user"},
-				objects: map[string]*shape{
-					"status":  with(&shape{required: []string{"cloud"}}),
-					"urls":    with(&shape{required: []string{"base", "id"}, objects: map[string]*shape{"base": url, "id": url, "vanity": url}}),
-					"updated": ts,
-				},
-			}),
-			"auth0": with(&shape{
-				required: []string{"global_id"},
-				objects:  map[string]*shape{"allocation": allocMeta, "beta": rng, "open_AI": openAI},
-			}),
-			"descope": with(&shape{
-				required: []string{"descope_id", "global_id"},
-				objects:  map[string]*shape{"allocation": allocMeta, "beta": rng, "open_AI": openAI},
-			}),
-			"created":       ts,
-			"updated":       ts,
-			"entities":      flattened,
-			"subscriptions": flattened,
-			"providers": with(&shape{
-				required: []string{"iterable"},
-				lists:    map[string]*shape{"iterable": provider},
-			}),
-		},
-	})
-	betaStatus := with(&shape{objects: map[string]*shape{"vision": rng}})
-	return shapes{
-		profile: profile,
-		token: with(&shape{
-			required: []string{"access_token", "expires_in", "token_type"},
-			nonEmpty: []string{"access_token"},
-		}),
-		beta: with(&shape{
-			required: []string{"user"},
-			nonEmpty: []string{"user"},
-			objects:  map[string]*shape{"auth0": betaStatus, "descope": betaStatus},
-		}),
-		auth0User: &shape{
-			objects: map[string]*shape{"user_metadata": profile.objects["auth0"]},
-			lists:   map[string]*shape{"identities": {}},
-		},
-	}
-}
+	return out
+}()
 
-// checkJSON reports the first rule b breaks: not a JSON object, or a
-// missing required field (named by its path, like "aesthetics.theme.dark").
-func (sh *shape) checkJSON(b []byte) error {
-	var v any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
-		return fmt.Errorf("malformed JSON: %w", err)
-	}
-	if d.More() {
-		return errors.New("malformed JSON: more than one value")
-	}
-	return sh.check(v, "")
-}
-
-func (sh *shape) check(v any, path string) error {
+// check reports the first rule of model that v breaks, naming the field
+// by its path, like "aesthetics.theme.dark".
+func check(v any, model, path string) error {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		if path == "" {
@@ -136,34 +80,34 @@ func (sh *shape) check(v any, path string) error {
 		}
 		return fmt.Errorf("field %s must be an object", path)
 	}
-	for _, k := range sh.required {
-		if x, ok := obj[k]; !ok || x == nil {
-			return fmt.Errorf("missing required field %s", join(path, k))
+	for _, f := range rules[model] {
+		p := f.name
+		if path != "" {
+			p = path + "." + f.name
 		}
-	}
-	for _, k := range sh.nonEmpty {
-		if x, ok := obj[k].(string); ok && strings.TrimSpace(x) == "" {
-			return fmt.Errorf("required field %s is empty", join(path, k))
+		x := obj[f.name]
+		switch s, isString := x.(string); {
+		case x == nil && f.optional:
+			continue
+		case x == nil:
+			return fmt.Errorf("missing required field %s", p)
+		case f.nonEmpty && isString && strings.TrimSpace(s) == "":
+			return fmt.Errorf("required field %s is empty", p)
 		}
-	}
-	for k, sub := range sh.objects {
-		if x, ok := obj[k]; ok && x != nil {
-			if err := sub.check(x, join(path, k)); err != nil {
-				return err
+		if !f.list {
+			if f.model != "" {
+				if err := check(x, f.model, p); err != nil {
+					return err
+				}
 			}
-		}
-	}
-	for k, sub := range sh.lists {
-		x, ok := obj[k]
-		if !ok || x == nil {
 			continue
 		}
 		list, ok := x.([]any)
 		if !ok {
-			return fmt.Errorf("field %s must be a list", join(path, k))
+			return fmt.Errorf("field %s must be a list", p)
 		}
 		for i, e := range list {
-			if err := sub.check(e, fmt.Sprintf("%s[%d]", join(path, k), i)); err != nil {
+			if err := check(e, f.model, fmt.Sprintf("%s[%d]", p, i)); err != nil {
 				return err
 			}
 		}
@@ -171,72 +115,60 @@ func (sh *shape) check(v any, path string) error {
 	return nil
 }
 
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
-// badRequest is a request the simulator rejects with 400; its message is
-// the response body.
-type badRequest struct{ msg string }
-
-func (e *badRequest) Error() string { return e.msg }
-
-// decodeBody reads r's body as the model called name, checks it against sh
-// and decodes it into dst. Errors are *badRequest (400), or 413 for a body
-// over maxBodyBytes, and say what is wrong.
-func decodeBody(w http.ResponseWriter, r *http.Request, name string, sh *shape, dst any) error {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &tooLarge{limit: mbe.Limit}
-		}
-		return &badRequest{fmt.Sprintf("could not read the %s body: %v", name, err)}
-	}
+// decodeModel checks b against the rules of model and decodes it into dst.
+// It returns what is wrong, or "".
+func decodeModel(b []byte, model string, dst any) string {
 	if len(bytes.TrimSpace(b)) == 0 {
-		return &badRequest{fmt.Sprintf("the request body is empty: a %s is required", name)}
+		return fmt.Sprintf("the request body is empty: a %s is required", model)
 	}
-	if err := sh.checkJSON(b); err != nil {
-		return &badRequest{fmt.Sprintf("invalid %s: %v", name, err)}
+	var v any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	err := d.Decode(&v)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("invalid %s: malformed JSON: %v", model, err)
+	case d.More():
+		return fmt.Sprintf("invalid %s: malformed JSON: more than one value", model)
+	}
+	if err := check(v, model, ""); err != nil {
+		return fmt.Sprintf("invalid %s: %v", model, err)
 	}
 	if err := json.Unmarshal(b, dst); err != nil {
-		return &badRequest{fmt.Sprintf("invalid %s: %v", name, typeError(err))}
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) && ute.Field != "" {
+			return fmt.Sprintf("invalid %s: field %s has the wrong type (%s where %s is expected)", model, ute.Field, ute.Value, ute.Type)
+		}
+		return fmt.Sprintf("invalid %s: %v", model, err)
 	}
 	if v, ok := dst.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
-			return &badRequest{fmt.Sprintf("invalid %s: %s", name, strings.TrimPrefix(err.Error(), "apiclient: "))}
+			return fmt.Sprintf("invalid %s: %s", model, strings.TrimPrefix(err.Error(), "apiclient: "))
 		}
 	}
-	return nil
+	return ""
 }
 
-// tooLarge is a body over the limit (413).
-type tooLarge struct{ limit int64 }
-
-func (e *tooLarge) Error() string {
-	return fmt.Sprintf("the request body is larger than %d bytes", e.limit)
-}
-
-// typeError words a json decoding error by field.
-func typeError(err error) string {
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) && ute.Field != "" {
-		return fmt.Sprintf("field %s has the wrong type (%s where %s is expected)", ute.Field, ute.Value, ute.Type)
+// decodeBody reads r's body as model into dst (decodeModel). When it is
+// not one it answers 400 (413 for a body over maxBodyBytes) saying what is
+// wrong, and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, model string, dst any) bool {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	status, msg := http.StatusBadRequest, ""
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)
+	case err != nil:
+		msg = fmt.Sprintf("could not read the %s body: %v", model, err)
+	default:
+		msg = decodeModel(b, model, dst)
 	}
-	return err.Error()
-}
-
-// writeDecodeError answers the error of decodeBody.
-func writeDecodeError(w http.ResponseWriter, err error) {
-	var tl *tooLarge
-	if errors.As(err, &tl) {
-		writeText(w, http.StatusRequestEntityTooLarge, tl.Error())
-		return
+	if msg != "" {
+		writeText(w, status, msg)
+		return false
 	}
-	writeText(w, http.StatusBadRequest, err.Error())
+	return true
 }
 
 // writeJSON answers status with v as JSON.

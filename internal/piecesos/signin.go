@@ -6,11 +6,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
-	"io"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -35,11 +33,6 @@ const DefaultSignInTimeout = 120 * time.Second
 const (
 	// signInCallbackPath is where the sign-in server sends the browser back.
 	signInCallbackPath = "/os/sign_in/callback"
-	// signInScope is what Pieces OS asks the sign-in server for: who the
-	// person is, for the profile.
-	signInScope = "openid profile email"
-	// maxTokenBytes bounds the token endpoint's answer read.
-	maxTokenBytes = 64 << 10
 	// maxErrorText bounds an error text from the sign-in server that is
 	// passed on.
 	maxErrorText = 200
@@ -141,7 +134,7 @@ func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 			return a, 0, nil
 		}
 	}
-	if !s.bg.enter() {
+	if s.closing.Err() != nil {
 		return nil, http.StatusServiceUnavailable, errors.New("the simulated Pieces OS is shutting down")
 	}
 	a := &signInAttempt{
@@ -151,6 +144,7 @@ func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 		done:        make(chan struct{}),
 	}
 	s.signIn = a
+	s.bg.Add(1)
 	go s.runSignIn(a)
 	return a, 0, nil
 }
@@ -159,7 +153,7 @@ func (s *Server) startSignIn(r *http.Request) (*signInAttempt, int, error) {
 // be opened, at the timeout, or when the server closes; the callback ends it
 // otherwise.
 func (s *Server) runSignIn(a *signInAttempt) {
-	defer s.bg.leave()
+	defer s.bg.Done()
 	timeout := s.cfg.SignInTimeout
 	ctx, cancel := context.WithTimeout(s.closing, timeout)
 	defer cancel()
@@ -188,7 +182,7 @@ func (s *Server) authorizeURL(a *signInAttempt) string {
 		"response_type":         {"code"},
 		"client_id":             {auth0sim.DefaultClientID},
 		"redirect_uri":          {a.redirectURI},
-		"scope":                 {signInScope},
+		"scope":                 {"openid profile email"}, // who the person is, for the profile
 		"audience":              {auth0sim.DefaultAudience},
 		"state":                 {a.state},
 		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
@@ -232,24 +226,14 @@ func (s *Server) handleSignInCallback(w http.ResponseWriter, r *http.Request) {
 		callbackPage(w, http.StatusBadGateway, "Sign-in failed", "Pieces OS could not finish the sign-in: "+err.Error()+".")
 		return
 	}
-	ran := a.end(func() signInResult {
-		p, err := s.signInClaims(c)
-		if err != nil {
-			return signInResult{status: http.StatusInternalServerError, msg: err.Error()}
-		}
-		return signInResult{profile: p}
-	})
-	switch {
-	case !ran:
+	if !a.end(func() signInResult { return signInResult{profile: s.signInClaims(c)} }) {
 		callbackPage(w, http.StatusBadRequest, "This sign-in has ended",
 			"It timed out while Pieces OS was finishing it. Start the sign-in again from your application.")
-	case a.result.profile == nil:
-		callbackPage(w, http.StatusInternalServerError, "Sign-in failed", a.result.msg)
-	default:
-		s.log.Info("piecesos: signed in through the browser", "user", a.result.profile.ID)
-		callbackPage(w, http.StatusOK, "You are signed in to Pieces OS",
-			"Signed in as "+firstNonEmpty(a.result.profile.Email, a.result.profile.Name)+". You can close this window.")
+		return
 	}
+	s.log.Info("piecesos: signed in through the browser", "user", a.result.profile.ID)
+	callbackPage(w, http.StatusOK, "You are signed in to Pieces OS",
+		"Signed in as "+firstNonEmpty(a.result.profile.Email, a.result.profile.Name)+". You can close this window.")
 }
 
 // exchangeCode trades code for an access token at the sign-in server
@@ -265,30 +249,18 @@ func (s *Server) exchangeCode(ctx context.Context, a *signInAttempt, code string
 		"code_verifier": {a.verifier},
 		"redirect_uri":  {a.redirectURI},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.Auth0URL+"/oauth/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return claims{}, fmt.Errorf("the sign-in server address %q is not usable", s.cfg.Auth0URL)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.auth0.Do(req)
-	if err != nil {
-		return claims{}, errors.New("the sign-in server could not be reached to exchange the code")
-	}
-	defer resp.Body.Close()
 	var tok struct {
 		AccessToken string `json:"access_token"`
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBytes))
-	if err == nil {
-		err = json.Unmarshal(body, &tok)
-	}
+	status, err := s.askAuth0(ctx, "/oauth/token", form, "", &tok)
 	switch {
-	case resp.StatusCode != http.StatusOK:
+	case status == 0:
+		return claims{}, err
+	case status != http.StatusOK:
 		return claims{}, fmt.Errorf("the sign-in server refused the code (HTTP %d %s: %s)",
-			resp.StatusCode, cleanText(tok.Error), cleanText(tok.Description))
+			status, cleanText(tok.Error), cleanText(tok.Description))
 	case err != nil || tok.AccessToken == "":
 		return claims{}, errors.New("the sign-in server's token answer has no access token")
 	}
@@ -298,15 +270,12 @@ func (s *Server) exchangeCode(ctx context.Context, a *signInAttempt, code string
 
 // signInClaims signs in the user with claims c: the known profile of that
 // subject refreshed, or a new one; the streams get it. It returns a copy.
-func (s *Server) signInClaims(c claims) (*apiclient.UserProfile, error) {
+func (s *Server) signInClaims(c claims) *apiclient.UserProfile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.profileFromClaims(c, s.findLocked(userIDForSubject(c.Sub)))
-	if err := s.checkProfile(p); err != nil {
-		return nil, err
-	}
 	s.signInLocked(p)
-	return cloneProfile(p), nil
+	return cloneProfile(p)
 }
 
 // handleSignOut serves POST /os/sign_out (OSApi sign_out_of_os): signs the
@@ -315,14 +284,9 @@ func (s *Server) signInClaims(c claims) (*apiclient.UserProfile, error) {
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.signOutLocked()
-	out := usersAnswer{Iterable: s.usersLocked()}
+	out := map[string]any{"iterable": s.usersLocked()} // Users, naming iterable even when empty
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, &out)
-}
-
-// usersAnswer is a Users answer that always names iterable, empty or not.
-type usersAnswer struct {
-	Iterable []apiclient.UserProfile `json:"iterable"`
+	writeJSON(w, http.StatusOK, out)
 }
 
 // openWithBrowserEnv is the default Config.OpenBrowser: it runs the command
@@ -340,35 +304,21 @@ func openWithBrowserEnv(ctx context.Context, url string) error {
 	return nil
 }
 
-// callbackPage shows the person in the browser how the sign-in went
-// (escaped).
+// callbackPage shows the person in the browser how the sign-in went; title
+// and msg are escaped.
 func callbackPage(w http.ResponseWriter, status int, title, msg string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	_ = callbackHTML.Execute(w, struct{ Title, Message string }{title, msg})
-}
-
-var callbackHTML = template.Must(template.New("callback").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} – Pieces OS (simulator)</title>
+	fmt.Fprintf(w, `<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>%[1]s – Pieces OS (simulator)</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:10vh auto;padding:0 1rem}</style>
-</head>
-<body>
-<main>
-<h1>{{.Title}}</h1>
-<p role="status">{{.Message}}</p>
-</main>
-</body>
-</html>
-`))
+<h1>%[1]s</h1>
+<p role="status">%[2]s</p>
+`, html.EscapeString(title), html.EscapeString(msg))
+}
 
 // cleanText makes text from the sign-in server fit for a one-line message:
 // control characters dropped, at most maxErrorText characters.

@@ -453,7 +453,7 @@ func TestSignOut(t *testing.T) {
 		t.Errorf("sign_out answer %s; want the users still known (ada)", r.body)
 	}
 	for _, p := range users.Iterable {
-		if err := s.checkProfile(&p); err != nil {
+		if err := checkProfile(&p); err != nil {
 			t.Errorf("sign_out answer has an invalid profile: %v", err)
 		}
 	}

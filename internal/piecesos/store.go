@@ -3,7 +3,9 @@ package piecesos
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"piecestray/apiclient"
@@ -17,19 +19,17 @@ import (
 // the change to every stream. A profile that misses a required field is
 // refused (logged, state unchanged): the simulator never sends one.
 func (s *Server) SetUser(p *apiclient.UserProfile) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if p == nil {
-		s.mu.Lock()
 		s.signOutLocked()
-		s.mu.Unlock()
 		return
 	}
-	c, err := s.validCopy(p)
-	if err != nil {
+	c := cloneProfile(p)
+	if err := checkProfile(c); err != nil {
 		s.log.Error("piecesos: SetUser refused an invalid profile", "err", err)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.signInLocked(c)
 }
 
@@ -54,7 +54,7 @@ func (s *Server) UpdateUser(fn func(p *apiclient.UserProfile)) {
 	}
 	c := cloneProfile(s.current)
 	fn(c)
-	if err := s.checkProfile(c); err != nil {
+	if err := checkProfile(c); err != nil {
 		s.log.Error("piecesos: UpdateUser refused an invalid profile", "err", err)
 		return
 	}
@@ -80,12 +80,15 @@ func (s *Server) usersLocked() []apiclient.UserProfile {
 	return out
 }
 
+// indexLocked is the index in s.users of the user with id, or -1.
+func (s *Server) indexLocked(id string) int {
+	return slices.IndexFunc(s.users, func(u *apiclient.UserProfile) bool { return u.ID == id })
+}
+
 // findLocked returns the known user with id, or nil.
 func (s *Server) findLocked(id string) *apiclient.UserProfile {
-	for _, u := range s.users {
-		if u.ID == id {
-			return u
-		}
+	if i := s.indexLocked(id); i >= 0 {
+		return s.users[i]
 	}
 	return nil
 }
@@ -94,26 +97,15 @@ func (s *Server) findLocked(id string) *apiclient.UserProfile {
 // user with the same id, or appends it; the current user follows, and the
 // streams get the change.
 func (s *Server) putLocked(p *apiclient.UserProfile) {
-	s.storeLocked(p)
-	s.publishLocked()
-}
-
-// storeLocked is putLocked without the stream frame.
-func (s *Server) storeLocked(p *apiclient.UserProfile) {
-	replaced := false
-	for i, u := range s.users {
-		if u.ID == p.ID {
-			if s.current == u {
-				s.current = p
-			}
-			s.users[i] = p
-			replaced = true
-			break
-		}
+	if s.current != nil && s.current.ID == p.ID {
+		s.current = p
 	}
-	if !replaced {
+	if i := s.indexLocked(p.ID); i >= 0 {
+		s.users[i] = p
+	} else {
 		s.users = append(s.users, p)
 	}
+	s.publishLocked()
 }
 
 // signInLocked stores p and makes it the signed-in user. The personal cloud
@@ -123,9 +115,8 @@ func (s *Server) signInLocked(p *apiclient.UserProfile) {
 	if s.current == nil || s.current.ID != p.ID {
 		s.signedIn = s.now()
 	}
-	s.storeLocked(p)
-	s.current = s.findLocked(p.ID)
-	s.publishLocked()
+	s.current = p
+	s.putLocked(p)
 }
 
 // signOutLocked signs the current user out (the user stays known).
@@ -137,70 +128,38 @@ func (s *Server) signOutLocked() {
 // removeLocked forgets the user with id, signing out first if it is the
 // current one; false when unknown.
 func (s *Server) removeLocked(id string) bool {
-	for i, u := range s.users {
-		if u.ID == id {
-			if s.current == u {
-				s.current = nil
-			}
-			s.users = append(s.users[:i], s.users[i+1:]...)
-			s.publishLocked()
-			return true
-		}
+	i := s.indexLocked(id)
+	if i < 0 {
+		return false
 	}
-	return false
-}
-
-// currentFrameLocked is the stream frame for the current state: the profile
-// as JSON, or an empty frame when nobody is signed in.
-func (s *Server) currentFrameLocked() []byte {
-	if s.current == nil {
-		return []byte{}
+	if s.current == s.users[i] {
+		s.current = nil
 	}
-	b, err := json.Marshal(s.current)
-	if err != nil { // cannot happen: the models marshal
-		s.log.Error("piecesos: encode profile", "err", err)
-		return []byte{}
-	}
-	return b
+	s.users = slices.Delete(s.users, i, i+1)
+	s.publishLocked()
+	return true
 }
 
 // publishLocked sends the current state to every stream if it differs from
-// the last frame sent.
+// the last frame sent: the profile as JSON, or an empty frame when nobody
+// is signed in.
 func (s *Server) publishLocked() {
-	f := s.currentFrameLocked()
+	f := []byte{}
+	if s.current != nil {
+		f, _ = json.Marshal(s.current) // the models always marshal
+	}
 	if s.frameOK && bytes.Equal(f, s.frame) {
 		return
 	}
 	s.frame, s.frameOK = f, true
-	s.hub.broadcast(f)
-}
-
-// cloudReadyLocked reports whether the personal cloud's DNS record exists:
-// CloudReadyDelay after the sign-in.
-func (s *Server) cloudReadyLocked() bool {
-	return !s.now().Before(s.signedIn.Add(s.cfg.CloudReadyDelay))
-}
-
-// validCopy checks p and returns a private copy.
-func (s *Server) validCopy(p *apiclient.UserProfile) (*apiclient.UserProfile, error) {
-	c := cloneProfile(p)
-	if err := s.checkProfile(c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	s.broadcastLocked(f)
 }
 
 // checkProfile reports a missing required field of p (as it would be sent).
-func (s *Server) checkProfile(p *apiclient.UserProfile) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("piecesos: encode profile: %w", err)
-	}
-	if err := s.shapes.profile.checkJSON(b); err != nil {
-		return fmt.Errorf("piecesos: profile: %w", err)
-	}
-	if err := p.Validate(); err != nil {
-		return fmt.Errorf("piecesos: profile: %w", err)
+func checkProfile(p *apiclient.UserProfile) error {
+	b, _ := json.Marshal(p) // the models always marshal
+	if msg := decodeModel(b, "UserProfile", new(apiclient.UserProfile)); msg != "" {
+		return errors.New("piecesos: " + msg)
 	}
 	return nil
 }
@@ -209,12 +168,12 @@ func (s *Server) checkProfile(p *apiclient.UserProfile) error {
 // whole truth of a profile).
 func cloneProfile(p *apiclient.UserProfile) *apiclient.UserProfile {
 	b, err := json.Marshal(p)
-	if err != nil {
-		panic(fmt.Sprintf("piecesos: encode profile: %v", err)) // the models always marshal
-	}
 	var c apiclient.UserProfile
-	if err := json.Unmarshal(b, &c); err != nil {
-		panic(fmt.Sprintf("piecesos: decode profile: %v", err))
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("piecesos: copy profile: %v", err)) // the models always round-trip
 	}
 	return &c
 }

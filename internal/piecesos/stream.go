@@ -1,7 +1,6 @@
 package piecesos
 
 import (
-	"errors"
 	"net"
 	"net/http"
 	"sync"
@@ -26,17 +25,12 @@ const (
 	sendQueue = 64
 )
 
-// errStreamClosed ends a ping handler whose connection was closed while the
-// stream was stalled.
-var errStreamClosed = errors.New("piecesos: stream closed")
-
-// hub holds the /user/stream connections and the stall switch.
-type hub struct {
-	mu    sync.Mutex               // guards conns
-	conns map[*streamConn]struct{} // open connections
-	t     tracker                  // stream handlers; closed for good by Close
-
-	gate gate // Stall
+// streams are the /user/stream connections and the stall switch.
+type streams struct {
+	conns  map[*streamConn]struct{} // open connections; guarded by Server.mu
+	closed bool                     // Close was called: no new connection; guarded by Server.mu
+	wg     sync.WaitGroup           // stream handlers, waited for by Close
+	gate   gate                     // Stall
 }
 
 // streamConn is one /user/stream connection. Its handler goroutine reads
@@ -61,37 +55,10 @@ func (c *streamConn) close(closeFrame bool) {
 	})
 }
 
-// add registers c with its first frame queued; false when the hub is
-// closed. Called with Server.mu held, so no change slips between the first
-// frame and the broadcasts.
-func (h *hub) add(c *streamConn, first []byte) bool {
-	if !h.t.enter() {
-		return false
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.conns == nil {
-		h.conns = make(map[*streamConn]struct{})
-	}
-	h.conns[c] = struct{}{}
-	c.send <- first
-	return true
-}
-
-// remove forgets c once its handler ends.
-func (h *hub) remove(c *streamConn) {
-	h.mu.Lock()
-	delete(h.conns, c)
-	h.mu.Unlock()
-	h.t.leave()
-}
-
-// broadcast queues frame on every connection; a connection whose queue is
-// full is closed (its client reconnects and reads the state again).
-func (h *hub) broadcast(frame []byte) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for c := range h.conns {
+// broadcastLocked queues frame on every connection; a connection whose
+// queue is full is closed (its client reconnects and reads the state again).
+func (s *Server) broadcastLocked(frame []byte) {
+	for c := range s.hub.conns {
 		select {
 		case c.send <- frame:
 		default:
@@ -100,64 +67,35 @@ func (h *hub) broadcast(frame []byte) {
 	}
 }
 
-// count is the number of open connections.
-func (h *hub) count() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.conns)
-}
-
-// closeAll closes every connection (with a close frame unless stalled).
-func (h *hub) closeAll() {
-	frame := !h.gate.stalled()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for c := range h.conns {
-		c.close(frame)
-	}
-}
-
-// closeAllAndWait closes every connection and waits for their handlers; the
-// hub accepts no connection afterwards.
-func (h *hub) closeAllAndWait() {
-	h.t.mu.Lock()
-	h.t.closed = true
-	h.t.mu.Unlock()
-	h.closeAll()
-	h.t.wg.Wait()
-}
-
 // gate is the Stall switch: while stalled, stream readers and writers wait.
 type gate struct {
 	mu     sync.Mutex
-	on     bool
-	resume chan struct{} // closed when the stall ends
+	resume chan struct{} // while stalled: closed when the stall ends; nil otherwise
 }
 
 func (g *gate) set(on bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	switch {
-	case on && !g.on:
-		g.on, g.resume = true, make(chan struct{})
-	case !on && g.on:
-		g.on = false
+	if on && g.resume == nil {
+		g.resume = make(chan struct{})
+	} else if !on && g.resume != nil {
 		close(g.resume)
+		g.resume = nil
 	}
 }
 
 func (g *gate) stalled() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.on
+	return g.resume != nil
 }
 
 // wait returns true once not stalled, or false when done closes first.
 func (g *gate) wait(done <-chan struct{}) bool {
 	g.mu.Lock()
-	on, resume := g.on, g.resume
+	resume := g.resume
 	g.mu.Unlock()
-	if !on {
+	if resume == nil {
 		return true
 	}
 	select {
@@ -188,13 +126,21 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 		done:    make(chan struct{}),
 		written: make(chan struct{}),
 	}
-	ok := s.hub.add(c, s.currentFrameLocked())
-	s.mu.Unlock()
-	if !ok {
+	if s.hub.closed {
+		s.mu.Unlock()
 		_ = ws.Close()
 		return
 	}
-	defer s.hub.remove(c)
+	s.hub.conns[c] = struct{}{}
+	s.hub.wg.Add(1)
+	c.send <- s.frame // the current state (see publishLocked)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.hub.conns, c)
+		s.mu.Unlock()
+		s.hub.wg.Done()
+	}()
 	s.log.Debug("piecesos: stream connected", "remote", r.RemoteAddr)
 	go s.writeStream(c, r)
 	s.readStream(c)
@@ -207,16 +153,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 // processed: pings get their pong (unless stalled) and a close is noticed.
 func (s *Server) readStream(c *streamConn) {
 	c.ws.SetReadLimit(maxClientMessage)
+	pong := c.ws.PingHandler() // gorilla's: answers a pong, ignoring a closed or slow peer
 	c.ws.SetPingHandler(func(data string) error {
 		if !s.hub.gate.wait(c.done) {
-			return errStreamClosed
+			return net.ErrClosed
 		}
-		err := c.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
-		var ne net.Error
-		if err == nil || errors.Is(err, websocket.ErrCloseSent) || (errors.As(err, &ne) && ne.Timeout()) {
-			return nil
-		}
-		return err
+		return pong(data)
 	})
 	for {
 		if _, _, err := c.ws.ReadMessage(); err != nil {
@@ -258,7 +200,10 @@ func (s *Server) writeStream(c *streamConn, r *http.Request) {
 func (s *Server) DropStreams() {
 	s.mu.Lock() // waits for a registration in progress (see handleStream)
 	defer s.mu.Unlock()
-	s.hub.closeAll()
+	frame := !s.hub.gate.stalled()
+	for c := range s.hub.conns {
+		c.close(frame)
+	}
 }
 
 // SendRaw queues frame, as is, as a text frame to every stream connection.
@@ -268,7 +213,7 @@ func (s *Server) SendRaw(frame []byte) {
 	defer s.mu.Unlock()
 	f := append([]byte(nil), frame...)
 	s.frameOK = false // the next change is sent even if equal to the last profile
-	s.hub.broadcast(f)
+	s.broadcastLocked(f)
 }
 
 // Stall stops (on) or resumes (off) all reading and writing on the stream
@@ -283,5 +228,5 @@ func (s *Server) Stall(on bool) {
 func (s *Server) Streams() int {
 	s.mu.Lock() // waits for a registration in progress (see handleStream)
 	defer s.mu.Unlock()
-	return s.hub.count()
+	return len(s.hub.conns)
 }

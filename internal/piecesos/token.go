@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,14 +19,8 @@ import (
 // auth0Timeout bounds one GET /userinfo to the Auth0-compatible server.
 const auth0Timeout = 10 * time.Second
 
-// maxUserinfoBytes bounds the /userinfo answer read.
-const maxUserinfoBytes = 64 << 10
-
-// uuidNamespace is the namespace of the user ids derived from Auth0
-// subjects: the RFC 9562 URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
-func uuidNamespace() []byte {
-	return []byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
-}
+// maxAuth0Answer bounds an answer of the Auth0-compatible server read.
+const maxAuth0Answer = 64 << 10
 
 // claims are the OpenID Connect userinfo claims a profile is built from.
 type claims struct {
@@ -46,8 +41,7 @@ type claims struct {
 // signed in and returned.
 func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 	var tok apiclient.OAuthToken
-	if err := decodeBody(w, r, "OAuthToken", s.shapes.token, &tok); err != nil {
-		writeDecodeError(w, err)
+	if !decodeBody(w, r, "OAuthToken", &tok) {
 		return
 	}
 	if tok.TokenType != "Bearer" && tok.TokenType != "UNKNOWN" {
@@ -63,8 +57,8 @@ func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusUnauthorized, msg)
 		return
 	}
-	if s.cfg.Auth0URL == "" {
-		writeText(w, http.StatusServiceUnavailable, "Pieces OS has no sign-in server configured to verify the token")
+	if _, err := url.Parse(s.cfg.Auth0URL); s.cfg.Auth0URL == "" || err != nil {
+		writeText(w, http.StatusServiceUnavailable, "Pieces OS has no usable sign-in server configured to verify the token")
 		return
 	}
 	c, status, err := s.userinfo(r.Context(), tok.AccessToken)
@@ -73,12 +67,7 @@ func (s *Server) handleFromToken(w http.ResponseWriter, r *http.Request) {
 		writeText(w, status, err.Error())
 		return
 	}
-	p, err := s.signInClaims(c)
-	if err != nil {
-		writeText(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, s.signInClaims(c))
 }
 
 // checkBearer returns why the Authorization header does not carry
@@ -100,31 +89,48 @@ func checkBearer(header, accessToken string) string {
 // its claims, or the status to answer and an error whose message is the
 // body.
 func (s *Server) userinfo(ctx context.Context, accessToken string) (claims, int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.Auth0URL+"/userinfo", nil)
-	if err != nil {
-		return claims{}, http.StatusServiceUnavailable, fmt.Errorf("the sign-in server address %q is not usable", s.cfg.Auth0URL)
+	var c claims
+	status, err := s.askAuth0(ctx, "/userinfo", nil, accessToken, &c)
+	switch {
+	case status == 0:
+		return c, http.StatusBadGateway, err
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return c, http.StatusUnauthorized, errors.New("unauthorized: the sign-in server rejected the access token (invalid or expired)")
+	case status != http.StatusOK:
+		return c, http.StatusBadGateway, fmt.Errorf("the sign-in server answered %d while verifying the token", status)
+	case err != nil || strings.TrimSpace(c.Sub) == "":
+		return c, http.StatusBadGateway, errors.New("the sign-in server's userinfo answer has no subject (sub)")
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
+	return c, http.StatusOK, nil
+}
+
+// askAuth0 sends a request to path on the sign-in server (a POST of form
+// when it is not nil, else a GET; with the bearer token when it is not
+// empty) and decodes its JSON answer into dst. It returns the answer's
+// status and the decoding error, or 0 and an error for people when there
+// is no answer.
+func (s *Server) askAuth0(ctx context.Context, path string, form url.Values, bearer string, dst any) (int, error) {
+	method, body := http.MethodGet, io.Reader(nil)
+	if form != nil {
+		method, body = http.MethodPost, strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.cfg.Auth0URL+path, body)
+	if err != nil {
+		return 0, fmt.Errorf("the sign-in server address %q is not usable", s.cfg.Auth0URL)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.auth0.Do(req)
 	if err != nil {
-		return claims{}, http.StatusBadGateway, errors.New("the sign-in server could not be reached to verify the token")
+		return 0, errors.New("the sign-in server could not be reached")
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUserinfoBytes))
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return claims{}, http.StatusUnauthorized, errors.New("unauthorized: the sign-in server rejected the access token (invalid or expired)")
-	case resp.StatusCode != http.StatusOK:
-		return claims{}, http.StatusBadGateway, fmt.Errorf("the sign-in server answered %d while verifying the token", resp.StatusCode)
-	case err != nil:
-		return claims{}, http.StatusBadGateway, errors.New("the sign-in server's answer could not be read")
-	}
-	var c claims
-	if err := json.Unmarshal(body, &c); err != nil || strings.TrimSpace(c.Sub) == "" {
-		return claims{}, http.StatusBadGateway, errors.New("the sign-in server's userinfo answer has no subject (sub)")
-	}
-	return c, http.StatusOK, nil
+	return resp.StatusCode, json.NewDecoder(io.LimitReader(resp.Body, maxAuth0Answer)).Decode(dst)
 }
 
 // profileFromClaims builds the profile of the user with claims c: the known
@@ -186,16 +192,12 @@ func newProfile(id string, now time.Time) *apiclient.UserProfile {
 	}
 }
 
-// claimsFromAuth0User takes the identity of an Auth0User (POST /user/select).
-func claimsFromAuth0User(u *apiclient.Auth0User) claims {
-	return claims{Sub: u.UserID, Email: u.Email, Name: u.Name, Nickname: firstNonEmpty(u.Username, u.Nickname), Picture: u.Picture}
-}
-
 // userIDForSubject is the stable user uuid of an Auth0 subject: a version 5
-// uuid of the subject.
+// uuid of the subject in the RFC 9562 URL namespace
+// (6ba7b811-9dad-11d1-80b4-00c04fd430c8).
 func userIDForSubject(sub string) string {
 	h := sha1.New()
-	h.Write(uuidNamespace())
+	h.Write([]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8})
 	h.Write([]byte("auth0:" + sub))
 	var b [16]byte
 	copy(b[:], h.Sum(nil))
