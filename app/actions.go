@@ -396,21 +396,17 @@ func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
 		return Result{}, &ActionError{Code: CodeInvalid, Message: capitalize(err.Error())}
 	}
 	name = apiclient.NormalizeVanityName(name)
-	client, user, err := c.begin(ActionSetVanity)
-	if err != nil {
+	ok, err := c.change(ctx, ActionSetVanity, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+		body := *user
+		body.VanityName = name
+		_, err := client.UpdateVanity(ctx, &body)
+		return err
+	}, func(err error) *ActionError { return vanityError(err, name) },
+		func(p *apiclient.UserProfile) bool { return VanityName(p) == name })
+	switch {
+	case err != nil:
 		return Result{}, err
-	}
-	defer c.end()
-	body := *user
-	body.VanityName = name
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	_, err = client.UpdateVanity(octx, &body)
-	cancel()
-	if err != nil {
-		return Result{}, c.fail(vanityError(err, name))
-	}
-	ok := c.confirm(ctx, client, func(p *apiclient.UserProfile) bool { return VanityName(p) == name })
-	if !ok {
+	case !ok:
 		return Result{Message: fmt.Sprintf("Saved. Pieces OS has not shown %s yet; it can take a few minutes.", VanityHost(name))}, nil
 	}
 	return Result{Message: fmt.Sprintf("Your personal cloud is now %s.", VanityHost(name)), Confirmed: true}, nil
@@ -419,65 +415,52 @@ func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
 // SetBeta opts the user in to the beta program (a continuous window from
 // now) or out of it (the window ends now), as the reference describes.
 func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
-	client, user, err := c.begin(ActionSetBeta)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.end()
-	now := c.clock.Now().UTC()
-	window := &apiclient.AnonymousTemporalRange{}
-	if optIn {
-		yes := true
-		window.Continuous = &yes
-		window.From = &apiclient.GroupedTimestamp{Value: now}
-	} else {
-		window.To = &apiclient.GroupedTimestamp{Value: now}
-	}
-	body := &apiclient.UserBetaStatus{User: user.ID}
-	status := &apiclient.Auth0UserBetaStatus{Vision: window}
-	if user.Descope != nil && user.Auth0 == nil {
-		body.Descope = status
-	} else {
-		body.Auth0 = status
-	}
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	_, err = client.UserBetaStatus(octx, body)
-	cancel()
-	if err != nil {
-		return Result{}, c.fail(betaError(err))
-	}
-	ok := c.confirm(ctx, client, func(p *apiclient.UserProfile) bool {
+	ok, err := c.change(ctx, ActionSetBeta, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+		now := &apiclient.GroupedTimestamp{Value: c.clock.Now().UTC()}
+		window := &apiclient.AnonymousTemporalRange{To: now}
+		if optIn {
+			window = &apiclient.AnonymousTemporalRange{Continuous: &optIn, From: now}
+		}
+		body := &apiclient.UserBetaStatus{User: user.ID}
+		status := &apiclient.Auth0UserBetaStatus{Vision: window}
+		if user.Descope != nil && user.Auth0 == nil {
+			body.Descope = status
+		} else {
+			body.Auth0 = status
+		}
+		_, err := client.UserBetaStatus(ctx, body)
+		return err
+	}, betaError, func(p *apiclient.UserProfile) bool {
 		return BetaOptedIn(p, c.clock.Now().Add(time.Second)) == optIn
 	})
-	word := "left"
-	if optIn {
-		word = "joined"
-	}
-	if !ok {
+	switch {
+	case err != nil:
+		return Result{}, err
+	case !ok:
 		return Result{Message: "Saved. Pieces OS has not shown the change yet."}, nil
+	case optIn:
+		return Result{Message: "You joined the beta program.", Confirmed: true}, nil
 	}
-	return Result{Message: "You " + word + " the beta program.", Confirmed: true}, nil
+	return Result{Message: "You left the beta program.", Confirmed: true}, nil
 }
 
 // Refresh asks Pieces OS to refresh the user (GET /user/refresh).
 func (c *Core) Refresh(ctx context.Context) (Result, error) {
-	client, _, err := c.begin(ActionRefresh)
+	_, err := c.change(ctx, ActionRefresh, func(ctx context.Context, client PiecesOS, _ *apiclient.UserProfile) error {
+		seq := c.streamSeq()
+		p, err := client.RefreshUser(ctx)
+		if err == nil {
+			c.mu.Lock()
+			c.applySideReadLocked(p, seq)
+			c.mu.Unlock()
+		}
+		return err
+	}, func(err error) *ActionError {
+		return &ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)}
+	}, nil)
 	if err != nil {
 		return Result{}, err
 	}
-	defer c.end()
-	seq := c.streamSeq()
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	p, err := client.RefreshUser(octx)
-	cancel()
-	if err != nil {
-		return Result{}, c.fail(&ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)})
-	}
-	c.mu.Lock()
-	c.applySideReadLocked(p, seq)
-	c.clearErrorLocked(errAction)
-	c.commitLocked()
-	c.mu.Unlock()
 	return Result{Message: "Profile refreshed.", Confirmed: true}, nil
 }
 
@@ -519,20 +502,39 @@ func (c *Core) begin(a Action) (PiecesOS, *apiclient.UserProfile, error) {
 	return c.client, c.user, nil
 }
 
-func (c *Core) end() {
+// change runs an action on the signed-in user: send asks Pieces OS
+// (within 30 s), failed words its failure, which becomes the last error, and
+// ok, when set, says whether the profile shows the change. It reports
+// whether the change was confirmed.
+func (c *Core) change(ctx context.Context, a Action, send func(context.Context, PiecesOS, *apiclient.UserProfile) error,
+	failed func(error) *ActionError, ok func(*apiclient.UserProfile) bool) (bool, error) {
+	client, user, err := c.begin(a)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		c.mu.Lock()
+		c.busy = ""
+		c.commitLocked()
+		c.mu.Unlock()
+	}()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = send(sctx, client, user)
+	cancel()
+	confirmed := err == nil && (ok == nil || c.confirm(ctx, client, ok))
 	c.mu.Lock()
-	c.busy = ""
-	c.commitLocked()
-	c.mu.Unlock()
-}
-
-// fail records an action's failure as the last error and returns it.
-func (c *Core) fail(e *ActionError) error {
-	c.mu.Lock()
-	c.setErrorLocked(errAction, e.Message)
-	c.commitLocked()
-	c.mu.Unlock()
-	return e
+	defer c.mu.Unlock()
+	if err != nil {
+		e := failed(err)
+		c.setErrorLocked(errAction, e.Message)
+		c.commitLocked()
+		return false, e
+	}
+	if confirmed {
+		c.clearErrorLocked(errAction)
+		c.commitLocked()
+	}
+	return confirmed, nil
 }
 
 // confirm waits until the profile satisfies ok, from the stream or by
@@ -552,7 +554,6 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 				return false
 			}
 			if s.User != nil && ok(s.User) {
-				c.clearError()
 				return true
 			}
 		case <-poll.C:
@@ -563,18 +564,10 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 				c.applySideReadLocked(snap.User, seq)
 				c.commitLocked()
 				c.mu.Unlock()
-				c.clearError()
 				return true
 			}
 		}
 	}
-}
-
-func (c *Core) clearError() {
-	c.mu.Lock()
-	c.clearErrorLocked(errAction)
-	c.commitLocked()
-	c.mu.Unlock()
 }
 
 // streamSeq returns the count of profiles the stream has reported.

@@ -68,7 +68,7 @@ func (c *Core) noteChangeLocked(field string) {
 	if c.changeTimer != nil {
 		return
 	}
-	c.changeTimer = c.clock.AfterFunc(c.cfg.EventWindow, func() {
+	c.changeTimer = c.clock.AfterFunc(eventWindow, func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.changeTimer = nil

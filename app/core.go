@@ -60,25 +60,24 @@ type Config struct {
 	Issuer   string          // recorded with the stored session
 	ClientID string          // recorded with the stored session
 
-	// PublishInterval is the least time between two publications to
-	// subscribers, so that a burst of frames costs a bounded number of
-	// renders. Default 50 ms.
-	PublishInterval time.Duration
-	// EventWindow coalesces profile changes into one event. Default 1 s.
-	EventWindow time.Duration
-	// OutageGrace is how long Pieces OS may be away before it is news.
-	// Default 5 s.
-	OutageGrace time.Duration
 	// ConfirmTimeout bounds how long vanity and beta changes wait to be
 	// confirmed by the profile. Default 20 s.
 	ConfirmTimeout time.Duration
 	// SignInTimeout bounds a browser sign-in. Default
 	// DefaultSignInTimeout (5 minutes).
 	SignInTimeout time.Duration
-	// RenewRetry is the first wait before retrying a failed renewal or
-	// restore; it doubles up to 5 minutes. Default 15 s.
-	RenewRetry time.Duration
 }
+
+// Timings of the core.
+const (
+	// publishInterval is the least time between two publications to
+	// subscribers, so that a burst of frames costs a bounded number of
+	// renders.
+	publishInterval = 50 * time.Millisecond
+	eventWindow     = time.Second      // coalesces profile changes into one event
+	outageGrace     = 5 * time.Second  // how long Pieces OS may be away before it is news
+	renewRetry      = 15 * time.Second // first wait before retrying a renewal, restore or keyring read
+)
 
 // Core is the session state machine of the agent. Create it with New, start
 // it with Run, read it with State and Subscribe, and act with Do.
@@ -227,23 +226,11 @@ func New(cfg Config) *Core {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.PublishInterval == 0 {
-		cfg.PublishInterval = 50 * time.Millisecond
-	}
-	if cfg.EventWindow == 0 {
-		cfg.EventWindow = time.Second
-	}
-	if cfg.OutageGrace == 0 {
-		cfg.OutageGrace = 5 * time.Second
-	}
 	if cfg.ConfirmTimeout == 0 {
 		cfg.ConfirmTimeout = 20 * time.Second
 	}
 	if cfg.SignInTimeout == 0 {
 		cfg.SignInTimeout = DefaultSignInTimeout
-	}
-	if cfg.RenewRetry == 0 {
-		cfg.RenewRetry = 15 * time.Second
 	}
 	if cfg.Mode == "" {
 		cfg.Mode = ModeAuth0
@@ -258,9 +245,10 @@ func New(cfg Config) *Core {
 		stream:  StreamInfo{Status: StreamIdle},
 		storage: StorageInfo{Kind: StorageNone},
 		subs:    make(map[chan State]struct{}),
+
+		loadBackoff:  apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
+		renewBackoff: apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
 	}
-	c.loadBackoff = apiclient.Backoff{Min: cfg.RenewRetry, Max: maxRenewBackoff}
-	c.renewBackoff = apiclient.Backoff{Min: cfg.RenewRetry, Max: maxRenewBackoff}
 	if cfg.Mode == ModePiecesOS {
 		// Pieces OS keeps the session: there is nothing to read here.
 		c.storage = StorageInfo{Kind: StoragePiecesOS}
@@ -398,7 +386,7 @@ func (c *Core) publishLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(c.cfg.PublishInterval):
+		case <-time.After(publishInterval):
 		}
 	}
 }
@@ -713,7 +701,7 @@ func (c *Core) trackOutageLocked(wasLive bool) {
 			c.emitLocked(Event{Kind: EventPiecesOSBack, Title: "Pieces OS is back", Body: "Pieces Tray is connected to Pieces OS again."})
 		}
 	case !c.liveLocked() && wasLive && c.outageTimer == nil:
-		c.outageTimer = c.clock.AfterFunc(c.cfg.OutageGrace, func() {
+		c.outageTimer = c.clock.AfterFunc(outageGrace, func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			c.outageTimer = nil
