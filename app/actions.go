@@ -131,102 +131,69 @@ func (c *Core) CancelSignIn() Result {
 
 // signInFlow runs a sign-in bounded by ctx; runCtx is Run's context, for
 // the part that must finish even when the sign-in is cancelled (saving a
-// session Pieces OS already has).
+// session Pieces OS already has). In ModePiecesOS, Pieces OS runs the
+// sign-in (POST /os/sign_in) and keeps the session: nothing is stored or
+// renewed here, and cancelling abandons the wait.
 func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
+	var tok *auth.Token
+	var p *apiclient.UserProfile
+	var err error
 	if c.cfg.Mode == ModePiecesOS {
-		c.osSignInFlow(ctx, run)
-		return
-	}
-	tok, err := c.cfg.Signer.Login(ctx, func(url string) {
 		c.mu.Lock()
-		if c.signIn == run {
-			run.url = url
-			c.commitLocked()
-		}
+		client := c.client
 		c.mu.Unlock()
-	})
-	var p *apiclient.UserProfile
-	if err == nil {
-		p, err = c.startSession(runCtx, ctx, tok)
+		err = apiclient.ErrNotRunning
+		if client != nil {
+			p, err = client.SignIntoOS(ctx)
+		}
+	} else {
+		tok, err = c.cfg.Signer.Login(ctx, func(url string) {
+			c.mu.Lock()
+			if c.signIn == run {
+				run.url = url
+				c.commitLocked()
+			}
+			c.mu.Unlock()
+		})
+		if err == nil {
+			p, err = c.startSession(runCtx, ctx, tok)
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer c.commitLocked()
-	cancelled := errors.Is(err, auth.ErrCancelled) || errors.Is(err, errSessionGone) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil)
-	if c.endSignInLocked(run, p, err, cancelled) {
-		return
-	}
-	switch {
-	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
-		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
-		c.log.Warn("Pieces OS unreachable after browser sign-in", "err", err)
-	case errors.Is(err, context.DeadlineExceeded) && tok == nil:
-		c.setErrorLocked(errSignIn, c.timedOutMessage()+" "+switchModeHint)
-		c.log.Info("sign-in timed out")
-	case apiclient.IsUnauthorized(err):
-		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+Human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
-		c.log.Warn("Pieces OS refused the token", "err", err)
-	default:
-		c.setErrorLocked(errSignIn, "Sign-in failed: "+Human(err))
-		c.log.Warn("sign-in failed", "err", err)
-	}
-}
-
-// osSignInFlow asks Pieces OS to run its own sign-in (ModePiecesOS) and
-// waits for its answer, bounded by ctx: Cancel abandons the wait. Nothing is
-// stored and nothing renewed here: Pieces OS keeps the session.
-func (c *Core) osSignInFlow(ctx context.Context, run *signInRun) {
-	c.mu.Lock()
-	client := c.client
-	c.mu.Unlock()
-	var p *apiclient.UserProfile
-	err := apiclient.ErrNotRunning
-	if client != nil {
-		p, err = client.SignIntoOS(ctx)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	defer c.commitLocked()
-	if c.endSignInLocked(run, p, err, errors.Is(err, context.Canceled) && c.runCtx.Err() == nil) {
-		return
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), apiclient.IsGatewayTimeout(err):
-		c.setErrorLocked(errSignIn, c.timedOutMessage())
-		c.log.Info("sign-in timed out", "err", err)
-	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
-		c.setErrorLocked(errSignIn, Human(err)+" Choose Sign in… to try again.")
-		c.log.Warn("Pieces OS sign-in failed", "err", err)
-	default:
-		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+Human(err)+" Choose Sign in… to try again.")
-		c.log.Warn("Pieces OS sign-in failed", "err", err)
-	}
-}
-
-// endSignInLocked ends run. A sign-in that worked makes p the session's
-// user; a cancelled one leaves no error. It reports whether err was one of
-// those, so that the caller words the other failures.
-func (c *Core) endSignInLocked(run *signInRun, p *apiclient.UserProfile, err error, cancelled bool) bool {
 	if c.signIn == run {
 		c.signIn = nil
 	}
+	retry := " Choose Sign in… to try again."
 	switch {
 	case err == nil:
 		c.signInNeeded = ""
 		c.ownSessionLocked(p)
 		c.log.Info("signed in", "mode", c.cfg.Mode)
-	case cancelled:
+		return
+	case errors.Is(err, auth.ErrCancelled), errors.Is(err, errSessionGone), errors.Is(err, context.Canceled) && c.runCtx.Err() == nil:
 		c.clearErrorLocked(errSignIn)
 		c.log.Info("sign-in cancelled")
+		return
+	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
+		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
+	case (errors.Is(err, context.DeadlineExceeded) || apiclient.IsGatewayTimeout(err)) && tok == nil:
+		msg := fmt.Sprintf("The sign-in was not finished in the browser within %s.", c.cfg.SignInTimeout.Round(time.Second)) + retry
+		if c.cfg.Mode == ModeAuth0 {
+			msg += " " + switchModeHint
+		}
+		c.setErrorLocked(errSignIn, msg)
+	case apiclient.IsUnauthorized(err) && tok != nil:
+		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+Human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
+	case c.cfg.Mode == ModeAuth0:
+		c.setErrorLocked(errSignIn, "Sign-in failed: "+Human(err))
+	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
+		c.setErrorLocked(errSignIn, Human(err)+retry)
 	default:
-		return false
+		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+Human(err)+retry)
 	}
-	return true
-}
-
-// timedOutMessage says that a sign-in was not finished in time.
-func (c *Core) timedOutMessage() string {
-	return fmt.Sprintf("The sign-in was not finished in the browser within %s. Choose Sign in… to try again.", c.cfg.SignInTimeout.Round(time.Second))
+	c.log.Warn("sign-in failed", "mode", c.cfg.Mode, "err", err)
 }
 
 // startSession makes the token set of a finished browser sign-in the
@@ -254,7 +221,8 @@ func (c *Core) startSession(runCtx, ctx context.Context, tok *auth.Token) (*apic
 }
 
 // SignOut signs the person out of Pieces OS on this machine and deletes the
-// stored session. When Pieces OS is unreachable the local session is still
+// stored session (in ModePiecesOS, Pieces OS keeps the session and ends
+// it; nothing is stored here). When Pieces OS is unreachable the local session is still
 // removed and the result says what remains. Once started it runs to the end
 // even if the caller goes away (a window closed mid-way): a half sign-out
 // would leave Pieces OS and the keyring disagreeing.
@@ -279,9 +247,6 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if c.cfg.Mode == ModePiecesOS {
-		return c.signOutOfOS(ctx)
-	}
 
 	// Wait for a renewal or restore that is talking to Pieces OS, so that
 	// nothing signs Pieces OS in again after the sign-out below.
@@ -292,23 +257,7 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	// of; read under refreshMu, after any save under way has ended.
 	mayHold := c.keyringMayHold || pendingDelete
 	c.mu.Unlock()
-	var remote error
-	if client == nil {
-		remote = apiclient.ErrNotRunning
-	} else {
-		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		if user != nil {
-			if _, err := client.DisconnectUser(octx, user.ID); err != nil && !apiclient.IsNotFound(err) {
-				remote = err
-			}
-		}
-		if remote == nil {
-			if err := client.ClearUser(octx); err != nil {
-				remote = err
-			}
-		}
-		cancel()
-	}
+	remote := c.signOutRemote(ctx, client, user)
 	var delErr error
 	if mayHold {
 		delErr = c.deleteStore(ctx, personStoreTimeout)
@@ -320,7 +269,9 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.busy = ""
 	c.stored = nil
 	c.signInNeeded = ""
-	c.storage = StorageInfo{Kind: StorageNone}
+	if c.cfg.Mode == ModeAuth0 {
+		c.storage = StorageInfo{Kind: StorageNone}
+	}
 	if remote == nil {
 		c.user = nil
 		c.userKnown = true
@@ -337,6 +288,10 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		deleted = "Nothing was saved on this computer, but "
 	}
 	switch {
+	case remote != nil && c.cfg.Mode == ModePiecesOS:
+		c.setErrorLocked(errSignOut, "Pieces OS could not sign you out: "+Human(remote)+" Try again once it runs.")
+		c.commitLocked()
+		return Result{}, &ActionError{Code: codeOf(remote), Message: c.lastError}
 	case remote != nil && delErr != nil:
 		c.deleteFailedLocked(delErr)
 		c.setErrorLocked(errSignOut, "Sign-out is incomplete: "+Human(remote)+" and the saved session could not be deleted: "+Human(delErr))
@@ -357,36 +312,25 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	return Result{Message: msg}, nil
 }
 
-// signOutOfOS is SignOut in ModePiecesOS: Pieces OS keeps the session, so
-// it is the one asked to end it (POST /os/sign_out); nothing is stored here.
-func (c *Core) signOutOfOS(ctx context.Context) (Result, error) {
-	c.mu.Lock()
-	client := c.client
-	c.mu.Unlock()
-	err := apiclient.ErrNotRunning
-	if client != nil {
-		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		_, err = client.SignOutOfOS(octx)
-		cancel()
+// signOutRemote asks Pieces OS to forget the user: in ModePiecesOS, which
+// keeps the session, with POST /os/sign_out; else by disconnecting the user
+// and clearing it.
+func (c *Core) signOutRemote(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+	if client == nil {
+		return apiclient.ErrNotRunning
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.busy = ""
-	c.signInNeeded = ""
-	if err == nil {
-		c.user = nil
-		c.userKnown = true
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if c.cfg.Mode == ModePiecesOS {
+		_, err := client.SignOutOfOS(ctx)
+		return err
 	}
-	c.commitLocked() // derives the "signed out" event while expectSignOut holds
-	c.expectSignOut = false
-	if err != nil {
-		c.setErrorLocked(errSignOut, "Pieces OS could not sign you out: "+Human(err)+" Try again once it runs.")
-		c.commitLocked()
-		return Result{}, &ActionError{Code: codeOf(err), Message: c.lastError}
+	if user != nil {
+		if _, err := client.DisconnectUser(ctx, user.ID); err != nil && !apiclient.IsNotFound(err) {
+			return err
+		}
 	}
-	c.clearErrorLocked(errSignOut, errKeyringDelete)
-	c.commitLocked()
-	return Result{Message: "You are signed out. Pieces OS forgot your account on this computer. Your browser may still be signed in to Pieces."}, nil
+	return client.ClearUser(ctx)
 }
 
 // SetVanity sets the vanity name (NAME of NAME.pieces.cloud). The new name
