@@ -411,18 +411,17 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 // Retry looks for Pieces OS again now, and reads the stored session again
 // when it could not be read before.
 func (c *Core) Retry() Result {
-	select {
-	case c.retry <- struct{}{}:
-	default:
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.retryStreamLocked()
 	if c.loadFailed || c.pendingDelete {
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
 		c.clearErrorLocked(errKeyringRead, errKeyringDelete)
-		c.loadNowLocked()
+		stopLocked(&c.loadTimer)
+		c.loadBackoff.Reset()
+		c.goBackgroundLocked(c.loadStore)
 	}
 	c.commitLocked()
 	return Result{Message: "Looking for Pieces OS…"}

@@ -2,7 +2,7 @@ package app
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,74 +61,51 @@ func (c *Core) deriveEventsLocked(prev, next State) {
 
 // noteChangeLocked adds a changed profile field to the coalescing window.
 func (c *Core) noteChangeLocked(field string) {
-	if c.pendingChanges == nil {
-		c.pendingChanges = make(map[string]bool)
+	if !slices.Contains(c.pendingChanges, field) {
+		c.pendingChanges = append(c.pendingChanges, field)
 	}
-	c.pendingChanges[field] = true
 	if c.changeTimer != nil {
 		return
 	}
-	c.changeTimer = c.clock.AfterFunc(eventWindow, func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.changeTimer = nil
-		if len(c.pendingChanges) == 0 || c.runCtx == nil || c.runCtx.Err() != nil {
-			return
+	c.afterLocked(&c.changeTimer, eventWindow, func() {
+		if len(c.pendingChanges) > 0 {
+			slices.Sort(c.pendingChanges)
+			c.emitLocked(Event{Kind: EventProfileChanged, Title: "Pieces profile updated", Body: changeSentence(c.pendingChanges)})
+			c.pendingChanges = nil
 		}
-		fields := make([]string, 0, len(c.pendingChanges))
-		for f := range c.pendingChanges {
-			fields = append(fields, f)
-		}
-		c.pendingChanges = nil
-		sort.Strings(fields)
-		c.emitLocked(Event{Kind: EventProfileChanged, Title: "Pieces profile updated", Body: changeSentence(fields)})
 	})
 }
 
 func (c *Core) dropChangesLocked() {
 	c.pendingChanges = nil
-	if c.changeTimer != nil {
-		c.changeTimer.Stop()
-		c.changeTimer = nil
-	}
+	stopLocked(&c.changeTimer)
 }
-
-// Profile fields that are news when they change.
-const (
-	fieldName    = "name"
-	fieldEmail   = "email"
-	fieldPicture = "picture"
-	fieldVanity  = "vanity name"
-	fieldBeta    = "beta program"
-)
 
 // profileChanges lists the person-visible fields that differ between two
 // profiles of the same user.
 func profileChanges(a, b *apiclient.UserProfile, now time.Time) []string {
 	var out []string
 	if a.Name != b.Name {
-		out = append(out, fieldName)
+		out = append(out, "name")
 	}
 	if a.Email != b.Email {
-		out = append(out, fieldEmail)
+		out = append(out, "email")
 	}
 	if a.Picture != b.Picture {
-		out = append(out, fieldPicture)
+		out = append(out, "picture")
 	}
 	if VanityName(a) != VanityName(b) {
-		out = append(out, fieldVanity)
+		out = append(out, "vanity name")
 	}
 	if BetaOptedIn(a, now) != BetaOptedIn(b, now) {
-		out = append(out, fieldBeta)
+		out = append(out, "beta program")
 	}
 	return out
 }
 
 func changeSentence(fields []string) string {
-	switch len(fields) {
-	case 1:
-		return fmt.Sprintf("Your %s changed.", fields[0])
-	default:
-		return fmt.Sprintf("Your %s and %s changed.", strings.Join(fields[:len(fields)-1], ", "), fields[len(fields)-1])
+	if len(fields) == 1 {
+		return "Your " + fields[0] + " changed."
 	}
+	return fmt.Sprintf("Your %s and %s changed.", strings.Join(fields[:len(fields)-1], ", "), fields[len(fields)-1])
 }

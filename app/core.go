@@ -168,7 +168,7 @@ type Core struct {
 	// notification bookkeeping
 	eventUser      *apiclient.UserProfile // last signed-in profile events were derived from
 	silentSignIn   bool                   // the next signed-in transition is a silent restore
-	pendingChanges map[string]bool        // coalesced profile changes
+	pendingChanges []string               // coalesced profile changes
 	changeTimer    apiclient.Timer
 	outageTimer    apiclient.Timer
 	outageReported bool
@@ -297,6 +297,9 @@ func (c *Core) Run(ctx context.Context) error {
 	c.runCtx = ctx
 	c.stream = StreamInfo{Status: StreamConnecting}
 	c.commitLocked()
+	if c.cfg.Mode == ModeAuth0 {
+		c.goBackgroundLocked(c.loadStore)
+	}
 	c.mu.Unlock()
 
 	var wg sync.WaitGroup
@@ -304,9 +307,6 @@ func (c *Core) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); c.publishLoop(ctx) }()
 	go func() { defer wg.Done(); c.eventLoop(ctx) }()
 	go func() { defer wg.Done(); c.followLoop(ctx) }()
-	if c.cfg.Mode == ModeAuth0 {
-		c.goBackground(c.loadStore)
-	}
 
 	<-ctx.Done()
 	c.mu.Lock()
@@ -315,14 +315,6 @@ func (c *Core) Run(ctx context.Context) error {
 	wg.Wait()
 	c.wg.Wait()
 	return nil
-}
-
-// goBackground runs f in a goroutine counted by Run, with Run's context.
-// It does nothing once Run's context has ended.
-func (c *Core) goBackground(f func(ctx context.Context)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.goBackgroundLocked(f)
 }
 
 func (c *Core) stopTimersLocked() {
@@ -547,6 +539,8 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 // liveLocked reports whether the stream is connected.
 func (c *Core) liveLocked() bool { return c.stream.Status == StreamLive }
 
+// goBackgroundLocked runs f in a goroutine counted by Run, with Run's
+// context. It does nothing once Run's context has ended.
 func (c *Core) goBackgroundLocked(f func(ctx context.Context)) {
 	if c.runCtx == nil || c.runCtx.Err() != nil {
 		return
@@ -692,24 +686,43 @@ func (c *Core) retryStreamLocked() {
 func (c *Core) trackOutageLocked(wasLive bool) {
 	switch {
 	case c.liveLocked() && !wasLive:
-		if c.outageTimer != nil {
-			c.outageTimer.Stop()
-			c.outageTimer = nil
-		}
+		stopLocked(&c.outageTimer)
 		if c.outageReported {
 			c.outageReported = false
 			c.emitLocked(Event{Kind: EventPiecesOSBack, Title: "Pieces OS is back", Body: "Pieces Tray is connected to Pieces OS again."})
 		}
 	case !c.liveLocked() && wasLive && c.outageTimer == nil:
-		c.outageTimer = c.clock.AfterFunc(outageGrace, func() {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.outageTimer = nil
-			if c.liveLocked() || c.runCtx == nil || c.runCtx.Err() != nil {
+		c.afterLocked(&c.outageTimer, outageGrace, func() {
+			if c.liveLocked() {
 				return
 			}
 			c.outageReported = true
 			c.emitLocked(Event{Kind: EventPiecesOSStopped, Title: "Pieces OS stopped", Body: "Pieces Tray lost its connection to Pieces OS and keeps trying to reconnect."})
 		})
+	}
+}
+
+// afterLocked arms the timer in *slot, replacing the one there, to call f
+// under mu after d, unless it was stopped or replaced meanwhile or Run has
+// ended.
+func (c *Core) afterLocked(slot *apiclient.Timer, d time.Duration, f func()) {
+	stopLocked(slot)
+	var t apiclient.Timer
+	t = c.clock.AfterFunc(d, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if *slot == t && c.runCtx != nil && c.runCtx.Err() == nil {
+			*slot = nil
+			f()
+		}
+	})
+	*slot = t
+}
+
+// stopLocked stops the timer in *slot, if any.
+func stopLocked(slot *apiclient.Timer) {
+	if *slot != nil {
+		(*slot).Stop()
+		*slot = nil
 	}
 }

@@ -69,38 +69,35 @@ func (c *Core) loadStore(ctx context.Context) {
 		return
 	}
 	usable := err == nil || errors.Is(err, auth.ErrNotFound)
-	if usable && c.stored != nil {
-		// The keyring answers again and this run has a session of its own.
-		// One kept in memory replaces whatever the keyring holds, including
-		// a session the person removed that could not be deleted.
-		c.pendingDelete = false
+	if usable {
 		c.loadFailed = false
-		c.clearErrorLocked(errKeyringRead, errKeyringDelete)
-		if c.storage.Kind == StorageMemory {
-			c.persistLocked()
-		}
-		c.commitLocked()
-		return
+		c.loadBackoff.Reset()
+		c.clearErrorLocked(errKeyringRead)
 	}
-	if c.pendingDelete && usable {
-		// The last attempt to delete a session the person removed failed;
-		// the keyring answers again, so finish the deletion instead.
+	if usable && (c.stored != nil || c.pendingDelete) {
 		c.pendingDelete = false
-		c.loadFailed = false
-		if sess != nil {
+		switch {
+		case c.stored != nil:
+			// This run has a session of its own. One kept in memory
+			// replaces whatever the keyring holds, including a session the
+			// person removed that could not be deleted.
+			c.clearErrorLocked(errKeyringDelete)
+			if c.storage.Kind == StorageMemory {
+				c.persistLocked()
+			}
+		case sess != nil:
+			// The last attempt to delete a session the person removed
+			// failed; finish the deletion instead.
 			c.deleteFromKeyringLocked()
 		}
 		c.commitLocked()
 		return
 	}
-	failedBefore := c.loadFailed
-	c.loadFailed = false
 	// Without a Secret Service nothing can be stored; a locked keyring may
 	// hold anything.
 	c.keyringMayHold = (err == nil && sess != nil) || (err != nil && !errors.Is(err, auth.ErrNotFound) && !errors.Is(err, auth.ErrNoSecretService))
 	switch {
 	case err == nil && sess != nil && sess.RefreshToken != "":
-		c.loadBackoff.Reset()
 		if why := c.foreignLocked(sess); why != "" {
 			// Not ours to use: never send a refresh token to another server.
 			c.log.Warn("the saved session is not used", "why", why)
@@ -109,8 +106,7 @@ func (c *Core) loadStore(ctx context.Context) {
 		c.stored = sess
 		c.storage = StorageInfo{Kind: StorageKeyring}
 		c.log.Debug("stored session found")
-	case err == nil, errors.Is(err, auth.ErrNotFound):
-		c.loadBackoff.Reset()
+	case usable:
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
@@ -125,9 +121,6 @@ func (c *Core) loadStore(ctx context.Context) {
 		c.setErrorLocked(errKeyringRead, "Your saved session could not be read: "+why)
 		c.log.Warn("could not read the stored session; will try again", "err", err)
 		c.retryLoadLocked()
-	}
-	if failedBefore && !c.loadFailed {
-		c.clearErrorLocked(errKeyringRead)
 	}
 	c.maybeRestoreLocked()
 	c.commitLocked()
@@ -177,16 +170,6 @@ func (c *Core) foreignLocked(s *auth.Session) string {
 	return ""
 }
 
-// loadNowLocked reads the keyring again now, instead of at the next retry.
-func (c *Core) loadNowLocked() {
-	if c.loadTimer != nil {
-		c.loadTimer.Stop()
-		c.loadTimer = nil
-	}
-	c.loadBackoff.Reset()
-	c.goBackgroundLocked(c.loadStore)
-}
-
 // sameIssuer reports whether two spellings name one sign-in service: a
 // domain ("auth.pieces.services") or its issuer URL, with or without the
 // trailing slash (the id_token's "iss" has one; a configured domain may not).
@@ -202,23 +185,7 @@ func issuerHost(s string) string {
 
 // retryLoadLocked reads the keyring again after a growing delay.
 func (c *Core) retryLoadLocked() {
-	wait := c.loadBackoff.Next()
-	if c.loadTimer != nil {
-		c.loadTimer.Stop()
-	}
-	var t apiclient.Timer
-	t = c.clock.AfterFunc(wait, func() {
-		c.mu.Lock()
-		mine := c.loadTimer == t
-		if mine {
-			c.loadTimer = nil
-		}
-		c.mu.Unlock()
-		if mine {
-			c.goBackground(c.loadStore)
-		}
-	})
-	c.loadTimer = t
+	c.afterLocked(&c.loadTimer, c.loadBackoff.Next(), func() { c.goBackgroundLocked(c.loadStore) })
 }
 
 // maybeRestoreLocked starts a silent restore when Pieces OS has nobody
@@ -265,10 +232,8 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 		c.setErrorLocked(errRestore, "Your saved session could not be restored yet: "+Human(err)+" Pieces Tray will try again.")
 		c.log.Warn("silent restore failed; will retry", "err", err)
 		c.retryLaterLocked(func() {
-			c.mu.Lock()
 			c.maybeRestoreLocked()
 			c.commitLocked()
-			c.mu.Unlock()
 		})
 	}
 	c.commitLocked()
@@ -292,10 +257,7 @@ func (c *Core) endSessionLocked() {
 	if c.cancelRefresh != nil {
 		c.cancelRefresh()
 	}
-	if c.loadTimer != nil {
-		c.loadTimer.Stop()
-		c.loadTimer = nil
-	}
+	stopLocked(&c.loadTimer)
 	c.token = nil
 	c.ownerID = ""
 	c.restoreWanted = false
@@ -563,40 +525,19 @@ func (c *Core) scheduleRenewalLocked() {
 	}
 	now := c.clock.Now()
 	wait := max(c.token.Expiry.Sub(now)*4/5, time.Second)
-	c.setRenewTimerLocked(wait, c.renewLater(c.gen))
-	c.renewAt = now.Add(wait).Round(0) // wall clock, which goes on during sleep; after setRenewTimerLocked, which clears it
+	c.afterLocked(&c.renewTimer, wait, c.renewLocked(c.gen))
+	c.renewAt = now.Add(wait).Round(0) // wall clock, which goes on during sleep
 }
 
-// renewLater returns a timer callback that renews the session of generation
-// gen.
-func (c *Core) renewLater(gen uint64) func() {
-	return func() { c.goBackground(func(ctx context.Context) { c.renew(ctx, gen) }) }
-}
-
-// setRenewTimerLocked arms the one renewal timer to call f after d.
-func (c *Core) setRenewTimerLocked(d time.Duration, f func()) {
-	c.stopRenewalLocked()
-	var t apiclient.Timer
-	t = c.clock.AfterFunc(d, func() {
-		c.mu.Lock()
-		mine := c.renewTimer == t && c.runCtx != nil && c.runCtx.Err() == nil
-		if mine {
-			c.renewTimer = nil
-		}
-		c.mu.Unlock()
-		if mine {
-			f()
-		}
-	})
-	c.renewTimer = t
+// renewLocked returns a callback, run under mu, that renews the session of
+// generation gen in the background.
+func (c *Core) renewLocked(gen uint64) func() {
+	return func() { c.goBackgroundLocked(func(ctx context.Context) { c.renew(ctx, gen) }) }
 }
 
 func (c *Core) stopRenewalLocked() {
 	c.renewAt = time.Time{}
-	if c.renewTimer != nil {
-		c.renewTimer.Stop()
-		c.renewTimer = nil
-	}
+	stopLocked(&c.renewTimer)
 }
 
 // renewIfDueLocked runs a scheduled renewal whose time has passed without
@@ -610,9 +551,8 @@ func (c *Core) renewIfDueLocked() {
 		return
 	}
 	c.log.Info("a session renewal is overdue; renewing now")
-	gen := c.gen
 	c.stopRenewalLocked()
-	c.goBackgroundLocked(func(ctx context.Context) { c.renew(ctx, gen) })
+	c.renewLocked(c.gen)()
 }
 
 // renew refreshes the token and re-authenticates Pieces OS in the
@@ -641,7 +581,7 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 			c.renewFailing = true
 			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+Human(err)+" It keeps trying.")
 		}
-		c.retryLaterLocked(c.renewLater(gen))
+		c.retryLaterLocked(c.renewLocked(gen))
 	}
 	c.commitLocked()
 }
@@ -654,5 +594,6 @@ func (c *Core) retryLaterLocked(f func()) {
 	if c.errFrom == errRestore || c.errFrom == errRenew {
 		wait = min(wait, shownRetry)
 	}
-	c.setRenewTimerLocked(wait, f)
+	c.stopRenewalLocked()
+	c.afterLocked(&c.renewTimer, wait, f)
 }
