@@ -11,7 +11,7 @@ import (
 
 // deriveEventsLocked turns a state transition into notification events.
 // The first knowledge of the user is the baseline and produces none.
-func (c *Core) deriveEventsLocked(prev, next State) {
+func (c *Core) deriveEventsLocked() {
 	// "Session expired" is emitted by sessionExpiredLocked, once per fact:
 	// the phase can hide and show sign-in-needed again (a sign-in started
 	// and cancelled, Pieces OS away) without it being news.

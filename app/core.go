@@ -310,22 +310,13 @@ func (c *Core) Run(ctx context.Context) error {
 
 	<-ctx.Done()
 	c.mu.Lock()
-	c.stopTimersLocked()
+	for _, t := range []*apiclient.Timer{&c.renewTimer, &c.changeTimer, &c.outageTimer, &c.loadTimer} {
+		stopLocked(t)
+	}
 	c.mu.Unlock()
 	wg.Wait()
 	c.wg.Wait()
 	return nil
-}
-
-func (c *Core) stopTimersLocked() {
-	for _, t := range []apiclient.Timer{c.renewTimer, c.changeTimer, c.outageTimer, c.loadTimer} {
-		if t != nil {
-			t.Stop()
-		}
-	}
-	if c.signIn != nil {
-		c.signIn.cancel()
-	}
 }
 
 // followLoop runs the follower, restarting it when Retry asks.
@@ -433,7 +424,7 @@ func (c *Core) commitLocked() {
 	}
 	next.Seq = prev.Seq + 1
 	c.cur = next
-	c.deriveEventsLocked(prev, next)
+	c.deriveEventsLocked()
 	select {
 	case c.dirty <- struct{}{}:
 	default:

@@ -49,11 +49,11 @@ func Human(err error) string {
 }
 
 // Sentence turns an error message into a sentence: it is cleaned like text
-// from outside (see cleanText), package prefixes such as "apiclient: " that
+// from outside (see CleanLine), package prefixes such as "apiclient: " that
 // mean nothing to people are dropped, the first letter is
 // capitalised and a full stop ends it.
 func Sentence(msg string) string {
-	msg = cleanText(msg, maxSentence) // it may quote Pieces OS or an identity provider
+	msg = CleanLine(msg, maxSentence) // it may quote Pieces OS or an identity provider
 	for _, p := range []string{"app: ", "apiclient: ", "auth: ", "control: ", "windowcmd: ", "ui: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}

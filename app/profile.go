@@ -22,21 +22,18 @@ const (
 	maxSentence = 600 // a message that may quote an error from outside
 )
 
-// Clean makes a profile field from outside safe and tidy to show: see
-// cleanText; it keeps at most 120 characters.
-func Clean(s string) string { return cleanText(s, maxField) }
+// Clean makes a profile field from outside safe and tidy to show, as
+// CleanLine does; it keeps at most 120 characters.
+func Clean(s string) string { return CleanLine(s, maxField) }
 
-// CleanLine is Clean for a longer line, such as an address from outside:
-// it keeps at most max characters.
-func CleanLine(s string, max int) string { return cleanText(s, max) }
-
-// cleanText drops C0 and C1 control characters (escape sequences lose their
+// CleanLine makes a line from outside (a message, an address) safe and tidy
+// to show: it drops C0 and C1 control characters (escape sequences lose their
 // ESC, so a terminal shows them as text), bidirectional overrides, embeddings
 // and isolates (which can make text read backwards), zero-width characters
 // and invalid UTF-8; turns
 // every run of white space, line breaks included, into one space; and cuts
 // the text to max characters, ending it with an ellipsis.
-func cleanText(s string, max int) string {
+func CleanLine(s string, max int) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToValidUTF8(s, "") {
@@ -101,16 +98,14 @@ func VanityName(p *apiclient.UserProfile) string {
 	if p == nil {
 		return ""
 	}
-	if p.VanityName != "" {
-		return Clean(p.VanityName)
+	name := p.VanityName
+	if name == "" && p.Auth0 != nil {
+		name = p.Auth0.VanityName
 	}
-	if p.Auth0 != nil && p.Auth0.VanityName != "" {
-		return Clean(p.Auth0.VanityName)
+	if name == "" && p.Descope != nil {
+		name = p.Descope.VanityName
 	}
-	if p.Descope != nil {
-		return Clean(p.Descope.VanityName)
-	}
-	return ""
+	return Clean(name)
 }
 
 // CloudURL returns the address of the user's personal cloud: the vanity URL

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -10,26 +11,22 @@ import (
 	"piecestray/auth"
 )
 
-// personStoreTimeout bounds a keyring save or delete the person started (a
-// sign-in, a sign-out): the keyring may ask them to unlock it first.
-const personStoreTimeout = 60 * time.Second
-
-// storeCallTimeout bounds a background keyring call (read, save, delete).
-// The keyring store has its own shorter bound; this one protects the core
-// from a store without. A timeout is "unknown", not "empty".
-const storeCallTimeout = 5 * time.Second
-
-// maxRenewBackoff caps the wait between failed renewals, restores and
-// keyring reads.
-const maxRenewBackoff = 5 * time.Minute
-
-// shownRetry caps the wait between retries while a failure to restore or
-// renew the session is shown.
-const shownRetry = 30 * time.Second
-
-// minReuseLife is how long the current access token must still be valid for
-// a restore to hand it to Pieces OS instead of refreshing again.
-const minReuseLife = 5 * time.Minute
+// Bounds and waits of the session's work.
+const (
+	// personStoreTimeout bounds a keyring save or delete the person started
+	// (a sign-in, a sign-out): the keyring may ask them to unlock it first.
+	personStoreTimeout = 60 * time.Second
+	// storeCallTimeout bounds a background keyring call (read, save,
+	// delete). The keyring store has its own shorter bound; this one
+	// protects the core from a store without. A timeout is "unknown", not
+	// "empty".
+	storeCallTimeout = 5 * time.Second
+	maxRenewBackoff  = 5 * time.Minute  // caps the wait between failed renewals, restores and keyring reads
+	shownRetry       = 30 * time.Second // caps it while a failure to restore or renew is shown
+	// minReuseLife is how long the current access token must still be valid
+	// for a restore to hand it to Pieces OS instead of refreshing again.
+	minReuseLife = 5 * time.Minute
+)
 
 // errSessionGone ends a renewal or restore whose session was dropped
 // meanwhile (signed out here or elsewhere, expired, or replaced by a new
@@ -130,22 +127,33 @@ func (c *Core) loadStore(ctx context.Context) {
 // became usable again), ordered with every other save under refreshMu.
 func (c *Core) persistLocked() {
 	sess, gen := c.stored, c.gen
+	c.keyringLocked(func(ctx context.Context) error { return c.cfg.Store.Save(ctx, sess) }, func(err error) {
+		c.noteSaveLocked(err)
+		if err == nil && c.gen == gen && c.stored == sess {
+			c.storage = StorageInfo{Kind: StorageKeyring}
+		}
+	})
+}
+
+// keyringLocked runs op on the keyring in the background, under refreshMu
+// so that it is ordered with every save (adopt), unless the session of now
+// has ended first: the keyring item is then a newer session's. done gets
+// op's error under mu.
+func (c *Core) keyringLocked(op func(context.Context) error, done func(error)) {
+	gen := c.gen
 	c.goBackgroundLocked(func(ctx context.Context) {
 		c.refreshMu.Lock()
 		defer c.refreshMu.Unlock()
 		if c.unlessEnded(gen, nil) != nil {
 			return
 		}
-		sctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
-		err := c.cfg.Store.Save(sctx, sess)
+		ctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
+		err := op(ctx)
 		cancel()
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.noteSaveLocked(err)
-		if err == nil && c.gen == gen && c.stored == sess {
-			c.storage = StorageInfo{Kind: StorageKeyring}
-			c.commitLocked()
-		}
+		done(err)
+		c.commitLocked()
 	})
 }
 
@@ -153,7 +161,7 @@ func (c *Core) persistLocked() {
 // did, or it failed in a way that does not rule it out (a timed-out call
 // goes on in the background).
 func (c *Core) noteSaveLocked(err error) {
-	if err == nil || !errors.Is(err, auth.ErrNoSecretService) {
+	if !errors.Is(err, auth.ErrNoSecretService) {
 		c.keyringMayHold = true
 	}
 }
@@ -204,10 +212,6 @@ func (c *Core) maybeRestoreLocked() {
 // a fresh access token is at hand). It speaks only when that fails.
 func (c *Core) restore(ctx context.Context, gen uint64) {
 	p, err := c.refreshAndAuthenticate(ctx, true, gen)
-	c.finishRestore(ctx, p, err)
-}
-
-func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.restoring = false
@@ -274,20 +278,14 @@ func (c *Core) sessionExpiredLocked(err error) {
 	c.signInNeeded = "Your Pieces session has expired or was revoked. Sign in again to continue."
 	c.log.Info("refresh token rejected; sign-in needed", "err", err)
 	c.emitLocked(Event{Kind: EventSessionExpired, Title: "Sign-in needed", Body: c.signInNeeded})
-	c.endSessionLocked()
-	c.deleteStoredLocked()
+	c.forgetSessionLocked()
 }
 
-// forgetSessionLocked drops the token and the stored session (signed out
-// elsewhere, or another account signed in).
+// forgetSessionLocked ends the session and forgets the stored one, removing
+// it from the keyring in the background (signed out elsewhere, expired, or
+// another account signed in).
 func (c *Core) forgetSessionLocked() {
 	c.endSessionLocked()
-	c.deleteStoredLocked()
-}
-
-// deleteStoredLocked forgets the stored session and removes it from the
-// keyring in the background.
-func (c *Core) deleteStoredLocked() {
 	if c.cfg.Mode == ModePiecesOS {
 		return // Pieces OS keeps the session; nothing is stored here
 	}
@@ -301,27 +299,15 @@ func (c *Core) deleteStoredLocked() {
 
 // deleteFromKeyringLocked removes the keyring item in the background.
 func (c *Core) deleteFromKeyringLocked() {
-	gen := c.gen
-	c.goBackgroundLocked(func(ctx context.Context) {
-		// Under refreshMu, so that it is ordered with every save (adopt);
-		// when a newer session exists, the keyring item is already its own.
-		c.refreshMu.Lock()
-		defer c.refreshMu.Unlock()
-		if c.unlessEnded(gen, nil) != nil {
-			return
-		}
-		err := c.deleteStore(ctx, storeCallTimeout)
-		c.mu.Lock()
-		defer c.mu.Unlock()
+	c.keyringLocked(func(ctx context.Context) error { return c.deleteStore(ctx, storeCallTimeout) }, func(err error) {
 		if err != nil {
 			c.log.Warn("could not delete the stored session; will try again", "err", err)
 			c.deleteFailedLocked(err)
-		} else {
-			// A sign-out that could not delete it is complete now.
-			c.keyringMayHold = false
-			c.clearErrorLocked(errKeyringDelete, errSignOut)
+			return
 		}
-		c.commitLocked()
+		// A sign-out that could not delete it is complete now.
+		c.keyringMayHold = false
+		c.clearErrorLocked(errKeyringDelete, errSignOut)
 	})
 }
 
@@ -362,13 +348,8 @@ func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool, gen uint6
 		return nil, errSessionGone
 	}
 	sess, tok := c.stored, c.token
-	c.cancelRefresh = cancel // a sign-out stops it (endSessionLocked)
+	c.cancelRefresh = cancel // a sign-out stops it (endSessionLocked); a no-op once done
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.cancelRefresh = nil
-		c.mu.Unlock()
-	}()
 	if sess == nil {
 		return nil, errSessionGone
 	}
@@ -473,15 +454,9 @@ func (c *Core) sessionFor(tok *auth.Token, prev *auth.Session) *auth.Session {
 		SavedAt:      c.clock.Now().UTC(),
 	}
 	if prev != nil {
-		if s.RefreshToken == "" {
-			s.RefreshToken = prev.RefreshToken
-		}
-		if s.Subject == "" {
-			s.Subject = prev.Subject
-		}
-		if s.Email == "" {
-			s.Email = prev.Email
-		}
+		s.RefreshToken = cmp.Or(s.RefreshToken, prev.RefreshToken)
+		s.Subject = cmp.Or(s.Subject, prev.Subject)
+		s.Email = cmp.Or(s.Email, prev.Email)
 	}
 	if s.RefreshToken == "" {
 		return nil
