@@ -20,10 +20,8 @@ const switchModeHint = "If the sign-in page showed an error, Pieces OS can run t
 
 // signInRun is a browser sign-in under way.
 type signInRun struct {
-	cancel   context.CancelFunc
-	url      string
-	started  time.Time
-	deadline time.Time
+	cancel context.CancelFunc
+	info   SignInInfo
 }
 
 // Result is what a successful action returns.
@@ -48,17 +46,9 @@ func (c *Core) Do(ctx context.Context, action Action, args json.RawMessage) (Res
 	case ActionSignOut:
 		return c.SignOut(ctx)
 	case ActionSetVanity:
-		var a VanityArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return Result{}, err
-		}
-		return c.SetVanity(ctx, a.Name)
+		return withArgs(args, func(a VanityArgs) (Result, error) { return c.SetVanity(ctx, a.Name) })
 	case ActionSetBeta:
-		var a BetaArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return Result{}, err
-		}
-		return c.SetBeta(ctx, a.OptIn)
+		return withArgs(args, func(a BetaArgs) (Result, error) { return c.SetBeta(ctx, a.OptIn) })
 	case ActionRefresh:
 		return c.Refresh(ctx)
 	case ActionRetry:
@@ -67,14 +57,16 @@ func (c *Core) Do(ctx context.Context, action Action, args json.RawMessage) (Res
 	return Result{}, &ActionError{Code: CodeInvalid, Message: fmt.Sprintf("Unknown action %q.", action)}
 }
 
-func decodeArgs(args json.RawMessage, v any) error {
+// withArgs runs do with the action's arguments args, decoded.
+func withArgs[T any](args json.RawMessage, do func(T) (Result, error)) (Result, error) {
+	var a T
 	if len(args) == 0 {
-		return &ActionError{Code: CodeInvalid, Message: "This action needs arguments."}
+		return Result{}, &ActionError{Code: CodeInvalid, Message: "This action needs arguments."}
 	}
-	if err := json.Unmarshal(args, v); err != nil {
-		return &ActionError{Code: CodeInvalid, Message: "The action's arguments are malformed."}
+	if err := json.Unmarshal(args, &a); err != nil {
+		return Result{}, &ActionError{Code: CodeInvalid, Message: "The action's arguments are malformed."}
 	}
-	return nil
+	return do(a)
 }
 
 // SignIn starts a browser sign-in, or brings the running one forward by
@@ -86,8 +78,7 @@ func (c *Core) SignIn() (Result, error) {
 		return Result{}, &ActionError{Code: CodeInternal, Message: "Pieces Tray is shutting down."}
 	}
 	if run := c.signIn; run != nil {
-		if run.url != "" && c.cfg.Browser != nil {
-			url := run.url
+		if url := run.info.URL; url != "" && c.cfg.Browser != nil {
 			c.goBackgroundLocked(func(context.Context) {
 				if err := c.cfg.Browser.Open(url); err != nil {
 					c.log.Warn("could not open the browser again", "err", err)
@@ -104,7 +95,7 @@ func (c *Core) SignIn() (Result, error) {
 	}
 	now := c.clock.Now()
 	ctx, cancel := context.WithTimeout(c.runCtx, c.cfg.SignInTimeout)
-	run := &signInRun{cancel: cancel, started: now, deadline: now.Add(c.cfg.SignInTimeout)}
+	run := &signInRun{cancel: cancel, info: SignInInfo{StartedAt: now, Deadline: now.Add(c.cfg.SignInTimeout)}}
 	c.signIn = run
 	c.clearErrorLocked(errSignIn)
 	c.commitLocked()
@@ -150,7 +141,7 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 		tok, err = c.cfg.Signer.Login(ctx, func(url string) {
 			c.mu.Lock()
 			if c.signIn == run {
-				run.url = url
+				run.info.URL = url
 				c.commitLocked()
 			}
 			c.mu.Unlock()

@@ -31,16 +31,15 @@ func (c *Core) deriveEventsLocked() {
 		return
 	}
 	old, cur := c.eventUser, c.user
+	c.eventUser = cur
 	switch {
 	case old == nil && cur != nil:
-		c.eventUser = cur
 		if c.silentSignIn {
 			c.silentSignIn = false
 			return
 		}
 		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Signed in as " + DisplayName(cur) + "."})
 	case old != nil && cur == nil:
-		c.eventUser = nil
 		c.dropChangesLocked()
 		if c.expectSignOut {
 			c.emitLocked(Event{Kind: EventSignedOut, Title: "Signed out of Pieces", Body: DisplayName(old) + " is signed out on this computer."})
@@ -48,11 +47,9 @@ func (c *Core) deriveEventsLocked() {
 			c.emitLocked(Event{Kind: EventSignedOutRemote, Title: "Signed out of Pieces", Body: DisplayName(old) + " was signed out of Pieces OS outside Pieces Tray. Sign in again to continue."})
 		}
 	case old != nil && cur != nil && old.ID != cur.ID:
-		c.eventUser = cur
 		c.dropChangesLocked()
 		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Now signed in as " + DisplayName(cur) + "."})
 	case old != nil && cur != nil:
-		c.eventUser = cur
 		for _, f := range profileChanges(old, cur, c.clock.Now()) {
 			c.noteChangeLocked(f)
 		}

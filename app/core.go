@@ -146,7 +146,6 @@ type Core struct {
 	loadBackoff   apiclient.Backoff // waits between keyring reads
 	loadTimer     apiclient.Timer
 	renewAt       time.Time // when the scheduled renewal is due
-	renewFailing  bool      // renewals fail past the token's expiry; LastError says so
 	profileSeq    uint64    // counts profiles from the stream, to order side reads
 	storage       StorageInfo
 	storeLoaded   bool
@@ -444,7 +443,8 @@ func (c *Core) build() State {
 	switch {
 	case c.signIn != nil:
 		s.Phase = PhaseSigningIn
-		s.SignIn = &SignInInfo{URL: c.signIn.url, StartedAt: c.signIn.started, Deadline: c.signIn.deadline}
+		info := c.signIn.info
+		s.SignIn = &info
 	case c.notRunning:
 		s.Phase = PhaseNotRunning
 		s.PiecesOS.Tried = c.tried
@@ -483,7 +483,8 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 		c.baseURL = u.BaseURL
 		c.client = c.cfg.PiecesOS(u.BaseURL)
 		c.version = ""
-		c.goBackgroundLocked(c.readVersion)
+		client := c.client
+		c.goBackgroundLocked(func(ctx context.Context) { c.readVersion(ctx, client) })
 	}
 	wasLive := c.liveLocked()
 	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt}
@@ -548,13 +549,8 @@ func (c *Core) goBackgroundLocked(f func(ctx context.Context)) {
 	}()
 }
 
-func (c *Core) readVersion(ctx context.Context) {
-	c.mu.Lock()
-	client := c.client
-	c.mu.Unlock()
-	if client == nil {
-		return
-	}
+// readVersion reads the version of the Pieces OS client talks to.
+func (c *Core) readVersion(ctx context.Context, client PiecesOS) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	v, err := client.Version(ctx)

@@ -27,12 +27,12 @@ const (
 func Clean(s string) string { return CleanLine(s, maxField) }
 
 // CleanLine makes a line from outside (a message, an address) safe and tidy
-// to show: it drops C0 and C1 control characters (escape sequences lose their
-// ESC, so a terminal shows them as text), bidirectional overrides, embeddings
-// and isolates (which can make text read backwards), zero-width characters
-// and invalid UTF-8; turns
-// every run of white space, line breaks included, into one space; and cuts
-// the text to max characters, ending it with an ellipsis.
+// to show: it drops C0 and C1 control characters (escape sequences lose
+// their ESC, so a terminal shows them as text), bidirectional overrides,
+// embeddings and isolates (which can make text read backwards), zero-width
+// characters and invalid UTF-8; turns every run of white space, line breaks
+// included, into one space; and cuts the text to max characters, ending it
+// with an ellipsis.
 func CleanLine(s string, max int) string {
 	var b strings.Builder
 	space := false

@@ -268,7 +268,6 @@ func (c *Core) endSessionLocked() {
 	c.stopRenewalLocked()
 	// The session is over: so are the troubles of restoring and renewing it.
 	c.clearErrorLocked(errRestore, errRenew)
-	c.renewFailing = false
 }
 
 // sessionExpiredLocked moves to "sign-in needed" after the identity
@@ -542,18 +541,14 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 		return
 	case err == nil:
 		c.renewBackoff.Reset()
-		if c.renewFailing {
-			c.renewFailing = false
-			c.clearErrorLocked(errRenew)
-		}
+		c.clearErrorLocked(errRenew)
 		c.scheduleRenewalLocked()
 		c.log.Debug("session renewed")
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
 	default:
 		c.log.Warn("session renewal failed; will retry", "err", err)
-		if c.token != nil && !c.clock.Now().Before(c.token.Expiry) && !c.renewFailing {
-			c.renewFailing = true
+		if c.token != nil && !c.clock.Now().Before(c.token.Expiry) {
 			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+Human(err)+" It keeps trying.")
 		}
 		c.retryLaterLocked(c.renewLocked(gen))
