@@ -1,10 +1,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -209,31 +211,18 @@ func (c *Core) setErrorLocked(src errSource, msg string) {
 
 // clearErrorLocked clears the LastError when it tells of one of srcs.
 func (c *Core) clearErrorLocked(srcs ...errSource) {
-	for _, s := range srcs {
-		if c.errFrom == s {
-			c.lastError, c.errFrom = "", errNone
-			return
-		}
+	if slices.Contains(srcs, c.errFrom) {
+		c.lastError, c.errFrom = "", errNone
 	}
 }
 
 // New returns a Core that publishes PhaseConnecting until Run learns more.
 func New(cfg Config) *Core {
-	if cfg.Clock == nil {
-		cfg.Clock = apiclient.SystemClock{}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.ConfirmTimeout == 0 {
-		cfg.ConfirmTimeout = 20 * time.Second
-	}
-	if cfg.SignInTimeout == 0 {
-		cfg.SignInTimeout = DefaultSignInTimeout
-	}
-	if cfg.Mode == "" {
-		cfg.Mode = ModeAuth0
-	}
+	cfg.Clock = cmp.Or[apiclient.Clock](cfg.Clock, apiclient.SystemClock{})
+	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
+	cfg.ConfirmTimeout = cmp.Or(cfg.ConfirmTimeout, 20*time.Second)
+	cfg.SignInTimeout = cmp.Or(cfg.SignInTimeout, DefaultSignInTimeout)
+	cfg.Mode = cmp.Or(cfg.Mode, ModeAuth0)
 	c := &Core{
 		cfg:     cfg,
 		log:     cfg.Logger,
