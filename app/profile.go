@@ -27,12 +27,13 @@ const (
 func Clean(s string) string { return CleanLine(s, maxField) }
 
 // CleanLine makes a line from outside (a message, an address) safe and tidy
-// to show: it drops C0 and C1 control characters (escape sequences lose
-// their ESC, so a terminal shows them as text), bidirectional overrides,
-// embeddings and isolates (which can make text read backwards), zero-width
-// characters and invalid UTF-8; turns every run of white space, line breaks
-// included, into one space; and cuts the text to max characters, ending it
-// with an ellipsis.
+// to show: it drops control and format characters (Unicode Cc and Cf: C0
+// and C1 controls, so escape sequences lose their ESC and a terminal shows
+// them as text; bidirectional overrides, embeddings and isolates, which can
+// make text read backwards; zero-width characters, which can make two names
+// look the same) and invalid UTF-8; turns every run of white space, line
+// breaks included, into one space; and cuts the text to max characters,
+// ending it with an ellipsis.
 func CleanLine(s string, max int) string {
 	var b strings.Builder
 	space := false
@@ -40,7 +41,7 @@ func CleanLine(s string, max int) string {
 		switch {
 		case unicode.IsSpace(r):
 			space = true
-		case unicode.IsControl(r), isBidiControl(r):
+		case unicode.In(r, unicode.Cc, unicode.Cf):
 		default:
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
@@ -54,16 +55,6 @@ func CleanLine(s string, max int) string {
 		return out
 	}
 	return strings.TrimRight(string([]rune(out)[:max-1]), " ") + "…"
-}
-
-// isBidiControl reports the characters that change the direction of text
-// (LRM, RLM, ALM, the embeddings and overrides U+202A–U+202E, the isolates
-// U+2066–U+2069) and the invisible ones that can hide text or make two
-// names look the same (zero-width space, joiners, word joiner, BOM).
-func isBidiControl(r rune) bool {
-	return r == '\u200e' || r == '\u200f' || r == '\u061c' ||
-		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') ||
-		(r >= '\u200b' && r <= '\u200d') || r == '\u2060' || r == '\ufeff'
 }
 
 // DisplayName is how a person is named in messages, menus and windows: name
