@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -81,7 +82,7 @@ func (c *Core) SignIn() (Result, error) {
 		if url := run.info.URL; url != "" && c.cfg.Browser != nil {
 			c.goBackgroundLocked(func(context.Context) {
 				if err := c.cfg.Browser.Open(url); err != nil {
-					c.log.Warn("could not open the browser again", "err", err)
+					c.cfg.Logger.Warn("could not open the browser again", "err", err)
 				}
 			})
 		}
@@ -93,7 +94,7 @@ func (c *Core) SignIn() (Result, error) {
 	if c.busy == ActionSignOut {
 		return Result{}, &ActionError{Code: CodeBusy, Message: "Signing out is under way; sign in again when it is done."}
 	}
-	now := c.clock.Now()
+	now := c.cfg.Clock.Now()
 	ctx, cancel := context.WithTimeout(c.runCtx, c.cfg.SignInTimeout)
 	run := &signInRun{cancel: cancel, info: SignInInfo{StartedAt: now, Deadline: now.Add(c.cfg.SignInTimeout)}}
 	c.signIn = run
@@ -161,11 +162,11 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 	case err == nil:
 		c.signInNeeded = ""
 		c.ownSessionLocked(p)
-		c.log.Info("signed in", "mode", c.cfg.Mode)
+		c.cfg.Logger.Info("signed in", "mode", c.cfg.Mode)
 		return
 	case errors.Is(err, auth.ErrCancelled), errors.Is(err, errSessionGone), errors.Is(err, context.Canceled) && c.runCtx.Err() == nil:
 		c.clearErrorLocked(errSignIn)
-		c.log.Info("sign-in cancelled")
+		c.cfg.Logger.Info("sign-in cancelled")
 		return
 	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
 		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
@@ -184,7 +185,7 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 	default:
 		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+Human(err)+retry)
 	}
-	c.log.Warn("sign-in failed", "mode", c.cfg.Mode, "err", err)
+	c.cfg.Logger.Warn("sign-in failed", "mode", c.cfg.Mode, "err", err)
 }
 
 // startSession makes the token set of a finished browser sign-in the
@@ -233,11 +234,8 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	pendingDelete := c.pendingDelete
 	c.pendingDelete = false
 	c.commitLocked()
-	ctx := c.runCtx
+	ctx := cmp.Or(c.runCtx, context.Background()) // Run may not have started
 	c.mu.Unlock()
-	if ctx == nil {
-		ctx = context.Background()
-	}
 
 	// Wait for a renewal or restore that is talking to Pieces OS, so that
 	// nothing signs Pieces OS in again after the sign-out below.
@@ -351,7 +349,7 @@ func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
 // now) or out of it (the window ends now), as the reference describes.
 func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
 	ok, err := c.change(ctx, ActionSetBeta, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
-		now := &apiclient.GroupedTimestamp{Value: c.clock.Now().UTC()}
+		now := &apiclient.GroupedTimestamp{Value: c.cfg.Clock.Now().UTC()}
 		window := &apiclient.AnonymousTemporalRange{To: now}
 		if optIn {
 			window = &apiclient.AnonymousTemporalRange{Continuous: &optIn, From: now}
@@ -366,7 +364,7 @@ func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
 		_, err := client.UserBetaStatus(ctx, body)
 		return err
 	}, betaError, func(p *apiclient.UserProfile) bool {
-		return BetaOptedIn(p, c.clock.Now().Add(time.Second)) == optIn
+		return BetaOptedIn(p, c.cfg.Clock.Now().Add(time.Second)) == optIn
 	})
 	switch {
 	case err != nil:
@@ -446,27 +444,21 @@ func (c *Core) change(ctx context.Context, a Action, send func(context.Context, 
 	if err != nil {
 		return false, err
 	}
-	defer func() {
-		c.mu.Lock()
-		c.busy = ""
-		c.commitLocked()
-		c.mu.Unlock()
-	}()
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	err = send(sctx, client, user)
 	cancel()
 	confirmed := err == nil && (ok == nil || c.confirm(ctx, client, ok))
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.commitLocked()
+	c.busy = ""
 	if err != nil {
 		e := failed(err)
 		c.setErrorLocked(errAction, e.Message)
-		c.commitLocked()
 		return false, e
 	}
 	if confirmed {
 		c.clearErrorLocked(errAction)
-		c.commitLocked()
 	}
 	return confirmed, nil
 }
@@ -481,9 +473,7 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 	defer poll.Stop()
 	for {
 		select {
-		case <-ctx.Done():
-			return false
-		case s, open := <-states:
+		case s, open := <-states: // closed when ctx ends
 			if !open {
 				return false
 			}

@@ -50,7 +50,7 @@ func (c *Core) deriveEventsLocked() {
 		c.dropChangesLocked()
 		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Now signed in as " + DisplayName(cur) + "."})
 	case old != nil && cur != nil:
-		for _, f := range profileChanges(old, cur, c.clock.Now()) {
+		for _, f := range profileChanges(old, cur, c.cfg.Clock.Now()) {
 			c.noteChangeLocked(f)
 		}
 	}

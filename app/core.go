@@ -84,9 +84,7 @@ const (
 // Core is the session state machine of the agent. Create it with New, start
 // it with Run, read it with State and Subscribe, and act with Do.
 type Core struct {
-	cfg   Config
-	log   *slog.Logger
-	clock apiclient.Clock
+	cfg Config
 
 	dirty  chan struct{} // capacity 1: a new state waits to be published
 	events chan struct{} // capacity 1: events wait in pending
@@ -225,8 +223,6 @@ func New(cfg Config) *Core {
 	cfg.Mode = cmp.Or(cfg.Mode, ModeAuth0)
 	c := &Core{
 		cfg:     cfg,
-		log:     cfg.Logger,
-		clock:   cfg.Clock,
 		dirty:   make(chan struct{}, 1),
 		events:  make(chan struct{}, 1),
 		retry:   make(chan struct{}, 1),
@@ -315,7 +311,7 @@ func (c *Core) followLoop(ctx context.Context) {
 		go func() {
 			defer close(done)
 			if err := c.cfg.Follower.Run(fctx, c.onStream); err != nil && fctx.Err() == nil {
-				c.log.Warn("stream follower stopped", "err", err)
+				c.cfg.Logger.Warn("stream follower stopped", "err", err)
 			}
 		}()
 		select {
@@ -572,7 +568,7 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 	if p != nil {
 		c.connShowedUser = c.liveLocked()
 		if c.ownerID != "" && p.ID != c.ownerID && (c.stored != nil || c.token != nil) {
-			c.log.Info("another account signed in to Pieces OS; removing the stored session")
+			c.cfg.Logger.Info("another account signed in to Pieces OS; removing the stored session")
 			c.forgetSessionLocked()
 		}
 		if c.signInNeeded != "" && (c.token != nil || !hadUser) {
@@ -596,7 +592,7 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 		c.confirmSignOutLocked()
 	case hadUser:
 		c.user = nil
-		c.log.Info("Pieces OS has nobody signed in after a reconnect; restoring the session")
+		c.cfg.Logger.Info("Pieces OS has nobody signed in after a reconnect; restoring the session")
 		c.restoreAfterReconnect = c.stored != nil
 		c.maybeRestoreLocked()
 	default:
@@ -626,7 +622,7 @@ func (c *Core) confirmSignOutLocked() {
 		case err != nil:
 			// Pieces OS did not answer: reconnect; the fresh connection's
 			// GET /user decides (nobody there restores the session).
-			c.log.Info("could not confirm a sign-out frame; reconnecting", "err", err)
+			c.cfg.Logger.Info("could not confirm a sign-out frame; reconnecting", "err", err)
 			c.retryStreamLocked()
 		case c.profileSeq != seq || c.client != client:
 			// The stream told something newer meanwhile: when that was
@@ -638,11 +634,11 @@ func (c *Core) confirmSignOutLocked() {
 			// Nothing changes, but the follower took the frame for news:
 			// reconnect it, so that its view starts again from GET /user
 			// and a later sign-out frame is news to it again.
-			c.log.Info("a sign-out frame was contradicted by GET /user; nothing changes")
+			c.cfg.Logger.Info("a sign-out frame was contradicted by GET /user; nothing changes")
 			c.retryStreamLocked()
 		case c.user != nil && !c.expectSignOut:
 			c.user = nil
-			c.log.Info("signed out in Pieces OS from elsewhere; removing the stored session")
+			c.cfg.Logger.Info("signed out in Pieces OS from elsewhere; removing the stored session")
 			c.forgetSessionLocked()
 		}
 		c.commitLocked()
@@ -684,7 +680,7 @@ func (c *Core) trackOutageLocked(wasLive bool) {
 func (c *Core) afterLocked(slot *apiclient.Timer, d time.Duration, f func()) {
 	stopLocked(slot)
 	var t apiclient.Timer
-	t = c.clock.AfterFunc(d, func() {
+	t = c.cfg.Clock.AfterFunc(d, func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if *slot == t && c.runCtx != nil && c.runCtx.Err() == nil {

@@ -97,17 +97,17 @@ func (c *Core) loadStore(ctx context.Context) {
 	case err == nil && sess != nil && sess.RefreshToken != "":
 		if why := c.foreignLocked(sess); why != "" {
 			// Not ours to use: never send a refresh token to another server.
-			c.log.Warn("the saved session is not used", "why", why)
+			c.cfg.Logger.Warn("the saved session is not used", "why", why)
 			break
 		}
 		c.stored = sess
 		c.storage = StorageInfo{Kind: StorageKeyring}
-		c.log.Debug("stored session found")
+		c.cfg.Logger.Debug("stored session found")
 	case usable:
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
-		c.log.Debug("no stored session")
+		c.cfg.Logger.Debug("no stored session")
 	default:
 		// Unknown is not empty: say why the session could not be read.
 		c.loadFailed = true
@@ -116,7 +116,7 @@ func (c *Core) loadStore(ctx context.Context) {
 			c.storage = StorageInfo{Kind: StorageNone, Why: why}
 		}
 		c.setErrorLocked(errKeyringRead, "Your saved session could not be read: "+why)
-		c.log.Warn("could not read the stored session; will try again", "err", err)
+		c.cfg.Logger.Warn("could not read the stored session; will try again", "err", err)
 		c.retryLoadLocked()
 	}
 	c.maybeRestoreLocked()
@@ -224,7 +224,7 @@ func (c *Core) restore(ctx context.Context, gen uint64) {
 		c.restoreWanted = false
 		c.silentSignIn = c.eventUser == nil
 		c.ownSessionLocked(p)
-		c.log.Info("session restored silently")
+		c.cfg.Logger.Info("session restored silently")
 		if c.restoreAfterReconnect {
 			c.emitLocked(Event{Kind: EventSignedBackIn, Title: "Signed you back in to Pieces OS",
 				Body: "Pieces OS had lost your session; Pieces Tray signed " + DisplayName(p) + " in again. Sign out from the menu if you meant to."})
@@ -234,7 +234,7 @@ func (c *Core) restore(ctx context.Context, gen uint64) {
 		c.sessionExpiredLocked(err)
 	case err != nil:
 		c.setErrorLocked(errRestore, "Your saved session could not be restored yet: "+Human(err)+" Pieces Tray will try again.")
-		c.log.Warn("silent restore failed; will retry", "err", err)
+		c.cfg.Logger.Warn("silent restore failed; will retry", "err", err)
 		c.retryLaterLocked(func() {
 			c.maybeRestoreLocked()
 			c.commitLocked()
@@ -275,7 +275,7 @@ func (c *Core) endSessionLocked() {
 // session.
 func (c *Core) sessionExpiredLocked(err error) {
 	c.signInNeeded = "Your Pieces session has expired or was revoked. Sign in again to continue."
-	c.log.Info("refresh token rejected; sign-in needed", "err", err)
+	c.cfg.Logger.Info("refresh token rejected; sign-in needed", "err", err)
 	c.emitLocked(Event{Kind: EventSessionExpired, Title: "Sign-in needed", Body: c.signInNeeded})
 	c.forgetSessionLocked()
 }
@@ -300,7 +300,7 @@ func (c *Core) forgetSessionLocked() {
 func (c *Core) deleteFromKeyringLocked() {
 	c.keyringLocked(func(ctx context.Context) error { return c.deleteStore(ctx, storeCallTimeout) }, func(err error) {
 		if err != nil {
-			c.log.Warn("could not delete the stored session; will try again", "err", err)
+			c.cfg.Logger.Warn("could not delete the stored session; will try again", "err", err)
 			c.deleteFailedLocked(err)
 			return
 		}
@@ -352,7 +352,7 @@ func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool, gen uint6
 	if sess == nil {
 		return nil, errSessionGone
 	}
-	if !reuse || tok == nil || tok.Expiry.Sub(c.clock.Now()) < minReuseLife {
+	if !reuse || tok == nil || tok.Expiry.Sub(c.cfg.Clock.Now()) < minReuseLife {
 		fresh, err := c.cfg.Signer.Refresh(ctx, sess.RefreshToken)
 		if err != nil {
 			return nil, c.unlessEnded(gen, err)
@@ -426,7 +426,7 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 		return false
 	}
 	if err != nil {
-		c.log.Warn("keyring unavailable; keeping the session in memory", "err", err)
+		c.cfg.Logger.Warn("keyring unavailable; keeping the session in memory", "err", err)
 		wasMemory := c.storage.Kind == StorageMemory
 		c.storage = StorageInfo{Kind: StorageMemory, Why: Human(err)}
 		c.retryLoadLocked() // saved once the keyring answers again
@@ -450,7 +450,7 @@ func (c *Core) sessionFor(tok *auth.Token, prev *auth.Session) *auth.Session {
 		Email:        tok.Email(),
 		Issuer:       c.cfg.Issuer,
 		ClientID:     c.cfg.ClientID,
-		SavedAt:      c.clock.Now().UTC(),
+		SavedAt:      c.cfg.Clock.Now().UTC(),
 	}
 	if prev != nil {
 		s.RefreshToken = cmp.Or(s.RefreshToken, prev.RefreshToken)
@@ -474,7 +474,7 @@ func (c *Core) authenticate(ctx context.Context, tok *auth.Token) (*apiclient.Us
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return client.AuthenticateFromOAuthToken(ctx, OAuthToken(tok, c.clock.Now()))
+	return client.AuthenticateFromOAuthToken(ctx, OAuthToken(tok, c.cfg.Clock.Now()))
 }
 
 // OAuthToken converts a token set to the body of
@@ -497,7 +497,7 @@ func (c *Core) scheduleRenewalLocked() {
 	if c.token == nil || c.token.Expiry.IsZero() || c.stored == nil {
 		return
 	}
-	now := c.clock.Now()
+	now := c.cfg.Clock.Now()
 	wait := max(c.token.Expiry.Sub(now)*4/5, time.Second)
 	c.afterLocked(&c.renewTimer, wait, c.renewLocked(c.gen))
 	c.renewAt = now.Add(wait).Round(0) // wall clock, which goes on during sleep
@@ -521,10 +521,10 @@ func (c *Core) stopRenewalLocked() {
 // after a failure keep their backoff (renewAt is only set for a scheduled
 // renewal).
 func (c *Core) renewIfDueLocked() {
-	if c.renewTimer == nil || c.renewAt.IsZero() || c.clock.Now().Before(c.renewAt) {
+	if c.renewTimer == nil || c.renewAt.IsZero() || c.cfg.Clock.Now().Before(c.renewAt) {
 		return
 	}
-	c.log.Info("a session renewal is overdue; renewing now")
+	c.cfg.Logger.Info("a session renewal is overdue; renewing now")
 	c.stopRenewalLocked()
 	c.renewLocked(c.gen)()
 }
@@ -543,12 +543,12 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 		c.renewBackoff.Reset()
 		c.clearErrorLocked(errRenew)
 		c.scheduleRenewalLocked()
-		c.log.Debug("session renewed")
+		c.cfg.Logger.Debug("session renewed")
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
 	default:
-		c.log.Warn("session renewal failed; will retry", "err", err)
-		if c.token != nil && !c.clock.Now().Before(c.token.Expiry) {
+		c.cfg.Logger.Warn("session renewal failed; will retry", "err", err)
+		if c.token != nil && !c.cfg.Clock.Now().Before(c.token.Expiry) {
 			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+Human(err)+" It keeps trying.")
 		}
 		c.retryLaterLocked(c.renewLocked(gen))
