@@ -213,11 +213,11 @@ func (c *Core) startSession(runCtx, ctx context.Context, tok *auth.Token) (*apic
 }
 
 // SignOut signs the person out of Pieces OS on this machine and deletes the
-// stored session (in ModePiecesOS, Pieces OS keeps the session and ends
-// it; nothing is stored here). When Pieces OS is unreachable the local session is still
-// removed and the result says what remains. Once started it runs to the end
-// even if the caller goes away (a window closed mid-way): a half sign-out
-// would leave Pieces OS and the keyring disagreeing.
+// stored session (in ModePiecesOS, Pieces OS keeps the session and ends it).
+// When Pieces OS is unreachable the local session is still removed and the
+// result says what remains. Once started it runs to the end even if the
+// caller goes away (a window closed mid-way): a half sign-out would leave
+// Pieces OS and the keyring disagreeing.
 func (c *Core) SignOut(context.Context) (Result, error) {
 	c.mu.Lock()
 	if c.busy != "" {
@@ -296,7 +296,7 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	}
-	c.clearErrorLocked(errSignOut, errKeyringDelete)
+	c.clearErrorLocked(errSignOut, errKeyring)
 	c.commitLocked()
 	return Result{Message: msg}, nil
 }
@@ -407,7 +407,7 @@ func (c *Core) Retry() Result {
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
-		c.clearErrorLocked(errKeyringRead, errKeyringDelete)
+		c.clearErrorLocked(errKeyring)
 		stopLocked(&c.loadTimer)
 		c.loadBackoff.Reset()
 		c.goBackgroundLocked(c.loadStore)

@@ -191,15 +191,14 @@ type errSource uint8
 
 // The conditions LastError tells of.
 const (
-	errNone          errSource = iota
-	errSignIn                  // the last sign-in failed
-	errSignOut                 // the last sign-out was incomplete
-	errAction                  // the last vanity, beta or refresh action failed
-	errKeyringRead             // the stored session could not be read
-	errKeyringDelete           // a removed session is still in the keyring
-	errRestore                 // the stored session could not be restored yet
-	errRenew                   // the session could not be renewed past its expiry
-	errProfile                 // Pieces OS sent a profile this version cannot read
+	errNone    errSource = iota
+	errSignIn            // the last sign-in failed
+	errSignOut           // the last sign-out was incomplete
+	errAction            // the last vanity, beta or refresh action failed
+	errKeyring           // the keyring could not be read, or still holds a removed session
+	errRestore           // the stored session could not be restored yet
+	errRenew             // the session could not be renewed past its expiry
+	errProfile           // Pieces OS sent a profile this version cannot read
 )
 
 // setErrorLocked makes msg the LastError, as told by src.

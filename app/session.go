@@ -69,7 +69,7 @@ func (c *Core) loadStore(ctx context.Context) {
 	if usable {
 		c.loadFailed = false
 		c.loadBackoff.Reset()
-		c.clearErrorLocked(errKeyringRead)
+		c.clearErrorLocked(errKeyring)
 	}
 	if usable && (c.stored != nil || c.pendingDelete) {
 		c.pendingDelete = false
@@ -78,7 +78,6 @@ func (c *Core) loadStore(ctx context.Context) {
 			// This run has a session of its own. One kept in memory
 			// replaces whatever the keyring holds, including a session the
 			// person removed that could not be deleted.
-			c.clearErrorLocked(errKeyringDelete)
 			if c.storage.Kind == StorageMemory {
 				c.persistLocked()
 			}
@@ -115,7 +114,7 @@ func (c *Core) loadStore(ctx context.Context) {
 		if c.stored == nil {
 			c.storage = StorageInfo{Kind: StorageNone, Why: why}
 		}
-		c.setErrorLocked(errKeyringRead, "Your saved session could not be read: "+why)
+		c.setErrorLocked(errKeyring, "Your saved session could not be read: "+why)
 		c.cfg.Logger.Warn("could not read the stored session; will try again", "err", err)
 		c.retryLoadLocked()
 	}
@@ -306,7 +305,7 @@ func (c *Core) deleteFromKeyringLocked() {
 		}
 		// A sign-out that could not delete it is complete now.
 		c.keyringMayHold = false
-		c.clearErrorLocked(errKeyringDelete, errSignOut)
+		c.clearErrorLocked(errKeyring, errSignOut)
 	})
 }
 
@@ -326,7 +325,7 @@ func (c *Core) deleteStore(ctx context.Context, timeout time.Duration) error {
 // restore it.
 func (c *Core) deleteFailedLocked(err error) {
 	c.pendingDelete = true
-	c.setErrorLocked(errKeyringDelete, "The saved session could not be removed from the keyring: "+Human(err))
+	c.setErrorLocked(errKeyring, "The saved session could not be removed from the keyring: "+Human(err))
 	c.retryLoadLocked()
 }
 
@@ -341,15 +340,10 @@ func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool, gen uint6
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.mu.Lock()
-	if c.gen != gen {
-		// Scheduled for a session that has ended since.
-		c.mu.Unlock()
-		return nil, errSessionGone
-	}
-	sess, tok := c.stored, c.token
+	sess, tok, ended := c.stored, c.token, c.gen != gen
 	c.cancelRefresh = cancel // a sign-out stops it (endSessionLocked); a no-op once done
 	c.mu.Unlock()
-	if sess == nil {
+	if ended || sess == nil {
 		return nil, errSessionGone
 	}
 	if !reuse || tok == nil || tok.Expiry.Sub(c.cfg.Clock.Now()) < minReuseLife {
