@@ -123,9 +123,7 @@ type Core struct {
 	// not news for notifications.
 	restoreWanted bool
 	// connShowedUser: the stream connection now open has shown a signed-in
-	// user. Only a sign-out on such a connection can mean "signed out
-	// elsewhere"; nobody on a fresh connection means Pieces OS lost the
-	// session (a restart, however quick), which a restore repairs.
+	// user (see onProfileLocked for why it matters).
 	connShowedUser bool
 	// confirmingSignOut: a sign-out frame is being checked with GET /user;
 	// nobodyFrame: the stream's latest news was such a frame.
@@ -270,13 +268,9 @@ func (c *Core) Subscribe(ctx context.Context) <-chan State {
 
 // Run starts the core: it loads the stored session, follows Pieces OS,
 // publishes states and delivers events until ctx ends. It waits for all the
-// work it started before returning.
+// work it started before returning. It is called once.
 func (c *Core) Run(ctx context.Context) error {
 	c.mu.Lock()
-	if c.runCtx != nil {
-		c.mu.Unlock()
-		return errors.New("app: Run called twice")
-	}
 	c.runCtx = ctx
 	c.stream = StreamInfo{Status: StreamConnecting}
 	c.commitLocked()
@@ -330,7 +324,7 @@ func (c *Core) followLoop(ctx context.Context) {
 }
 
 // publishLoop delivers the newest state to subscribers, at most once per
-// PublishInterval.
+// publishInterval.
 func (c *Core) publishLoop(ctx context.Context) {
 	for {
 		select {
@@ -582,22 +576,19 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 		c.user = p
 		return
 	}
+	// Our own sign-out's frame needs nothing more: the action finishes the
+	// bookkeeping, and no restore starts while it runs.
 	switch {
-	case hadUser && c.expectSignOut:
-		// Our own sign-out; the action finishes the bookkeeping.
-		c.user = nil
-	case hadUser && !fresh && c.connShowedUser:
+	case hadUser && !c.expectSignOut && !fresh && c.connShowedUser:
 		// Maybe signed out elsewhere: believe it only when GET /user agrees.
 		c.confirmSignOutLocked()
-	case hadUser:
-		c.user = nil
+		return
+	case hadUser && !c.expectSignOut:
 		c.cfg.Logger.Info("Pieces OS has nobody signed in after a reconnect; restoring the session")
 		c.restoreAfterReconnect = c.stored != nil
-		c.maybeRestoreLocked()
-	default:
-		c.user = nil
-		c.maybeRestoreLocked()
 	}
+	c.user = nil
+	c.maybeRestoreLocked()
 }
 
 // confirmSignOutLocked checks a sign-out frame with GET /user. When Pieces
@@ -652,7 +643,7 @@ func (c *Core) retryStreamLocked() {
 	}
 }
 
-// trackOutageLocked turns a stream outage longer than OutageGrace into a
+// trackOutageLocked turns a stream outage longer than outageGrace into a
 // "stopped" event and the recovery after it into a "back" event.
 func (c *Core) trackOutageLocked(wasLive bool) {
 	switch {

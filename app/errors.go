@@ -41,8 +41,7 @@ func Human(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "It was cancelled."
 	}
-	var ae *ActionError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[*ActionError](err); ok {
 		return ae.Message
 	}
 	return Sentence(err.Error())
