@@ -329,26 +329,25 @@ func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
 		return Result{}, &ActionError{Code: CodeInvalid, Message: capitalize(err.Error())}
 	}
 	name = apiclient.NormalizeVanityName(name)
-	ok, err := c.change(ctx, ActionSetVanity, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+	return c.change(ctx, ActionSetVanity, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
 		body := *user
 		body.VanityName = name
 		_, err := client.UpdateVanity(ctx, &body)
 		return err
 	}, func(err error) *ActionError { return vanityError(err, name) },
-		func(p *apiclient.UserProfile) bool { return VanityName(p) == name })
-	switch {
-	case err != nil:
-		return Result{}, err
-	case !ok:
-		return Result{Message: fmt.Sprintf("Saved. Pieces OS has not shown %s yet; it can take a few minutes.", VanityHost(name))}, nil
-	}
-	return Result{Message: fmt.Sprintf("Your personal cloud is now %s.", VanityHost(name)), Confirmed: true}, nil
+		func(p *apiclient.UserProfile) bool { return VanityName(p) == name },
+		"Your personal cloud is now "+VanityHost(name)+".",
+		"Saved. Pieces OS has not shown "+VanityHost(name)+" yet; it can take a few minutes.")
 }
 
 // SetBeta opts the user in to the beta program (a continuous window from
 // now) or out of it (the window ends now), as the reference describes.
 func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
-	ok, err := c.change(ctx, ActionSetBeta, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+	done := "You left the beta program."
+	if optIn {
+		done = "You joined the beta program."
+	}
+	return c.change(ctx, ActionSetBeta, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
 		now := &apiclient.GroupedTimestamp{Value: c.cfg.Clock.Now().UTC()}
 		window := &apiclient.AnonymousTemporalRange{To: now}
 		if optIn {
@@ -365,21 +364,12 @@ func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
 		return err
 	}, betaError, func(p *apiclient.UserProfile) bool {
 		return BetaOptedIn(p, c.cfg.Clock.Now().Add(time.Second)) == optIn
-	})
-	switch {
-	case err != nil:
-		return Result{}, err
-	case !ok:
-		return Result{Message: "Saved. Pieces OS has not shown the change yet."}, nil
-	case optIn:
-		return Result{Message: "You joined the beta program.", Confirmed: true}, nil
-	}
-	return Result{Message: "You left the beta program.", Confirmed: true}, nil
+	}, done, "Saved. Pieces OS has not shown the change yet.")
 }
 
 // Refresh asks Pieces OS to refresh the user (GET /user/refresh).
 func (c *Core) Refresh(ctx context.Context) (Result, error) {
-	_, err := c.change(ctx, ActionRefresh, func(ctx context.Context, client PiecesOS, _ *apiclient.UserProfile) error {
+	return c.change(ctx, ActionRefresh, func(ctx context.Context, client PiecesOS, _ *apiclient.UserProfile) error {
 		seq := c.streamSeq()
 		p, err := client.RefreshUser(ctx)
 		if err == nil {
@@ -390,11 +380,7 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 		return err
 	}, func(err error) *ActionError {
 		return &ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)}
-	}, nil)
-	if err != nil {
-		return Result{}, err
-	}
-	return Result{Message: "Profile refreshed.", Confirmed: true}, nil
+	}, nil, "Profile refreshed.", "")
 }
 
 // Retry looks for Pieces OS again now, and reads the stored session again
@@ -436,13 +422,13 @@ func (c *Core) begin(a Action) (PiecesOS, *apiclient.UserProfile, error) {
 
 // change runs an action on the signed-in user: send asks Pieces OS
 // (within 30 s), failed words its failure, which becomes the last error, and
-// ok, when set, says whether the profile shows the change. It reports
-// whether the change was confirmed.
+// ok, when set, says whether the profile shows the change. The result says
+// done once the change is confirmed, else saved.
 func (c *Core) change(ctx context.Context, a Action, send func(context.Context, PiecesOS, *apiclient.UserProfile) error,
-	failed func(error) *ActionError, ok func(*apiclient.UserProfile) bool) (bool, error) {
+	failed func(error) *ActionError, ok func(*apiclient.UserProfile) bool, done, saved string) (Result, error) {
 	client, user, err := c.begin(a)
 	if err != nil {
-		return false, err
+		return Result{}, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	err = send(sctx, client, user)
@@ -455,12 +441,13 @@ func (c *Core) change(ctx context.Context, a Action, send func(context.Context, 
 	if err != nil {
 		e := failed(err)
 		c.setErrorLocked(errAction, e.Message)
-		return false, e
+		return Result{}, e
 	}
-	if confirmed {
-		c.clearErrorLocked(errAction)
+	if !confirmed {
+		return Result{Message: saved}, nil
 	}
-	return confirmed, nil
+	c.clearErrorLocked(errAction)
+	return Result{Message: done, Confirmed: true}, nil
 }
 
 // confirm waits until the profile satisfies ok, from the stream or by
