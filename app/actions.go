@@ -15,9 +15,15 @@ import (
 // DefaultSignInTimeout bounds a browser sign-in.
 const DefaultSignInTimeout = 5 * time.Minute
 
-// switchModeHint tells a person whose Auth0 sign-in never came back that
-// Pieces OS can run the sign-in itself, and how to choose that.
-const switchModeHint = "If the sign-in page showed an error, Pieces OS can run the sign-in itself: start Pieces Tray with --sign-in pieces-os (or PIECES_TRAY_SIGN_IN=pieces-os)."
+// otherModeHint tells a person whose Auth0 sign-in never came back that
+// Pieces OS can run the sign-in itself, and how to choose that; "" when it
+// already does.
+func (c *Core) otherModeHint() string {
+	if c.cfg.Mode == ModePiecesOS {
+		return ""
+	}
+	return " If the sign-in page showed an error, Pieces OS can run the sign-in itself: start Pieces Tray with --sign-in pieces-os (or PIECES_TRAY_SIGN_IN=pieces-os)."
+}
 
 // signInRun is a browser sign-in under way.
 type signInRun struct {
@@ -115,10 +121,7 @@ func (c *Core) CancelSignIn() Result {
 		return Result{Message: "No sign-in was running."}
 	}
 	c.signIn.cancel()
-	if c.cfg.Mode == ModeAuth0 {
-		return Result{Message: "Sign-in cancelled. " + switchModeHint}
-	}
-	return Result{Message: "Sign-in cancelled."}
+	return Result{Message: "Sign-in cancelled." + c.otherModeHint()}
 }
 
 // signInFlow runs a sign-in bounded by ctx; runCtx is Run's context, for
@@ -171,11 +174,7 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
 		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
 	case (errors.Is(err, context.DeadlineExceeded) || apiclient.IsGatewayTimeout(err)) && tok == nil:
-		msg := fmt.Sprintf("The sign-in was not finished in the browser within %s.", c.cfg.SignInTimeout.Round(time.Second)) + retry
-		if c.cfg.Mode == ModeAuth0 {
-			msg += " " + switchModeHint
-		}
-		c.setErrorLocked(errSignIn, msg)
+		c.setErrorLocked(errSignIn, fmt.Sprintf("The sign-in was not finished in the browser within %s.", c.cfg.SignInTimeout.Round(time.Second))+retry+c.otherModeHint())
 	case apiclient.IsUnauthorized(err) && tok != nil:
 		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+Human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
 	case c.cfg.Mode == ModeAuth0:
@@ -388,7 +387,7 @@ func (c *Core) Refresh(ctx context.Context) (Result, error) {
 func (c *Core) Retry() Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.retryStreamLocked()
+	wake(c.retry)
 	if c.loadFailed || c.pendingDelete {
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""

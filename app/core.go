@@ -384,10 +384,7 @@ func (c *Core) emitLocked(ev Event) {
 	}
 	c.pending = append(c.pending, ev)
 	c.emitted++
-	select {
-	case c.events <- struct{}{}:
-	default:
-	}
+	wake(c.events)
 }
 
 // commitLocked rebuilds the state from the facts, and publishes it and
@@ -402,10 +399,7 @@ func (c *Core) commitLocked() {
 	next.Seq = prev.Seq + 1
 	c.cur = next
 	c.deriveEventsLocked()
-	select {
-	case c.dirty <- struct{}{}:
-	default:
-	}
+	wake(c.dirty)
 }
 
 // build derives the State from the facts the core holds.
@@ -613,7 +607,7 @@ func (c *Core) confirmSignOutLocked() {
 			// Pieces OS did not answer: reconnect; the fresh connection's
 			// GET /user decides (nobody there restores the session).
 			c.cfg.Logger.Info("could not confirm a sign-out frame; reconnecting", "err", err)
-			c.retryStreamLocked()
+			wake(c.retry) // followLoop starts the follower again
 		case c.profileSeq != seq || c.client != client:
 			// The stream told something newer meanwhile: when that was
 			// another sign-out frame, confirm it in turn.
@@ -625,7 +619,7 @@ func (c *Core) confirmSignOutLocked() {
 			// reconnect it, so that its view starts again from GET /user
 			// and a later sign-out frame is news to it again.
 			c.cfg.Logger.Info("a sign-out frame was contradicted by GET /user; nothing changes")
-			c.retryStreamLocked()
+			wake(c.retry) // followLoop starts the follower again
 		case c.user != nil && !c.expectSignOut:
 			c.user = nil
 			c.cfg.Logger.Info("signed out in Pieces OS from elsewhere; removing the stored session")
@@ -635,10 +629,10 @@ func (c *Core) confirmSignOutLocked() {
 	})
 }
 
-// retryStreamLocked asks followLoop to start the follower again.
-func (c *Core) retryStreamLocked() {
+// wake signals the reader of ch, a channel of capacity 1, without waiting.
+func wake(ch chan struct{}) {
 	select {
-	case c.retry <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }
