@@ -460,11 +460,8 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 	for {
 		select {
 		case s, open := <-states: // closed when ctx ends
-			if !open {
-				return false
-			}
-			if s.User != nil && ok(s.User) {
-				return true
+			if !open || s.User != nil && ok(s.User) {
+				return open
 			}
 		case <-poll.C:
 			seq := c.streamSeq()

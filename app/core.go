@@ -280,10 +280,9 @@ func (c *Core) Run(ctx context.Context) error {
 	c.mu.Unlock()
 
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); c.publishLoop(ctx) }()
-	go func() { defer wg.Done(); c.eventLoop(ctx) }()
-	go func() { defer wg.Done(); c.followLoop(ctx) }()
+	wg.Go(func() { c.publishLoop(ctx) })
+	wg.Go(func() { c.eventLoop(ctx) })
+	wg.Go(func() { c.followLoop(ctx) })
 
 	<-ctx.Done()
 	c.mu.Lock()
@@ -420,10 +419,7 @@ func (c *Core) build() State {
 	case c.notRunning:
 		s.Phase = PhaseNotRunning
 		s.PiecesOS.Tried = c.tried
-		s.Reason = "Pieces OS is not running"
-		if c.stream.Err != "" {
-			s.Reason = c.stream.Err
-		}
+		s.Reason = cmp.Or(c.stream.Err, "Pieces OS is not running")
 	case c.signInNeeded != "":
 		s.Phase = PhaseSignInNeeded
 		s.Reason = c.signInNeeded
@@ -459,10 +455,7 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 		c.goBackgroundLocked(func(ctx context.Context) { c.readVersion(ctx, client) })
 	}
 	wasLive := c.liveLocked()
-	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt}
-	if u.Err != nil {
-		c.stream.Err = Human(u.Err)
-	}
+	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt, Err: Human(u.Err)}
 	switch StreamStatus(u.Status) {
 	case StreamLive:
 		c.notRunning = false
@@ -510,15 +503,13 @@ func (c *Core) goBackgroundLocked(f func(ctx context.Context)) {
 		return
 	}
 	ctx := c.runCtx
-	c.wg.Add(1)
 	c.work++
-	go func() {
-		defer c.wg.Done()
+	c.wg.Go(func() {
 		f(ctx)
 		c.mu.Lock()
 		c.work--
 		c.mu.Unlock()
-	}()
+	})
 }
 
 // readVersion reads the version of the Pieces OS client talks to.

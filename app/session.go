@@ -91,7 +91,7 @@ func (c *Core) loadStore(ctx context.Context) {
 	}
 	// Without a Secret Service nothing can be stored; a locked keyring may
 	// hold anything.
-	c.keyringMayHold = (err == nil && sess != nil) || (err != nil && !errors.Is(err, auth.ErrNotFound) && !errors.Is(err, auth.ErrNoSecretService))
+	c.keyringMayHold = (err == nil && sess != nil) || (!usable && !errors.Is(err, auth.ErrNoSecretService))
 	switch {
 	case err == nil && sess != nil && sess.RefreshToken != "":
 		if why := c.foreignLocked(sess); why != "" {
