@@ -82,20 +82,19 @@ func (c *Core) dropChangesLocked() {
 // profiles of the same user.
 func profileChanges(a, b *apiclient.UserProfile, now time.Time) []string {
 	var out []string
-	if a.Name != b.Name {
-		out = append(out, "name")
-	}
-	if a.Email != b.Email {
-		out = append(out, "email")
-	}
-	if a.Picture != b.Picture {
-		out = append(out, "picture")
-	}
-	if VanityName(a) != VanityName(b) {
-		out = append(out, "vanity name")
-	}
-	if BetaOptedIn(a, now) != BetaOptedIn(b, now) {
-		out = append(out, "beta program")
+	for _, f := range []struct {
+		name    string
+		changed bool
+	}{
+		{"name", a.Name != b.Name},
+		{"email", a.Email != b.Email},
+		{"picture", a.Picture != b.Picture},
+		{"vanity name", VanityName(a) != VanityName(b)},
+		{"beta program", BetaOptedIn(a, now) != BetaOptedIn(b, now)},
+	} {
+		if f.changed {
+			out = append(out, f.name)
+		}
 	}
 	return out
 }

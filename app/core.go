@@ -256,13 +256,12 @@ func (c *Core) Subscribe(ctx context.Context) <-chan State {
 	ch <- c.cur
 	c.subs[ch] = struct{}{}
 	c.mu.Unlock()
-	go func() {
-		<-ctx.Done()
+	context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		delete(c.subs, ch)
 		close(ch)
 		c.mu.Unlock()
-	}()
+	})
 	return ch
 }
 
@@ -390,12 +389,11 @@ func (c *Core) emitLocked(ev Event) {
 // derives events when it changed.
 func (c *Core) commitLocked() {
 	next := c.build()
-	prev := c.cur
-	next.Seq = prev.Seq
-	if reflect.DeepEqual(prev, next) {
+	next.Seq = c.cur.Seq
+	if reflect.DeepEqual(c.cur, next) {
 		return
 	}
-	next.Seq = prev.Seq + 1
+	next.Seq++
 	c.cur = next
 	c.deriveEventsLocked()
 	wake(c.dirty)
@@ -517,15 +515,12 @@ func (c *Core) readVersion(ctx context.Context, client PiecesOS) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	v, err := client.Version(ctx)
-	if err != nil {
-		return
-	}
 	c.mu.Lock()
-	if c.client == client {
+	defer c.mu.Unlock()
+	if err == nil && c.client == client {
 		c.version = Clean(v) // shown as is in menus, windows and status
 		c.commitLocked()
 	}
-	c.mu.Unlock()
 }
 
 // onProfileLocked applies what Pieces OS says about the signed-in user

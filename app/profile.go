@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -64,17 +65,10 @@ func DisplayName(p *apiclient.UserProfile) string {
 		return "Nobody"
 	}
 	name, email, username := Clean(p.Name), Clean(p.Email), Clean(p.Username)
-	switch {
-	case name != "" && email != "" && !strings.EqualFold(name, email):
+	if name != "" && email != "" && !strings.EqualFold(name, email) {
 		return fmt.Sprintf("%s (%s)", name, email)
-	case name != "":
-		return name
-	case email != "":
-		return email
-	case username != "":
-		return username
 	}
-	return "Your account"
+	return cmp.Or(name, email, username, "Your account")
 }
 
 // CloudDomain is the parent domain of vanity names.
@@ -127,17 +121,11 @@ func BetaWindow(p *apiclient.UserProfile) *apiclient.AnonymousTemporalRange {
 // docs/ARCHITECTURE.md, "Beta status").
 func BetaOptedIn(p *apiclient.UserProfile, now time.Time) bool {
 	w := BetaWindow(p)
-	if w == nil {
+	switch {
+	case w == nil, w.To != nil && !w.To.Value.After(now):
 		return false
-	}
-	if w.To != nil && !w.To.Value.After(now) {
-		return false
-	}
-	if w.Continuous != nil && *w.Continuous {
+	case w.Continuous != nil && *w.Continuous:
 		return true
 	}
-	if w.From != nil && !w.From.Value.After(now) {
-		return w.To != nil // a bounded window that is running
-	}
-	return false
+	return w.From != nil && !w.From.Value.After(now) && w.To != nil // a bounded window that is running
 }
