@@ -460,7 +460,7 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 	for {
 		select {
 		case s, open := <-states: // closed when ctx ends
-			if !open || s.User != nil && ok(s.User) {
+			if !open || (s.User != nil && ok(s.User)) {
 				return open
 			}
 		case <-poll.C:
