@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,16 +15,20 @@ import (
 // DefaultSignInTimeout bounds a browser sign-in.
 const DefaultSignInTimeout = 5 * time.Minute
 
-// switchModeHint tells a person whose Auth0 sign-in never came back that
-// Pieces OS can run the sign-in itself, and how to choose that.
-const switchModeHint = "If the sign-in page showed an error, Pieces OS can run the sign-in itself: start Pieces Tray with --sign-in pieces-os (or PIECES_TRAY_SIGN_IN=pieces-os)."
+// otherModeHint tells a person whose Auth0 sign-in never came back that
+// Pieces OS can run the sign-in itself, and how to choose that; "" when it
+// already does.
+func (c *Core) otherModeHint() string {
+	if c.cfg.Mode == ModePiecesOS {
+		return ""
+	}
+	return " If the sign-in page showed an error, Pieces OS can run the sign-in itself: start Pieces Tray with --sign-in pieces-os (or PIECES_TRAY_SIGN_IN=pieces-os)."
+}
 
 // signInRun is a browser sign-in under way.
 type signInRun struct {
-	cancel   context.CancelFunc
-	url      string
-	started  time.Time
-	deadline time.Time
+	cancel context.CancelFunc
+	info   SignInInfo
 }
 
 // Result is what a successful action returns.
@@ -48,17 +53,9 @@ func (c *Core) Do(ctx context.Context, action Action, args json.RawMessage) (Res
 	case ActionSignOut:
 		return c.SignOut(ctx)
 	case ActionSetVanity:
-		var a VanityArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return Result{}, err
-		}
-		return c.SetVanity(ctx, a.Name)
+		return withArgs(args, func(a VanityArgs) (Result, error) { return c.SetVanity(ctx, a.Name) })
 	case ActionSetBeta:
-		var a BetaArgs
-		if err := decodeArgs(args, &a); err != nil {
-			return Result{}, err
-		}
-		return c.SetBeta(ctx, a.OptIn)
+		return withArgs(args, func(a BetaArgs) (Result, error) { return c.SetBeta(ctx, a.OptIn) })
 	case ActionRefresh:
 		return c.Refresh(ctx)
 	case ActionRetry:
@@ -67,14 +64,16 @@ func (c *Core) Do(ctx context.Context, action Action, args json.RawMessage) (Res
 	return Result{}, &ActionError{Code: CodeInvalid, Message: fmt.Sprintf("Unknown action %q.", action)}
 }
 
-func decodeArgs(args json.RawMessage, v any) error {
+// withArgs runs do with the action's arguments args, decoded.
+func withArgs[T any](args json.RawMessage, do func(T) (Result, error)) (Result, error) {
+	var a T
 	if len(args) == 0 {
-		return &ActionError{Code: CodeInvalid, Message: "This action needs arguments."}
+		return Result{}, &ActionError{Code: CodeInvalid, Message: "This action needs arguments."}
 	}
-	if err := json.Unmarshal(args, v); err != nil {
-		return &ActionError{Code: CodeInvalid, Message: "The action's arguments are malformed."}
+	if err := json.Unmarshal(args, &a); err != nil {
+		return Result{}, &ActionError{Code: CodeInvalid, Message: "The action's arguments are malformed."}
 	}
-	return nil
+	return do(a)
 }
 
 // SignIn starts a browser sign-in, or brings the running one forward by
@@ -86,11 +85,10 @@ func (c *Core) SignIn() (Result, error) {
 		return Result{}, &ActionError{Code: CodeInternal, Message: "Pieces Tray is shutting down."}
 	}
 	if run := c.signIn; run != nil {
-		if run.url != "" && c.cfg.Browser != nil {
-			url := run.url
+		if url := run.info.URL; url != "" && c.cfg.Browser != nil {
 			c.goBackgroundLocked(func(context.Context) {
 				if err := c.cfg.Browser.Open(url); err != nil {
-					c.log.Warn("could not open the browser again", "err", err)
+					c.cfg.Logger.Warn("could not open the browser again", "err", err)
 				}
 			})
 		}
@@ -102,9 +100,9 @@ func (c *Core) SignIn() (Result, error) {
 	if c.busy == ActionSignOut {
 		return Result{}, &ActionError{Code: CodeBusy, Message: "Signing out is under way; sign in again when it is done."}
 	}
-	now := c.clock.Now()
+	now := c.cfg.Clock.Now()
 	ctx, cancel := context.WithTimeout(c.runCtx, c.cfg.SignInTimeout)
-	run := &signInRun{cancel: cancel, started: now, deadline: now.Add(c.cfg.SignInTimeout)}
+	run := &signInRun{cancel: cancel, info: SignInInfo{StartedAt: now, Deadline: now.Add(c.cfg.SignInTimeout)}}
 	c.signIn = run
 	c.clearErrorLocked(errSignIn)
 	c.commitLocked()
@@ -123,110 +121,70 @@ func (c *Core) CancelSignIn() Result {
 		return Result{Message: "No sign-in was running."}
 	}
 	c.signIn.cancel()
-	if c.cfg.Mode == ModeAuth0 {
-		return Result{Message: "Sign-in cancelled. " + switchModeHint}
-	}
-	return Result{Message: "Sign-in cancelled."}
+	return Result{Message: "Sign-in cancelled." + c.otherModeHint()}
 }
 
 // signInFlow runs a sign-in bounded by ctx; runCtx is Run's context, for
 // the part that must finish even when the sign-in is cancelled (saving a
-// session Pieces OS already has).
+// session Pieces OS already has). In ModePiecesOS, Pieces OS runs the
+// sign-in (POST /os/sign_in) and keeps the session: nothing is stored or
+// renewed here, and cancelling abandons the wait.
 func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
+	var tok *auth.Token
+	var p *apiclient.UserProfile
+	var err error
 	if c.cfg.Mode == ModePiecesOS {
-		c.osSignInFlow(ctx, run)
-		return
-	}
-	tok, err := c.cfg.Signer.Login(ctx, func(url string) {
 		c.mu.Lock()
-		if c.signIn == run {
-			run.url = url
-			c.commitLocked()
-		}
+		client := c.client
 		c.mu.Unlock()
-	})
-	var p *apiclient.UserProfile
-	if err == nil {
-		p, err = c.startSession(runCtx, ctx, tok)
+		err = apiclient.ErrNotRunning
+		if client != nil {
+			p, err = client.SignIntoOS(ctx)
+		}
+	} else {
+		tok, err = c.cfg.Signer.Login(ctx, func(url string) {
+			c.mu.Lock()
+			if c.signIn == run {
+				run.info.URL = url
+				c.commitLocked()
+			}
+			c.mu.Unlock()
+		})
+		if err == nil {
+			p, err = c.startSession(runCtx, ctx, tok)
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer c.commitLocked()
-	cancelled := errors.Is(err, auth.ErrCancelled) || errors.Is(err, errSessionGone) || (errors.Is(err, context.Canceled) && c.runCtx.Err() == nil)
-	if c.endSignInLocked(run, p, err, cancelled) {
-		return
-	}
-	switch {
-	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
-		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
-		c.log.Warn("Pieces OS unreachable after browser sign-in", "err", err)
-	case errors.Is(err, context.DeadlineExceeded) && tok == nil:
-		c.setErrorLocked(errSignIn, c.timedOutMessage()+" "+switchModeHint)
-		c.log.Info("sign-in timed out")
-	case apiclient.IsUnauthorized(err):
-		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+Human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
-		c.log.Warn("Pieces OS refused the token", "err", err)
-	default:
-		c.setErrorLocked(errSignIn, "Sign-in failed: "+Human(err))
-		c.log.Warn("sign-in failed", "err", err)
-	}
-}
-
-// osSignInFlow asks Pieces OS to run its own sign-in (ModePiecesOS) and
-// waits for its answer, bounded by ctx: Cancel abandons the wait. Nothing is
-// stored and nothing renewed here: Pieces OS keeps the session.
-func (c *Core) osSignInFlow(ctx context.Context, run *signInRun) {
-	c.mu.Lock()
-	client := c.client
-	c.mu.Unlock()
-	var p *apiclient.UserProfile
-	err := apiclient.ErrNotRunning
-	if client != nil {
-		p, err = client.SignIntoOS(ctx)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	defer c.commitLocked()
-	if c.endSignInLocked(run, p, err, errors.Is(err, context.Canceled) && c.runCtx.Err() == nil) {
-		return
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), apiclient.IsGatewayTimeout(err):
-		c.setErrorLocked(errSignIn, c.timedOutMessage())
-		c.log.Info("sign-in timed out", "err", err)
-	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
-		c.setErrorLocked(errSignIn, Human(err)+" Choose Sign in… to try again.")
-		c.log.Warn("Pieces OS sign-in failed", "err", err)
-	default:
-		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+Human(err)+" Choose Sign in… to try again.")
-		c.log.Warn("Pieces OS sign-in failed", "err", err)
-	}
-}
-
-// endSignInLocked ends run. A sign-in that worked makes p the session's
-// user; a cancelled one leaves no error. It reports whether err was one of
-// those, so that the caller words the other failures.
-func (c *Core) endSignInLocked(run *signInRun, p *apiclient.UserProfile, err error, cancelled bool) bool {
 	if c.signIn == run {
 		c.signIn = nil
 	}
+	retry := " Choose Sign in… to try again."
 	switch {
 	case err == nil:
 		c.signInNeeded = ""
 		c.ownSessionLocked(p)
-		c.log.Info("signed in", "mode", c.cfg.Mode)
-	case cancelled:
+		c.cfg.Logger.Info("signed in", "mode", c.cfg.Mode)
+		return
+	case errors.Is(err, auth.ErrCancelled), errors.Is(err, errSessionGone), errors.Is(err, context.Canceled) && c.runCtx.Err() == nil:
 		c.clearErrorLocked(errSignIn)
-		c.log.Info("sign-in cancelled")
+		c.cfg.Logger.Info("sign-in cancelled")
+		return
+	case errors.Is(err, apiclient.ErrNotRunning) && tok != nil:
+		c.setErrorLocked(errSignIn, "Pieces OS stopped during sign-in. You will be signed in as soon as it runs again.")
+	case (errors.Is(err, context.DeadlineExceeded) || apiclient.IsGatewayTimeout(err)) && tok == nil:
+		c.setErrorLocked(errSignIn, fmt.Sprintf("The sign-in was not finished in the browser within %s.", c.cfg.SignInTimeout.Round(time.Second))+retry+c.otherModeHint())
+	case apiclient.IsUnauthorized(err) && tok != nil:
+		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+Human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
+	case c.cfg.Mode == ModeAuth0:
+		c.setErrorLocked(errSignIn, "Sign-in failed: "+Human(err))
+	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
+		c.setErrorLocked(errSignIn, Human(err)+retry)
 	default:
-		return false
+		c.setErrorLocked(errSignIn, "Pieces OS could not sign you in: "+Human(err)+retry)
 	}
-	return true
-}
-
-// timedOutMessage says that a sign-in was not finished in time.
-func (c *Core) timedOutMessage() string {
-	return fmt.Sprintf("The sign-in was not finished in the browser within %s. Choose Sign in… to try again.", c.cfg.SignInTimeout.Round(time.Second))
+	c.cfg.Logger.Warn("sign-in failed", "mode", c.cfg.Mode, "err", err)
 }
 
 // startSession makes the token set of a finished browser sign-in the
@@ -254,10 +212,11 @@ func (c *Core) startSession(runCtx, ctx context.Context, tok *auth.Token) (*apic
 }
 
 // SignOut signs the person out of Pieces OS on this machine and deletes the
-// stored session. When Pieces OS is unreachable the local session is still
-// removed and the result says what remains. Once started it runs to the end
-// even if the caller goes away (a window closed mid-way): a half sign-out
-// would leave Pieces OS and the keyring disagreeing.
+// stored session (in ModePiecesOS, Pieces OS keeps the session and ends it).
+// When Pieces OS is unreachable the local session is still removed and the
+// result says what remains. Once started it runs to the end even if the
+// caller goes away (a window closed mid-way): a half sign-out would leave
+// Pieces OS and the keyring disagreeing.
 func (c *Core) SignOut(context.Context) (Result, error) {
 	c.mu.Lock()
 	if c.busy != "" {
@@ -274,14 +233,8 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	pendingDelete := c.pendingDelete
 	c.pendingDelete = false
 	c.commitLocked()
-	ctx := c.runCtx
+	ctx := cmp.Or(c.runCtx, context.Background()) // Run may not have started
 	c.mu.Unlock()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if c.cfg.Mode == ModePiecesOS {
-		return c.signOutOfOS(ctx)
-	}
 
 	// Wait for a renewal or restore that is talking to Pieces OS, so that
 	// nothing signs Pieces OS in again after the sign-out below.
@@ -292,23 +245,7 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	// of; read under refreshMu, after any save under way has ended.
 	mayHold := c.keyringMayHold || pendingDelete
 	c.mu.Unlock()
-	var remote error
-	if client == nil {
-		remote = apiclient.ErrNotRunning
-	} else {
-		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		if user != nil {
-			if _, err := client.DisconnectUser(octx, user.ID); err != nil && !apiclient.IsNotFound(err) {
-				remote = err
-			}
-		}
-		if remote == nil {
-			if err := client.ClearUser(octx); err != nil {
-				remote = err
-			}
-		}
-		cancel()
-	}
+	remote := c.signOutRemote(ctx, client, user)
 	var delErr error
 	if mayHold {
 		delErr = c.deleteStore(ctx, personStoreTimeout)
@@ -320,7 +257,9 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.busy = ""
 	c.stored = nil
 	c.signInNeeded = ""
-	c.storage = StorageInfo{Kind: StorageNone}
+	if c.cfg.Mode == ModeAuth0 {
+		c.storage = StorageInfo{Kind: StorageNone}
+	}
 	if remote == nil {
 		c.user = nil
 		c.userKnown = true
@@ -337,6 +276,10 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		deleted = "Nothing was saved on this computer, but "
 	}
 	switch {
+	case remote != nil && c.cfg.Mode == ModePiecesOS:
+		c.setErrorLocked(errSignOut, "Pieces OS could not sign you out: "+Human(remote)+" Try again once it runs.")
+		c.commitLocked()
+		return Result{}, &ActionError{Code: codeOf(remote), Message: c.lastError}
 	case remote != nil && delErr != nil:
 		c.deleteFailedLocked(delErr)
 		c.setErrorLocked(errSignOut, "Sign-out is incomplete: "+Human(remote)+" and the saved session could not be deleted: "+Human(delErr))
@@ -352,41 +295,30 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 		c.commitLocked()
 		return Result{Message: c.lastError}, nil
 	}
-	c.clearErrorLocked(errSignOut, errKeyringDelete)
+	c.clearErrorLocked(errSignOut, errKeyring)
 	c.commitLocked()
 	return Result{Message: msg}, nil
 }
 
-// signOutOfOS is SignOut in ModePiecesOS: Pieces OS keeps the session, so
-// it is the one asked to end it (POST /os/sign_out); nothing is stored here.
-func (c *Core) signOutOfOS(ctx context.Context) (Result, error) {
-	c.mu.Lock()
-	client := c.client
-	c.mu.Unlock()
-	err := apiclient.ErrNotRunning
-	if client != nil {
-		octx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		_, err = client.SignOutOfOS(octx)
-		cancel()
+// signOutRemote asks Pieces OS to forget the user: in ModePiecesOS, which
+// keeps the session, with POST /os/sign_out; else by disconnecting the user
+// and clearing it.
+func (c *Core) signOutRemote(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+	if client == nil {
+		return apiclient.ErrNotRunning
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.busy = ""
-	c.signInNeeded = ""
-	if err == nil {
-		c.user = nil
-		c.userKnown = true
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if c.cfg.Mode == ModePiecesOS {
+		_, err := client.SignOutOfOS(ctx)
+		return err
 	}
-	c.commitLocked() // derives the "signed out" event while expectSignOut holds
-	c.expectSignOut = false
-	if err != nil {
-		c.setErrorLocked(errSignOut, "Pieces OS could not sign you out: "+Human(err)+" Try again once it runs.")
-		c.commitLocked()
-		return Result{}, &ActionError{Code: codeOf(err), Message: c.lastError}
+	if user != nil {
+		if _, err := client.DisconnectUser(ctx, user.ID); err != nil && !apiclient.IsNotFound(err) {
+			return err
+		}
 	}
-	c.clearErrorLocked(errSignOut, errKeyringDelete)
-	c.commitLocked()
-	return Result{Message: "You are signed out. Pieces OS forgot your account on this computer. Your browser may still be signed in to Pieces."}, nil
+	return client.ClearUser(ctx)
 }
 
 // SetVanity sets the vanity name (NAME of NAME.pieces.cloud). The new name
@@ -396,106 +328,74 @@ func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
 		return Result{}, &ActionError{Code: CodeInvalid, Message: capitalize(err.Error())}
 	}
 	name = apiclient.NormalizeVanityName(name)
-	client, user, err := c.begin(ActionSetVanity)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.end()
-	body := *user
-	body.VanityName = name
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	_, err = client.UpdateVanity(octx, &body)
-	cancel()
-	if err != nil {
-		return Result{}, c.fail(vanityError(err, name))
-	}
-	ok := c.confirm(ctx, client, func(p *apiclient.UserProfile) bool { return VanityName(p) == name })
-	if !ok {
-		return Result{Message: fmt.Sprintf("Saved. Pieces OS has not shown %s yet; it can take a few minutes.", VanityHost(name))}, nil
-	}
-	return Result{Message: fmt.Sprintf("Your personal cloud is now %s.", VanityHost(name)), Confirmed: true}, nil
+	return c.change(ctx, ActionSetVanity, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+		body := *user
+		body.VanityName = name
+		_, err := client.UpdateVanity(ctx, &body)
+		return err
+	}, func(err error) *ActionError { return vanityError(err, name) },
+		func(p *apiclient.UserProfile) bool { return VanityName(p) == name },
+		"Your personal cloud is now "+VanityHost(name)+".",
+		"Saved. Pieces OS has not shown "+VanityHost(name)+" yet; it can take a few minutes.")
 }
 
 // SetBeta opts the user in to the beta program (a continuous window from
 // now) or out of it (the window ends now), as the reference describes.
 func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
-	client, user, err := c.begin(ActionSetBeta)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.end()
-	now := c.clock.Now().UTC()
-	window := &apiclient.AnonymousTemporalRange{}
+	done := "You left the beta program."
 	if optIn {
-		yes := true
-		window.Continuous = &yes
-		window.From = &apiclient.GroupedTimestamp{Value: now}
-	} else {
-		window.To = &apiclient.GroupedTimestamp{Value: now}
+		done = "You joined the beta program."
 	}
-	body := &apiclient.UserBetaStatus{User: user.ID}
-	status := &apiclient.Auth0UserBetaStatus{Vision: window}
-	if user.Descope != nil && user.Auth0 == nil {
-		body.Descope = status
-	} else {
-		body.Auth0 = status
-	}
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	_, err = client.UserBetaStatus(octx, body)
-	cancel()
-	if err != nil {
-		return Result{}, c.fail(betaError(err))
-	}
-	ok := c.confirm(ctx, client, func(p *apiclient.UserProfile) bool {
-		return BetaOptedIn(p, c.clock.Now().Add(time.Second)) == optIn
-	})
-	word := "left"
-	if optIn {
-		word = "joined"
-	}
-	if !ok {
-		return Result{Message: "Saved. Pieces OS has not shown the change yet."}, nil
-	}
-	return Result{Message: "You " + word + " the beta program.", Confirmed: true}, nil
+	return c.change(ctx, ActionSetBeta, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+		now := &apiclient.GroupedTimestamp{Value: c.cfg.Clock.Now().UTC()}
+		window := &apiclient.AnonymousTemporalRange{To: now}
+		if optIn {
+			window = &apiclient.AnonymousTemporalRange{Continuous: &optIn, From: now}
+		}
+		body := &apiclient.UserBetaStatus{User: user.ID}
+		status := &apiclient.Auth0UserBetaStatus{Vision: window}
+		if user.Descope != nil && user.Auth0 == nil {
+			body.Descope = status
+		} else {
+			body.Auth0 = status
+		}
+		_, err := client.UserBetaStatus(ctx, body)
+		return err
+	}, betaError, func(p *apiclient.UserProfile) bool {
+		return BetaOptedIn(p, c.cfg.Clock.Now().Add(time.Second)) == optIn
+	}, done, "Saved. Pieces OS has not shown the change yet.")
 }
 
 // Refresh asks Pieces OS to refresh the user (GET /user/refresh).
 func (c *Core) Refresh(ctx context.Context) (Result, error) {
-	client, _, err := c.begin(ActionRefresh)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.end()
-	seq := c.streamSeq()
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	p, err := client.RefreshUser(octx)
-	cancel()
-	if err != nil {
-		return Result{}, c.fail(&ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)})
-	}
-	c.mu.Lock()
-	c.applySideReadLocked(p, seq)
-	c.clearErrorLocked(errAction)
-	c.commitLocked()
-	c.mu.Unlock()
-	return Result{Message: "Profile refreshed.", Confirmed: true}, nil
+	return c.change(ctx, ActionRefresh, func(ctx context.Context, client PiecesOS, _ *apiclient.UserProfile) error {
+		seq := c.streamSeq()
+		p, err := client.RefreshUser(ctx)
+		if err == nil {
+			c.mu.Lock()
+			c.applySideReadLocked(p, seq)
+			c.mu.Unlock()
+		}
+		return err
+	}, func(err error) *ActionError {
+		return &ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)}
+	}, nil, "Profile refreshed.", "")
 }
 
 // Retry looks for Pieces OS again now, and reads the stored session again
 // when it could not be read before.
 func (c *Core) Retry() Result {
-	select {
-	case c.retry <- struct{}{}:
-	default:
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	wake(c.retry)
 	if c.loadFailed || c.pendingDelete {
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
-		c.clearErrorLocked(errKeyringRead, errKeyringDelete)
-		c.loadNowLocked()
+		c.clearErrorLocked(errKeyring)
+		stopLocked(&c.loadTimer)
+		c.loadBackoff.Reset()
+		c.goBackgroundLocked(c.loadStore)
 	}
 	c.commitLocked()
 	return Result{Message: "Looking for Pieces OS…"}
@@ -519,20 +419,34 @@ func (c *Core) begin(a Action) (PiecesOS, *apiclient.UserProfile, error) {
 	return c.client, c.user, nil
 }
 
-func (c *Core) end() {
+// change runs an action on the signed-in user: send asks Pieces OS
+// (within 30 s), failed words its failure, which becomes the last error, and
+// ok, when set, says whether the profile shows the change. The result says
+// done once the change is confirmed, else saved.
+func (c *Core) change(ctx context.Context, a Action, send func(context.Context, PiecesOS, *apiclient.UserProfile) error,
+	failed func(error) *ActionError, ok func(*apiclient.UserProfile) bool, done, saved string) (Result, error) {
+	client, user, err := c.begin(a)
+	if err != nil {
+		return Result{}, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = send(sctx, client, user)
+	cancel()
+	confirmed := err == nil && (ok == nil || c.confirm(ctx, client, ok))
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer c.commitLocked()
 	c.busy = ""
-	c.commitLocked()
-	c.mu.Unlock()
-}
-
-// fail records an action's failure as the last error and returns it.
-func (c *Core) fail(e *ActionError) error {
-	c.mu.Lock()
-	c.setErrorLocked(errAction, e.Message)
-	c.commitLocked()
-	c.mu.Unlock()
-	return e
+	if err != nil {
+		e := failed(err)
+		c.setErrorLocked(errAction, e.Message)
+		return Result{}, e
+	}
+	if !confirmed {
+		return Result{Message: saved}, nil
+	}
+	c.clearErrorLocked(errAction)
+	return Result{Message: done, Confirmed: true}, nil
 }
 
 // confirm waits until the profile satisfies ok, from the stream or by
@@ -545,15 +459,9 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 	defer poll.Stop()
 	for {
 		select {
-		case <-ctx.Done():
-			return false
-		case s, open := <-states:
-			if !open {
-				return false
-			}
-			if s.User != nil && ok(s.User) {
-				c.clearError()
-				return true
+		case s, open := <-states: // closed when ctx ends
+			if !open || (s.User != nil && ok(s.User)) {
+				return open
 			}
 		case <-poll.C:
 			seq := c.streamSeq()
@@ -563,18 +471,10 @@ func (c *Core) confirm(ctx context.Context, client PiecesOS, ok func(*apiclient.
 				c.applySideReadLocked(snap.User, seq)
 				c.commitLocked()
 				c.mu.Unlock()
-				c.clearError()
 				return true
 			}
 		}
 	}
-}
-
-func (c *Core) clearError() {
-	c.mu.Lock()
-	c.clearErrorLocked(errAction)
-	c.commitLocked()
-	c.mu.Unlock()
 }
 
 // streamSeq returns the count of profiles the stream has reported.

@@ -2,7 +2,7 @@ package app
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,7 +11,7 @@ import (
 
 // deriveEventsLocked turns a state transition into notification events.
 // The first knowledge of the user is the baseline and produces none.
-func (c *Core) deriveEventsLocked(prev, next State) {
+func (c *Core) deriveEventsLocked() {
 	// "Session expired" is emitted by sessionExpiredLocked, once per fact:
 	// the phase can hide and show sign-in-needed again (a sign-in started
 	// and cancelled, Pieces OS away) without it being news.
@@ -31,16 +31,15 @@ func (c *Core) deriveEventsLocked(prev, next State) {
 		return
 	}
 	old, cur := c.eventUser, c.user
+	c.eventUser = cur
 	switch {
 	case old == nil && cur != nil:
-		c.eventUser = cur
 		if c.silentSignIn {
 			c.silentSignIn = false
 			return
 		}
 		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Signed in as " + DisplayName(cur) + "."})
 	case old != nil && cur == nil:
-		c.eventUser = nil
 		c.dropChangesLocked()
 		if c.expectSignOut {
 			c.emitLocked(Event{Kind: EventSignedOut, Title: "Signed out of Pieces", Body: DisplayName(old) + " is signed out on this computer."})
@@ -48,12 +47,10 @@ func (c *Core) deriveEventsLocked(prev, next State) {
 			c.emitLocked(Event{Kind: EventSignedOutRemote, Title: "Signed out of Pieces", Body: DisplayName(old) + " was signed out of Pieces OS outside Pieces Tray. Sign in again to continue."})
 		}
 	case old != nil && cur != nil && old.ID != cur.ID:
-		c.eventUser = cur
 		c.dropChangesLocked()
 		c.emitLocked(Event{Kind: EventSignedIn, Title: "Signed in to Pieces", Body: "Now signed in as " + DisplayName(cur) + "."})
 	case old != nil && cur != nil:
-		c.eventUser = cur
-		for _, f := range profileChanges(old, cur, c.clock.Now()) {
+		for _, f := range profileChanges(old, cur, c.cfg.Clock.Now()) {
 			c.noteChangeLocked(f)
 		}
 	}
@@ -61,74 +58,50 @@ func (c *Core) deriveEventsLocked(prev, next State) {
 
 // noteChangeLocked adds a changed profile field to the coalescing window.
 func (c *Core) noteChangeLocked(field string) {
-	if c.pendingChanges == nil {
-		c.pendingChanges = make(map[string]bool)
+	if !slices.Contains(c.pendingChanges, field) {
+		c.pendingChanges = append(c.pendingChanges, field)
 	}
-	c.pendingChanges[field] = true
 	if c.changeTimer != nil {
 		return
 	}
-	c.changeTimer = c.clock.AfterFunc(c.cfg.EventWindow, func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.changeTimer = nil
-		if len(c.pendingChanges) == 0 || c.runCtx == nil || c.runCtx.Err() != nil {
-			return
+	c.afterLocked(&c.changeTimer, eventWindow, func() {
+		if len(c.pendingChanges) > 0 {
+			slices.Sort(c.pendingChanges)
+			c.emitLocked(Event{Kind: EventProfileChanged, Title: "Pieces profile updated", Body: changeSentence(c.pendingChanges)})
+			c.pendingChanges = nil
 		}
-		fields := make([]string, 0, len(c.pendingChanges))
-		for f := range c.pendingChanges {
-			fields = append(fields, f)
-		}
-		c.pendingChanges = nil
-		sort.Strings(fields)
-		c.emitLocked(Event{Kind: EventProfileChanged, Title: "Pieces profile updated", Body: changeSentence(fields)})
 	})
 }
 
 func (c *Core) dropChangesLocked() {
 	c.pendingChanges = nil
-	if c.changeTimer != nil {
-		c.changeTimer.Stop()
-		c.changeTimer = nil
-	}
+	stopLocked(&c.changeTimer)
 }
-
-// Profile fields that are news when they change.
-const (
-	fieldName    = "name"
-	fieldEmail   = "email"
-	fieldPicture = "picture"
-	fieldVanity  = "vanity name"
-	fieldBeta    = "beta program"
-)
 
 // profileChanges lists the person-visible fields that differ between two
 // profiles of the same user.
 func profileChanges(a, b *apiclient.UserProfile, now time.Time) []string {
 	var out []string
-	if a.Name != b.Name {
-		out = append(out, fieldName)
-	}
-	if a.Email != b.Email {
-		out = append(out, fieldEmail)
-	}
-	if a.Picture != b.Picture {
-		out = append(out, fieldPicture)
-	}
-	if VanityName(a) != VanityName(b) {
-		out = append(out, fieldVanity)
-	}
-	if BetaOptedIn(a, now) != BetaOptedIn(b, now) {
-		out = append(out, fieldBeta)
+	for _, f := range []struct {
+		name    string
+		changed bool
+	}{
+		{"name", a.Name != b.Name},
+		{"email", a.Email != b.Email},
+		{"picture", a.Picture != b.Picture},
+		{"vanity name", VanityName(a) != VanityName(b)},
+		{"beta program", BetaOptedIn(a, now) != BetaOptedIn(b, now)},
+	} {
+		if f.changed {
+			out = append(out, f.name)
+		}
 	}
 	return out
 }
 
 func changeSentence(fields []string) string {
-	switch len(fields) {
-	case 1:
-		return fmt.Sprintf("Your %s changed.", fields[0])
-	default:
-		return fmt.Sprintf("Your %s and %s changed.", strings.Join(fields[:len(fields)-1], ", "), fields[len(fields)-1])
+	if len(fields) == 1 {
+		return "Your " + fields[0] + " changed."
 	}
+	return fmt.Sprintf("Your %s and %s changed.", strings.Join(fields[:len(fields)-1], ", "), fields[len(fields)-1])
 }

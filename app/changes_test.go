@@ -50,12 +50,12 @@ func TestProfileChanges(t *testing.T) {
 		want   []string
 	}{
 		{"nothing", func(*apiclient.UserProfile) {}, nil},
-		{"name", func(p *apiclient.UserProfile) { p.Name = "Ada L." }, []string{fieldName}},
-		{"email and picture", func(p *apiclient.UserProfile) { p.Email = "a@x"; p.Picture = "p2" }, []string{fieldEmail, fieldPicture}},
-		{"vanity", func(p *apiclient.UserProfile) { p.VanityName = "ada" }, []string{fieldVanity}},
+		{"name", func(p *apiclient.UserProfile) { p.Name = "Ada L." }, []string{"name"}},
+		{"email and picture", func(p *apiclient.UserProfile) { p.Email = "a@x"; p.Picture = "p2" }, []string{"email", "picture"}},
+		{"vanity", func(p *apiclient.UserProfile) { p.VanityName = "ada" }, []string{"vanity name"}},
 		{"beta", func(p *apiclient.UserProfile) {
 			p.Auth0 = &apiclient.Auth0UserMetadata{GlobalID: "g", Beta: &apiclient.AnonymousTemporalRange{Continuous: &yes}}
-		}, []string{fieldBeta}},
+		}, []string{"beta program"}},
 		{"username is not news", func(p *apiclient.UserProfile) { p.Username = "other" }, nil},
 	}
 	for _, tt := range tests {

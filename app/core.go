@@ -1,10 +1,12 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -60,32 +62,29 @@ type Config struct {
 	Issuer   string          // recorded with the stored session
 	ClientID string          // recorded with the stored session
 
-	// PublishInterval is the least time between two publications to
-	// subscribers, so that a burst of frames costs a bounded number of
-	// renders. Default 50 ms.
-	PublishInterval time.Duration
-	// EventWindow coalesces profile changes into one event. Default 1 s.
-	EventWindow time.Duration
-	// OutageGrace is how long Pieces OS may be away before it is news.
-	// Default 5 s.
-	OutageGrace time.Duration
 	// ConfirmTimeout bounds how long vanity and beta changes wait to be
 	// confirmed by the profile. Default 20 s.
 	ConfirmTimeout time.Duration
 	// SignInTimeout bounds a browser sign-in. Default
 	// DefaultSignInTimeout (5 minutes).
 	SignInTimeout time.Duration
-	// RenewRetry is the first wait before retrying a failed renewal or
-	// restore; it doubles up to 5 minutes. Default 15 s.
-	RenewRetry time.Duration
 }
+
+// Timings of the core.
+const (
+	// publishInterval is the least time between two publications to
+	// subscribers, so that a burst of frames costs a bounded number of
+	// renders.
+	publishInterval = 50 * time.Millisecond
+	eventWindow     = time.Second      // coalesces profile changes into one event
+	outageGrace     = 5 * time.Second  // how long Pieces OS may be away before it is news
+	renewRetry      = 15 * time.Second // first wait before retrying a renewal, restore or keyring read
+)
 
 // Core is the session state machine of the agent. Create it with New, start
 // it with Run, read it with State and Subscribe, and act with Do.
 type Core struct {
-	cfg   Config
-	log   *slog.Logger
-	clock apiclient.Clock
+	cfg Config
 
 	dirty  chan struct{} // capacity 1: a new state waits to be published
 	events chan struct{} // capacity 1: events wait in pending
@@ -124,9 +123,7 @@ type Core struct {
 	// not news for notifications.
 	restoreWanted bool
 	// connShowedUser: the stream connection now open has shown a signed-in
-	// user. Only a sign-out on such a connection can mean "signed out
-	// elsewhere"; nobody on a fresh connection means Pieces OS lost the
-	// session (a restart, however quick), which a restore repairs.
+	// user (see onProfileLocked for why it matters).
 	connShowedUser bool
 	// confirmingSignOut: a sign-out frame is being checked with GET /user;
 	// nobodyFrame: the stream's latest news was such a frame.
@@ -147,7 +144,6 @@ type Core struct {
 	loadBackoff   apiclient.Backoff // waits between keyring reads
 	loadTimer     apiclient.Timer
 	renewAt       time.Time // when the scheduled renewal is due
-	renewFailing  bool      // renewals fail past the token's expiry; LastError says so
 	profileSeq    uint64    // counts profiles from the stream, to order side reads
 	storage       StorageInfo
 	storeLoaded   bool
@@ -169,7 +165,7 @@ type Core struct {
 	// notification bookkeeping
 	eventUser      *apiclient.UserProfile // last signed-in profile events were derived from
 	silentSignIn   bool                   // the next signed-in transition is a silent restore
-	pendingChanges map[string]bool        // coalesced profile changes
+	pendingChanges []string               // coalesced profile changes
 	changeTimer    apiclient.Timer
 	outageTimer    apiclient.Timer
 	outageReported bool
@@ -193,15 +189,14 @@ type errSource uint8
 
 // The conditions LastError tells of.
 const (
-	errNone          errSource = iota
-	errSignIn                  // the last sign-in failed
-	errSignOut                 // the last sign-out was incomplete
-	errAction                  // the last vanity, beta or refresh action failed
-	errKeyringRead             // the stored session could not be read
-	errKeyringDelete           // a removed session is still in the keyring
-	errRestore                 // the stored session could not be restored yet
-	errRenew                   // the session could not be renewed past its expiry
-	errProfile                 // Pieces OS sent a profile this version cannot read
+	errNone    errSource = iota
+	errSignIn            // the last sign-in failed
+	errSignOut           // the last sign-out was incomplete
+	errAction            // the last vanity, beta or refresh action failed
+	errKeyring           // the keyring could not be read, or still holds a removed session
+	errRestore           // the stored session could not be restored yet
+	errRenew             // the session could not be renewed past its expiry
+	errProfile           // Pieces OS sent a profile this version cannot read
 )
 
 // setErrorLocked makes msg the LastError, as told by src.
@@ -211,56 +206,30 @@ func (c *Core) setErrorLocked(src errSource, msg string) {
 
 // clearErrorLocked clears the LastError when it tells of one of srcs.
 func (c *Core) clearErrorLocked(srcs ...errSource) {
-	for _, s := range srcs {
-		if c.errFrom == s {
-			c.lastError, c.errFrom = "", errNone
-			return
-		}
+	if slices.Contains(srcs, c.errFrom) {
+		c.lastError, c.errFrom = "", errNone
 	}
 }
 
 // New returns a Core that publishes PhaseConnecting until Run learns more.
 func New(cfg Config) *Core {
-	if cfg.Clock == nil {
-		cfg.Clock = apiclient.SystemClock{}
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.PublishInterval == 0 {
-		cfg.PublishInterval = 50 * time.Millisecond
-	}
-	if cfg.EventWindow == 0 {
-		cfg.EventWindow = time.Second
-	}
-	if cfg.OutageGrace == 0 {
-		cfg.OutageGrace = 5 * time.Second
-	}
-	if cfg.ConfirmTimeout == 0 {
-		cfg.ConfirmTimeout = 20 * time.Second
-	}
-	if cfg.SignInTimeout == 0 {
-		cfg.SignInTimeout = DefaultSignInTimeout
-	}
-	if cfg.RenewRetry == 0 {
-		cfg.RenewRetry = 15 * time.Second
-	}
-	if cfg.Mode == "" {
-		cfg.Mode = ModeAuth0
-	}
+	cfg.Clock = cmp.Or[apiclient.Clock](cfg.Clock, apiclient.SystemClock{})
+	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
+	cfg.ConfirmTimeout = cmp.Or(cfg.ConfirmTimeout, 20*time.Second)
+	cfg.SignInTimeout = cmp.Or(cfg.SignInTimeout, DefaultSignInTimeout)
+	cfg.Mode = cmp.Or(cfg.Mode, ModeAuth0)
 	c := &Core{
 		cfg:     cfg,
-		log:     cfg.Logger,
-		clock:   cfg.Clock,
 		dirty:   make(chan struct{}, 1),
 		events:  make(chan struct{}, 1),
 		retry:   make(chan struct{}, 1),
 		stream:  StreamInfo{Status: StreamIdle},
 		storage: StorageInfo{Kind: StorageNone},
 		subs:    make(map[chan State]struct{}),
+
+		loadBackoff:  apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
+		renewBackoff: apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
 	}
-	c.loadBackoff = apiclient.Backoff{Min: cfg.RenewRetry, Max: maxRenewBackoff}
-	c.renewBackoff = apiclient.Backoff{Min: cfg.RenewRetry, Max: maxRenewBackoff}
 	if cfg.Mode == ModePiecesOS {
 		// Pieces OS keeps the session: there is nothing to read here.
 		c.storage = StorageInfo{Kind: StoragePiecesOS}
@@ -287,65 +256,42 @@ func (c *Core) Subscribe(ctx context.Context) <-chan State {
 	ch <- c.cur
 	c.subs[ch] = struct{}{}
 	c.mu.Unlock()
-	go func() {
-		<-ctx.Done()
+	context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		delete(c.subs, ch)
 		close(ch)
 		c.mu.Unlock()
-	}()
+	})
 	return ch
 }
 
 // Run starts the core: it loads the stored session, follows Pieces OS,
 // publishes states and delivers events until ctx ends. It waits for all the
-// work it started before returning.
+// work it started before returning. It is called once.
 func (c *Core) Run(ctx context.Context) error {
 	c.mu.Lock()
-	if c.runCtx != nil {
-		c.mu.Unlock()
-		return errors.New("app: Run called twice")
-	}
 	c.runCtx = ctx
 	c.stream = StreamInfo{Status: StreamConnecting}
 	c.commitLocked()
+	if c.cfg.Mode == ModeAuth0 {
+		c.goBackgroundLocked(c.loadStore)
+	}
 	c.mu.Unlock()
 
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); c.publishLoop(ctx) }()
-	go func() { defer wg.Done(); c.eventLoop(ctx) }()
-	go func() { defer wg.Done(); c.followLoop(ctx) }()
-	if c.cfg.Mode == ModeAuth0 {
-		c.goBackground(c.loadStore)
-	}
+	wg.Go(func() { c.publishLoop(ctx) })
+	wg.Go(func() { c.eventLoop(ctx) })
+	wg.Go(func() { c.followLoop(ctx) })
 
 	<-ctx.Done()
 	c.mu.Lock()
-	c.stopTimersLocked()
+	for _, t := range []*apiclient.Timer{&c.renewTimer, &c.changeTimer, &c.outageTimer, &c.loadTimer} {
+		stopLocked(t)
+	}
 	c.mu.Unlock()
 	wg.Wait()
 	c.wg.Wait()
 	return nil
-}
-
-// goBackground runs f in a goroutine counted by Run, with Run's context.
-// It does nothing once Run's context has ended.
-func (c *Core) goBackground(f func(ctx context.Context)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.goBackgroundLocked(f)
-}
-
-func (c *Core) stopTimersLocked() {
-	for _, t := range []apiclient.Timer{c.renewTimer, c.changeTimer, c.outageTimer, c.loadTimer} {
-		if t != nil {
-			t.Stop()
-		}
-	}
-	if c.signIn != nil {
-		c.signIn.cancel()
-	}
 }
 
 // followLoop runs the follower, restarting it when Retry asks.
@@ -356,7 +302,7 @@ func (c *Core) followLoop(ctx context.Context) {
 		go func() {
 			defer close(done)
 			if err := c.cfg.Follower.Run(fctx, c.onStream); err != nil && fctx.Err() == nil {
-				c.log.Warn("stream follower stopped", "err", err)
+				c.cfg.Logger.Warn("stream follower stopped", "err", err)
 			}
 		}()
 		select {
@@ -376,7 +322,7 @@ func (c *Core) followLoop(ctx context.Context) {
 }
 
 // publishLoop delivers the newest state to subscribers, at most once per
-// PublishInterval.
+// publishInterval.
 func (c *Core) publishLoop(ctx context.Context) {
 	for {
 		select {
@@ -398,7 +344,7 @@ func (c *Core) publishLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(c.cfg.PublishInterval):
+		case <-time.After(publishInterval):
 		}
 	}
 }
@@ -436,28 +382,21 @@ func (c *Core) emitLocked(ev Event) {
 	}
 	c.pending = append(c.pending, ev)
 	c.emitted++
-	select {
-	case c.events <- struct{}{}:
-	default:
-	}
+	wake(c.events)
 }
 
 // commitLocked rebuilds the state from the facts, and publishes it and
 // derives events when it changed.
 func (c *Core) commitLocked() {
 	next := c.build()
-	prev := c.cur
-	next.Seq = prev.Seq
-	if reflect.DeepEqual(prev, next) {
+	next.Seq = c.cur.Seq
+	if reflect.DeepEqual(c.cur, next) {
 		return
 	}
-	next.Seq = prev.Seq + 1
+	next.Seq++
 	c.cur = next
-	c.deriveEventsLocked(prev, next)
-	select {
-	case c.dirty <- struct{}{}:
-	default:
-	}
+	c.deriveEventsLocked()
+	wake(c.dirty)
 }
 
 // build derives the State from the facts the core holds.
@@ -473,14 +412,12 @@ func (c *Core) build() State {
 	switch {
 	case c.signIn != nil:
 		s.Phase = PhaseSigningIn
-		s.SignIn = &SignInInfo{URL: c.signIn.url, StartedAt: c.signIn.started, Deadline: c.signIn.deadline}
+		info := c.signIn.info
+		s.SignIn = &info
 	case c.notRunning:
 		s.Phase = PhaseNotRunning
 		s.PiecesOS.Tried = c.tried
-		s.Reason = "Pieces OS is not running"
-		if c.stream.Err != "" {
-			s.Reason = c.stream.Err
-		}
+		s.Reason = cmp.Or(c.stream.Err, "Pieces OS is not running")
 	case c.signInNeeded != "":
 		s.Phase = PhaseSignInNeeded
 		s.Reason = c.signInNeeded
@@ -512,13 +449,11 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 		c.baseURL = u.BaseURL
 		c.client = c.cfg.PiecesOS(u.BaseURL)
 		c.version = ""
-		c.goBackgroundLocked(c.readVersion)
+		client := c.client
+		c.goBackgroundLocked(func(ctx context.Context) { c.readVersion(ctx, client) })
 	}
 	wasLive := c.liveLocked()
-	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt}
-	if u.Err != nil {
-		c.stream.Err = Human(u.Err)
-	}
+	c.stream = StreamInfo{Status: StreamStatus(u.Status), NextAttempt: u.NextAttempt, Err: Human(u.Err)}
 	switch StreamStatus(u.Status) {
 	case StreamLive:
 		c.notRunning = false
@@ -559,41 +494,33 @@ func (c *Core) onStream(u apiclient.StreamUpdate) {
 // liveLocked reports whether the stream is connected.
 func (c *Core) liveLocked() bool { return c.stream.Status == StreamLive }
 
+// goBackgroundLocked runs f in a goroutine counted by Run, with Run's
+// context. It does nothing once Run's context has ended.
 func (c *Core) goBackgroundLocked(f func(ctx context.Context)) {
 	if c.runCtx == nil || c.runCtx.Err() != nil {
 		return
 	}
 	ctx := c.runCtx
-	c.wg.Add(1)
 	c.work++
-	go func() {
-		defer c.wg.Done()
+	c.wg.Go(func() {
 		f(ctx)
 		c.mu.Lock()
 		c.work--
 		c.mu.Unlock()
-	}()
+	})
 }
 
-func (c *Core) readVersion(ctx context.Context) {
-	c.mu.Lock()
-	client := c.client
-	c.mu.Unlock()
-	if client == nil {
-		return
-	}
+// readVersion reads the version of the Pieces OS client talks to.
+func (c *Core) readVersion(ctx context.Context, client PiecesOS) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	v, err := client.Version(ctx)
-	if err != nil {
-		return
-	}
 	c.mu.Lock()
-	if c.client == client {
+	defer c.mu.Unlock()
+	if err == nil && c.client == client {
 		c.version = Clean(v) // shown as is in menus, windows and status
 		c.commitLocked()
 	}
-	c.mu.Unlock()
 }
 
 // onProfileLocked applies what Pieces OS says about the signed-in user
@@ -614,7 +541,7 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 	if p != nil {
 		c.connShowedUser = c.liveLocked()
 		if c.ownerID != "" && p.ID != c.ownerID && (c.stored != nil || c.token != nil) {
-			c.log.Info("another account signed in to Pieces OS; removing the stored session")
+			c.cfg.Logger.Info("another account signed in to Pieces OS; removing the stored session")
 			c.forgetSessionLocked()
 		}
 		if c.signInNeeded != "" && (c.token != nil || !hadUser) {
@@ -629,22 +556,19 @@ func (c *Core) onProfileLocked(p *apiclient.UserProfile, fresh bool) {
 		c.user = p
 		return
 	}
+	// Our own sign-out's frame needs nothing more: the action finishes the
+	// bookkeeping, and no restore starts while it runs.
 	switch {
-	case hadUser && c.expectSignOut:
-		// Our own sign-out; the action finishes the bookkeeping.
-		c.user = nil
-	case hadUser && !fresh && c.connShowedUser:
+	case hadUser && !c.expectSignOut && !fresh && c.connShowedUser:
 		// Maybe signed out elsewhere: believe it only when GET /user agrees.
 		c.confirmSignOutLocked()
-	case hadUser:
-		c.user = nil
-		c.log.Info("Pieces OS has nobody signed in after a reconnect; restoring the session")
+		return
+	case hadUser && !c.expectSignOut:
+		c.cfg.Logger.Info("Pieces OS has nobody signed in after a reconnect; restoring the session")
 		c.restoreAfterReconnect = c.stored != nil
-		c.maybeRestoreLocked()
-	default:
-		c.user = nil
-		c.maybeRestoreLocked()
 	}
+	c.user = nil
+	c.maybeRestoreLocked()
 }
 
 // confirmSignOutLocked checks a sign-out frame with GET /user. When Pieces
@@ -668,8 +592,8 @@ func (c *Core) confirmSignOutLocked() {
 		case err != nil:
 			// Pieces OS did not answer: reconnect; the fresh connection's
 			// GET /user decides (nobody there restores the session).
-			c.log.Info("could not confirm a sign-out frame; reconnecting", "err", err)
-			c.retryStreamLocked()
+			c.cfg.Logger.Info("could not confirm a sign-out frame; reconnecting", "err", err)
+			wake(c.retry) // followLoop starts the follower again
 		case c.profileSeq != seq || c.client != client:
 			// The stream told something newer meanwhile: when that was
 			// another sign-out frame, confirm it in turn.
@@ -680,48 +604,67 @@ func (c *Core) confirmSignOutLocked() {
 			// Nothing changes, but the follower took the frame for news:
 			// reconnect it, so that its view starts again from GET /user
 			// and a later sign-out frame is news to it again.
-			c.log.Info("a sign-out frame was contradicted by GET /user; nothing changes")
-			c.retryStreamLocked()
+			c.cfg.Logger.Info("a sign-out frame was contradicted by GET /user; nothing changes")
+			wake(c.retry) // followLoop starts the follower again
 		case c.user != nil && !c.expectSignOut:
 			c.user = nil
-			c.log.Info("signed out in Pieces OS from elsewhere; removing the stored session")
+			c.cfg.Logger.Info("signed out in Pieces OS from elsewhere; removing the stored session")
 			c.forgetSessionLocked()
 		}
 		c.commitLocked()
 	})
 }
 
-// retryStreamLocked asks followLoop to start the follower again.
-func (c *Core) retryStreamLocked() {
+// wake signals the reader of ch, a channel of capacity 1, without waiting.
+func wake(ch chan struct{}) {
 	select {
-	case c.retry <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }
 
-// trackOutageLocked turns a stream outage longer than OutageGrace into a
+// trackOutageLocked turns a stream outage longer than outageGrace into a
 // "stopped" event and the recovery after it into a "back" event.
 func (c *Core) trackOutageLocked(wasLive bool) {
 	switch {
 	case c.liveLocked() && !wasLive:
-		if c.outageTimer != nil {
-			c.outageTimer.Stop()
-			c.outageTimer = nil
-		}
+		stopLocked(&c.outageTimer)
 		if c.outageReported {
 			c.outageReported = false
 			c.emitLocked(Event{Kind: EventPiecesOSBack, Title: "Pieces OS is back", Body: "Pieces Tray is connected to Pieces OS again."})
 		}
 	case !c.liveLocked() && wasLive && c.outageTimer == nil:
-		c.outageTimer = c.clock.AfterFunc(c.cfg.OutageGrace, func() {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.outageTimer = nil
-			if c.liveLocked() || c.runCtx == nil || c.runCtx.Err() != nil {
+		c.afterLocked(&c.outageTimer, outageGrace, func() {
+			if c.liveLocked() {
 				return
 			}
 			c.outageReported = true
 			c.emitLocked(Event{Kind: EventPiecesOSStopped, Title: "Pieces OS stopped", Body: "Pieces Tray lost its connection to Pieces OS and keeps trying to reconnect."})
 		})
+	}
+}
+
+// afterLocked arms the timer in *slot, replacing the one there, to call f
+// under mu after d, unless it was stopped or replaced meanwhile or Run has
+// ended.
+func (c *Core) afterLocked(slot *apiclient.Timer, d time.Duration, f func()) {
+	stopLocked(slot)
+	var t apiclient.Timer
+	t = c.cfg.Clock.AfterFunc(d, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if *slot == t && c.runCtx != nil && c.runCtx.Err() == nil {
+			*slot = nil
+			f()
+		}
+	})
+	*slot = t
+}
+
+// stopLocked stops the timer in *slot, if any.
+func stopLocked(slot *apiclient.Timer) {
+	if *slot != nil {
+		(*slot).Stop()
+		*slot = nil
 	}
 }

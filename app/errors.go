@@ -41,19 +41,18 @@ func Human(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "It was cancelled."
 	}
-	var ae *ActionError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[*ActionError](err); ok {
 		return ae.Message
 	}
 	return Sentence(err.Error())
 }
 
 // Sentence turns an error message into a sentence: it is cleaned like text
-// from outside (see cleanText), package prefixes such as "apiclient: " that
+// from outside (see CleanLine), package prefixes such as "apiclient: " that
 // mean nothing to people are dropped, the first letter is
 // capitalised and a full stop ends it.
 func Sentence(msg string) string {
-	msg = cleanText(msg, maxSentence) // it may quote Pieces OS or an identity provider
+	msg = CleanLine(msg, maxSentence) // it may quote Pieces OS or an identity provider
 	for _, p := range []string{"app: ", "apiclient: ", "auth: ", "control: ", "windowcmd: ", "ui: "} {
 		msg = strings.ReplaceAll(msg, p, "")
 	}

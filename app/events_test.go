@@ -73,7 +73,7 @@ func TestBurstIsCoalesced(t *testing.T) {
 		t.Fatal("the last frame of the burst never reached the state")
 	}
 	elapsed := time.Since(start)
-	// At most one publication per PublishInterval (50 ms), plus the edges.
+	// At most one publication per publishInterval (50 ms), plus the edges.
 	limit := int(elapsed/(50*time.Millisecond)) + 3
 	t.Logf("1000 frames in %v gave %d publications (limit %d)", elapsed, pubs, limit)
 	if pubs > limit || pubs > 200 {

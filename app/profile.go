@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -22,28 +23,26 @@ const (
 	maxSentence = 600 // a message that may quote an error from outside
 )
 
-// Clean makes a profile field from outside safe and tidy to show: see
-// cleanText; it keeps at most 120 characters.
-func Clean(s string) string { return cleanText(s, maxField) }
+// Clean makes a profile field from outside safe and tidy to show, as
+// CleanLine does; it keeps at most 120 characters.
+func Clean(s string) string { return CleanLine(s, maxField) }
 
-// CleanLine is Clean for a longer line, such as an address from outside:
-// it keeps at most max characters.
-func CleanLine(s string, max int) string { return cleanText(s, max) }
-
-// cleanText drops C0 and C1 control characters (escape sequences lose their
-// ESC, so a terminal shows them as text), bidirectional overrides, embeddings
-// and isolates (which can make text read backwards), zero-width characters
-// and invalid UTF-8; turns
-// every run of white space, line breaks included, into one space; and cuts
-// the text to max characters, ending it with an ellipsis.
-func cleanText(s string, max int) string {
+// CleanLine makes a line from outside (a message, an address) safe and tidy
+// to show: it drops control and format characters (Unicode Cc and Cf: C0
+// and C1 controls, so escape sequences lose their ESC and a terminal shows
+// them as text; bidirectional overrides, embeddings and isolates, which can
+// make text read backwards; zero-width characters, which can make two names
+// look the same) and invalid UTF-8; turns every run of white space, line
+// breaks included, into one space; and cuts the text to max characters,
+// ending it with an ellipsis.
+func CleanLine(s string, max int) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToValidUTF8(s, "") {
 		switch {
 		case unicode.IsSpace(r):
 			space = true
-		case unicode.IsControl(r), isBidiControl(r):
+		case unicode.In(r, unicode.Cc, unicode.Cf):
 		default:
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
@@ -59,16 +58,6 @@ func cleanText(s string, max int) string {
 	return strings.TrimRight(string([]rune(out)[:max-1]), " ") + "…"
 }
 
-// isBidiControl reports the characters that change the direction of text
-// (LRM, RLM, ALM, the embeddings and overrides U+202A–U+202E, the isolates
-// U+2066–U+2069) and the invisible ones that can hide text or make two
-// names look the same (zero-width space, joiners, word joiner, BOM).
-func isBidiControl(r rune) bool {
-	return r == '\u200e' || r == '\u200f' || r == '\u061c' ||
-		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') ||
-		(r >= '\u200b' && r <= '\u200d') || r == '\u2060' || r == '\ufeff'
-}
-
 // DisplayName is how a person is named in messages, menus and windows: name
 // and email, or whichever is known.
 func DisplayName(p *apiclient.UserProfile) string {
@@ -76,17 +65,10 @@ func DisplayName(p *apiclient.UserProfile) string {
 		return "Nobody"
 	}
 	name, email, username := Clean(p.Name), Clean(p.Email), Clean(p.Username)
-	switch {
-	case name != "" && email != "" && !strings.EqualFold(name, email):
+	if name != "" && email != "" && !strings.EqualFold(name, email) {
 		return fmt.Sprintf("%s (%s)", name, email)
-	case name != "":
-		return name
-	case email != "":
-		return email
-	case username != "":
-		return username
 	}
-	return "Your account"
+	return cmp.Or(name, email, username, "Your account")
 }
 
 // CloudDomain is the parent domain of vanity names.
@@ -101,16 +83,14 @@ func VanityName(p *apiclient.UserProfile) string {
 	if p == nil {
 		return ""
 	}
-	if p.VanityName != "" {
-		return Clean(p.VanityName)
+	name := p.VanityName
+	if name == "" && p.Auth0 != nil {
+		name = p.Auth0.VanityName
 	}
-	if p.Auth0 != nil && p.Auth0.VanityName != "" {
-		return Clean(p.Auth0.VanityName)
+	if name == "" && p.Descope != nil {
+		name = p.Descope.VanityName
 	}
-	if p.Descope != nil {
-		return Clean(p.Descope.VanityName)
-	}
-	return ""
+	return Clean(name)
 }
 
 // CloudURL returns the address of the user's personal cloud: the vanity URL
@@ -141,17 +121,11 @@ func BetaWindow(p *apiclient.UserProfile) *apiclient.AnonymousTemporalRange {
 // docs/ARCHITECTURE.md, "Beta status").
 func BetaOptedIn(p *apiclient.UserProfile, now time.Time) bool {
 	w := BetaWindow(p)
-	if w == nil {
+	switch {
+	case w == nil, w.To != nil && !w.To.Value.After(now):
 		return false
-	}
-	if w.To != nil && !w.To.Value.After(now) {
-		return false
-	}
-	if w.Continuous != nil && *w.Continuous {
+	case w.Continuous != nil && *w.Continuous:
 		return true
 	}
-	if w.From != nil && !w.From.Value.After(now) {
-		return w.To != nil // a bounded window that is running
-	}
-	return false
+	return w.From != nil && !w.From.Value.After(now) && w.To != nil // a bounded window that is running
 }

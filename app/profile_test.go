@@ -28,7 +28,7 @@ func TestClean(t *testing.T) {
 		{hostile["C1"], "Ada31m"},
 		{"  spaced\t\tout  ", "spaced out"},
 		{"Zoë 🚀", "Zoë 🚀"},
-		{"A\u200bd\ufeffa\u2060", "Ada"},
+		{"A\u200bd\ufeffa\u2060\u00ad", "Ada"}, // zero-width and other format characters
 		{"bad \xff byte", "bad byte"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -10,26 +11,22 @@ import (
 	"piecestray/auth"
 )
 
-// personStoreTimeout bounds a keyring save or delete the person started (a
-// sign-in, a sign-out): the keyring may ask them to unlock it first.
-const personStoreTimeout = 60 * time.Second
-
-// storeCallTimeout bounds a background keyring call (read, save, delete).
-// The keyring store has its own shorter bound; this one protects the core
-// from a store without. A timeout is "unknown", not "empty".
-const storeCallTimeout = 5 * time.Second
-
-// maxRenewBackoff caps the wait between failed renewals, restores and
-// keyring reads.
-const maxRenewBackoff = 5 * time.Minute
-
-// shownRetry caps the wait between retries while a failure to restore or
-// renew the session is shown.
-const shownRetry = 30 * time.Second
-
-// minReuseLife is how long the current access token must still be valid for
-// a restore to hand it to Pieces OS instead of refreshing again.
-const minReuseLife = 5 * time.Minute
+// Bounds and waits of the session's work.
+const (
+	// personStoreTimeout bounds a keyring save or delete the person started
+	// (a sign-in, a sign-out): the keyring may ask them to unlock it first.
+	personStoreTimeout = 60 * time.Second
+	// storeCallTimeout bounds a background keyring call (read, save,
+	// delete). The keyring store has its own shorter bound; this one
+	// protects the core from a store without. A timeout is "unknown", not
+	// "empty".
+	storeCallTimeout = 5 * time.Second
+	maxRenewBackoff  = 5 * time.Minute  // caps the wait between failed renewals, restores and keyring reads
+	shownRetry       = 30 * time.Second // caps it while a failure to restore or renew is shown
+	// minReuseLife is how long the current access token must still be valid
+	// for a restore to hand it to Pieces OS instead of refreshing again.
+	minReuseLife = 5 * time.Minute
+)
 
 // errSessionGone ends a renewal or restore whose session was dropped
 // meanwhile (signed out here or elsewhere, expired, or replaced by a new
@@ -69,52 +66,47 @@ func (c *Core) loadStore(ctx context.Context) {
 		return
 	}
 	usable := err == nil || errors.Is(err, auth.ErrNotFound)
-	if usable && c.stored != nil {
-		// The keyring answers again and this run has a session of its own.
-		// One kept in memory replaces whatever the keyring holds, including
-		// a session the person removed that could not be deleted.
-		c.pendingDelete = false
+	if usable {
 		c.loadFailed = false
-		c.clearErrorLocked(errKeyringRead, errKeyringDelete)
-		if c.storage.Kind == StorageMemory {
-			c.persistLocked()
-		}
-		c.commitLocked()
-		return
+		c.loadBackoff.Reset()
+		c.clearErrorLocked(errKeyring)
 	}
-	if c.pendingDelete && usable {
-		// The last attempt to delete a session the person removed failed;
-		// the keyring answers again, so finish the deletion instead.
+	if usable && (c.stored != nil || c.pendingDelete) {
 		c.pendingDelete = false
-		c.loadFailed = false
-		if sess != nil {
+		switch {
+		case c.stored != nil:
+			// This run has a session of its own. One kept in memory
+			// replaces whatever the keyring holds, including a session the
+			// person removed that could not be deleted.
+			if c.storage.Kind == StorageMemory {
+				c.persistLocked()
+			}
+		case sess != nil:
+			// The last attempt to delete a session the person removed
+			// failed; finish the deletion instead.
 			c.deleteFromKeyringLocked()
 		}
 		c.commitLocked()
 		return
 	}
-	failedBefore := c.loadFailed
-	c.loadFailed = false
 	// Without a Secret Service nothing can be stored; a locked keyring may
 	// hold anything.
-	c.keyringMayHold = (err == nil && sess != nil) || (err != nil && !errors.Is(err, auth.ErrNotFound) && !errors.Is(err, auth.ErrNoSecretService))
+	c.keyringMayHold = (err == nil && sess != nil) || (!usable && !errors.Is(err, auth.ErrNoSecretService))
 	switch {
 	case err == nil && sess != nil && sess.RefreshToken != "":
-		c.loadBackoff.Reset()
 		if why := c.foreignLocked(sess); why != "" {
 			// Not ours to use: never send a refresh token to another server.
-			c.log.Warn("the saved session is not used", "why", why)
+			c.cfg.Logger.Warn("the saved session is not used", "why", why)
 			break
 		}
 		c.stored = sess
 		c.storage = StorageInfo{Kind: StorageKeyring}
-		c.log.Debug("stored session found")
-	case err == nil, errors.Is(err, auth.ErrNotFound):
-		c.loadBackoff.Reset()
+		c.cfg.Logger.Debug("stored session found")
+	case usable:
 		if c.storage.Kind == StorageNone {
 			c.storage.Why = ""
 		}
-		c.log.Debug("no stored session")
+		c.cfg.Logger.Debug("no stored session")
 	default:
 		// Unknown is not empty: say why the session could not be read.
 		c.loadFailed = true
@@ -122,12 +114,9 @@ func (c *Core) loadStore(ctx context.Context) {
 		if c.stored == nil {
 			c.storage = StorageInfo{Kind: StorageNone, Why: why}
 		}
-		c.setErrorLocked(errKeyringRead, "Your saved session could not be read: "+why)
-		c.log.Warn("could not read the stored session; will try again", "err", err)
+		c.setErrorLocked(errKeyring, "Your saved session could not be read: "+why)
+		c.cfg.Logger.Warn("could not read the stored session; will try again", "err", err)
 		c.retryLoadLocked()
-	}
-	if failedBefore && !c.loadFailed {
-		c.clearErrorLocked(errKeyringRead)
 	}
 	c.maybeRestoreLocked()
 	c.commitLocked()
@@ -137,22 +126,33 @@ func (c *Core) loadStore(ctx context.Context) {
 // became usable again), ordered with every other save under refreshMu.
 func (c *Core) persistLocked() {
 	sess, gen := c.stored, c.gen
+	c.keyringLocked(func(ctx context.Context) error { return c.cfg.Store.Save(ctx, sess) }, func(err error) {
+		c.noteSaveLocked(err)
+		if err == nil && c.gen == gen && c.stored == sess {
+			c.storage = StorageInfo{Kind: StorageKeyring}
+		}
+	})
+}
+
+// keyringLocked runs op on the keyring in the background, under refreshMu
+// so that it is ordered with every save (adopt), unless the session of now
+// has ended first: the keyring item is then a newer session's. done gets
+// op's error under mu.
+func (c *Core) keyringLocked(op func(context.Context) error, done func(error)) {
+	gen := c.gen
 	c.goBackgroundLocked(func(ctx context.Context) {
 		c.refreshMu.Lock()
 		defer c.refreshMu.Unlock()
 		if c.unlessEnded(gen, nil) != nil {
 			return
 		}
-		sctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
-		err := c.cfg.Store.Save(sctx, sess)
+		ctx, cancel := context.WithTimeout(ctx, storeCallTimeout)
+		err := op(ctx)
 		cancel()
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.noteSaveLocked(err)
-		if err == nil && c.gen == gen && c.stored == sess {
-			c.storage = StorageInfo{Kind: StorageKeyring}
-			c.commitLocked()
-		}
+		done(err)
+		c.commitLocked()
 	})
 }
 
@@ -160,7 +160,7 @@ func (c *Core) persistLocked() {
 // did, or it failed in a way that does not rule it out (a timed-out call
 // goes on in the background).
 func (c *Core) noteSaveLocked(err error) {
-	if err == nil || !errors.Is(err, auth.ErrNoSecretService) {
+	if !errors.Is(err, auth.ErrNoSecretService) {
 		c.keyringMayHold = true
 	}
 }
@@ -175,16 +175,6 @@ func (c *Core) foreignLocked(s *auth.Session) string {
 		return "it was made for another client id"
 	}
 	return ""
-}
-
-// loadNowLocked reads the keyring again now, instead of at the next retry.
-func (c *Core) loadNowLocked() {
-	if c.loadTimer != nil {
-		c.loadTimer.Stop()
-		c.loadTimer = nil
-	}
-	c.loadBackoff.Reset()
-	c.goBackgroundLocked(c.loadStore)
 }
 
 // sameIssuer reports whether two spellings name one sign-in service: a
@@ -202,23 +192,7 @@ func issuerHost(s string) string {
 
 // retryLoadLocked reads the keyring again after a growing delay.
 func (c *Core) retryLoadLocked() {
-	wait := c.loadBackoff.Next()
-	if c.loadTimer != nil {
-		c.loadTimer.Stop()
-	}
-	var t apiclient.Timer
-	t = c.clock.AfterFunc(wait, func() {
-		c.mu.Lock()
-		mine := c.loadTimer == t
-		if mine {
-			c.loadTimer = nil
-		}
-		c.mu.Unlock()
-		if mine {
-			c.goBackground(c.loadStore)
-		}
-	})
-	c.loadTimer = t
+	c.afterLocked(&c.loadTimer, c.loadBackoff.Next(), func() { c.goBackgroundLocked(c.loadStore) })
 }
 
 // maybeRestoreLocked starts a silent restore when Pieces OS has nobody
@@ -237,10 +211,6 @@ func (c *Core) maybeRestoreLocked() {
 // a fresh access token is at hand). It speaks only when that fails.
 func (c *Core) restore(ctx context.Context, gen uint64) {
 	p, err := c.refreshAndAuthenticate(ctx, true, gen)
-	c.finishRestore(ctx, p, err)
-}
-
-func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.restoring = false
@@ -253,7 +223,7 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 		c.restoreWanted = false
 		c.silentSignIn = c.eventUser == nil
 		c.ownSessionLocked(p)
-		c.log.Info("session restored silently")
+		c.cfg.Logger.Info("session restored silently")
 		if c.restoreAfterReconnect {
 			c.emitLocked(Event{Kind: EventSignedBackIn, Title: "Signed you back in to Pieces OS",
 				Body: "Pieces OS had lost your session; Pieces Tray signed " + DisplayName(p) + " in again. Sign out from the menu if you meant to."})
@@ -263,12 +233,10 @@ func (c *Core) finishRestore(ctx context.Context, p *apiclient.UserProfile, err 
 		c.sessionExpiredLocked(err)
 	case err != nil:
 		c.setErrorLocked(errRestore, "Your saved session could not be restored yet: "+Human(err)+" Pieces Tray will try again.")
-		c.log.Warn("silent restore failed; will retry", "err", err)
+		c.cfg.Logger.Warn("silent restore failed; will retry", "err", err)
 		c.retryLaterLocked(func() {
-			c.mu.Lock()
 			c.maybeRestoreLocked()
 			c.commitLocked()
-			c.mu.Unlock()
 		})
 	}
 	c.commitLocked()
@@ -292,17 +260,13 @@ func (c *Core) endSessionLocked() {
 	if c.cancelRefresh != nil {
 		c.cancelRefresh()
 	}
-	if c.loadTimer != nil {
-		c.loadTimer.Stop()
-		c.loadTimer = nil
-	}
+	stopLocked(&c.loadTimer)
 	c.token = nil
 	c.ownerID = ""
 	c.restoreWanted = false
 	c.stopRenewalLocked()
 	// The session is over: so are the troubles of restoring and renewing it.
 	c.clearErrorLocked(errRestore, errRenew)
-	c.renewFailing = false
 }
 
 // sessionExpiredLocked moves to "sign-in needed" after the identity
@@ -310,22 +274,16 @@ func (c *Core) endSessionLocked() {
 // session.
 func (c *Core) sessionExpiredLocked(err error) {
 	c.signInNeeded = "Your Pieces session has expired or was revoked. Sign in again to continue."
-	c.log.Info("refresh token rejected; sign-in needed", "err", err)
+	c.cfg.Logger.Info("refresh token rejected; sign-in needed", "err", err)
 	c.emitLocked(Event{Kind: EventSessionExpired, Title: "Sign-in needed", Body: c.signInNeeded})
-	c.endSessionLocked()
-	c.deleteStoredLocked()
+	c.forgetSessionLocked()
 }
 
-// forgetSessionLocked drops the token and the stored session (signed out
-// elsewhere, or another account signed in).
+// forgetSessionLocked ends the session and forgets the stored one, removing
+// it from the keyring in the background (signed out elsewhere, expired, or
+// another account signed in).
 func (c *Core) forgetSessionLocked() {
 	c.endSessionLocked()
-	c.deleteStoredLocked()
-}
-
-// deleteStoredLocked forgets the stored session and removes it from the
-// keyring in the background.
-func (c *Core) deleteStoredLocked() {
 	if c.cfg.Mode == ModePiecesOS {
 		return // Pieces OS keeps the session; nothing is stored here
 	}
@@ -339,27 +297,15 @@ func (c *Core) deleteStoredLocked() {
 
 // deleteFromKeyringLocked removes the keyring item in the background.
 func (c *Core) deleteFromKeyringLocked() {
-	gen := c.gen
-	c.goBackgroundLocked(func(ctx context.Context) {
-		// Under refreshMu, so that it is ordered with every save (adopt);
-		// when a newer session exists, the keyring item is already its own.
-		c.refreshMu.Lock()
-		defer c.refreshMu.Unlock()
-		if c.unlessEnded(gen, nil) != nil {
+	c.keyringLocked(func(ctx context.Context) error { return c.deleteStore(ctx, storeCallTimeout) }, func(err error) {
+		if err != nil {
+			c.cfg.Logger.Warn("could not delete the stored session; will try again", "err", err)
+			c.deleteFailedLocked(err)
 			return
 		}
-		err := c.deleteStore(ctx, storeCallTimeout)
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if err != nil {
-			c.log.Warn("could not delete the stored session; will try again", "err", err)
-			c.deleteFailedLocked(err)
-		} else {
-			// A sign-out that could not delete it is complete now.
-			c.keyringMayHold = false
-			c.clearErrorLocked(errKeyringDelete, errSignOut)
-		}
-		c.commitLocked()
+		// A sign-out that could not delete it is complete now.
+		c.keyringMayHold = false
+		c.clearErrorLocked(errKeyring, errSignOut)
 	})
 }
 
@@ -379,7 +325,7 @@ func (c *Core) deleteStore(ctx context.Context, timeout time.Duration) error {
 // restore it.
 func (c *Core) deleteFailedLocked(err error) {
 	c.pendingDelete = true
-	c.setErrorLocked(errKeyringDelete, "The saved session could not be removed from the keyring: "+Human(err))
+	c.setErrorLocked(errKeyring, "The saved session could not be removed from the keyring: "+Human(err))
 	c.retryLoadLocked()
 }
 
@@ -394,23 +340,13 @@ func (c *Core) refreshAndAuthenticate(ctx context.Context, reuse bool, gen uint6
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.mu.Lock()
-	if c.gen != gen {
-		// Scheduled for a session that has ended since.
-		c.mu.Unlock()
-		return nil, errSessionGone
-	}
-	sess, tok := c.stored, c.token
-	c.cancelRefresh = cancel // a sign-out stops it (endSessionLocked)
+	sess, tok, ended := c.stored, c.token, c.gen != gen
+	c.cancelRefresh = cancel // a sign-out stops it (endSessionLocked); a no-op once done
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.cancelRefresh = nil
-		c.mu.Unlock()
-	}()
-	if sess == nil {
+	if ended || sess == nil {
 		return nil, errSessionGone
 	}
-	if !reuse || tok == nil || tok.Expiry.Sub(c.clock.Now()) < minReuseLife {
+	if !reuse || tok == nil || tok.Expiry.Sub(c.cfg.Clock.Now()) < minReuseLife {
 		fresh, err := c.cfg.Signer.Refresh(ctx, sess.RefreshToken)
 		if err != nil {
 			return nil, c.unlessEnded(gen, err)
@@ -484,7 +420,7 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 		return false
 	}
 	if err != nil {
-		c.log.Warn("keyring unavailable; keeping the session in memory", "err", err)
+		c.cfg.Logger.Warn("keyring unavailable; keeping the session in memory", "err", err)
 		wasMemory := c.storage.Kind == StorageMemory
 		c.storage = StorageInfo{Kind: StorageMemory, Why: Human(err)}
 		c.retryLoadLocked() // saved once the keyring answers again
@@ -508,18 +444,12 @@ func (c *Core) sessionFor(tok *auth.Token, prev *auth.Session) *auth.Session {
 		Email:        tok.Email(),
 		Issuer:       c.cfg.Issuer,
 		ClientID:     c.cfg.ClientID,
-		SavedAt:      c.clock.Now().UTC(),
+		SavedAt:      c.cfg.Clock.Now().UTC(),
 	}
 	if prev != nil {
-		if s.RefreshToken == "" {
-			s.RefreshToken = prev.RefreshToken
-		}
-		if s.Subject == "" {
-			s.Subject = prev.Subject
-		}
-		if s.Email == "" {
-			s.Email = prev.Email
-		}
+		s.RefreshToken = cmp.Or(s.RefreshToken, prev.RefreshToken)
+		s.Subject = cmp.Or(s.Subject, prev.Subject)
+		s.Email = cmp.Or(s.Email, prev.Email)
 	}
 	if s.RefreshToken == "" {
 		return nil
@@ -538,7 +468,7 @@ func (c *Core) authenticate(ctx context.Context, tok *auth.Token) (*apiclient.Us
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return client.AuthenticateFromOAuthToken(ctx, OAuthToken(tok, c.clock.Now()))
+	return client.AuthenticateFromOAuthToken(ctx, OAuthToken(tok, c.cfg.Clock.Now()))
 }
 
 // OAuthToken converts a token set to the body of
@@ -561,42 +491,21 @@ func (c *Core) scheduleRenewalLocked() {
 	if c.token == nil || c.token.Expiry.IsZero() || c.stored == nil {
 		return
 	}
-	now := c.clock.Now()
+	now := c.cfg.Clock.Now()
 	wait := max(c.token.Expiry.Sub(now)*4/5, time.Second)
-	c.setRenewTimerLocked(wait, c.renewLater(c.gen))
-	c.renewAt = now.Add(wait).Round(0) // wall clock, which goes on during sleep; after setRenewTimerLocked, which clears it
+	c.afterLocked(&c.renewTimer, wait, c.renewLocked(c.gen))
+	c.renewAt = now.Add(wait).Round(0) // wall clock, which goes on during sleep
 }
 
-// renewLater returns a timer callback that renews the session of generation
-// gen.
-func (c *Core) renewLater(gen uint64) func() {
-	return func() { c.goBackground(func(ctx context.Context) { c.renew(ctx, gen) }) }
-}
-
-// setRenewTimerLocked arms the one renewal timer to call f after d.
-func (c *Core) setRenewTimerLocked(d time.Duration, f func()) {
-	c.stopRenewalLocked()
-	var t apiclient.Timer
-	t = c.clock.AfterFunc(d, func() {
-		c.mu.Lock()
-		mine := c.renewTimer == t && c.runCtx != nil && c.runCtx.Err() == nil
-		if mine {
-			c.renewTimer = nil
-		}
-		c.mu.Unlock()
-		if mine {
-			f()
-		}
-	})
-	c.renewTimer = t
+// renewLocked returns a callback, run under mu, that renews the session of
+// generation gen in the background.
+func (c *Core) renewLocked(gen uint64) func() {
+	return func() { c.goBackgroundLocked(func(ctx context.Context) { c.renew(ctx, gen) }) }
 }
 
 func (c *Core) stopRenewalLocked() {
 	c.renewAt = time.Time{}
-	if c.renewTimer != nil {
-		c.renewTimer.Stop()
-		c.renewTimer = nil
-	}
+	stopLocked(&c.renewTimer)
 }
 
 // renewIfDueLocked runs a scheduled renewal whose time has passed without
@@ -606,13 +515,12 @@ func (c *Core) stopRenewalLocked() {
 // after a failure keep their backoff (renewAt is only set for a scheduled
 // renewal).
 func (c *Core) renewIfDueLocked() {
-	if c.renewTimer == nil || c.renewAt.IsZero() || c.clock.Now().Before(c.renewAt) {
+	if c.renewTimer == nil || c.renewAt.IsZero() || c.cfg.Clock.Now().Before(c.renewAt) {
 		return
 	}
-	c.log.Info("a session renewal is overdue; renewing now")
-	gen := c.gen
+	c.cfg.Logger.Info("a session renewal is overdue; renewing now")
 	c.stopRenewalLocked()
-	c.goBackgroundLocked(func(ctx context.Context) { c.renew(ctx, gen) })
+	c.renewLocked(c.gen)()
 }
 
 // renew refreshes the token and re-authenticates Pieces OS in the
@@ -627,21 +535,17 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 		return
 	case err == nil:
 		c.renewBackoff.Reset()
-		if c.renewFailing {
-			c.renewFailing = false
-			c.clearErrorLocked(errRenew)
-		}
+		c.clearErrorLocked(errRenew)
 		c.scheduleRenewalLocked()
-		c.log.Debug("session renewed")
+		c.cfg.Logger.Debug("session renewed")
 	case errors.Is(err, auth.ErrSignInNeeded):
 		c.sessionExpiredLocked(err)
 	default:
-		c.log.Warn("session renewal failed; will retry", "err", err)
-		if c.token != nil && !c.clock.Now().Before(c.token.Expiry) && !c.renewFailing {
-			c.renewFailing = true
+		c.cfg.Logger.Warn("session renewal failed; will retry", "err", err)
+		if c.token != nil && !c.cfg.Clock.Now().Before(c.token.Expiry) {
 			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+Human(err)+" It keeps trying.")
 		}
-		c.retryLaterLocked(c.renewLater(gen))
+		c.retryLaterLocked(c.renewLocked(gen))
 	}
 	c.commitLocked()
 }
@@ -654,5 +558,6 @@ func (c *Core) retryLaterLocked(f func()) {
 	if c.errFrom == errRestore || c.errFrom == errRenew {
 		wait = min(wait, shownRetry)
 	}
-	c.setRenewTimerLocked(wait, f)
+	c.stopRenewalLocked()
+	c.afterLocked(&c.renewTimer, wait, f)
 }
