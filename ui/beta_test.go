@@ -144,7 +144,7 @@ func TestBetaSignedOutDisablesToggle(t *testing.T) {
 	if !w.check.Disabled() || w.form.Visible() {
 		t.Error("the toggle is usable while signed out")
 	}
-	if w.notice.button.Text != "Sign in…" {
-		t.Errorf("notice button = %q; want Sign in…", w.notice.button.Text)
+	if w.notice.button.Text != "Sign in…" || w.win.Canvas().Focused() != w.notice.button {
+		t.Errorf("notice button = %q, focused %v; want Sign in…, focused", w.notice.button.Text, w.win.Canvas().Focused() == w.notice.button)
 	}
 }

@@ -28,15 +28,6 @@ type Client interface {
 	Do(ctx context.Context, action app.Action, args any) (app.Result, error)
 }
 
-// Window names accepted by New: the agent's (internal/control).
-const (
-	WindowAccount = control.WindowAccount
-	WindowVanity  = control.WindowVanity
-	WindowBeta    = control.WindowBeta
-	WindowSignOut = control.WindowSignOut
-	WindowDoctor  = control.WindowDoctor
-)
-
 // Why says why a window opened.
 type Why int
 
@@ -49,24 +40,25 @@ const (
 	NoTrayHost
 )
 
-// New builds the window called name (account, vanity, beta, signout or
-// doctor), opened for the reason why (only the account window says it). The
-// window is not shown yet, and its Show waits up to 150 ms for the agent's
-// first state, so that the first frame shows the content; after that it
-// shows "Connecting…" until the state arrives. The doctor window needs no
-// state: its Show starts the checks of `pieces-tray doctor` in this process.
-// It returns an error for an unknown name.
+// New builds the window called name (one of internal/control's: account,
+// vanity, beta, signout or doctor), opened for the reason why (only the
+// account window says it). The window is not shown yet, and its Show waits
+// up to 150 ms for the agent's first state, so that the first frame shows
+// the content; after that it shows "Connecting…" until the state arrives.
+// The doctor window needs no state: its Show starts the checks of
+// `pieces-tray doctor` in this process. It returns an error for an unknown
+// name.
 func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
 	switch name {
-	case WindowAccount:
-		return NewAccount(a, c, why), nil
-	case WindowVanity:
-		return NewVanity(a, c), nil
-	case WindowBeta:
-		return NewBeta(a, c), nil
-	case WindowSignOut:
-		return NewSignOut(a, c), nil
-	case WindowDoctor:
+	case control.WindowAccount:
+		return newAccount(a, c, options{why: why}).window(), nil
+	case control.WindowVanity:
+		return newVanity(a, c, options{}).window(), nil
+	case control.WindowBeta:
+		return newBeta(a, c, options{}).window(), nil
+	case control.WindowSignOut:
+		return newSignOut(a, c, options{}).window(), nil
+	case control.WindowDoctor:
 		return NewDoctor(a, runHere()), nil
 	}
 	return nil, fmt.Errorf("ui: there is no window called %q (choose account, vanity, beta, signout or doctor)", name)
@@ -141,9 +133,11 @@ type base struct {
 	wg   sync.WaitGroup // background goroutines of the window
 
 	// state is the latest state from the agent; known is false until the
-	// first one arrives.
+	// first one arrives. lost says why the agent cannot be followed any
+	// more, once it cannot.
 	state app.State
 	known bool
+	lost  error
 
 	// ready is true once the window has something to show: the agent's
 	// first state, the news that the agent is lost, or the "Connecting…"
@@ -156,7 +150,7 @@ type base struct {
 	scroll *container.Scroll // scrolls body
 	closed bool              // the window has closed
 	submit func()            // Enter outside a field; may be nil
-	escape func()            // Escape; default closes the window
+	escape func()            // Escape; closes the window unless set
 }
 
 func newBase(a fyne.App, c Client, title string, size fyne.Size, opts options) *base {
@@ -227,15 +221,16 @@ func (b *base) markReady() {
 func (b *base) typedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyEscape:
-		if b.escape != nil {
-			b.escape()
-		}
+		b.escape()
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if b.submit != nil {
 			b.submit()
 		}
 	}
 }
+
+// escapeKey is what Escape does in a focused widget: the window's escape.
+func (b *base) escapeKey() { b.escape() }
 
 // setContent lays the window out: body, scrolled, above a row of buttons.
 func (b *base) setContent(body, buttons *fyne.Container) {
@@ -275,12 +270,20 @@ func (b *base) spawn(fn func(ctx context.Context)) {
 }
 
 // follow starts following the agent's state: apply runs on the main
-// goroutine with every state, lost when the agent cannot be followed.
-func (b *base) follow(apply func(app.State), lost func(error)) {
+// goroutine with every state, and with the last one again (b.lost set) when
+// the agent cannot be followed any more.
+func (b *base) follow(apply func(app.State)) {
+	lose := func(err error) {
+		b.ui(func() {
+			b.lost = err
+			apply(b.state)
+			b.markReady()
+		})
+	}
 	b.spawn(func(ctx context.Context) {
 		states, err := b.client.Watch(ctx)
 		if err != nil {
-			b.ui(func() { lost(err); b.markReady() })
+			lose(err)
 			return
 		}
 		for {
@@ -290,7 +293,7 @@ func (b *base) follow(apply func(app.State), lost func(error)) {
 			case s, open := <-states:
 				if !open {
 					if ctx.Err() == nil {
-						b.ui(func() { lost(errLost); b.markReady() })
+						lose(errLost)
 					}
 					return
 				}

@@ -11,17 +11,18 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"piecestray/app"
+	"piecestray/internal/control"
 )
 
 func TestNew(t *testing.T) {
 	tests := []struct {
 		name, title string
 	}{
-		{WindowAccount, "Pieces account"},
-		{WindowVanity, "Pieces vanity name"},
-		{WindowBeta, "Pieces beta program"},
-		{WindowSignOut, "Sign out of Pieces"},
-		{WindowDoctor, "Diagnose Pieces Tray"}, // its checks start only when shown
+		{control.WindowAccount, "Pieces account"},
+		{control.WindowVanity, "Pieces vanity name"},
+		{control.WindowBeta, "Pieces beta program"},
+		{control.WindowSignOut, "Sign out of Pieces"},
+		{control.WindowDoctor, "Diagnose Pieces Tray"}, // its checks start only when shown
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestWatchFailure(t *testing.T) {
 
 func TestUnavailable(t *testing.T) {
 	a := test.NewTempApp(t)
-	w := NewUnavailable(a, WindowVanity, errors.New("control: dial unix /run/user/0/pieces-tray/control.sock: connect: no such file or directory"))
+	w := NewUnavailable(a, control.WindowVanity, errors.New("control: dial unix /run/user/0/pieces-tray/control.sock: connect: no such file or directory"))
 	test.AssertRendersToMarkup(t, "unavailable.xml", w.Canvas())
 	test.AssertRendersToImage(t, "unavailable.png", w.Canvas())
 	closed := false
