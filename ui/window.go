@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -22,9 +23,7 @@ type Client interface {
 	// away or ctx ends.
 	Watch(ctx context.Context) (<-chan app.State, error)
 	// Do runs an action in the agent and returns its result. A failed action
-	// returns an *app.ActionError whose Code tells the window which button
-	// helps (taken, cloud_not_ready, not_signed_in, server, not_running,
-	// invalid, busy, ...).
+	// returns an *app.ActionError whose Code tells which button helps.
 	Do(ctx context.Context, action app.Action, args any) (app.Result, error)
 }
 
@@ -64,21 +63,16 @@ func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
 	return nil, fmt.Errorf("ui: there is no window called %q (choose account, vanity, beta, signout or doctor)", name)
 }
 
-// options are the seams tests use; the zero value is production behaviour.
+// options are the seams tests use; the zero value is production behaviour
+// (see withDefaults).
 type options struct {
-	// do hands f to Fyne's main goroutine. Default fyne.Do.
-	do func(f func())
-	// pictures fetches profile pictures. Default: a cached HTTP fetcher.
-	pictures PictureFetcher
-	// now is the clock for the beta window. Default time.Now.
-	now func() time.Time
-	// firstStateWait overrides firstStateWait (tests).
+	do             func(f func()) // hands f to Fyne's main goroutine
+	pictures       PictureFetcher
+	now            func() time.Time
 	firstStateWait time.Duration
-	// why the window opened (the account window says it).
-	why Why
+	why            Why // why the window opened (the account window says it)
 	// startAtLogin is offered by the account window once, after the first
-	// sign-in. Default: internal/autostart's, for this user (nil when it
-	// cannot be had).
+	// sign-in; nil when it cannot be had.
 	startAtLogin StartAtLoginOffer
 }
 
@@ -96,7 +90,7 @@ func (o options) withDefaults() options {
 		o.do = fyne.Do
 	}
 	if o.pictures == nil {
-		o.pictures = NewPictureCache(nil, "").Fetch
+		o.pictures = (&PictureCache{hc: http.DefaultClient, dir: DefaultPictureDir()}).Fetch
 	}
 	if o.now == nil {
 		o.now = time.Now
@@ -119,18 +113,15 @@ func (o options) withDefaults() options {
 const firstStateWait = 150 * time.Millisecond
 
 // base is what every window shares: its Fyne window, its client, and the
-// context that owns its goroutines.
-//
-// Fields other than ctx, stop, wg and opts are touched on Fyne's main
-// goroutine only.
+// context that owns its goroutines. Fields other than ctx, wg and opts are
+// touched on Fyne's main goroutine only.
 type base struct {
 	win    fyne.Window
 	client Client
 	opts   options
 
-	ctx  context.Context // ends when the window closes
-	stop context.CancelFunc
-	wg   sync.WaitGroup // background goroutines of the window
+	ctx context.Context // ends when the window closes
+	wg  sync.WaitGroup  // background goroutines of the window
 
 	// state is the latest state from the agent; known is false until the
 	// first one arrives. lost says why the agent cannot be followed any
@@ -155,7 +146,7 @@ type base struct {
 
 func newBase(a fyne.App, c Client, title string, size fyne.Size, opts options) *base {
 	ctx, stop := context.WithCancel(context.Background())
-	b := &base{win: a.NewWindow(title), client: c, opts: opts.withDefaults(), ctx: ctx, stop: stop, readyCh: make(chan struct{})}
+	b := &base{win: a.NewWindow(title), client: c, opts: opts.withDefaults(), ctx: ctx, readyCh: make(chan struct{})}
 	b.win.Resize(size)
 	b.win.SetOnClosed(func() {
 		b.closed = true
@@ -173,15 +164,13 @@ type window struct {
 	b *base
 }
 
-// Show shows the window once it has something to show.
-func (w window) Show() { w.b.show() }
-
 // window returns the fyne.Window that the builders hand out.
 func (b *base) window() fyne.Window { return window{Window: b.win, b: b} }
 
-// show shows the window now if it is ready, else when it becomes ready: at
+// Show shows the window now if it is ready, else when it becomes ready: at
 // the agent's first state, or after firstStateWait with the notice it has.
-func (b *base) show() {
+func (w window) Show() {
+	b := w.b
 	if b.ready {
 		b.win.Show()
 		return
@@ -273,9 +262,12 @@ func (b *base) spawn(fn func(ctx context.Context)) {
 // goroutine with every state, and with the last one again (b.lost set) when
 // the agent cannot be followed any more.
 func (b *base) follow(apply func(app.State)) {
-	lose := func(err error) {
+	update := func(s app.State, lost error) {
 		b.ui(func() {
-			b.lost = err
+			if lost == nil {
+				b.state, b.known = s, true
+			}
+			b.lost = lost
 			apply(b.state)
 			b.markReady()
 		})
@@ -283,7 +275,7 @@ func (b *base) follow(apply func(app.State)) {
 	b.spawn(func(ctx context.Context) {
 		states, err := b.client.Watch(ctx)
 		if err != nil {
-			lose(err)
+			update(app.State{}, err)
 			return
 		}
 		for {
@@ -293,15 +285,11 @@ func (b *base) follow(apply func(app.State)) {
 			case s, open := <-states:
 				if !open {
 					if ctx.Err() == nil {
-						lose(errLost)
+						update(app.State{}, errLost)
 					}
 					return
 				}
-				b.ui(func() {
-					b.state, b.known = s, true
-					apply(s)
-					b.markReady()
-				})
+				update(s, nil)
 			}
 		}
 	})
