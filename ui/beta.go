@@ -79,7 +79,7 @@ func (w *betaWindow) apply(s app.State) {
 		w.status.SetText("You are not in the Early Access Program.")
 	}
 	if w.pending != nil && *w.pending == w.inBeta {
-		w.showMessage(joinedWords(w.inBeta), widget.SuccessImportance)
+		showLine(w.message, joinedWords(w.inBeta), widget.SuccessImportance)
 		w.pending = nil
 	}
 	w.update()
@@ -157,10 +157,10 @@ func (w *betaWindow) change(optIn bool) {
 					"Joining or leaving the beta program needs an account signed in to Pieces OS on this computer. " +
 					"Sign in, then try again."
 			}
-			w.showMessage(msg, widget.DangerImportance)
+			showLine(w.message, msg, widget.DangerImportance)
 			w.help(e.Code, func() { w.change(optIn) })
 		case w.inBeta == optIn:
-			w.showMessage(joinedWords(optIn), widget.SuccessImportance)
+			showLine(w.message, joinedWords(optIn), widget.SuccessImportance)
 		default:
 			w.pending = &optIn
 			w.saved(res, "the change")

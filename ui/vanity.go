@@ -95,7 +95,7 @@ func (w *vanityWindow) apply(s app.State) {
 		w.setting = false
 	}
 	if w.pending != "" && w.name == w.pending {
-		w.showMessage("Saved. Your personal cloud is now "+app.VanityHost(w.pending)+".", widget.SuccessImportance)
+		showLine(w.message, "Saved. Your personal cloud is now "+app.VanityHost(w.pending)+".", widget.SuccessImportance)
 		w.pending = ""
 	}
 	w.update()
@@ -152,7 +152,7 @@ func (w *vanityWindow) submitSave() {
 		case err != nil:
 			w.failed(name, actionError(err))
 		case w.name == name:
-			w.showMessage("Saved. Your personal cloud is now "+app.VanityHost(name)+".", widget.SuccessImportance)
+			showLine(w.message, "Saved. Your personal cloud is now "+app.VanityHost(name)+".", widget.SuccessImportance)
 		default:
 			w.pending = name
 			w.saved(res, app.VanityHost(name))
@@ -175,9 +175,9 @@ func (w *vanityWindow) failed(name string, e *app.ActionError) {
 		if !strings.Contains(msg, "can take") {
 			msg += "\nSetting up the personal cloud can take a while after you sign in."
 		}
-		w.showMessage(msg, widget.WarningImportance)
+		showLine(w.message, msg, widget.WarningImportance)
 	default:
-		w.showMessage(msg, widget.DangerImportance)
+		showLine(w.message, msg, widget.DangerImportance)
 	}
 	w.help(e.Code, w.submitSave)
 }

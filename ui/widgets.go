@@ -246,11 +246,10 @@ func showOutcome(l *widget.Label, res app.Result, err error) {
 // by the vanity name and beta windows.
 type feedback struct {
 	*base
-	saving      bool // a change is under way
-	progress    *widget.ProgressBarInfinite
-	message     *widget.Label
-	retry       *keyButton
-	retryAction func()
+	saving   bool // a change is under way
+	progress *widget.ProgressBarInfinite
+	message  *widget.Label
+	retry    *keyButton
 }
 
 // init builds the hidden progress, message line and button of the window b.
@@ -258,7 +257,7 @@ func (f *feedback) init(b *base) {
 	f.base = b
 	f.progress = newProgress()
 	f.message = newLine()
-	f.retry = newKeyButton("Retry", b.escapeKey, func() { f.retryAction() })
+	f.retry = newKeyButton("Retry", b.escapeKey, nil)
 	f.retry.Hide()
 }
 
@@ -267,7 +266,7 @@ func (f *feedback) busy(msg string) {
 	f.saving = true
 	f.retry.Hide()
 	f.progress.Show()
-	f.showMessage(msg, widget.MediumImportance)
+	showLine(f.message, msg, widget.MediumImportance)
 }
 
 // idle shows that the change is over.
@@ -283,27 +282,25 @@ func (f *feedback) saved(res app.Result, what string) {
 	if msg == "" {
 		msg = "Saved."
 	}
-	f.showMessage(msg+" Waiting for your profile to show "+what+"…", widget.MediumImportance)
+	showLine(f.message, msg+" Waiting for your profile to show "+what+"…", widget.MediumImportance)
 }
 
 // help offers the button that helps after a change failed with code: Sign
 // in…, Retry (again, which repeats the change), or Retry that looks for
 // Pieces OS again.
 func (f *feedback) help(code app.ErrorCode, again func()) {
+	label, run := "Retry", again
 	switch code {
 	case app.CodeNotSignedIn:
-		f.offer("Sign in…", func() { f.runAction(app.ActionSignIn) })
-	case app.CodeServer, app.CodeBusy, app.CodeCloudNotReady:
-		f.offer("Retry", again)
+		label, run = "Sign in…", func() { f.runAction(app.ActionSignIn) }
 	case app.CodeNotRunning:
-		f.offer("Retry", func() { f.runAction(app.ActionRetry) })
+		run = func() { f.runAction(app.ActionRetry) }
+	case app.CodeServer, app.CodeBusy, app.CodeCloudNotReady:
+	default:
+		return
 	}
-}
-
-// offer shows the retry button as label, doing run.
-func (f *feedback) offer(label string, run func()) {
 	f.retry.SetText(label)
-	f.retryAction = run
+	f.retry.OnTapped = run
 	f.retry.Show()
 	f.win.Canvas().Focus(f.retry)
 }
@@ -314,10 +311,4 @@ func (f *feedback) runAction(a app.Action) {
 	f.retry.Hide()
 	f.relayout()
 	f.do(a, nil, func(res app.Result, err error) { showOutcome(f.message, res, err) })
-}
-
-// showMessage shows text with the importance imp, or hides the line when
-// text is empty.
-func (f *feedback) showMessage(text string, imp widget.Importance) {
-	showLine(f.message, text, imp)
 }

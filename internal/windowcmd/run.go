@@ -33,19 +33,16 @@ const (
 	ExitUsage       = 2 // unknown window name
 )
 
-// Run shows the window called name (account, vanity, beta, signout or doctor) of
-// the agent listening on socketPath and returns the process exit code once
-// the window has closed or ctx has ended. It must be called on the main
-// goroutine: it runs Fyne's event loop.
+// Run shows the window called name (account, vanity, beta, signout or
+// doctor) of the agent listening on socketPath and returns the process exit
+// code once the window has closed or ctx has ended. It must be called on the
+// main goroutine: it runs Fyne's event loop.
 //
-// A window process that the agent started finds its registration token in
-// the environment (control.WindowTokenEnv) and registers, so that the agent
-// can bring it forward and close it. Run by hand, without a token, it asks
-// the agent to show the window (the agent starts that window's process or
-// raises the open one) and returns. When the agent cannot be reached, Run
-// shows a window with the reason and returns ExitUnavailable after it closes.
-// A window the agent opened by itself finds why in the environment
-// (tray.WindowReasonEnv), and says it.
+// A window process that the agent started finds its registration token
+// (control.WindowTokenEnv) and why it was opened (tray.WindowReasonEnv) in
+// the environment. Run by hand, without a token, it asks the agent to show
+// the window and returns. When the agent cannot be reached, Run shows a
+// window with the reason and returns ExitUnavailable after it closes.
 func Run(ctx context.Context, name string, socketPath string) int {
 	token := os.Getenv(control.WindowTokenEnv)
 	os.Unsetenv(control.WindowTokenEnv) // used once; not for what this process starts
