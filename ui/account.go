@@ -74,7 +74,7 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 	w.lastError = newLine()
 	w.outcome = newLine()
 
-	w.refresh = newKeyButton("Refresh", w.escapeKey, w.doRefresh)
+	w.refresh = newKeyButton("Refresh", w.escapeKey, func() { w.run(w.refresh, app.ActionRefresh, w.outcome) })
 	w.refresh.Icon = theme.ViewRefreshIcon()
 	w.refresh.Disable()
 	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
@@ -107,11 +107,10 @@ func (w *accountWindow) apply(s app.State) {
 	p := s.User
 	name, email := app.Clean(p.Name), app.Clean(p.Email)
 	w.name.SetText(orDash(name))
-	if email != name {
-		w.email.SetText(email)
-	} else {
-		w.email.SetText("") // the name is the email address
+	if email == name {
+		email = "" // the name is the email address
 	}
+	w.email.SetText(email)
 	w.username.SetText(orDash(app.Clean(p.Username)))
 	w.piecesOS.SetText(piecesOSText(s.PiecesOS))
 	w.cloud.SetText(cloudText(p))
@@ -162,7 +161,8 @@ func (w *accountWindow) showPicture(url string) {
 		return
 	}
 	w.pictureURL = url
-	w.setPicture(nil)
+	w.picture.Resource = theme.AccountIcon() // until the picture comes
+	w.picture.Refresh()
 	if url == "" {
 		return
 	}
@@ -174,25 +174,9 @@ func (w *accountWindow) showPicture(url string) {
 		}
 		w.ui(func() {
 			if w.pictureURL == url {
-				w.setPicture(res)
+				w.picture.Resource = res
+				w.picture.Refresh()
 			}
 		})
-	})
-}
-
-// setPicture shows res, or the placeholder when res is nil.
-func (w *accountWindow) setPicture(res fyne.Resource) {
-	if res == nil {
-		res = theme.AccountIcon()
-	}
-	w.picture.Resource = res
-	w.picture.Refresh()
-}
-
-func (w *accountWindow) doRefresh() {
-	w.refresh.Disable()
-	w.do(app.ActionRefresh, nil, func(res app.Result, err error) {
-		w.refresh.Enable()
-		showOutcome(w.outcome, res, err)
 	})
 }

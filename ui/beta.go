@@ -170,18 +170,19 @@ func (w *betaWindow) change(optIn bool) {
 
 // escapeOrDismiss closes the open confirmation, or else the window.
 func (w *betaWindow) escapeOrDismiss() {
-	if w.confirm != nil {
-		w.dismiss()
-		return
+	if !w.dismiss() {
+		w.win.Close()
 	}
-	w.win.Close()
 }
 
-// dismiss cancels the open confirmation, if any.
-func (w *betaWindow) dismiss() {
-	if d := w.confirm; d != nil {
+// dismiss cancels the open confirmation, if any, and reports whether there
+// was one.
+func (w *betaWindow) dismiss() bool {
+	d := w.confirm
+	if d != nil {
 		d.Hide() // answers false, which clears w.confirm
 	}
+	return d != nil
 }
 
 // confirmOrToggle is Enter outside a focused widget: it confirms the open

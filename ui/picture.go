@@ -21,10 +21,6 @@ import (
 	"fyne.io/fyne/v2"
 )
 
-// PictureFetcher returns the profile picture at url as a resource a canvas
-// can show. It must be safe for concurrent use.
-type PictureFetcher func(ctx context.Context, url string) (fyne.Resource, error)
-
 const (
 	// pictureTimeout bounds one download of a profile picture.
 	pictureTimeout = 10 * time.Second

@@ -19,13 +19,11 @@ type signOutWindow struct {
 	who      *widget.Label
 	what     *widget.Label
 	note     *widget.Label // Pieces OS not running, ...
-	progress *widget.ProgressBarInfinite
-	message  *widget.Label
+	feedback               // progress and outcome (no retry button: Sign out stays)
 	cancel   *keyButton
 	signOut  *keyButton
 	close    *keyButton
 
-	running bool // sign-out under way
 	done    bool // sign-out finished
 	canSign bool // there is something to sign out
 }
@@ -36,8 +34,7 @@ func newSignOut(a fyne.App, c Client, opts options) *signOutWindow {
 	w.who.TextStyle = fyne.TextStyle{Bold: true}
 	w.what = newText("")
 	w.note = newLine()
-	w.progress = newProgress()
-	w.message = newLine()
+	w.feedback.init(w.base)
 
 	w.cancel = newKeyButton("Cancel", w.escapeKey, w.win.Close)
 	w.signOut = newKeyButton("Sign out", w.escapeKey, w.start)
@@ -91,10 +88,10 @@ func (w *signOutWindow) apply(s app.State) {
 		notRunning = "Pieces OS is not running, so it cannot be told now: the saved session is deleted here, and Pieces OS may keep you signed in until you sign out again once it runs."
 	}
 	showLine(w.note, notRunning, widget.WarningImportance)
-	if s.Busy == app.ActionSignOut && !w.running {
+	if s.Busy == app.ActionSignOut && !w.saving {
 		w.progress.Show()
 		showLine(w.message, "Signing out is already under way…", widget.MediumImportance)
-	} else if !w.running {
+	} else if !w.saving {
 		w.progress.Hide()
 	}
 	w.update()
@@ -117,23 +114,20 @@ func signOutSteps(kind app.StorageKind) string {
 
 // update enables the buttons for what can be done now.
 func (w *signOutWindow) update() {
-	enableIf(w.signOut, w.canSign && !w.running && w.known && w.state.Busy != app.ActionSignOut)
-	enableIf(w.cancel, !w.running)
+	enableIf(w.signOut, w.canSign && !w.saving && w.known && w.state.Busy != app.ActionSignOut)
+	enableIf(w.cancel, !w.saving)
 	w.relayout()
 }
 
 // start signs out.
 func (w *signOutWindow) start() {
-	if w.running || !w.canSign {
+	if w.saving || !w.canSign {
 		return
 	}
-	w.running = true
-	w.progress.Show()
-	showLine(w.message, "Signing out…", widget.MediumImportance)
+	w.busy("Signing out…")
 	w.update()
 	w.do(app.ActionSignOut, nil, func(res app.Result, err error) {
-		w.running = false
-		w.progress.Hide()
+		w.idle()
 		if err != nil {
 			showLine(w.message, "Sign-out failed: "+app.Sentence(actionError(err).Message)+" You can try again.", widget.DangerImportance)
 			w.update()

@@ -18,7 +18,11 @@ import (
 func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
 	w := a.NewWindow("Pieces Tray")
 	w.Resize(fyne.NewSize(480, 220))
-	heading := newHeading("Could not open " + windowWords(window))
+	words, ok := windowWords[window]
+	if !ok {
+		words = "the window"
+	}
+	heading := newHeading("Could not open " + words)
 	reason := "Pieces Tray did not answer."
 	if err != nil {
 		reason = app.Human(err)
@@ -40,19 +44,11 @@ func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
 	return w
 }
 
-// windowWords names a window in a sentence.
-func windowWords(window string) string {
-	switch window {
-	case control.WindowAccount:
-		return "your Pieces account"
-	case control.WindowVanity:
-		return "the vanity name window"
-	case control.WindowBeta:
-		return "the beta program window"
-	case control.WindowSignOut:
-		return "the sign-out window"
-	case control.WindowDoctor:
-		return "the diagnosis window"
-	}
-	return "the window"
+// windowWords names the windows in a sentence.
+var windowWords = map[string]string{
+	control.WindowAccount: "your Pieces account",
+	control.WindowVanity:  "the vanity name window",
+	control.WindowBeta:    "the beta program window",
+	control.WindowSignOut: "the sign-out window",
+	control.WindowDoctor:  "the diagnosis window",
 }

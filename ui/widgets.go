@@ -114,13 +114,6 @@ func newHeading(text string) *widget.Label {
 	return l
 }
 
-// newProgress returns a hidden progress bar.
-func newProgress() *widget.ProgressBarInfinite {
-	p := widget.NewProgressBarInfinite()
-	p.Hide()
-	return p
-}
-
 // noticePane shows a notice (see noticeFor) in place of a window's form
 // while the window cannot offer the form: signed out, Pieces OS not
 // running, signing in... with the one button that helps. Its methods run on
@@ -145,7 +138,7 @@ func newNoticePane(b *base, what string, form fyne.CanvasObject, focus fyne.Focu
 	n.body = newText(connectingNotice.Body)
 	n.outcome = newLine()
 	n.progress = widget.NewProgressBarInfinite()
-	n.button = newKeyButton("", b.escapeKey, n.press)
+	n.button = newKeyButton("", b.escapeKey, func() { b.run(n.button, n.action, n.outcome) })
 	n.button.Importance = widget.HighImportance
 	n.button.Hide()
 	n.box = container.NewVBox(n.heading, n.body, n.progress, container.NewHBox(n.button), n.outcome)
@@ -194,15 +187,6 @@ func (n *noticePane) cover(s app.State) bool {
 // lostNotice is shown when the window loses the agent.
 func lostNotice(err error) notice {
 	return notice{Title: "Pieces Tray is not answering", Body: app.Human(err) + "\nIs Pieces Tray running? Close this window and open it again from the tray icon."}
-}
-
-// press runs the notice's action.
-func (n *noticePane) press() {
-	n.button.Disable()
-	n.b.do(n.action, nil, func(res app.Result, err error) {
-		n.button.Enable()
-		showOutcome(n.outcome, res, err)
-	})
 }
 
 // showIf shows o when show is true, else hides it.
@@ -255,7 +239,8 @@ type feedback struct {
 // init builds the hidden progress, message line and button of the window b.
 func (f *feedback) init(b *base) {
 	f.base = b
-	f.progress = newProgress()
+	f.progress = widget.NewProgressBarInfinite()
+	f.progress.Hide()
 	f.message = newLine()
 	f.retry = newKeyButton("Retry", b.escapeKey, nil)
 	f.retry.Hide()
@@ -310,5 +295,5 @@ func (f *feedback) help(code app.ErrorCode, again func()) {
 func (f *feedback) runAction(a app.Action) {
 	f.retry.Hide()
 	f.relayout()
-	f.do(a, nil, func(res app.Result, err error) { showOutcome(f.message, res, err) })
+	f.run(f.retry, a, f.message)
 }

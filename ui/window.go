@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"piecestray/app"
 	"piecestray/internal/autostart"
@@ -66,8 +67,8 @@ func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
 // options are the seams tests use; the zero value is production behaviour
 // (see withDefaults).
 type options struct {
-	do             func(f func()) // hands f to Fyne's main goroutine
-	pictures       PictureFetcher
+	do             func(f func())                                               // hands f to Fyne's main goroutine
+	pictures       func(ctx context.Context, url string) (fyne.Resource, error) // safe for concurrent use
 	now            func() time.Time
 	firstStateWait time.Duration
 	why            Why // why the window opened (the account window says it)
@@ -307,6 +308,16 @@ func (b *base) do(action app.Action, args any, done func(app.Result, error)) {
 			return
 		}
 		b.ui(func() { done(res, err) })
+	})
+}
+
+// run runs action for the button btn, disabled meanwhile, and shows in l
+// what it answered.
+func (b *base) run(btn *keyButton, action app.Action, l *widget.Label) {
+	btn.Disable()
+	b.do(action, nil, func(res app.Result, err error) {
+		btn.Enable()
+		showOutcome(l, res, err)
 	})
 }
 
