@@ -36,7 +36,6 @@ type betaWindow struct {
 	confirm *dialog.ConfirmDialog // open confirmation, if any
 	inBeta  bool                  // what the profile says
 	setting bool                  // the check is being set by the window
-	pending *bool                 // saved, waiting for the profile to show it
 	blocked bool
 }
 
@@ -78,19 +77,8 @@ func (w *betaWindow) apply(s app.State) {
 	} else {
 		w.status.SetText("You are not in the Early Access Program.")
 	}
-	if w.pending != nil && *w.pending == w.inBeta {
-		showLine(w.message, joinedWords(w.inBeta), widget.SuccessImportance)
-		w.pending = nil
-	}
+	w.settle()
 	w.update()
-}
-
-// joinedWords confirms a change seen in the profile.
-func joinedWords(in bool) string {
-	if in {
-		return "Done: you joined the Early Access Program."
-	}
-	return "Done: you left the Early Access Program."
 }
 
 // update sets the check from the profile and enables it when a change can
@@ -138,7 +126,6 @@ func (w *betaWindow) ask(optIn bool) {
 
 // change asks the agent to join or leave.
 func (w *betaWindow) change(optIn bool) {
-	w.pending = nil
 	if optIn {
 		w.busy("Joining the Early Access Program…")
 	} else {
@@ -148,8 +135,7 @@ func (w *betaWindow) change(optIn bool) {
 	w.do(app.ActionSetBeta, app.BetaArgs{OptIn: optIn}, func(res app.Result, err error) {
 		w.idle()
 		defer w.update()
-		switch {
-		case err != nil:
+		if err != nil {
 			e := actionError(err)
 			msg := app.Sentence(e.Message)
 			if e.Code == app.CodeNotSignedIn {
@@ -159,12 +145,13 @@ func (w *betaWindow) change(optIn bool) {
 			}
 			showLine(w.message, msg, widget.DangerImportance)
 			w.help(e.Code, func() { w.change(optIn) })
-		case w.inBeta == optIn:
-			showLine(w.message, joinedWords(optIn), widget.SuccessImportance)
-		default:
-			w.pending = &optIn
-			w.saved(res, "the change")
+			return
 		}
+		done := "Done: you left the Early Access Program."
+		if optIn {
+			done = "Done: you joined the Early Access Program."
+		}
+		w.saved(res, "the change", done, func() bool { return w.inBeta == optIn })
 	})
 }
 

@@ -82,7 +82,7 @@ func TestBetaJoinConfirmedFromProfile(t *testing.T) {
 		t.Errorf("message = %q before the profile shows the change", w.message.Text)
 	}
 	h.push(signedIn(profile(withBeta)))
-	if want := joinedWords(true); w.message.Text != want {
+	if want := "Done: you joined the Early Access Program."; w.message.Text != want {
 		t.Errorf("message = %q; want %q", w.message.Text, want)
 	}
 	if !w.check.Checked {

@@ -27,21 +27,19 @@ func vanityText(p *apiclient.UserProfile) string {
 
 // storageText says where the session is kept.
 func storageText(s app.StorageInfo) string {
+	text := "Not saved"
 	switch s.Kind {
 	case app.StorageKeyring:
 		return "In the system keyring"
-	case app.StorageMemory:
-		if s.Why != "" {
-			return "In memory only, until Pieces Tray quits: " + app.Sentence(s.Why)
-		}
-		return "In memory only, until Pieces Tray quits"
 	case app.StoragePiecesOS:
 		return "By Pieces OS (Pieces Tray stores nothing)"
+	case app.StorageMemory:
+		text = "In memory only, until Pieces Tray quits"
 	}
 	if s.Why != "" {
-		return "Not saved: " + app.Sentence(s.Why)
+		text += ": " + app.Sentence(s.Why)
 	}
-	return "Not saved"
+	return text
 }
 
 // piecesOSText names the Pieces OS in use.

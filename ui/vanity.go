@@ -37,7 +37,6 @@ type vanityWindow struct {
 	edited      bool   // the person has typed
 	rejected    string // a name Pieces refused (taken, invalid)
 	rejectedWhy string // why, in words: shown under the field while it holds that name
-	pending     string // saved, waiting for the profile to show it
 	blocked     bool   // a notice replaces the form
 }
 
@@ -94,10 +93,7 @@ func (w *vanityWindow) apply(s app.State) {
 		w.entry.SetText(w.name)
 		w.setting = false
 	}
-	if w.pending != "" && w.name == w.pending {
-		showLine(w.message, "Saved. Your personal cloud is now "+app.VanityHost(w.pending)+".", widget.SuccessImportance)
-		w.pending = ""
-	}
+	w.settle()
 	w.update()
 }
 
@@ -142,21 +138,17 @@ func (w *vanityWindow) submitSave() {
 		return
 	}
 	name := apiclient.NormalizeVanityName(w.entry.Text)
-	w.pending = ""
 	w.busy("Saving " + app.VanityHost(name) + "…")
 	w.update()
 	w.do(app.ActionSetVanity, app.VanityArgs{Name: name}, func(res app.Result, err error) {
 		w.idle()
 		defer w.update()
-		switch {
-		case err != nil:
+		if err != nil {
 			w.failed(name, actionError(err))
-		case w.name == name:
-			showLine(w.message, "Saved. Your personal cloud is now "+app.VanityHost(name)+".", widget.SuccessImportance)
-		default:
-			w.pending = name
-			w.saved(res, app.VanityHost(name))
+			return
 		}
+		host := app.VanityHost(name)
+		w.saved(res, host, "Saved. Your personal cloud is now "+host+".", func() bool { return w.name == name })
 	})
 }
 

@@ -230,7 +230,9 @@ func showOutcome(l *widget.Label, res app.Result, err error) {
 // by the vanity name and beta windows.
 type feedback struct {
 	*base
-	saving   bool // a change is under way
+	saving   bool        // a change is under way
+	shown    func() bool // reports whether the profile shows the saved change
+	success  string      // said once it does
 	progress *widget.ProgressBarInfinite
 	message  *widget.Label
 	retry    *keyButton
@@ -249,6 +251,7 @@ func (f *feedback) init(b *base) {
 // busy shows that a change is under way, saying msg.
 func (f *feedback) busy(msg string) {
 	f.saving = true
+	f.shown = nil
 	f.retry.Hide()
 	f.progress.Show()
 	showLine(f.message, msg, widget.MediumImportance)
@@ -260,14 +263,31 @@ func (f *feedback) idle() {
 	f.progress.Hide()
 }
 
-// saved tells that the change was accepted, with res's message, and that
-// the window waits for the profile to show what.
-func (f *feedback) saved(res app.Result, what string) {
+// saved says success once the profile shows the change that was saved
+// (shown reports whether it does): now, or else at a later state (see
+// settle), saying meanwhile res's message and that the window waits for
+// the profile to show what.
+func (f *feedback) saved(res app.Result, what, success string, shown func() bool) {
+	f.shown, f.success = shown, success
+	if f.settle() {
+		return
+	}
 	msg := res.Message
 	if msg == "" {
 		msg = "Saved."
 	}
 	showLine(f.message, msg+" Waiting for your profile to show "+what+"…", widget.MediumImportance)
+}
+
+// settle says success when the profile shows the saved change, and reports
+// whether it did.
+func (f *feedback) settle() bool {
+	if f.shown == nil || !f.shown() {
+		return false
+	}
+	showLine(f.message, f.success, widget.SuccessImportance)
+	f.shown = nil
+	return true
 }
 
 // help offers the button that helps after a change failed with code: Sign
