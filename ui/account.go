@@ -27,7 +27,7 @@ const noTrayHostNote = "No tray is running on this desktop, so Pieces Tray opene
 // cloud, the vanity name, the beta program and where the session is kept.
 // When nobody is signed in or Pieces OS is not running it says so and
 // offers the one button that helps. Opened because there is no tray (why is
-// NoTrayHost), it says so above all that, and how to get a tray. Its
+// noTrayHost), it says so above all that, and how to get a tray. Its
 // widgets are touched on the main goroutine only.
 type accountWindow struct {
 	*base
@@ -83,7 +83,7 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 	w.notice = newNoticePane(w.base, "to see your account", w.details, w.close)
 
 	var parts []fyne.CanvasObject
-	if w.opts.why == NoTrayHost {
+	if w.opts.noTrayHost {
 		icon := container.NewCenter(widget.NewIcon(theme.InfoIcon()))
 		parts = append(parts, container.NewBorder(nil, nil, icon, nil, newText(noTrayHostNote)), widget.NewSeparator())
 	}

@@ -28,30 +28,19 @@ type Client interface {
 	Do(ctx context.Context, action app.Action, args any) (app.Result, error)
 }
 
-// Why says why a window opened.
-type Why int
-
-const (
-	// Asked: the person asked for the window (the tray menu, the command
-	// line).
-	Asked Why = iota
-	// NoTrayHost: no tray host shows Pieces Tray's icon on this desktop, so
-	// the agent opened the account window by itself.
-	NoTrayHost
-)
-
 // New builds the window called name (one of internal/control's: account,
-// vanity, beta, signout or doctor), opened for the reason why (only the
-// account window says it). The window is not shown yet, and its Show waits
+// vanity, beta, signout or doctor). noTrayHost says that the agent opened it
+// by itself because no tray host shows Pieces Tray's icon on this desktop
+// (only the account window says it). The window is not shown yet, and its Show waits
 // up to 150 ms for the agent's first state, so that the first frame shows
 // the content; after that it shows "Connecting…" until the state arrives.
 // The doctor window needs no state: its Show starts the checks of
 // `pieces-tray doctor` in this process. It returns an error for an unknown
 // name.
-func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
+func New(name string, a fyne.App, c Client, noTrayHost bool) (fyne.Window, error) {
 	switch name {
 	case control.WindowAccount:
-		return newAccount(a, c, options{why: why}).window(), nil
+		return newAccount(a, c, options{noTrayHost: noTrayHost}).window(), nil
 	case control.WindowVanity:
 		return newVanity(a, c, options{}).window(), nil
 	case control.WindowBeta:
@@ -71,7 +60,7 @@ type options struct {
 	pictures       func(ctx context.Context, url string) (fyne.Resource, error) // safe for concurrent use
 	now            func() time.Time
 	firstStateWait time.Duration
-	why            Why // why the window opened (the account window says it)
+	noTrayHost     bool // see New
 	// startAtLogin is offered by the account window once, after the first
 	// sign-in; nil when it cannot be had.
 	startAtLogin StartAtLoginOffer

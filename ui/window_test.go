@@ -29,7 +29,7 @@ func TestNew(t *testing.T) {
 			a := test.NewTempApp(t)
 			c := newFakeClient()
 			c.watchBlock = true // nothing reaches the widgets from the background
-			w, err := New(tt.name, a, c, Asked)
+			w, err := New(tt.name, a, c, false)
 			if err != nil {
 				t.Fatalf("New(%q) error %v", tt.name, err)
 			}
@@ -39,7 +39,7 @@ func TestNew(t *testing.T) {
 			w.Close()
 		})
 	}
-	if _, err := New("nope", test.NewTempApp(t), newFakeClient(), Asked); err == nil {
+	if _, err := New("nope", test.NewTempApp(t), newFakeClient(), false); err == nil {
 		t.Error(`New("nope") succeeded; want an error`)
 	}
 }

@@ -49,18 +49,16 @@ func Run(ctx context.Context, name string, socketPath string) int {
 	return run(ctx, name, socketPath, token, openedWhy(), os.Stderr)
 }
 
-// openedWhy reads why the agent opened this window (tray.WindowReasonEnv),
-// and removes it from the environment of what this process starts.
-func openedWhy() ui.Why {
+// openedWhy reports whether the agent opened this window because there is
+// no tray host (tray.WindowReasonEnv), and removes the reason from the
+// environment of what this process starts.
+func openedWhy() (noTrayHost bool) {
 	reason := os.Getenv(tray.WindowReasonEnv)
 	os.Unsetenv(tray.WindowReasonEnv)
-	if reason == tray.ReasonNoTrayHost {
-		return ui.NoTrayHost
-	}
-	return ui.Asked
+	return reason == tray.ReasonNoTrayHost
 }
 
-func run(ctx context.Context, name, socketPath, token string, why ui.Why, stderr io.Writer) int {
+func run(ctx context.Context, name, socketPath, token string, noTrayHost bool, stderr io.Writer) int {
 	if !control.ValidWindow(name) {
 		fmt.Fprintf(stderr, "pieces-tray: there is no window called %q (choose account, vanity, beta, signout or doctor)\n", name)
 		return ExitUsage
@@ -111,7 +109,7 @@ func run(ctx context.Context, name, socketPath, token string, why ui.Why, stderr
 	}
 	rem := newRemote(cl)
 	defer rem.shutdown() // before cl.Close
-	w, err := ui.New(name, a, rem, why)
+	w, err := ui.New(name, a, rem, noTrayHost)
 	if err != nil {
 		fmt.Fprintf(stderr, "pieces-tray: %v\n", err)
 		return ExitUsage
