@@ -78,7 +78,6 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 	w.refresh.Icon = theme.ViewRefreshIcon()
 	w.refresh.Disable()
 	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
-	w.submit = w.win.Close
 	buttons := container.NewHBox(w.refresh, layout.NewSpacer(), w.close)
 	w.notice = newNoticePane(w.base, "to see your account", w.details, w.close)
 

@@ -82,17 +82,11 @@ func (p *PictureCache) download(ctx context.Context, rawURL string) ([]byte, err
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("ui: fetch picture: HTTP %d", resp.StatusCode)
 	}
-	if resp.ContentLength > maxPictureBytes {
-		return nil, fmt.Errorf("ui: picture is too large (%d bytes)", resp.ContentLength)
-	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPictureBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("ui: read picture: %w", err)
 	}
-	if err := checkPicture(data); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return data, checkPicture(data)
 }
 
 // checkPicture accepts data only when it is a PNG, JPEG or GIF of at most

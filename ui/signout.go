@@ -44,7 +44,6 @@ func newSignOut(a fyne.App, c Client, opts options) *signOutWindow {
 	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
 	w.close.Importance = widget.HighImportance
 	w.close.Hide()
-	w.submit = w.win.Close // Cancel is the default
 	buttons := container.NewHBox(layout.NewSpacer(), w.signOut, w.cancel, w.close)
 
 	w.setContent(container.NewVBox(w.who, w.what, w.note, w.progress, w.message), buttons)

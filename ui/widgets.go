@@ -215,16 +215,6 @@ func showLine(l *widget.Label, text string, imp widget.Importance) {
 	showIf(l, text != "")
 }
 
-// showOutcome shows in l what an action answered: its message, or its
-// error in red.
-func showOutcome(l *widget.Label, res app.Result, err error) {
-	if err != nil {
-		showLine(l, actionError(err).Message, widget.DangerImportance)
-		return
-	}
-	showLine(l, res.Message, widget.MediumImportance)
-}
-
 // feedback is the progress of a change, the line that says how it went,
 // and the one button that helps after a failure (Retry, Sign in…), shared
 // by the vanity name and beta windows.

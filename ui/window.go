@@ -130,7 +130,7 @@ type base struct {
 	body   *fyne.Container   // the window's content above the buttons
 	scroll *container.Scroll // scrolls body
 	closed bool              // the window has closed
-	submit func()            // Enter outside a field; may be nil
+	submit func()            // Enter outside a field; closes the window unless set
 	escape func()            // Escape; closes the window unless set
 }
 
@@ -142,7 +142,7 @@ func newBase(a fyne.App, c Client, title string, size fyne.Size, opts options) *
 		b.closed = true
 		stop()
 	})
-	b.escape = b.win.Close
+	b.escape, b.submit = b.win.Close, b.win.Close
 	b.win.Canvas().SetOnTypedKey(b.typedKey)
 	return b
 }
@@ -202,9 +202,7 @@ func (b *base) typedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		b.escape()
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if b.submit != nil {
-			b.submit()
-		}
+		b.submit()
 	}
 }
 
@@ -301,12 +299,16 @@ func (b *base) do(action app.Action, args any, done func(app.Result, error)) {
 }
 
 // run runs action for the button btn, disabled meanwhile, and shows in l
-// what it answered.
+// what it answered: its message, or its error in red.
 func (b *base) run(btn *keyButton, action app.Action, l *widget.Label) {
 	btn.Disable()
 	b.do(action, nil, func(res app.Result, err error) {
 		btn.Enable()
-		showOutcome(l, res, err)
+		if err != nil {
+			showLine(l, actionError(err).Message, widget.DangerImportance)
+		} else {
+			showLine(l, res.Message, widget.MediumImportance)
+		}
 	})
 }
 
