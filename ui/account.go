@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -114,7 +115,7 @@ func (w *accountWindow) apply(s app.State) {
 	w.piecesOS.SetText(piecesOSText(s.PiecesOS))
 	w.cloud.SetText(cloudText(p))
 	w.vanity.SetText(vanityText(p))
-	w.beta.SetText(betaText(p, w.opts.now()))
+	w.beta.SetText(betaText(p, time.Now()))
 	w.storage.SetText(storageText(s.Storage))
 	w.showPicture(p.Picture)
 	if !w.offered && w.opts.startAtLogin != nil && w.opts.startAtLogin.ShouldOffer() {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -71,9 +73,9 @@ func (w *betaWindow) apply(s app.State) {
 		w.update()
 		return
 	}
-	w.inBeta = app.BetaOptedIn(s.User, w.opts.now())
+	w.inBeta = app.BetaOptedIn(s.User, time.Now())
 	if w.inBeta {
-		w.status.SetText("You are in the Early Access Program. " + betaText(s.User, w.opts.now()) + ".")
+		w.status.SetText("You are in the Early Access Program. " + betaText(s.User, time.Now()) + ".")
 	} else {
 		w.status.SetText("You are not in the Early Access Program.")
 	}

@@ -58,7 +58,6 @@ func New(name string, a fyne.App, c Client, noTrayHost bool) (fyne.Window, error
 type options struct {
 	do             func(f func())                                               // hands f to Fyne's main goroutine
 	pictures       func(ctx context.Context, url string) (fyne.Resource, error) // safe for concurrent use
-	now            func() time.Time
 	firstStateWait time.Duration
 	noTrayHost     bool // see New
 	// startAtLogin is offered by the account window once, after the first
@@ -81,9 +80,6 @@ func (o options) withDefaults() options {
 	}
 	if o.pictures == nil {
 		o.pictures = (&PictureCache{hc: http.DefaultClient, dir: DefaultPictureDir()}).Fetch
-	}
-	if o.now == nil {
-		o.now = time.Now
 	}
 	if o.firstStateWait <= 0 {
 		o.firstStateWait = firstStateWait

@@ -49,7 +49,7 @@ func TestNew(t *testing.T) {
 func TestLiveUpdateThroughFyneDo(t *testing.T) {
 	a := test.NewTempApp(t)
 	c := newFakeClient()
-	w := newVanity(a, c, options{now: func() time.Time { return testNow }, pictures: newHarness(t).opts().pictures})
+	w := newVanity(a, c, options{pictures: newHarness(t).opts().pictures})
 	send := func(s app.State) {
 		t.Helper()
 		select {
