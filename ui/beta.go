@@ -38,7 +38,6 @@ type betaWindow struct {
 	confirm *dialog.ConfirmDialog // open confirmation, if any
 	inBeta  bool                  // what the profile says
 	setting bool                  // the check is being set by the window
-	blocked bool
 }
 
 func newBeta(a fyne.App, c Client, opts options) *betaWindow {
@@ -67,8 +66,7 @@ func newBeta(a fyne.App, c Client, opts options) *betaWindow {
 
 // apply renders s.
 func (w *betaWindow) apply(s app.State) {
-	w.blocked = w.notice.cover(s)
-	if w.blocked {
+	if w.notice.cover(s) {
 		w.dismiss()
 		w.update()
 		return
@@ -89,7 +87,7 @@ func (w *betaWindow) update() {
 	w.setting = true
 	w.check.SetChecked(w.inBeta)
 	w.setting = false
-	enableIf(w.check, !w.saving && !w.blocked && w.known)
+	enableIf(w.check, !w.saving && w.form.Visible())
 	w.relayout()
 }
 

@@ -67,16 +67,14 @@ func (w *signOutWindow) apply(s app.State) {
 		return
 	}
 	stored := s.Storage.Kind == app.StorageKeyring || s.Storage.Kind == app.StorageMemory
+	w.canSign = true
 	switch {
 	case s.User != nil:
 		w.who.SetText("You are about to sign out " + app.DisplayName(s.User) + " from Pieces on this computer.")
-		w.canSign = true
 	case stored || s.Phase == app.PhaseSignInNeeded:
 		w.who.SetText("Nobody is signed in to Pieces OS right now, but a session is still kept on this computer.")
-		w.canSign = true
 	case s.Phase == app.PhaseSigningIn:
 		w.who.SetText("A sign-in is under way. Signing out cancels it.")
-		w.canSign = true
 	default:
 		w.who.SetText("Nobody is signed in to Pieces on this computer.")
 		w.canSign = false

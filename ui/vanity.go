@@ -37,7 +37,6 @@ type vanityWindow struct {
 	edited      bool   // the person has typed
 	rejected    string // a name Pieces refused (taken, invalid)
 	rejectedWhy string // why, in words: shown under the field while it holds that name
-	blocked     bool   // a notice replaces the form
 }
 
 func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
@@ -76,8 +75,7 @@ func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 
 // apply renders s.
 func (w *vanityWindow) apply(s app.State) {
-	w.blocked = w.notice.cover(s)
-	if w.blocked {
+	if w.notice.cover(s) {
 		w.update()
 		return
 	}
@@ -126,8 +124,8 @@ func (w *vanityWindow) update() {
 	} else {
 		w.preview.SetText("Address: https://NAME." + app.CloudDomain)
 	}
-	enableIf(w.save, err == nil && name != w.name && name != w.rejected && !w.saving && !w.blocked && w.known && w.state.Busy == "")
-	enableIf(w.entry, !w.saving && !w.blocked)
+	enableIf(w.save, err == nil && name != w.name && name != w.rejected && !w.saving && w.form.Visible() && w.state.Busy == "")
+	enableIf(w.entry, !w.saving && w.form.Visible())
 	w.relayout()
 }
 
