@@ -14,9 +14,6 @@ import (
 	"piecestray/app"
 )
 
-// pictureSize is the side of the profile picture in the account window.
-const pictureSize = 72
-
 // noTrayHostNote is what the account window says when it opened because no
 // tray host shows the icon.
 const noTrayHostNote = "No tray is running on this desktop, so Pieces Tray opened this window. " +
@@ -51,7 +48,7 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 	w := &accountWindow{base: newBase(a, c, "Pieces account", fyne.NewSize(560, 460), opts)}
 	w.picture = canvas.NewImageFromResource(theme.AccountIcon())
 	w.picture.FillMode = canvas.ImageFillContain
-	w.picture.SetMinSize(fyne.NewSquareSize(pictureSize))
+	w.picture.SetMinSize(fyne.NewSquareSize(72))
 	w.name = newHeading("")
 	w.email = widget.NewLabel("")
 	header := container.NewHBox(w.picture, container.NewVBox(layout.NewSpacer(), w.name, w.email, layout.NewSpacer()))

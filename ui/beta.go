@@ -12,14 +12,6 @@ import (
 	"piecestray/app"
 )
 
-// betaAbout says what the beta program is: Pieces' Early Access Program,
-// whose feature is the Workstream Pattern Engine, which feeds Long-Term
-// Memory.
-const betaAbout = "The Early Access Program lets you try Pieces features before everyone else. " +
-	"Today that is the Workstream Pattern Engine: it captures context from what you work on, " +
-	"on this computer, so that Pieces' Long-Term Memory can recall it later. " +
-	"Members show a gold badge in Pieces Desktop. You can leave at any time."
-
 // betaWindow is the "Pieces beta program" window: what the Early Access
 // Program is, whether the person takes part (from the profile), and a
 // toggle that asks for confirmation before joining or leaving. A 511 from
@@ -47,7 +39,11 @@ func newBeta(a fyne.App, c Client, opts options) *betaWindow {
 	w.status = newText("")
 	w.status.TextStyle = fyne.TextStyle{Bold: true}
 	w.check = newKeyCheck("Take part in the Early Access Program", w.escapeKey, w.toggled)
-	w.form = container.NewVBox(newHeading("Early Access Program"), newText(betaAbout), widget.NewSeparator(),
+	about := newText("The Early Access Program lets you try Pieces features before everyone else. " +
+		"Today that is the Workstream Pattern Engine: it captures context from what you work on, " +
+		"on this computer, so that Pieces' Long-Term Memory can recall it later. " +
+		"Members show a gold badge in Pieces Desktop. You can leave at any time.")
+	w.form = container.NewVBox(newHeading("Early Access Program"), about, widget.NewSeparator(),
 		w.status, w.check, w.progress, w.message, container.NewHBox(w.retry))
 	w.notice = newNoticePane(w.base, "to join or leave the beta program", w.form, w.check)
 

@@ -23,11 +23,7 @@ func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
 		words = "the window"
 	}
 	heading := newHeading("Could not open " + words)
-	reason := "Pieces Tray did not answer."
-	if err != nil {
-		reason = app.Human(err)
-	}
-	body := newText(reason + "\nIs Pieces Tray running? Start it, then open this window again from the tray icon.")
+	body := newText(app.Human(err) + "\nIs Pieces Tray running? Start it, then open this window again from the tray icon.")
 	closeButton := newKeyButton("Close", w.Close, w.Close)
 	closeButton.Importance = widget.HighImportance
 	icon := container.NewGridWrap(fyne.NewSquareSize(48), widget.NewIcon(theme.ErrorIcon()))

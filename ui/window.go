@@ -165,14 +165,11 @@ func (w window) Show() {
 		return
 	}
 	b.showAsked = true
-	wait, ready := b.opts.firstStateWait, b.readyCh
 	b.spawn(func(ctx context.Context) {
-		t := time.NewTimer(wait)
-		defer t.Stop()
 		select {
 		case <-ctx.Done():
-		case <-ready:
-		case <-t.C:
+		case <-b.readyCh:
+		case <-time.After(b.opts.firstStateWait):
 			b.ui(b.markReady)
 		}
 	})
@@ -214,9 +211,6 @@ func (b *base) setContent(body, buttons *fyne.Container) {
 
 // relayout lays the body out again after parts of it were shown or hidden.
 func (b *base) relayout() {
-	if b.scroll == nil {
-		return
-	}
 	b.scroll.Refresh()
 	b.body.Refresh()
 }
