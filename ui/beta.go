@@ -29,7 +29,6 @@ type betaWindow struct {
 
 	confirm *dialog.ConfirmDialog // open confirmation, if any
 	inBeta  bool                  // what the profile says
-	setting bool                  // the check is being set by the window
 }
 
 func newBeta(a fyne.App, c Client, opts options) *betaWindow {
@@ -80,28 +79,21 @@ func (w *betaWindow) apply(s app.State) {
 // update sets the check from the profile and enables it when a change can
 // be made.
 func (w *betaWindow) update() {
-	w.setting = true
+	w.check.OnChanged = nil // not a toggle by the person
 	w.check.SetChecked(w.inBeta)
-	w.setting = false
+	w.check.OnChanged = w.toggled
 	enableIf(w.check, !w.saving && w.form.Visible())
 	w.relayout()
 }
 
-// toggled runs when the person flips the check: the check goes back to
-// what the profile says until the change is confirmed and done.
-func (w *betaWindow) toggled(on bool) {
-	if w.setting {
-		return
-	}
+// toggled runs when the person flips the check to optIn: the check goes
+// back to what the profile says, and a confirmation of joining or leaving
+// opens; the change is made once it is confirmed.
+func (w *betaWindow) toggled(optIn bool) {
 	w.update()
-	if on == w.inBeta || w.saving || w.confirm != nil {
+	if optIn == w.inBeta || w.saving || w.confirm != nil {
 		return
 	}
-	w.ask(on)
-}
-
-// ask opens the confirmation for joining (optIn) or leaving.
-func (w *betaWindow) ask(optIn bool) {
 	title, msg, verb := "Join the Early Access Program?",
 		"Pieces will turn on Early Access features such as the Workstream Pattern Engine for your account.", "Join"
 	if !optIn {

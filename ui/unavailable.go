@@ -18,11 +18,7 @@ import (
 func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
 	w := a.NewWindow("Pieces Tray")
 	w.Resize(fyne.NewSize(480, 220))
-	words, ok := windowWords[window]
-	if !ok {
-		words = "the window"
-	}
-	heading := newHeading("Could not open " + words)
+	heading := newHeading("Could not open " + windowWords[window])
 	body := newText(app.Human(err) + "\nIs Pieces Tray running? Start it, then open this window again from the tray icon.")
 	closeButton := newKeyButton("Close", w.Close, w.Close)
 	closeButton.Importance = widget.HighImportance
@@ -40,7 +36,7 @@ func NewUnavailable(a fyne.App, window string, err error) fyne.Window {
 	return w
 }
 
-// windowWords names the windows in a sentence.
+// windowWords names the windows (control.Windows) in a sentence.
 var windowWords = map[string]string{
 	control.WindowAccount: "your Pieces account",
 	control.WindowVanity:  "the vanity name window",

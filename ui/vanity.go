@@ -33,7 +33,6 @@ type vanityWindow struct {
 
 	name        string // the vanity name in the profile
 	initialised bool   // the entry was filled from the profile
-	setting     bool   // the entry text is being set by the window
 	edited      bool   // the person has typed
 	rejected    string // a name Pieces refused (taken, invalid)
 	rejectedWhy string // why, in words: shown under the field while it holds that name
@@ -87,22 +86,20 @@ func (w *vanityWindow) apply(s app.State) {
 	}
 	if !w.initialised && !w.edited {
 		w.initialised = true
-		w.setting = true
+		w.entry.OnChanged = nil // not an edit
 		w.entry.SetText(w.name)
-		w.setting = false
+		w.entry.OnChanged = w.changed
 	}
 	w.settle()
 	w.update()
 }
 
-// changed runs when the entry's text changes. An edit by the person
-// clears the outcome of the last save: it spoke of the name before.
+// changed runs when the person edits the entry's text. An edit clears the
+// outcome of the last save: it spoke of the name before.
 func (w *vanityWindow) changed(string) {
-	if !w.setting {
-		w.edited = true
-		w.message.Hide()
-		w.retry.Hide()
-	}
+	w.edited = true
+	w.message.Hide()
+	w.retry.Hide()
 	w.update()
 }
 
