@@ -156,9 +156,9 @@ func (n *noticePane) cover(s app.State) bool {
 		x, blocked = lostNotice(n.b.lost), true
 	}
 	changed := blocked != n.box.Visible() || (blocked && x.Title != n.heading.Text)
+	showIf(n.box, blocked)
+	showIf(n.form, !blocked)
 	if !blocked {
-		n.box.Hide()
-		n.form.Show()
 		if changed {
 			n.b.win.Canvas().Focus(n.focus)
 		}
@@ -176,8 +176,6 @@ func (n *noticePane) cover(s app.State) bool {
 		n.button.Enable()
 	}
 	showIf(n.button, x.Button != "")
-	n.box.Show()
-	n.form.Hide()
 	if changed && x.Button != "" {
 		n.b.win.Canvas().Focus(n.button)
 	}
