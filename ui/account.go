@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -13,36 +14,19 @@ import (
 	"piecestray/app"
 )
 
-// Titles of the windows.
-const (
-	titleAccount = "Pieces account"
-	titleVanity  = "Pieces vanity name"
-	titleBeta    = "Pieces beta program"
-	titleSignOut = "Sign out of Pieces"
-)
-
-// pictureSize is the side of the profile picture in the account window.
-const pictureSize = 72
-
-// NewAccount builds the "Pieces account" window: the signed-in person's
-// picture, name, email and username, the Pieces OS in use, the personal
-// cloud, the vanity name, the beta program and where the session is kept.
-// It follows the agent's state; when nobody is signed in or Pieces OS is not
-// running it says so and offers the one button that helps. Opened because
-// there is no tray (why is NoTrayHost), it says so above all that, and how
-// to get a tray.
-func NewAccount(a fyne.App, c Client, why Why) fyne.Window {
-	return newAccount(a, c, options{why: why}).window()
-}
-
 // noTrayHostNote is what the account window says when it opened because no
 // tray host shows the icon.
 const noTrayHostNote = "No tray is running on this desktop, so Pieces Tray opened this window. " +
 	"On GNOME, install the AppIndicator and KStatusNotifierItem Support extension; " +
 	"on other desktops add a system tray or status-notifier area to the panel."
 
-// accountWindow holds the widgets of the account window; they are touched
-// on the main goroutine only.
+// accountWindow is the "Pieces account" window: the signed-in person's
+// picture, name, email and username, the Pieces OS in use, the personal
+// cloud, the vanity name, the beta program and where the session is kept.
+// When nobody is signed in or Pieces OS is not running it says so and
+// offers the one button that helps. Opened because there is no tray (why is
+// noTrayHost), it says so above all that, and how to get a tray. Its
+// widgets are touched on the main goroutine only.
 type accountWindow struct {
 	*base
 	notice  *noticePane
@@ -56,27 +40,21 @@ type accountWindow struct {
 	lastError                                        *widget.Label
 	refresh, close                                   *keyButton
 	outcome                                          *widget.Label
-	phase                                            app.Phase // last phase shown
 	offer                                            *fyne.Container
 	offered                                          bool // start at login was offered in this window
 }
 
 func newAccount(a fyne.App, c Client, opts options) *accountWindow {
-	w := &accountWindow{base: newBase(a, c, titleAccount, fyne.NewSize(560, 460), opts)}
-	w.notice = newNoticePane(w.base)
-
+	w := &accountWindow{base: newBase(a, c, "Pieces account", fyne.NewSize(560, 460), opts)}
 	w.picture = canvas.NewImageFromResource(theme.AccountIcon())
 	w.picture.FillMode = canvas.ImageFillContain
-	w.picture.SetMinSize(fyne.NewSquareSize(pictureSize))
-	w.name = widget.NewLabel("")
-	w.name.TextStyle = fyne.TextStyle{Bold: true}
-	w.name.SizeName = theme.SizeNameSubHeadingText
+	w.picture.SetMinSize(fyne.NewSquareSize(72))
+	w.name = newHeading("")
 	w.email = widget.NewLabel("")
 	header := container.NewHBox(w.picture, container.NewVBox(layout.NewSpacer(), w.name, w.email, layout.NewSpacer()))
 
 	value := func() *widget.Label {
-		l := widget.NewLabel("")
-		l.Wrapping = fyne.TextWrapWord
+		l := newText("")
 		l.Selectable = true
 		return l
 	}
@@ -91,83 +69,50 @@ func newAccount(a fyne.App, c Client, opts options) *accountWindow {
 		widget.NewFormItem("Session kept", w.storage),
 	)
 	w.details = container.NewVBox(header, widget.NewSeparator(), form)
-	w.details.Hide()
+	w.lastError = newLine()
+	w.outcome = newLine()
 
-	w.lastError = widget.NewLabel("")
-	w.lastError.Wrapping = fyne.TextWrapWord
-	w.lastError.Importance = widget.DangerImportance
-	w.lastError.Hide()
-	w.outcome = widget.NewLabel("")
-	w.outcome.Wrapping = fyne.TextWrapWord
-	w.outcome.Hide()
-
-	w.refresh = newKeyButton("Refresh", w.escapeKey, w.doRefresh)
+	w.refresh = newKeyButton("Refresh", w.escapeKey, func() { w.run(w.refresh, app.ActionRefresh, w.outcome) })
 	w.refresh.Icon = theme.ViewRefreshIcon()
 	w.refresh.Disable()
 	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
-	w.submit = w.win.Close
 	buttons := container.NewHBox(w.refresh, layout.NewSpacer(), w.close)
+	w.notice = newNoticePane(w.base, "to see your account", w.details, w.close)
 
 	var parts []fyne.CanvasObject
-	if w.opts.why == NoTrayHost {
-		note := widget.NewLabel(noTrayHostNote)
-		note.Wrapping = fyne.TextWrapWord
+	if w.opts.noTrayHost {
 		icon := container.NewCenter(widget.NewIcon(theme.InfoIcon()))
-		parts = append(parts, container.NewBorder(nil, nil, icon, nil, note), widget.NewSeparator())
+		parts = append(parts, container.NewBorder(nil, nil, icon, nil, newText(noTrayHostNote)), widget.NewSeparator())
 	}
 	w.offer = w.newOffer()
 	body := container.NewVBox(append(parts, w.notice.box, w.details, w.offer, w.lastError, w.outcome)...)
 	w.setContent(body, buttons)
 	w.win.Canvas().Focus(w.close)
 
-	w.follow(w.apply, w.lost)
+	w.follow(w.apply)
 	return w
 }
 
 // apply renders s.
 func (w *accountWindow) apply(s app.State) {
-	if s.LastError != "" {
-		w.lastError.SetText(s.LastError)
-		w.lastError.Show()
-	} else {
-		w.lastError.Hide()
-	}
-	n, blocked := noticeFor(s, "to see your account")
-	phaseChanged := s.Phase != w.phase
-	w.phase = s.Phase
-	if blocked {
-		w.notice.set(n)
-		w.notice.box.Show()
-		w.details.Hide()
+	showLine(w.lastError, s.LastError, widget.DangerImportance)
+	if w.notice.cover(s) {
 		w.refresh.Disable()
-		if phaseChanged && n.Button != "" {
-			w.win.Canvas().Focus(w.notice.button)
-		}
 		return
 	}
-	w.notice.box.Hide()
-	w.details.Show()
-	if s.Busy == "" {
-		w.refresh.Enable()
-	} else {
-		w.refresh.Disable()
-	}
-	if phaseChanged {
-		w.win.Canvas().Focus(w.close)
-	}
+	enableIf(w.refresh, s.Busy == "")
 	p := s.User
 	name, email := app.Clean(p.Name), app.Clean(p.Email)
 	w.name.SetText(orDash(name))
-	if email != name {
-		w.email.SetText(email)
-	} else {
-		w.email.SetText("") // the name is the email address
+	if email == name {
+		email = "" // the name is the email address
 	}
+	w.email.SetText(email)
 	w.username.SetText(orDash(app.Clean(p.Username)))
 	w.piecesOS.SetText(piecesOSText(s.PiecesOS))
 	w.cloud.SetText(cloudText(p))
 	w.vanity.SetText(vanityText(p))
-	w.beta.SetText(betaText(p, w.opts.now()))
+	w.beta.SetText(betaText(p, time.Now()))
 	w.storage.SetText(storageText(s.Storage))
 	w.showPicture(p.Picture)
 	if !w.offered && w.opts.startAtLogin != nil && w.opts.startAtLogin.ShouldOffer() {
@@ -179,8 +124,7 @@ func (w *accountWindow) apply(s app.State) {
 // newOffer builds the one-time offer to start Pieces Tray at login, hidden
 // until the window shows a signed-in person.
 func (w *accountWindow) newOffer() *fyne.Container {
-	q := widget.NewLabel("Start Pieces Tray when you log in, so your account is always in view?")
-	q.Wrapping = fyne.TextWrapWord
+	q := newText("Start Pieces Tray when you log in, so your account is always in view?")
 	var yes, no *widget.Button
 	answer := func(on bool) {
 		yes.Disable()
@@ -214,7 +158,8 @@ func (w *accountWindow) showPicture(url string) {
 		return
 	}
 	w.pictureURL = url
-	w.setPicture(nil)
+	w.picture.Resource = theme.AccountIcon() // until the picture comes
+	w.picture.Refresh()
 	if url == "" {
 		return
 	}
@@ -226,38 +171,9 @@ func (w *accountWindow) showPicture(url string) {
 		}
 		w.ui(func() {
 			if w.pictureURL == url {
-				w.setPicture(res)
+				w.picture.Resource = res
+				w.picture.Refresh()
 			}
 		})
-	})
-}
-
-// setPicture shows res, or the placeholder when res is nil.
-func (w *accountWindow) setPicture(res fyne.Resource) {
-	if res == nil {
-		res = theme.AccountIcon()
-	}
-	w.picture.Resource = res
-	w.picture.Refresh()
-}
-
-// lost tells that the agent cannot be followed any more.
-func (w *accountWindow) lost(err error) {
-	w.details.Hide()
-	w.refresh.Disable()
-	w.notice.set(lostNotice(err))
-	w.notice.box.Show()
-}
-
-// lostNotice is shown when the window loses the agent.
-func lostNotice(err error) notice {
-	return notice{Title: "Pieces Tray is not answering", Body: app.Human(err) + "\nIs Pieces Tray running? Close this window and open it again from the tray icon."}
-}
-
-func (w *accountWindow) doRefresh() {
-	w.refresh.Disable()
-	w.do(app.ActionRefresh, nil, func(res app.Result, err error) {
-		w.refresh.Enable()
-		showOutcome(w.outcome, res, err)
 	})
 }

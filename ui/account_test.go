@@ -75,7 +75,7 @@ func TestAccountImages(t *testing.T) {
 // Opened because there is no tray, the window says so and how to get one,
 // whatever the state; opened on request, it does not.
 func TestAccountNoTrayHost(t *testing.T) {
-	h, w := newAccountForTest(t, func(o *options) { o.why = NoTrayHost })
+	h, w := newAccountForTest(t, func(o *options) { o.noTrayHost = true })
 	h.push(signedIn(profile()))
 	if got := shownWith(w.win.Canvas(), "No tray is running"); len(got) != 1 || got[0] != noTrayHostNote {
 		t.Errorf("the window says %q; want %q", got, noTrayHostNote)

@@ -1,154 +1,99 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"piecestray/app"
 )
 
-// betaAbout says what the beta program is: Pieces' Early Access Program,
-// whose feature is the Workstream Pattern Engine, which feeds Long-Term
-// Memory.
-const betaAbout = "The Early Access Program lets you try Pieces features before everyone else. " +
-	"Today that is the Workstream Pattern Engine: it captures context from what you work on, " +
-	"on this computer, so that Pieces' Long-Term Memory can recall it later. " +
-	"Members show a gold badge in Pieces Desktop. You can leave at any time."
-
-// NewBeta builds the "Pieces beta program" window: what the Early Access
+// betaWindow is the "Pieces beta program" window: what the Early Access
 // Program is, whether the person takes part (from the profile), and a
 // toggle that asks for confirmation before joining or leaving. A 511 from
-// Pieces OS is explained; the result is confirmed from the profile.
-func NewBeta(a fyne.App, c Client) fyne.Window {
-	return newBeta(a, c, options{}).window()
-}
-
-// betaWindow holds the widgets and state of the beta window; all of it is
-// touched on the main goroutine only.
+// Pieces OS is explained; the result is confirmed from the profile. Its
+// widgets and state are touched on the main goroutine only.
 type betaWindow struct {
 	*base
 	notice *noticePane
 	form   *fyne.Container
 
-	status   *widget.Label
-	check    *keyCheck
-	progress *widget.ProgressBarInfinite
+	status *widget.Label
+	check  *keyCheck
 	feedback
 	close *keyButton
 
 	confirm *dialog.ConfirmDialog // open confirmation, if any
 	inBeta  bool                  // what the profile says
-	setting bool                  // the check is being set by the window
-	saving  bool
-	pending *bool // saved, waiting for the profile to show it
-	blocked bool
 }
 
 func newBeta(a fyne.App, c Client, opts options) *betaWindow {
-	w := &betaWindow{base: newBase(a, c, titleBeta, fyne.NewSize(540, 420), opts)}
+	w := &betaWindow{base: newBase(a, c, "Pieces beta program", fyne.NewSize(540, 420), opts)}
 	w.feedback.init(w.base)
-	w.notice = newNoticePane(w.base)
 
-	heading := widget.NewLabel("Early Access Program")
-	heading.TextStyle = fyne.TextStyle{Bold: true}
-	heading.SizeName = theme.SizeNameSubHeadingText
-	about := widget.NewLabel(betaAbout)
-	about.Wrapping = fyne.TextWrapWord
-	w.status = widget.NewLabel("")
+	w.status = newText("")
 	w.status.TextStyle = fyne.TextStyle{Bold: true}
-	w.status.Wrapping = fyne.TextWrapWord
 	w.check = newKeyCheck("Take part in the Early Access Program", w.escapeKey, w.toggled)
-	w.progress = widget.NewProgressBarInfinite()
-	w.progress.Hide()
-	w.form = container.NewVBox(heading, about, widget.NewSeparator(), w.status, w.check, w.progress, w.message, container.NewHBox(w.retry))
-	w.form.Hide()
+	about := newText("The Early Access Program lets you try Pieces features before everyone else. " +
+		"Today that is the Workstream Pattern Engine: it captures context from what you work on, " +
+		"on this computer, so that Pieces' Long-Term Memory can recall it later. " +
+		"Members show a gold badge in Pieces Desktop. You can leave at any time.")
+	w.form = container.NewVBox(newHeading("Early Access Program"), about, widget.NewSeparator(),
+		w.status, w.check, w.progress, w.message, container.NewHBox(w.retry))
+	w.notice = newNoticePane(w.base, "to join or leave the beta program", w.form, w.check)
 
 	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
 	w.escape = w.escapeOrDismiss
 	w.submit = w.confirmOrToggle
 	buttons := container.NewHBox(layout.NewSpacer(), w.close)
 
-	body := container.NewVBox(w.notice.box, w.form)
-	w.setContent(body, buttons)
+	w.setContent(container.NewVBox(w.notice.box, w.form), buttons)
 	w.win.Canvas().Focus(w.check)
 	w.update()
 
-	w.follow(w.apply, w.lost)
+	w.follow(w.apply)
 	return w
 }
 
 // apply renders s.
 func (w *betaWindow) apply(s app.State) {
-	n, blocked := noticeFor(s, "to join or leave the beta program")
-	wasBlocked := w.blocked || !w.form.Visible()
-	w.blocked = blocked
-	if blocked {
-		w.notice.cover(w.form, n)
+	if w.notice.cover(s) {
 		w.dismiss()
 		w.update()
-		if !wasBlocked && n.Button != "" {
-			w.win.Canvas().Focus(w.notice.button)
-		}
 		return
 	}
-	w.notice.uncover(w.form)
-	w.inBeta = app.BetaOptedIn(s.User, w.opts.now())
+	w.inBeta = app.BetaOptedIn(s.User, time.Now())
 	if w.inBeta {
-		w.status.SetText("You are in the Early Access Program. " + betaText(s.User, w.opts.now()) + ".")
+		w.status.SetText("You are in the Early Access Program. " + betaText(s.User, time.Now()) + ".")
 	} else {
 		w.status.SetText("You are not in the Early Access Program.")
 	}
-	if w.pending != nil && *w.pending == w.inBeta {
-		w.showMessage(joinedWords(w.inBeta), widget.SuccessImportance)
-		w.pending = nil
-	}
-	if wasBlocked {
-		w.win.Canvas().Focus(w.check)
-	}
+	w.settle()
 	w.update()
-}
-
-// joinedWords confirms a change seen in the profile.
-func joinedWords(in bool) string {
-	if in {
-		return "Done: you joined the Early Access Program."
-	}
-	return "Done: you left the Early Access Program."
 }
 
 // update sets the check from the profile and enables it when a change can
 // be made.
 func (w *betaWindow) update() {
-	w.setting = true
+	w.check.OnChanged = nil // not a toggle by the person
 	w.check.SetChecked(w.inBeta)
-	w.setting = false
-	if w.saving || w.blocked || !w.known {
-		w.check.Disable()
-	} else {
-		w.check.Enable()
-	}
+	w.check.OnChanged = w.toggled
+	enableIf(w.check, !w.saving && w.form.Visible())
 	w.relayout()
 }
 
-// toggled runs when the person flips the check: the check goes back to
-// what the profile says until the change is confirmed and done.
-func (w *betaWindow) toggled(on bool) {
-	if w.setting {
-		return
-	}
+// toggled runs when the person flips the check to optIn: the check goes
+// back to what the profile says, and a confirmation of joining or leaving
+// opens; the change is made once it is confirmed.
+func (w *betaWindow) toggled(optIn bool) {
 	w.update()
-	if on == w.inBeta || w.saving || w.confirm != nil {
+	if optIn == w.inBeta || w.saving || w.confirm != nil {
 		return
 	}
-	w.ask(on)
-}
-
-// ask opens the confirmation for joining (optIn) or leaving.
-func (w *betaWindow) ask(optIn bool) {
 	title, msg, verb := "Join the Early Access Program?",
 		"Pieces will turn on Early Access features such as the Workstream Pattern Engine for your account.", "Join"
 	if !optIn {
@@ -169,71 +114,50 @@ func (w *betaWindow) ask(optIn bool) {
 
 // change asks the agent to join or leave.
 func (w *betaWindow) change(optIn bool) {
-	w.saving = true
-	w.pending = nil
-	w.retry.Hide()
-	w.progress.Show()
 	if optIn {
-		w.showMessage("Joining the Early Access Program…", widget.MediumImportance)
+		w.busy("Joining the Early Access Program…")
 	} else {
-		w.showMessage("Leaving the Early Access Program…", widget.MediumImportance)
+		w.busy("Leaving the Early Access Program…")
 	}
 	w.update()
 	w.do(app.ActionSetBeta, app.BetaArgs{OptIn: optIn}, func(res app.Result, err error) {
-		w.saving = false
-		w.progress.Hide()
+		w.idle()
 		defer w.update()
 		if err != nil {
-			w.failed(optIn, actionError(err))
+			e := actionError(err)
+			msg := app.Sentence(e.Message)
+			if e.Code == app.CodeNotSignedIn {
+				msg = "Pieces OS answered that nobody is signed in (error 511). " +
+					"Joining or leaving the beta program needs an account signed in to Pieces OS on this computer. " +
+					"Sign in, then try again."
+			}
+			showLine(w.message, msg, widget.DangerImportance)
+			w.help(e.Code, func() { w.change(optIn) })
 			return
 		}
-		if w.inBeta == optIn {
-			w.showMessage(joinedWords(optIn), widget.SuccessImportance)
-			return
+		done := "Done: you left the Early Access Program."
+		if optIn {
+			done = "Done: you joined the Early Access Program."
 		}
-		want := optIn
-		w.pending = &want
-		msg := res.Message
-		if msg == "" {
-			msg = "Saved."
-		}
-		w.showMessage(msg+" Waiting for your profile to show the change…", widget.MediumImportance)
+		w.saved(res, "the change", done, func() bool { return w.inBeta == optIn })
 	})
-}
-
-// failed explains a failed change and offers the button that helps.
-func (w *betaWindow) failed(optIn bool, e *app.ActionError) {
-	switch e.Code {
-	case app.CodeNotSignedIn:
-		w.showMessage("Pieces OS answered that nobody is signed in (error 511). "+
-			"Joining or leaving the beta program needs an account signed in to Pieces OS on this computer. "+
-			"Sign in, then try again.", widget.DangerImportance)
-		w.offer("Sign in…", func() { w.runAction(app.ActionSignIn) })
-	case app.CodeServer, app.CodeBusy:
-		w.showMessage(app.Sentence(e.Message), widget.DangerImportance)
-		w.offer("Retry", func() { w.change(optIn) })
-	case app.CodeNotRunning:
-		w.showMessage(app.Sentence(e.Message), widget.DangerImportance)
-		w.offer("Retry", func() { w.runAction(app.ActionRetry) })
-	default:
-		w.showMessage("The beta program could not be changed: "+app.Sentence(e.Message), widget.DangerImportance)
-	}
 }
 
 // escapeOrDismiss closes the open confirmation, or else the window.
 func (w *betaWindow) escapeOrDismiss() {
-	if w.confirm != nil {
-		w.dismiss()
-		return
+	if !w.dismiss() {
+		w.win.Close()
 	}
-	w.win.Close()
 }
 
-// dismiss cancels the open confirmation, if any.
-func (w *betaWindow) dismiss() {
-	if d := w.confirm; d != nil {
+// dismiss cancels the open confirmation, if any, and reports whether there
+// was one.
+func (w *betaWindow) dismiss() bool {
+	d := w.confirm
+	if d != nil {
 		d.Hide() // answers false, which clears w.confirm
 	}
+	return d != nil
 }
 
 // confirmOrToggle is Enter outside a focused widget: it confirms the open
@@ -246,12 +170,4 @@ func (w *betaWindow) confirmOrToggle() {
 	if !w.check.Disabled() {
 		w.toggled(!w.inBeta)
 	}
-}
-
-// lost tells that the agent cannot be followed any more.
-func (w *betaWindow) lost(err error) {
-	w.blocked = true
-	w.dismiss()
-	w.notice.cover(w.form, lostNotice(err))
-	w.update()
 }

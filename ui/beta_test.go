@@ -82,7 +82,7 @@ func TestBetaJoinConfirmedFromProfile(t *testing.T) {
 		t.Errorf("message = %q before the profile shows the change", w.message.Text)
 	}
 	h.push(signedIn(profile(withBeta)))
-	if want := joinedWords(true); w.message.Text != want {
+	if want := "Done: you joined the Early Access Program."; w.message.Text != want {
 		t.Errorf("message = %q; want %q", w.message.Text, want)
 	}
 	if !w.check.Checked {
@@ -144,7 +144,7 @@ func TestBetaSignedOutDisablesToggle(t *testing.T) {
 	if !w.check.Disabled() || w.form.Visible() {
 		t.Error("the toggle is usable while signed out")
 	}
-	if w.notice.button.Text != "Sign in…" {
-		t.Errorf("notice button = %q; want Sign in…", w.notice.button.Text)
+	if w.notice.button.Text != "Sign in…" || w.win.Canvas().Focused() != w.notice.button {
+		t.Errorf("notice button = %q, focused %v; want Sign in…, focused", w.notice.button.Text, w.win.Canvas().Focused() == w.notice.button)
 	}
 }

@@ -9,9 +9,6 @@ import (
 	"piecestray/app"
 )
 
-// This file holds the pure "state → words" functions the windows share, so
-// that tests can walk them without a canvas.
-
 // orDash returns s, or an en dash when s is empty.
 func orDash(s string) string {
 	if s == "" {
@@ -30,21 +27,19 @@ func vanityText(p *apiclient.UserProfile) string {
 
 // storageText says where the session is kept.
 func storageText(s app.StorageInfo) string {
+	text := "Not saved"
 	switch s.Kind {
 	case app.StorageKeyring:
 		return "In the system keyring"
-	case app.StorageMemory:
-		if s.Why != "" {
-			return "In memory only, until Pieces Tray quits: " + app.Sentence(s.Why)
-		}
-		return "In memory only, until Pieces Tray quits"
 	case app.StoragePiecesOS:
 		return "By Pieces OS (Pieces Tray stores nothing)"
+	case app.StorageMemory:
+		text = "In memory only, until Pieces Tray quits"
 	}
 	if s.Why != "" {
-		return "Not saved: " + app.Sentence(s.Why)
+		text += ": " + app.Sentence(s.Why)
 	}
-	return "Not saved"
+	return text
 }
 
 // piecesOSText names the Pieces OS in use.
@@ -63,9 +58,12 @@ func cloudText(p *apiclient.UserProfile) string {
 	if p == nil || p.Allocation == nil {
 		return "Not set up"
 	}
-	status := ""
-	if p.Allocation.Status != nil {
-		status = allocationWords(p.Allocation.Status.Cloud)
+	var status string
+	if a := p.Allocation.Status; a != nil {
+		var known bool
+		if status, known = allocationWords[a.Cloud]; !known {
+			status = app.Clean(strings.ToLower(string(a.Cloud))) // from Pieces OS
+		}
 	}
 	url := app.CloudURL(p)
 	if url == "" && p.Allocation.URLs != nil && p.Allocation.URLs.Base != nil {
@@ -83,23 +81,16 @@ func cloudText(p *apiclient.UserProfile) string {
 	return "Unknown"
 }
 
-// allocationWords turns an allocation status into a word.
-func allocationWords(s apiclient.AllocationStatus) string {
-	switch s {
-	case apiclient.AllocationRunning:
-		return "Running"
-	case apiclient.AllocationSucceeded:
-		return "Connected"
-	case apiclient.AllocationPending:
-		return "Being set up"
-	case apiclient.AllocationFailed:
-		return "Failed"
-	case apiclient.AllocationDisconnected:
-		return "Disconnected"
-	case apiclient.AllocationUnknown, "":
-		return ""
-	}
-	return strings.ToLower(string(s))
+// allocationWords names the statuses of a personal cloud; others are shown
+// in lower case.
+var allocationWords = map[apiclient.AllocationStatus]string{
+	apiclient.AllocationRunning:      "Running",
+	apiclient.AllocationSucceeded:    "Connected",
+	apiclient.AllocationPending:      "Being set up",
+	apiclient.AllocationFailed:       "Failed",
+	apiclient.AllocationDisconnected: "Disconnected",
+	apiclient.AllocationUnknown:      "",
+	"":                               "",
 }
 
 // betaText says whether p is in the beta program at now.

@@ -92,7 +92,6 @@ func TestWords(t *testing.T) {
 		{vanityText(profile()), "Not set"},
 		{betaText(profile(), testNow), "Not joined"},
 		{betaText(profile(withBeta), testNow), "Joined on 5 January 2026"},
-		{windowWords("nope"), "the window"},
 	}
 	for i, tt := range tests {
 		if tt.got != tt.want {

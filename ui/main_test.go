@@ -19,7 +19,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// testNow is the clock of every window under test.
+// testNow is the clock of the text tests.
 var testNow = time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
 
 // call is one action a fake client received.
@@ -108,7 +108,6 @@ func (h *harness) opts() options {
 		pictures: func(ctx context.Context, url string) (fyne.Resource, error) {
 			return nil, errors.New("no pictures in tests")
 		},
-		now:          func() time.Time { return testNow },
 		startAtLogin: &fakeOffer{}, // offered before: tests that want the offer set their own
 	}
 }

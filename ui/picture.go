@@ -16,15 +16,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 )
-
-// PictureFetcher returns the profile picture at url as a resource a canvas
-// can show. It must be safe for concurrent use.
-type PictureFetcher func(ctx context.Context, url string) (fyne.Resource, error)
 
 const (
 	// pictureTimeout bounds one download of a profile picture.
@@ -34,30 +29,11 @@ const (
 )
 
 // PictureCache fetches profile pictures over HTTP(S) with a timeout and a
-// size limit, and keeps them in memory and, when it has a directory, on
-// disk. It is safe for concurrent use.
+// size limit, and keeps them on disk when it has a directory (every window
+// is a process of its own). It is safe for concurrent use.
 type PictureCache struct {
-	hc  *http.Client
-	dir string // on-disk cache; "" keeps pictures in memory only
-
-	mu  sync.Mutex // guards mem
-	mem map[string]fyne.Resource
-}
-
-// NewPictureCache returns a cache that downloads with hc (nil: a client
-// with pictureTimeout) and stores pictures under dir ("" uses
-// DefaultPictureDir; "-" keeps them in memory only).
-func NewPictureCache(hc *http.Client, dir string) *PictureCache {
-	if hc == nil {
-		hc = &http.Client{Timeout: pictureTimeout}
-	}
-	switch dir {
-	case "":
-		dir = DefaultPictureDir()
-	case "-":
-		dir = ""
-	}
-	return &PictureCache{hc: hc, dir: dir, mem: make(map[string]fyne.Resource)}
+	hc  *http.Client // downloads
+	dir string       // on-disk cache; "" keeps none
 }
 
 // DefaultPictureDir is $XDG_CACHE_HOME/pieces-tray/pictures (or the OS's
@@ -70,15 +46,9 @@ func DefaultPictureDir() string {
 	return filepath.Join(d, "pieces-tray", "pictures")
 }
 
-// Fetch returns the picture at rawURL: from memory, from the disk cache, or
-// downloaded (then cached). Only http and https URLs are fetched.
+// Fetch returns the picture at rawURL: from the disk cache, or downloaded
+// (then cached). Only http and https URLs are fetched.
 func (p *PictureCache) Fetch(ctx context.Context, rawURL string) (fyne.Resource, error) {
-	p.mu.Lock()
-	res, ok := p.mem[rawURL]
-	p.mu.Unlock()
-	if ok {
-		return res, nil
-	}
 	sum := sha256.Sum256([]byte(rawURL))
 	key := hex.EncodeToString(sum[:])
 	data, err := p.readDisk(key)
@@ -89,11 +59,7 @@ func (p *PictureCache) Fetch(ctx context.Context, rawURL string) (fyne.Resource,
 		}
 		p.writeDisk(key, data)
 	}
-	res = fyne.NewStaticResource("picture-"+key[:12], data)
-	p.mu.Lock()
-	p.mem[rawURL] = res
-	p.mu.Unlock()
-	return res, nil
+	return fyne.NewStaticResource("picture-"+key[:12], data), nil
 }
 
 func (p *PictureCache) download(ctx context.Context, rawURL string) ([]byte, error) {
@@ -116,17 +82,11 @@ func (p *PictureCache) download(ctx context.Context, rawURL string) ([]byte, err
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("ui: fetch picture: HTTP %d", resp.StatusCode)
 	}
-	if resp.ContentLength > maxPictureBytes {
-		return nil, fmt.Errorf("ui: picture is too large (%d bytes)", resp.ContentLength)
-	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPictureBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("ui: read picture: %w", err)
 	}
-	if err := checkPicture(data); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return data, checkPicture(data)
 }
 
 // checkPicture accepts data only when it is a PNG, JPEG or GIF of at most
@@ -149,28 +109,17 @@ func (p *PictureCache) readDisk(key string) ([]byte, error) {
 	if p.dir == "" {
 		return nil, errors.New("ui: no picture cache directory")
 	}
-	f, err := os.Open(filepath.Join(p.dir, key))
+	data, err := os.ReadFile(filepath.Join(p.dir, key))
 	if err != nil {
 		return nil, fmt.Errorf("ui: read cached picture: %w", err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPictureBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("ui: read cached picture: %w", err)
-	}
-	if err := checkPicture(data); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return data, checkPicture(data)
 }
 
-// writeDisk stores data under key, atomically; failures only cost a
-// download next time.
+// writeDisk stores data under key, whole or not at all; failures only cost
+// a download next time.
 func (p *PictureCache) writeDisk(key string, data []byte) {
-	if p.dir == "" {
-		return
-	}
-	if err := os.MkdirAll(p.dir, 0o700); err != nil {
+	if p.dir == "" || os.MkdirAll(p.dir, 0o700) != nil {
 		return
 	}
 	tmp, err := os.CreateTemp(p.dir, key+".*.tmp")

@@ -34,7 +34,7 @@ func TestPictureCache(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := winetest.TempDir(t)
-	c := NewPictureCache(srv.Client(), dir)
+	c := &PictureCache{hc: srv.Client(), dir: dir}
 	ctx := context.Background()
 
 	res, err := c.Fetch(ctx, srv.URL+"/ada.png")
@@ -45,14 +45,14 @@ func TestPictureCache(t *testing.T) {
 		t.Error("Fetch(ada.png) returned other bytes")
 	}
 	if _, err := c.Fetch(ctx, srv.URL+"/ada.png"); err != nil || hits.Load() != 1 {
-		t.Errorf("second Fetch: error %v, %d downloads; want 1 (memory)", err, hits.Load())
+		t.Errorf("second Fetch: error %v, %d downloads; want 1 (cached)", err, hits.Load())
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(files) != 1 {
 		t.Fatalf("cache directory holds %v; want one file", files)
 	}
 	// A new cache (a new window process) reads the disk cache.
-	again := NewPictureCache(srv.Client(), dir)
+	again := &PictureCache{hc: srv.Client(), dir: dir}
 	if _, err := again.Fetch(ctx, srv.URL+"/ada.png"); err != nil || hits.Load() != 1 {
 		t.Errorf("Fetch from disk: error %v, %d downloads; want 1", err, hits.Load())
 	}
@@ -79,7 +79,7 @@ func TestPictureCacheTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c := NewPictureCache(srv.Client(), "-")
+	c := &PictureCache{hc: srv.Client()}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if _, err := c.Fetch(ctx, srv.URL+"/slow.png"); err == nil {

@@ -10,47 +10,31 @@ import (
 	"piecestray/app"
 )
 
-// NewSignOut builds the "Sign out of Pieces" window: who will be signed
+// signOutWindow is the "Sign out of Pieces" window: who will be signed
 // out, what signing out does, Cancel as the default (focused) button and
-// Sign out; then progress and the outcome.
-func NewSignOut(a fyne.App, c Client) fyne.Window {
-	return newSignOut(a, c, options{}).window()
-}
-
-// signOutWindow holds the widgets and state of the sign-out window; all of
-// it is touched on the main goroutine only.
+// Sign out; then progress and the outcome. Its widgets and state are
+// touched on the main goroutine only.
 type signOutWindow struct {
 	*base
 	who      *widget.Label
 	what     *widget.Label
 	note     *widget.Label // Pieces OS not running, ...
-	progress *widget.ProgressBarInfinite
-	message  *widget.Label
+	feedback               // progress and outcome (no retry button: Sign out stays)
 	cancel   *keyButton
 	signOut  *keyButton
 	close    *keyButton
 
-	running bool // sign-out under way
 	done    bool // sign-out finished
 	canSign bool // there is something to sign out
 }
 
 func newSignOut(a fyne.App, c Client, opts options) *signOutWindow {
-	w := &signOutWindow{base: newBase(a, c, titleSignOut, fyne.NewSize(520, 340), opts)}
-	w.who = widget.NewLabel("Waiting for Pieces Tray…")
+	w := &signOutWindow{base: newBase(a, c, "Sign out of Pieces", fyne.NewSize(520, 340), opts)}
+	w.who = newText("Waiting for Pieces Tray…")
 	w.who.TextStyle = fyne.TextStyle{Bold: true}
-	w.who.Wrapping = fyne.TextWrapWord
-	w.what = widget.NewLabel("")
-	w.what.Wrapping = fyne.TextWrapWord
-	w.note = widget.NewLabel("")
-	w.note.Wrapping = fyne.TextWrapWord
-	w.note.Importance = widget.WarningImportance
-	w.note.Hide()
-	w.progress = widget.NewProgressBarInfinite()
-	w.progress.Hide()
-	w.message = widget.NewLabel("")
-	w.message.Wrapping = fyne.TextWrapWord
-	w.message.Hide()
+	w.what = newText("")
+	w.note = newLine()
+	w.feedback.init(w.base)
 
 	w.cancel = newKeyButton("Cancel", w.escapeKey, w.win.Close)
 	w.signOut = newKeyButton("Sign out", w.escapeKey, w.start)
@@ -60,14 +44,12 @@ func newSignOut(a fyne.App, c Client, opts options) *signOutWindow {
 	w.close = newKeyButton("Close", w.escapeKey, w.win.Close)
 	w.close.Importance = widget.HighImportance
 	w.close.Hide()
-	w.submit = w.win.Close // Cancel is the default
 	buttons := container.NewHBox(layout.NewSpacer(), w.signOut, w.cancel, w.close)
 
-	body := container.NewVBox(w.who, w.what, w.note, w.progress, w.message)
-	w.setContent(body, buttons)
+	w.setContent(container.NewVBox(w.who, w.what, w.note, w.progress, w.message), buttons)
 	w.win.Canvas().Focus(w.cancel)
 
-	w.follow(w.apply, w.lost)
+	w.follow(w.apply)
 	return w
 }
 
@@ -76,32 +58,37 @@ func (w *signOutWindow) apply(s app.State) {
 	if w.done {
 		return // the outcome stays until the window closes
 	}
+	if w.lost != nil {
+		n := lostNotice(w.lost)
+		w.canSign = false
+		w.who.SetText(n.Title)
+		w.what.SetText(n.Body)
+		w.update()
+		return
+	}
 	stored := s.Storage.Kind == app.StorageKeyring || s.Storage.Kind == app.StorageMemory
+	w.canSign = true
 	switch {
 	case s.User != nil:
 		w.who.SetText("You are about to sign out " + app.DisplayName(s.User) + " from Pieces on this computer.")
-		w.canSign = true
 	case stored || s.Phase == app.PhaseSignInNeeded:
 		w.who.SetText("Nobody is signed in to Pieces OS right now, but a session is still kept on this computer.")
-		w.canSign = true
 	case s.Phase == app.PhaseSigningIn:
 		w.who.SetText("A sign-in is under way. Signing out cancels it.")
-		w.canSign = true
 	default:
 		w.who.SetText("Nobody is signed in to Pieces on this computer.")
 		w.canSign = false
 	}
 	w.what.SetText(signOutSteps(s.Storage.Kind))
+	notRunning := ""
 	if s.Phase == app.PhaseNotRunning {
-		w.note.SetText("Pieces OS is not running, so it cannot be told now: the saved session is deleted here, and Pieces OS may keep you signed in until you sign out again once it runs.")
-		w.note.Show()
-	} else {
-		w.note.Hide()
+		notRunning = "Pieces OS is not running, so it cannot be told now: the saved session is deleted here, and Pieces OS may keep you signed in until you sign out again once it runs."
 	}
-	if s.Busy == app.ActionSignOut && !w.running {
+	showLine(w.note, notRunning, widget.WarningImportance)
+	if s.Busy == app.ActionSignOut && !w.saving {
 		w.progress.Show()
-		w.showMessage("Signing out is already under way…", widget.MediumImportance)
-	} else if !w.running {
+		showLine(w.message, "Signing out is already under way…", widget.MediumImportance)
+	} else if !w.saving {
 		w.progress.Hide()
 	}
 	w.update()
@@ -124,33 +111,22 @@ func signOutSteps(kind app.StorageKind) string {
 
 // update enables the buttons for what can be done now.
 func (w *signOutWindow) update() {
-	if w.canSign && !w.running && w.known && w.state.Busy != app.ActionSignOut {
-		w.signOut.Enable()
-	} else {
-		w.signOut.Disable()
-	}
-	if w.running {
-		w.cancel.Disable()
-	} else {
-		w.cancel.Enable()
-	}
+	enableIf(w.signOut, w.canSign && !w.saving && w.known && w.state.Busy != app.ActionSignOut)
+	enableIf(w.cancel, !w.saving)
 	w.relayout()
 }
 
 // start signs out.
 func (w *signOutWindow) start() {
-	if w.running || !w.canSign {
+	if w.saving || !w.canSign {
 		return
 	}
-	w.running = true
-	w.progress.Show()
-	w.showMessage("Signing out…", widget.MediumImportance)
+	w.busy("Signing out…")
 	w.update()
 	w.do(app.ActionSignOut, nil, func(res app.Result, err error) {
-		w.running = false
-		w.progress.Hide()
+		w.idle()
 		if err != nil {
-			w.showMessage("Sign-out failed: "+app.Sentence(actionError(err).Message)+" You can try again.", widget.DangerImportance)
+			showLine(w.message, "Sign-out failed: "+app.Sentence(actionError(err).Message)+" You can try again.", widget.DangerImportance)
 			w.update()
 			w.win.Canvas().Focus(w.cancel)
 			return
@@ -164,24 +140,10 @@ func (w *signOutWindow) start() {
 		w.who.Hide()
 		w.what.Hide()
 		w.note.Hide()
-		w.showMessage(msg, widget.SuccessImportance)
+		showLine(w.message, msg, widget.SuccessImportance)
 		w.signOut.Hide()
 		w.cancel.Hide()
 		w.close.Show()
-		w.submit = w.win.Close
 		w.win.Canvas().Focus(w.close)
 	})
-}
-
-func (w *signOutWindow) showMessage(text string, imp widget.Importance) {
-	showLine(w.message, text, imp)
-}
-
-// lost tells that the agent cannot be followed any more.
-func (w *signOutWindow) lost(err error) {
-	n := lostNotice(err)
-	w.canSign = false
-	w.who.SetText(n.Title)
-	w.what.SetText(n.Body)
-	w.update()
 }

@@ -12,17 +12,12 @@ import (
 	"piecestray/app"
 )
 
-// NewVanity builds the "Pieces vanity name" window: an entry with the
+// vanityWindow is the "Pieces vanity name" window: an entry with the
 // current vanity name, validated as a DNS label while typing (the reason
 // under the field), a preview of NAME.pieces.cloud, and Save, which is
 // enabled only for a valid, changed name. Failures are explained with the
 // button that helps; success is confirmed once the profile shows the name.
-func NewVanity(a fyne.App, c Client) fyne.Window {
-	return newVanity(a, c, options{}).window()
-}
-
-// vanityWindow holds the widgets and the editing state of the vanity
-// window; all of it is touched on the main goroutine only.
+// Its widgets and editing state are touched on the main goroutine only.
 type vanityWindow struct {
 	*base
 	notice *noticePane
@@ -32,29 +27,22 @@ type vanityWindow struct {
 	entry    *fieldEntry
 	reason   *widget.Label // why the text is not a valid name
 	preview  *widget.Label
-	progress *widget.ProgressBarInfinite
-	feedback // outcome of the last save, and the button that helps after a failure
+	feedback // progress and outcome of the last save, and the button that helps after a failure
 	cancel   *keyButton
 	save     *keyButton
 
 	name        string // the vanity name in the profile
 	initialised bool   // the entry was filled from the profile
-	setting     bool   // the entry text is being set by the window
 	edited      bool   // the person has typed
-	saving      bool
 	rejected    string // a name Pieces refused (taken, invalid)
 	rejectedWhy string // why, in words: shown under the field while it holds that name
-	pending     string // saved, waiting for the profile to show it
-	blocked     bool   // a notice replaces the form
 }
 
 func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
-	w := &vanityWindow{base: newBase(a, c, titleVanity, fyne.NewSize(520, 380), opts)}
+	w := &vanityWindow{base: newBase(a, c, "Pieces vanity name", fyne.NewSize(520, 380), opts)}
 	w.feedback.init(w.base)
-	w.notice = newNoticePane(w.base)
 
-	intro := widget.NewLabel("Your vanity name gives your personal cloud an address that is easy to remember and share: NAME." + app.CloudDomain + ".")
-	intro.Wrapping = fyne.TextWrapWord
+	intro := newText("Your vanity name gives your personal cloud an address that is easy to remember and share: NAME." + app.CloudDomain + ".")
 	w.current = widget.NewLabel("")
 	w.current.TextStyle = fyne.TextStyle{Bold: true}
 
@@ -62,20 +50,13 @@ func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 	w.entry.SetPlaceHolder("your-name")
 	w.entry.OnChanged = w.changed
 	w.entry.OnSubmitted = func(string) { w.submitSave() }
-	w.reason = widget.NewLabel("")
-	w.reason.Importance = widget.DangerImportance
-	w.reason.Wrapping = fyne.TextWrapWord
-	w.reason.Hide()
-	w.preview = widget.NewLabel("")
-	w.preview.Wrapping = fyne.TextWrapWord
-
-	w.progress = widget.NewProgressBarInfinite()
-	w.progress.Hide()
+	w.reason = newLine()
+	w.preview = newText("")
 
 	w.form = container.NewVBox(intro, w.current,
 		widget.NewLabelWithStyle("Vanity name", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.entry,
 		w.reason, w.preview, w.progress, w.message, container.NewHBox(w.retry))
-	w.form.Hide()
+	w.notice = newNoticePane(w.base, "to set a vanity name", w.form, w.entry)
 
 	w.cancel = newKeyButton("Cancel", w.escapeKey, w.win.Close)
 	w.save = newKeyButton("Save", w.escapeKey, w.submitSave)
@@ -84,28 +65,19 @@ func newVanity(a fyne.App, c Client, opts options) *vanityWindow {
 	w.submit = w.submitSave
 	buttons := container.NewHBox(layout.NewSpacer(), w.cancel, w.save)
 
-	body := container.NewVBox(w.notice.box, w.form)
-	w.setContent(body, buttons)
+	w.setContent(container.NewVBox(w.notice.box, w.form), buttons)
 	w.win.Canvas().Focus(w.entry)
 
-	w.follow(w.apply, w.lost)
+	w.follow(w.apply)
 	return w
 }
 
 // apply renders s.
 func (w *vanityWindow) apply(s app.State) {
-	n, blocked := noticeFor(s, "to set a vanity name")
-	wasBlocked := w.blocked || !w.form.Visible()
-	w.blocked = blocked
-	if blocked {
-		w.notice.cover(w.form, n)
+	if w.notice.cover(s) {
 		w.update()
-		if !wasBlocked && n.Button != "" {
-			w.win.Canvas().Focus(w.notice.button)
-		}
 		return
 	}
-	w.notice.uncover(w.form)
 	w.name = app.VanityName(s.User)
 	if w.name == "" {
 		w.current.SetText("You have no vanity name yet.")
@@ -114,28 +86,20 @@ func (w *vanityWindow) apply(s app.State) {
 	}
 	if !w.initialised && !w.edited {
 		w.initialised = true
-		w.setting = true
+		w.entry.OnChanged = nil // not an edit
 		w.entry.SetText(w.name)
-		w.setting = false
+		w.entry.OnChanged = w.changed
 	}
-	if w.pending != "" && w.name == w.pending {
-		w.showMessage("Saved. Your personal cloud is now "+app.VanityHost(w.pending)+".", widget.SuccessImportance)
-		w.pending = ""
-	}
-	if wasBlocked {
-		w.win.Canvas().Focus(w.entry)
-	}
+	w.settle()
 	w.update()
 }
 
-// changed runs when the entry's text changes. An edit by the person
-// clears the outcome of the last save: it spoke of the name before.
+// changed runs when the person edits the entry's text. An edit clears the
+// outcome of the last save: it spoke of the name before.
 func (w *vanityWindow) changed(string) {
-	if !w.setting {
-		w.edited = true
-		w.message.Hide()
-		w.retry.Hide()
-	}
+	w.edited = true
+	w.message.Hide()
+	w.retry.Hide()
 	w.update()
 }
 
@@ -146,11 +110,9 @@ func (w *vanityWindow) update() {
 	err := apiclient.ValidVanityName(text)
 	switch {
 	case err != nil && (w.edited || text != ""):
-		w.reason.SetText(app.Sentence(err.Error()))
-		w.reason.Show()
+		showLine(w.reason, app.Sentence(err.Error()), widget.DangerImportance)
 	case err == nil && name == w.rejected:
-		w.reason.SetText(w.rejectedWhy)
-		w.reason.Show()
+		showLine(w.reason, w.rejectedWhy, widget.DangerImportance)
 	default:
 		w.reason.Hide()
 	}
@@ -159,17 +121,8 @@ func (w *vanityWindow) update() {
 	} else {
 		w.preview.SetText("Address: https://NAME." + app.CloudDomain)
 	}
-	ok := err == nil && name != w.name && name != w.rejected && !w.saving && !w.blocked && w.known && w.state.Busy == ""
-	if ok {
-		w.save.Enable()
-	} else {
-		w.save.Disable()
-	}
-	if w.saving || w.blocked {
-		w.entry.Disable()
-	} else {
-		w.entry.Enable()
-	}
+	enableIf(w.save, err == nil && name != w.name && name != w.rejected && !w.saving && w.form.Visible() && w.state.Busy == "")
+	enableIf(w.entry, !w.saving && w.form.Visible())
 	w.relayout()
 }
 
@@ -180,86 +133,38 @@ func (w *vanityWindow) submitSave() {
 		return
 	}
 	name := apiclient.NormalizeVanityName(w.entry.Text)
-	w.saving = true
-	w.pending = ""
-	w.retry.Hide()
-	w.progress.Show()
-	w.showMessage("Saving "+app.VanityHost(name)+"…", widget.MediumImportance)
+	w.busy("Saving " + app.VanityHost(name) + "…")
 	w.update()
 	w.do(app.ActionSetVanity, app.VanityArgs{Name: name}, func(res app.Result, err error) {
-		w.saving = false
-		w.progress.Hide()
+		w.idle()
+		defer w.update()
 		if err != nil {
 			w.failed(name, actionError(err))
-			w.update()
 			return
 		}
-		if w.name == name {
-			w.showMessage("Saved. Your personal cloud is now "+app.VanityHost(name)+".", widget.SuccessImportance)
-		} else {
-			w.pending = name
-			msg := res.Message
-			if msg == "" {
-				msg = "Saved."
-			}
-			w.showMessage(msg+" Waiting for your profile to show "+app.VanityHost(name)+"…", widget.MediumImportance)
-		}
-		w.update()
+		host := app.VanityHost(name)
+		w.saved(res, host, "Saved. Your personal cloud is now "+host+".", func() bool { return w.name == name })
 	})
 }
 
 // failed explains a failed save in plain words and offers the button that
 // helps.
 func (w *vanityWindow) failed(name string, e *app.ActionError) {
-	msg := e.Message
+	msg := app.Sentence(e.Message)
 	switch e.Code {
 	case app.CodeTaken, app.CodeInvalid:
 		// Said once, under the field, until the name changes.
-		switch {
-		case msg != "":
-		case e.Code == app.CodeTaken:
-			msg = "The name “" + name + "” is already taken. Edit it and try another one."
-		default:
-			msg = "Pieces does not accept the name “" + name + "”. Edit it and try another one."
-		}
-		w.rejected, w.rejectedWhy = name, app.Sentence(msg)
+		w.rejected, w.rejectedWhy = name, msg
 		w.message.Hide()
 		w.win.Canvas().Focus(w.entry)
+		return
 	case app.CodeCloudNotReady:
-		if msg == "" {
-			msg = "Your personal cloud is not fully connected yet, so the name cannot be set."
-		}
 		if !strings.Contains(msg, "can take") {
 			msg += "\nSetting up the personal cloud can take a while after you sign in."
 		}
-		w.showMessage(msg, widget.WarningImportance)
-		w.offer("Retry", w.submitSave)
-	case app.CodeNotSignedIn:
-		if msg == "" {
-			msg = "You need to be signed in to set a vanity name."
-		}
-		w.showMessage(msg, widget.DangerImportance)
-		w.offer("Sign in…", func() { w.runAction(app.ActionSignIn) })
-	case app.CodeServer, app.CodeBusy:
-		if msg == "" {
-			msg = "Pieces could not save the name right now."
-		}
-		w.showMessage(msg, widget.DangerImportance)
-		w.offer("Retry", w.submitSave)
-	case app.CodeNotRunning:
-		if msg == "" {
-			msg = "Pieces OS is not running."
-		}
-		w.showMessage(msg, widget.DangerImportance)
-		w.offer("Retry", func() { w.runAction(app.ActionRetry) })
+		showLine(w.message, msg, widget.WarningImportance)
 	default:
-		w.showMessage("The vanity name could not be saved: "+app.Sentence(msg), widget.DangerImportance)
+		showLine(w.message, msg, widget.DangerImportance)
 	}
-}
-
-// lost tells that the agent cannot be followed any more.
-func (w *vanityWindow) lost(err error) {
-	w.blocked = true
-	w.notice.cover(w.form, lostNotice(err))
-	w.update()
+	w.help(e.Code, w.submitSave)
 }

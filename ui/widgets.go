@@ -29,7 +29,7 @@ func newFieldEntry(onEscape func()) *fieldEntry {
 
 // TypedKey passes Escape to the window and everything else to the entry.
 func (e *fieldEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+	if k.Name == fyne.KeyEscape {
 		e.onEscape()
 		return
 	}
@@ -55,11 +55,9 @@ func newKeyButton(label string, onEscape func(), tapped func()) *keyButton {
 func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyEscape:
-		if b.onEscape != nil {
-			b.onEscape()
-		}
+		b.onEscape()
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if !b.Disabled() && b.OnTapped != nil {
+		if !b.Disabled() {
 			b.OnTapped()
 		}
 	default:
@@ -86,23 +84,45 @@ func newKeyCheck(label string, onEscape func(), changed func(bool)) *keyCheck {
 func (c *keyCheck) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyEscape:
-		if c.onEscape != nil {
-			c.onEscape()
-		}
+		c.onEscape()
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if !c.Disabled() {
-			c.SetChecked(!c.Checked)
-		}
+		c.TypedRune(' ') // as Space does; nothing when disabled
 	default:
 		c.Check.TypedKey(k)
 	}
 }
 
-// noticePane shows a notice (see noticeFor): signed out, Pieces OS not
+// newText returns a word-wrapped label showing text.
+func newText(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// newLine returns a hidden word-wrapped label for showLine.
+func newLine() *widget.Label {
+	l := newText("")
+	l.Hide()
+	return l
+}
+
+// newHeading returns a bold label in the size of subheadings.
+func newHeading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// noticePane shows a notice (see noticeFor) in place of a window's form
+// while the window cannot offer the form: signed out, Pieces OS not
 // running, signing in... with the one button that helps. Its methods run on
 // the main goroutine.
 type noticePane struct {
 	b        *base
+	what     string            // what the window needs, for noticeFor
+	form     fyne.CanvasObject // what the notice replaces
+	focus    fyne.Focusable    // has the focus when the form comes back
 	heading  *widget.Label
 	body     *widget.Label
 	outcome  *widget.Label // what the button's action answered
@@ -112,73 +132,77 @@ type noticePane struct {
 	box      *fyne.Container
 }
 
-func newNoticePane(b *base) *noticePane {
-	n := &noticePane{b: b}
-	n.heading = widget.NewLabel("")
-	n.heading.TextStyle = fyne.TextStyle{Bold: true}
-	n.heading.SizeName = theme.SizeNameSubHeadingText
-	n.body = widget.NewLabel("")
-	n.body.Wrapping = fyne.TextWrapWord
-	n.outcome = widget.NewLabel("")
-	n.outcome.Wrapping = fyne.TextWrapWord
-	n.outcome.Hide()
+func newNoticePane(b *base, what string, form fyne.CanvasObject, focus fyne.Focusable) *noticePane {
+	n := &noticePane{b: b, what: what, form: form, focus: focus}
+	n.heading = newHeading(connectingNotice.Title)
+	n.body = newText(connectingNotice.Body)
+	n.outcome = newLine()
 	n.progress = widget.NewProgressBarInfinite()
-	n.progress.Hide()
-	n.button = newKeyButton("", b.escapeKey, n.press)
+	n.button = newKeyButton("", b.escapeKey, func() { b.run(n.button, n.action, n.outcome) })
 	n.button.Importance = widget.HighImportance
 	n.button.Hide()
 	n.box = container.NewVBox(n.heading, n.body, n.progress, container.NewHBox(n.button), n.outcome)
-	n.set(connectingNotice)
+	form.Hide()
 	return n
 }
 
-// set shows x.
-func (n *noticePane) set(x notice) {
-	if n.heading.Text != x.Title {
+// cover shows the notice for s, or for the lost agent, in place of the
+// form, or else the form; it reports whether the notice is shown. When the
+// situation changes, the focus moves to the notice's button or back to the
+// form.
+func (n *noticePane) cover(s app.State) bool {
+	x, blocked := noticeFor(s, n.what)
+	if n.b.lost != nil {
+		x, blocked = lostNotice(n.b.lost), true
+	}
+	changed := blocked != n.box.Visible() || (blocked && x.Title != n.heading.Text)
+	showIf(n.box, blocked)
+	showIf(n.form, !blocked)
+	if !blocked {
+		if changed {
+			n.b.win.Canvas().Focus(n.focus)
+		}
+		return false
+	}
+	if x.Title != n.heading.Text {
 		n.outcome.Hide() // a new situation: the last outcome is stale
 	}
 	n.heading.SetText(x.Title)
 	n.body.SetText(x.Body)
-	if x.Busy {
-		n.progress.Show()
-	} else {
-		n.progress.Hide()
-	}
+	showIf(n.progress, x.Busy)
 	n.action = x.Action
-	if x.Button == "" {
-		n.button.Hide()
-		return
-	}
-	n.button.SetText(x.Button)
-	n.button.Enable()
-	n.button.Show()
-}
-
-// cover shows x in place of form, which the window cannot offer in the
-// situation x describes.
-func (n *noticePane) cover(form fyne.CanvasObject, x notice) {
-	n.set(x)
-	n.box.Show()
-	form.Hide()
-}
-
-// uncover hides the notice and shows form again.
-func (n *noticePane) uncover(form fyne.CanvasObject) {
-	n.box.Hide()
-	form.Show()
-}
-
-// press runs the notice's action.
-func (n *noticePane) press() {
-	action := n.action
-	if action == "" {
-		return
-	}
-	n.button.Disable()
-	n.b.do(action, nil, func(res app.Result, err error) {
+	if x.Button != "" {
+		n.button.SetText(x.Button)
 		n.button.Enable()
-		showOutcome(n.outcome, res, err)
-	})
+	}
+	showIf(n.button, x.Button != "")
+	if changed && x.Button != "" {
+		n.b.win.Canvas().Focus(n.button)
+	}
+	return true
+}
+
+// lostNotice is shown when the window loses the agent.
+func lostNotice(err error) notice {
+	return notice{Title: "Pieces Tray is not answering", Body: app.Human(err) + "\nIs Pieces Tray running? Close this window and open it again from the tray icon."}
+}
+
+// showIf shows o when show is true, else hides it.
+func showIf(o fyne.CanvasObject, show bool) {
+	if show {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// enableIf enables w when on is true, else disables it.
+func enableIf(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
 }
 
 // showLine shows text in l with the importance imp, or hides l when text
@@ -186,58 +210,90 @@ func (n *noticePane) press() {
 func showLine(l *widget.Label, text string, imp widget.Importance) {
 	l.Importance = imp
 	l.SetText(text)
-	if text == "" {
-		l.Hide()
-	} else {
-		l.Show()
-	}
+	showIf(l, text != "")
 }
 
-// showOutcome shows in l what an action answered: its message, or its
-// error in red.
-func showOutcome(l *widget.Label, res app.Result, err error) {
-	if err != nil {
-		showLine(l, actionError(err).Message, widget.DangerImportance)
-		return
-	}
-	showLine(l, res.Message, widget.MediumImportance)
-}
-
-// escapeKey is what Escape does in a focused widget: the window's escape.
-func (b *base) escapeKey() {
-	if b.escape != nil {
-		b.escape()
-	}
-}
-
-// feedback is the line that says how the last action went and the one
-// button that helps after a failure (Retry, Sign in…), shared by the vanity
-// name and beta windows.
+// feedback is the progress of a change, the line that says how it went,
+// and the one button that helps after a failure (Retry, Sign in…), shared
+// by the vanity name and beta windows.
 type feedback struct {
 	*base
-	message     *widget.Label
-	retry       *keyButton
-	retryAction func()
+	saving   bool        // a change is under way
+	shown    func() bool // reports whether the profile shows the saved change
+	success  string      // said once it does
+	progress *widget.ProgressBarInfinite
+	message  *widget.Label
+	retry    *keyButton
 }
 
-// init builds the hidden message line and button of the window b.
+// init builds the hidden progress, message line and button of the window b.
 func (f *feedback) init(b *base) {
 	f.base = b
-	f.message = widget.NewLabel("")
-	f.message.Wrapping = fyne.TextWrapWord
-	f.message.Hide()
-	f.retry = newKeyButton("Retry", b.escapeKey, func() {
-		if f.retryAction != nil {
-			f.retryAction()
-		}
-	})
+	f.progress = widget.NewProgressBarInfinite()
+	f.progress.Hide()
+	f.message = newLine()
+	f.retry = newKeyButton("Retry", b.escapeKey, nil)
 	f.retry.Hide()
 }
 
-// offer shows the retry button as label, doing run.
-func (f *feedback) offer(label string, run func()) {
+// busy shows that a change is under way, saying msg.
+func (f *feedback) busy(msg string) {
+	f.saving = true
+	f.shown = nil
+	f.retry.Hide()
+	f.progress.Show()
+	showLine(f.message, msg, widget.MediumImportance)
+}
+
+// idle shows that the change is over.
+func (f *feedback) idle() {
+	f.saving = false
+	f.progress.Hide()
+}
+
+// saved says success once the profile shows the change that was saved
+// (shown reports whether it does): now, or else at a later state (see
+// settle), saying meanwhile res's message and that the window waits for
+// the profile to show what.
+func (f *feedback) saved(res app.Result, what, success string, shown func() bool) {
+	f.shown, f.success = shown, success
+	if f.settle() {
+		return
+	}
+	msg := res.Message
+	if msg == "" {
+		msg = "Saved."
+	}
+	showLine(f.message, msg+" Waiting for your profile to show "+what+"…", widget.MediumImportance)
+}
+
+// settle says success when the profile shows the saved change, and reports
+// whether it did.
+func (f *feedback) settle() bool {
+	if f.shown == nil || !f.shown() {
+		return false
+	}
+	showLine(f.message, f.success, widget.SuccessImportance)
+	f.shown = nil
+	return true
+}
+
+// help offers the button that helps after a change failed with code: Sign
+// in…, Retry (again, which repeats the change), or Retry that looks for
+// Pieces OS again.
+func (f *feedback) help(code app.ErrorCode, again func()) {
+	label, run := "Retry", again
+	switch code {
+	case app.CodeNotSignedIn:
+		label, run = "Sign in…", func() { f.runAction(app.ActionSignIn) }
+	case app.CodeNotRunning:
+		run = func() { f.runAction(app.ActionRetry) }
+	case app.CodeServer, app.CodeBusy, app.CodeCloudNotReady:
+	default:
+		return
+	}
 	f.retry.SetText(label)
-	f.retryAction = run
+	f.retry.OnTapped = run
 	f.retry.Show()
 	f.win.Canvas().Focus(f.retry)
 }
@@ -247,9 +303,5 @@ func (f *feedback) offer(label string, run func()) {
 func (f *feedback) runAction(a app.Action) {
 	f.retry.Hide()
 	f.relayout()
-	f.do(a, nil, func(res app.Result, err error) { showOutcome(f.message, res, err) })
+	f.run(f.retry, a, f.message)
 }
-
-// showMessage shows text with the importance imp, or hides the line when
-// text is empty.
-func (f *feedback) showMessage(text string, imp widget.Importance) { showLine(f.message, text, imp) }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
 
 	"piecestray/app"
 	"piecestray/internal/autostart"
@@ -22,71 +24,44 @@ type Client interface {
 	// away or ctx ends.
 	Watch(ctx context.Context) (<-chan app.State, error)
 	// Do runs an action in the agent and returns its result. A failed action
-	// returns an *app.ActionError whose Code tells the window which button
-	// helps (taken, cloud_not_ready, not_signed_in, server, not_running,
-	// invalid, busy, ...).
+	// returns an *app.ActionError whose Code tells which button helps.
 	Do(ctx context.Context, action app.Action, args any) (app.Result, error)
 }
 
-// Window names accepted by New: the agent's (internal/control).
-const (
-	WindowAccount = control.WindowAccount
-	WindowVanity  = control.WindowVanity
-	WindowBeta    = control.WindowBeta
-	WindowSignOut = control.WindowSignOut
-	WindowDoctor  = control.WindowDoctor
-)
-
-// Why says why a window opened.
-type Why int
-
-const (
-	// Asked: the person asked for the window (the tray menu, the command
-	// line).
-	Asked Why = iota
-	// NoTrayHost: no tray host shows Pieces Tray's icon on this desktop, so
-	// the agent opened the account window by itself.
-	NoTrayHost
-)
-
-// New builds the window called name (account, vanity, beta, signout or
-// doctor), opened for the reason why (only the account window says it). The
-// window is not shown yet, and its Show waits up to 150 ms for the agent's
-// first state, so that the first frame shows the content; after that it
-// shows "Connecting…" until the state arrives. The doctor window needs no
-// state: its Show starts the checks of `pieces-tray doctor` in this process.
-// It returns an error for an unknown name.
-func New(name string, a fyne.App, c Client, why Why) (fyne.Window, error) {
+// New builds the window called name (one of internal/control's: account,
+// vanity, beta, signout or doctor). noTrayHost says that the agent opened it
+// by itself because no tray host shows Pieces Tray's icon on this desktop
+// (only the account window says it). The window is not shown yet, and its Show waits
+// up to 150 ms for the agent's first state, so that the first frame shows
+// the content; after that it shows "Connecting…" until the state arrives.
+// The doctor window needs no state: its Show starts the checks of
+// `pieces-tray doctor` in this process. It returns an error for an unknown
+// name.
+func New(name string, a fyne.App, c Client, noTrayHost bool) (fyne.Window, error) {
 	switch name {
-	case WindowAccount:
-		return NewAccount(a, c, why), nil
-	case WindowVanity:
-		return NewVanity(a, c), nil
-	case WindowBeta:
-		return NewBeta(a, c), nil
-	case WindowSignOut:
-		return NewSignOut(a, c), nil
-	case WindowDoctor:
+	case control.WindowAccount:
+		return newAccount(a, c, options{noTrayHost: noTrayHost}).window(), nil
+	case control.WindowVanity:
+		return newVanity(a, c, options{}).window(), nil
+	case control.WindowBeta:
+		return newBeta(a, c, options{}).window(), nil
+	case control.WindowSignOut:
+		return newSignOut(a, c, options{}).window(), nil
+	case control.WindowDoctor:
 		return NewDoctor(a, runHere()), nil
 	}
 	return nil, fmt.Errorf("ui: there is no window called %q (choose account, vanity, beta, signout or doctor)", name)
 }
 
-// options are the seams tests use; the zero value is production behaviour.
+// options are the seams tests use; the zero value is production behaviour
+// (see withDefaults).
 type options struct {
-	// do hands f to Fyne's main goroutine. Default fyne.Do.
-	do func(f func())
-	// pictures fetches profile pictures. Default: a cached HTTP fetcher.
-	pictures PictureFetcher
-	// now is the clock for the beta window. Default time.Now.
-	now func() time.Time
-	// firstStateWait overrides firstStateWait (tests).
+	do             func(f func())                                               // hands f to Fyne's main goroutine
+	pictures       func(ctx context.Context, url string) (fyne.Resource, error) // safe for concurrent use
 	firstStateWait time.Duration
-	// why the window opened (the account window says it).
-	why Why
+	noTrayHost     bool // see New
 	// startAtLogin is offered by the account window once, after the first
-	// sign-in. Default: internal/autostart's, for this user (nil when it
-	// cannot be had).
+	// sign-in; nil when it cannot be had.
 	startAtLogin StartAtLoginOffer
 }
 
@@ -104,10 +79,7 @@ func (o options) withDefaults() options {
 		o.do = fyne.Do
 	}
 	if o.pictures == nil {
-		o.pictures = NewPictureCache(nil, "").Fetch
-	}
-	if o.now == nil {
-		o.now = time.Now
+		o.pictures = (&PictureCache{hc: http.DefaultClient, dir: DefaultPictureDir()}).Fetch
 	}
 	if o.firstStateWait <= 0 {
 		o.firstStateWait = firstStateWait
@@ -127,23 +99,22 @@ func (o options) withDefaults() options {
 const firstStateWait = 150 * time.Millisecond
 
 // base is what every window shares: its Fyne window, its client, and the
-// context that owns its goroutines.
-//
-// Fields other than ctx, stop, wg and opts are touched on Fyne's main
-// goroutine only.
+// context that owns its goroutines. Fields other than ctx, wg and opts are
+// touched on Fyne's main goroutine only.
 type base struct {
 	win    fyne.Window
 	client Client
 	opts   options
 
-	ctx  context.Context // ends when the window closes
-	stop context.CancelFunc
-	wg   sync.WaitGroup // background goroutines of the window
+	ctx context.Context // ends when the window closes
+	wg  sync.WaitGroup  // background goroutines of the window
 
 	// state is the latest state from the agent; known is false until the
-	// first one arrives.
+	// first one arrives. lost says why the agent cannot be followed any
+	// more, once it cannot.
 	state app.State
 	known bool
+	lost  error
 
 	// ready is true once the window has something to show: the agent's
 	// first state, the news that the agent is lost, or the "Connecting…"
@@ -155,19 +126,19 @@ type base struct {
 	body   *fyne.Container   // the window's content above the buttons
 	scroll *container.Scroll // scrolls body
 	closed bool              // the window has closed
-	submit func()            // Enter outside a field; may be nil
-	escape func()            // Escape; default closes the window
+	submit func()            // Enter outside a field; closes the window unless set
+	escape func()            // Escape; closes the window unless set
 }
 
 func newBase(a fyne.App, c Client, title string, size fyne.Size, opts options) *base {
 	ctx, stop := context.WithCancel(context.Background())
-	b := &base{win: a.NewWindow(title), client: c, opts: opts.withDefaults(), ctx: ctx, stop: stop, readyCh: make(chan struct{})}
+	b := &base{win: a.NewWindow(title), client: c, opts: opts.withDefaults(), ctx: ctx, readyCh: make(chan struct{})}
 	b.win.Resize(size)
 	b.win.SetOnClosed(func() {
 		b.closed = true
 		stop()
 	})
-	b.escape = b.win.Close
+	b.escape, b.submit = b.win.Close, b.win.Close
 	b.win.Canvas().SetOnTypedKey(b.typedKey)
 	return b
 }
@@ -179,15 +150,13 @@ type window struct {
 	b *base
 }
 
-// Show shows the window once it has something to show.
-func (w window) Show() { w.b.show() }
-
 // window returns the fyne.Window that the builders hand out.
 func (b *base) window() fyne.Window { return window{Window: b.win, b: b} }
 
-// show shows the window now if it is ready, else when it becomes ready: at
+// Show shows the window now if it is ready, else when it becomes ready: at
 // the agent's first state, or after firstStateWait with the notice it has.
-func (b *base) show() {
+func (w window) Show() {
+	b := w.b
 	if b.ready {
 		b.win.Show()
 		return
@@ -196,14 +165,11 @@ func (b *base) show() {
 		return
 	}
 	b.showAsked = true
-	wait, ready := b.opts.firstStateWait, b.readyCh
 	b.spawn(func(ctx context.Context) {
-		t := time.NewTimer(wait)
-		defer t.Stop()
 		select {
 		case <-ctx.Done():
-		case <-ready:
-		case <-t.C:
+		case <-b.readyCh:
+		case <-time.After(b.opts.firstStateWait):
 			b.ui(b.markReady)
 		}
 	})
@@ -227,15 +193,14 @@ func (b *base) markReady() {
 func (b *base) typedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyEscape:
-		if b.escape != nil {
-			b.escape()
-		}
+		b.escape()
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if b.submit != nil {
-			b.submit()
-		}
+		b.submit()
 	}
 }
+
+// escapeKey is what Escape does in a focused widget: the window's escape.
+func (b *base) escapeKey() { b.escape() }
 
 // setContent lays the window out: body, scrolled, above a row of buttons.
 func (b *base) setContent(body, buttons *fyne.Container) {
@@ -246,9 +211,6 @@ func (b *base) setContent(body, buttons *fyne.Container) {
 
 // relayout lays the body out again after parts of it were shown or hidden.
 func (b *base) relayout() {
-	if b.scroll == nil {
-		return
-	}
 	b.scroll.Refresh()
 	b.body.Refresh()
 }
@@ -275,12 +237,23 @@ func (b *base) spawn(fn func(ctx context.Context)) {
 }
 
 // follow starts following the agent's state: apply runs on the main
-// goroutine with every state, lost when the agent cannot be followed.
-func (b *base) follow(apply func(app.State), lost func(error)) {
+// goroutine with every state, and with the last one again (b.lost set) when
+// the agent cannot be followed any more.
+func (b *base) follow(apply func(app.State)) {
+	update := func(s app.State, lost error) {
+		b.ui(func() {
+			if lost == nil {
+				b.state, b.known = s, true
+			}
+			b.lost = lost
+			apply(b.state)
+			b.markReady()
+		})
+	}
 	b.spawn(func(ctx context.Context) {
 		states, err := b.client.Watch(ctx)
 		if err != nil {
-			b.ui(func() { lost(err); b.markReady() })
+			update(app.State{}, err)
 			return
 		}
 		for {
@@ -290,15 +263,11 @@ func (b *base) follow(apply func(app.State), lost func(error)) {
 			case s, open := <-states:
 				if !open {
 					if ctx.Err() == nil {
-						b.ui(func() { lost(errLost); b.markReady() })
+						update(app.State{}, errLost)
 					}
 					return
 				}
-				b.ui(func() {
-					b.state, b.known = s, true
-					apply(s)
-					b.markReady()
-				})
+				update(s, nil)
 			}
 		}
 	})
@@ -316,6 +285,20 @@ func (b *base) do(action app.Action, args any, done func(app.Result, error)) {
 			return
 		}
 		b.ui(func() { done(res, err) })
+	})
+}
+
+// run runs action for the button btn, disabled meanwhile, and shows in l
+// what it answered: its message, or its error in red.
+func (b *base) run(btn *keyButton, action app.Action, l *widget.Label) {
+	btn.Disable()
+	b.do(action, nil, func(res app.Result, err error) {
+		btn.Enable()
+		if err != nil {
+			showLine(l, actionError(err).Message, widget.DangerImportance)
+		} else {
+			showLine(l, res.Message, widget.MediumImportance)
+		}
 	})
 }
 

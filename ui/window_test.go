@@ -11,24 +11,25 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"piecestray/app"
+	"piecestray/internal/control"
 )
 
 func TestNew(t *testing.T) {
 	tests := []struct {
 		name, title string
 	}{
-		{WindowAccount, "Pieces account"},
-		{WindowVanity, "Pieces vanity name"},
-		{WindowBeta, "Pieces beta program"},
-		{WindowSignOut, "Sign out of Pieces"},
-		{WindowDoctor, "Diagnose Pieces Tray"}, // its checks start only when shown
+		{control.WindowAccount, "Pieces account"},
+		{control.WindowVanity, "Pieces vanity name"},
+		{control.WindowBeta, "Pieces beta program"},
+		{control.WindowSignOut, "Sign out of Pieces"},
+		{control.WindowDoctor, "Diagnose Pieces Tray"}, // its checks start only when shown
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := test.NewTempApp(t)
 			c := newFakeClient()
 			c.watchBlock = true // nothing reaches the widgets from the background
-			w, err := New(tt.name, a, c, Asked)
+			w, err := New(tt.name, a, c, false)
 			if err != nil {
 				t.Fatalf("New(%q) error %v", tt.name, err)
 			}
@@ -38,7 +39,7 @@ func TestNew(t *testing.T) {
 			w.Close()
 		})
 	}
-	if _, err := New("nope", test.NewTempApp(t), newFakeClient(), Asked); err == nil {
+	if _, err := New("nope", test.NewTempApp(t), newFakeClient(), false); err == nil {
 		t.Error(`New("nope") succeeded; want an error`)
 	}
 }
@@ -48,7 +49,7 @@ func TestNew(t *testing.T) {
 func TestLiveUpdateThroughFyneDo(t *testing.T) {
 	a := test.NewTempApp(t)
 	c := newFakeClient()
-	w := newVanity(a, c, options{now: func() time.Time { return testNow }, pictures: newHarness(t).opts().pictures})
+	w := newVanity(a, c, options{pictures: newHarness(t).opts().pictures})
 	send := func(s app.State) {
 		t.Helper()
 		select {
@@ -87,7 +88,7 @@ func TestWatchFailure(t *testing.T) {
 
 func TestUnavailable(t *testing.T) {
 	a := test.NewTempApp(t)
-	w := NewUnavailable(a, WindowVanity, errors.New("control: dial unix /run/user/0/pieces-tray/control.sock: connect: no such file or directory"))
+	w := NewUnavailable(a, control.WindowVanity, errors.New("control: dial unix /run/user/0/pieces-tray/control.sock: connect: no such file or directory"))
 	test.AssertRendersToMarkup(t, "unavailable.xml", w.Canvas())
 	test.AssertRendersToImage(t, "unavailable.png", w.Canvas())
 	closed := false
@@ -95,6 +96,11 @@ func TestUnavailable(t *testing.T) {
 	typeKey(w.Canvas(), fyne.KeyEscape)
 	if !closed {
 		t.Error("Escape did not close the window")
+	}
+	for _, name := range control.Windows {
+		if windowWords[name] == "" {
+			t.Errorf("the %s window has no words for NewUnavailable", name)
+		}
 	}
 }
 

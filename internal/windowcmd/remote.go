@@ -23,7 +23,6 @@ type remote struct {
 	c conn
 
 	done chan struct{}  // closed by shutdown
-	once sync.Once      // closes done
 	wg   sync.WaitGroup // Watch goroutines
 }
 
@@ -35,7 +34,7 @@ func newRemote(c conn) *remote {
 // for them, so that closing the connection afterwards is not reported to a
 // window whose event loop has already ended ("connection lost").
 func (r *remote) shutdown() {
-	r.once.Do(func() { close(r.done) })
+	close(r.done)
 	r.wg.Wait()
 }
 

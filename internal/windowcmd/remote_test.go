@@ -17,7 +17,6 @@ import (
 	"piecestray/app"
 	"piecestray/internal/control"
 	"piecestray/tray"
-	"piecestray/ui"
 )
 
 func TestMain(m *testing.M) {
@@ -187,7 +186,7 @@ func TestDialProblem(t *testing.T) {
 
 func TestRunRejectsUnknownWindow(t *testing.T) {
 	var stderr strings.Builder
-	if code := run(context.Background(), "nope", "/nonexistent.sock", "", ui.Asked, &stderr); code != ExitUsage {
+	if code := run(context.Background(), "nope", "/nonexistent.sock", "", false, &stderr); code != ExitUsage {
 		t.Errorf("run(nope) = %d; want %d", code, ExitUsage)
 	}
 	if stderr.String() == "" {
@@ -239,7 +238,7 @@ func TestRunByHandAsksTheAgent(t *testing.T) {
 	defer func() { cancel(); <-served }()
 
 	var stderr strings.Builder
-	if code := run(context.Background(), control.WindowVanity, sock, "", ui.Asked, &stderr); code != ExitOK {
+	if code := run(context.Background(), control.WindowVanity, sock, "", false, &stderr); code != ExitOK {
 		t.Errorf("run(vanity) without a token = %d; want %d (stderr %q)", code, ExitOK, stderr.String())
 	}
 	select {
@@ -251,13 +250,13 @@ func TestRunByHandAsksTheAgent(t *testing.T) {
 		t.Error("the agent was not asked to show the window")
 	}
 	stderr.Reset()
-	if code := run(context.Background(), control.WindowBeta, sock, "", ui.Asked, &stderr); code != ExitUnavailable || !strings.Contains(stderr.String(), "could not be opened") {
+	if code := run(context.Background(), control.WindowBeta, sock, "", false, &stderr); code != ExitUnavailable || !strings.Contains(stderr.String(), "could not be opened") {
 		t.Errorf("run(beta) refused by the agent = %d, %q; want %d and the agent's reason", code, stderr.String(), ExitUnavailable)
 	}
 }
 
 func TestOpenedWhy(t *testing.T) {
-	for reason, want := range map[string]ui.Why{"": ui.Asked, tray.ReasonNoTrayHost: ui.NoTrayHost, "something new": ui.Asked} {
+	for reason, want := range map[string]bool{"": false, tray.ReasonNoTrayHost: true, "something new": false} {
 		t.Setenv(tray.WindowReasonEnv, reason)
 		if got := openedWhy(); got != want {
 			t.Errorf("openedWhy() with %s=%q = %v; want %v", tray.WindowReasonEnv, reason, got, want)

@@ -33,37 +33,32 @@ const (
 	ExitUsage       = 2 // unknown window name
 )
 
-// Run shows the window called name (account, vanity, beta, signout or doctor) of
-// the agent listening on socketPath and returns the process exit code once
-// the window has closed or ctx has ended. It must be called on the main
-// goroutine: it runs Fyne's event loop.
+// Run shows the window called name (account, vanity, beta, signout or
+// doctor) of the agent listening on socketPath and returns the process exit
+// code once the window has closed or ctx has ended. It must be called on the
+// main goroutine: it runs Fyne's event loop.
 //
-// A window process that the agent started finds its registration token in
-// the environment (control.WindowTokenEnv) and registers, so that the agent
-// can bring it forward and close it. Run by hand, without a token, it asks
-// the agent to show the window (the agent starts that window's process or
-// raises the open one) and returns. When the agent cannot be reached, Run
-// shows a window with the reason and returns ExitUnavailable after it closes.
-// A window the agent opened by itself finds why in the environment
-// (tray.WindowReasonEnv), and says it.
+// A window process that the agent started finds its registration token
+// (control.WindowTokenEnv) and why it was opened (tray.WindowReasonEnv) in
+// the environment. Run by hand, without a token, it asks the agent to show
+// the window and returns. When the agent cannot be reached, Run shows a
+// window with the reason and returns ExitUnavailable after it closes.
 func Run(ctx context.Context, name string, socketPath string) int {
 	token := os.Getenv(control.WindowTokenEnv)
 	os.Unsetenv(control.WindowTokenEnv) // used once; not for what this process starts
 	return run(ctx, name, socketPath, token, openedWhy(), os.Stderr)
 }
 
-// openedWhy reads why the agent opened this window (tray.WindowReasonEnv),
-// and removes it from the environment of what this process starts.
-func openedWhy() ui.Why {
+// openedWhy reports whether the agent opened this window because there is
+// no tray host (tray.WindowReasonEnv), and removes the reason from the
+// environment of what this process starts.
+func openedWhy() (noTrayHost bool) {
 	reason := os.Getenv(tray.WindowReasonEnv)
 	os.Unsetenv(tray.WindowReasonEnv)
-	if reason == tray.ReasonNoTrayHost {
-		return ui.NoTrayHost
-	}
-	return ui.Asked
+	return reason == tray.ReasonNoTrayHost
 }
 
-func run(ctx context.Context, name, socketPath, token string, why ui.Why, stderr io.Writer) int {
+func run(ctx context.Context, name, socketPath, token string, noTrayHost bool, stderr io.Writer) int {
 	if !control.ValidWindow(name) {
 		fmt.Fprintf(stderr, "pieces-tray: there is no window called %q (choose account, vanity, beta, signout or doctor)\n", name)
 		return ExitUsage
@@ -114,7 +109,7 @@ func run(ctx context.Context, name, socketPath, token string, why ui.Why, stderr
 	}
 	rem := newRemote(cl)
 	defer rem.shutdown() // before cl.Close
-	w, err := ui.New(name, a, rem, why)
+	w, err := ui.New(name, a, rem, noTrayHost)
 	if err != nil {
 		fmt.Fprintf(stderr, "pieces-tray: %v\n", err)
 		return ExitUsage
