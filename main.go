@@ -17,6 +17,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -89,10 +90,7 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	if *showVersion {
 		fmt.Fprintln(stdout, "pieces-tray", version)
@@ -110,20 +108,25 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
+// parseExit is the exit code of a command whose flags did not parse: 0 when
+// they asked for the usage (-h), else 2.
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pieces-tray status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the state as JSON")
-	opts := status.Options{}
+	var opts status.Options
+	fs.BoolVar(&opts.JSON, "json", false, "print the state as JSON")
 	fs.StringVar(&opts.PiecesOSURL, "pieces-os-url", os.Getenv("PIECES_OS_URL"), "Pieces OS base URL (default: discovered)")
 	fs.StringVar(&opts.SocketPath, "socket", os.Getenv("PIECES_TRAY_SOCKET"), "the agent's control socket (default: per-user runtime directory)")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
-	opts.JSON = *asJSON
 	return status.Run(ctx, opts, stdout, stderr)
 }
 
@@ -133,10 +136,7 @@ func runSignIn(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	socket := fs.String("socket", os.Getenv("PIECES_TRAY_SOCKET"), "the agent's control socket (default: per-user runtime directory)")
 	wait := fs.Duration("wait", 0, "how long to wait for the agent to answer (for scripts that have just started it)")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: pieces-tray sign-in [--socket PATH] [--wait DURATION]")
@@ -169,10 +169,7 @@ func runWindow(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	socket := fs.String("socket", os.Getenv("PIECES_TRAY_SOCKET"), "the agent's control socket (default: per-user runtime directory)")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: pieces-tray window account|vanity|beta|signout|doctor")
@@ -195,10 +192,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var opts agent.Options
 	agent.RegisterFlags(fs, &opts, os.Getenv)
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+		return parseExit(err)
 	}
 	env := doctor.DefaultEnv(os.Getenv)
 	env.Version = version
