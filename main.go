@@ -1,18 +1,12 @@
 // Command pieces-tray keeps a person's Pieces account in view from the system
 // tray: it signs them in to their local Pieces OS, keeps the session in the
-// OS keyring, and shows the live user.
-//
-//	pieces-tray                  run the tray agent (default)
-//	pieces-tray status [--json]  print who is signed in
-//	pieces-tray sign-in          ask the running agent to start the sign-in
-//	pieces-tray window NAME      open one window (account, vanity, beta, signout, doctor)
-//	pieces-tray doctor [--json]  check every link to the Pieces account, one line each
+// OS keyring, and shows the live user. Its subcommands (status, sign-in,
+// window, autostart, doctor) are listed by usage, `pieces-tray help`.
 //
 // The Pieces OS simulator and its Auth0 stand-in are not part of it: `make
-// demo` runs cmd/pieces-os-sim and points the agent at it.
-//
-// main only parses flags and hands over to internal/agent, internal/status
-// and internal/windowcmd.
+// demo` runs cmd/pieces-os-sim and points the agent at it. main only parses
+// flags and hands over to internal/agent, internal/status and
+// internal/windowcmd.
 package main
 
 import (

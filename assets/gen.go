@@ -183,9 +183,7 @@ func main() {
 	}
 	for _, k := range kinds {
 		for v, fg := range variants {
-			for _, size := range []int{64} {
-				write(filepath.Join(dir, "icons", fmt.Sprintf("%s-%s-%d.png", k, v, size)), render(size, glyph(k, fg)))
-			}
+			write(filepath.Join(dir, "icons", fmt.Sprintf("%s-%s-64.png", k, v)), render(64, glyph(k, fg)))
 		}
 	}
 	write(filepath.Join(dir, "icon.png"), render(256, appIcon()))

@@ -49,14 +49,12 @@ type Browser struct {
 // Open records authURL and visits it in a goroutine; it never blocks.
 func (b *Browser) Open(authURL string) error {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.opened = append(b.opened, authURL)
-	if b.Action != Ignore {
-		b.wg.Add(1) // before Opened shows the URL, so Wait after it waits for the visit
-	}
-	b.mu.Unlock()
 	if b.Action == Ignore {
 		return nil
 	}
+	b.wg.Add(1) // before Opened shows the URL, so Wait after it waits for the visit
 	go func() {
 		defer b.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
