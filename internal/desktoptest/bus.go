@@ -3,6 +3,7 @@ package desktoptest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -95,18 +96,32 @@ func Connect(t testing.TB) *dbus.Conn {
 	return conn
 }
 
-// own requests name for conn (whose objects are exported already, so that
-// a client reacting to the name finds them) and fails unless conn became
-// the primary owner.
-func own(conn *dbus.Conn, name string) error {
-	reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
+// serve puts methods (D-Bus member name → func) at path under iface on a
+// new connection to the session bus, runs more (further exports; may be
+// nil), and only then requests name, so that a client reacting to the name
+// finds everything. It fails unless the connection became the primary
+// owner of name.
+func serve(name, iface string, path dbus.ObjectPath, methods map[string]any, more func(*dbus.Conn) error) (*dbus.Conn, error) {
+	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
-		return fmt.Errorf("desktoptest: request %s: %w", name, err)
+		return nil, fmt.Errorf("desktoptest: %s: %w", name, err)
 	}
-	if reply != dbus.RequestNameReplyPrimaryOwner {
-		return fmt.Errorf("desktoptest: %s is already owned on this bus", name)
+	err = conn.ExportMethodTable(methods, path, iface)
+	if err == nil && more != nil {
+		err = more(conn)
 	}
-	return nil
+	reply := dbus.RequestNameReplyPrimaryOwner
+	if err == nil {
+		reply, err = conn.RequestName(name, dbus.NameFlagDoNotQueue)
+	}
+	if err == nil && reply != dbus.RequestNameReplyPrimaryOwner {
+		err = errors.New("already owned on this bus")
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("desktoptest: %s: %w", name, err)
+	}
+	return conn, nil
 }
 
 // record is a list that only grows (registrations, notifications), with a

@@ -2,7 +2,6 @@ package desktoptest
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/godbus/dbus/v5"
@@ -48,29 +47,24 @@ func StartNotificationServer() (*NotificationServer, error) {
 // caps to GetCapabilities (for instance with "body-markup", as GNOME's and
 // KDE's do).
 func StartNotificationServerWith(caps ...string) (*NotificationServer, error) {
-	conn, err := dbus.ConnectSessionBus()
+	s := &NotificationServer{caps: caps}
+	var err error
+	s.conn, err = serve(NotificationsName, NotificationsName, notificationsPath, map[string]any{
+		"Notify":          s.notify,
+		"GetCapabilities": func() ([]string, *dbus.Error) { return s.caps, nil },
+		"GetServerInformation": func() (string, string, string, string, *dbus.Error) {
+			return "desktoptest", "pieces-tray", "1.0", "1.2", nil
+		},
+	}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("desktoptest: notifications: %w", err)
-	}
-	s := &NotificationServer{conn: conn, caps: caps}
-	if err := conn.Export(notificationMethods{s}, notificationsPath, NotificationsName); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("desktoptest: export notifications: %w", err)
-	}
-	if err := own(conn, NotificationsName); err != nil {
-		conn.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// notificationMethods are the exported D-Bus methods.
-type notificationMethods struct{ s *NotificationServer }
-
-// Notify records a notification and answers its id.
-func (m notificationMethods) Notify(appName string, replacesID uint32, appIcon, summary, body string,
+// notify is Notify: it records a notification and answers its id.
+func (s *NotificationServer) notify(appName string, replacesID uint32, appIcon, summary, body string,
 	actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
-	s := m.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := replacesID
@@ -81,16 +75,6 @@ func (m notificationMethods) Notify(appName string, replacesID uint32, appIcon, 
 	s.calls.add(Notification{AppName: appName, ReplacesID: replacesID, ID: id,
 		Summary: summary, Body: body, Hints: hints, Timeout: timeout})
 	return id, nil
-}
-
-// GetCapabilities answers the server's capabilities.
-func (m notificationMethods) GetCapabilities() ([]string, *dbus.Error) {
-	return m.s.caps, nil
-}
-
-// GetServerInformation names the test server.
-func (m notificationMethods) GetServerInformation() (string, string, string, string, *dbus.Error) {
-	return "desktoptest", "pieces-tray", "1.0", "1.2", nil
 }
 
 // Notifications returns every Notify so far, oldest first.

@@ -55,17 +55,14 @@ func StartWatcher() (*Watcher, error) {
 	return w, nil
 }
 
-// watcherMethods are the exported D-Bus methods; a separate type so that
-// Watcher's own methods are not exported on the bus.
-type watcherMethods struct{ w *Watcher }
-
-// RegisterStatusNotifierItem records the caller. The sender comes from the
-// message (godbus fills a first parameter of type dbus.Sender).
-func (m watcherMethods) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
-	regs := m.w.regs.add(Registration{Sender: string(sender), Service: service, At: time.Now()})
-	m.w.mu.Lock()
-	props := m.w.props
-	m.w.mu.Unlock()
+// register is RegisterStatusNotifierItem: it records the caller. The
+// sender comes from the message (godbus fills a first parameter of type
+// dbus.Sender).
+func (w *Watcher) register(sender dbus.Sender, service string) *dbus.Error {
+	regs := w.regs.add(Registration{Sender: string(sender), Service: service, At: time.Now()})
+	w.mu.Lock()
+	props := w.props
+	w.mu.Unlock()
 	if props != nil {
 		props.SetMust(watcherIface, "RegisteredStatusNotifierItems", itemNames(regs))
 	}
@@ -88,23 +85,15 @@ func (w *Watcher) Start() error {
 	if w.conn != nil {
 		return fmt.Errorf("desktoptest: watcher already running")
 	}
-	conn, err := dbus.ConnectSessionBus()
+	var props *prop.Properties
+	conn, err := serve(WatcherName, watcherIface, WatcherPath, map[string]any{"RegisterStatusNotifierItem": w.register},
+		func(conn *dbus.Conn) (err error) {
+			props, err = prop.Export(conn, WatcherPath, map[string]map[string]*prop.Prop{watcherIface: {
+				"RegisteredStatusNotifierItems": {Value: itemNames(w.regs.all()), Emit: prop.EmitTrue},
+			}})
+			return err
+		})
 	if err != nil {
-		return fmt.Errorf("desktoptest: watcher: %w", err)
-	}
-	if err := conn.Export(watcherMethods{w}, WatcherPath, watcherIface); err != nil {
-		conn.Close()
-		return fmt.Errorf("desktoptest: export the watcher: %w", err)
-	}
-	props, err := prop.Export(conn, WatcherPath, map[string]map[string]*prop.Prop{watcherIface: {
-		"RegisteredStatusNotifierItems": {Value: itemNames(w.regs.all()), Emit: prop.EmitTrue},
-	}})
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("desktoptest: export the watcher's properties: %w", err)
-	}
-	if err := own(conn, WatcherName); err != nil {
-		conn.Close()
 		return err
 	}
 	w.conn, w.props = conn, props
