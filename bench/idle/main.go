@@ -208,8 +208,8 @@ func cpuTime(pid int) (time.Duration, error) {
 	return total, nil
 }
 
-// memory reads the memory figures of pid (kB: VmRSS, VmHWM, RssFile,
-// RssAnon) and its thread count (Threads) from /proc/PID/status.
+// memory reads the figures of /proc/PID/status, such as the memory ones
+// (kB: VmRSS, VmHWM, RssFile, RssAnon) and the thread count (Threads).
 func memory(pid int) (map[string]int, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -217,12 +217,7 @@ func memory(pid int) (map[string]int, error) {
 	}
 	m := map[string]int{}
 	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		switch k {
-		case "VmRSS", "VmHWM", "RssFile", "RssAnon", "Threads":
+		if k, v, ok := strings.Cut(line, ":"); ok {
 			m[k], _ = strconv.Atoi(strings.Fields(v + " 0")[0])
 		}
 	}
