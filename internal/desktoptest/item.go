@@ -110,7 +110,14 @@ func (it *Item) Menu(ctx context.Context) ([]MenuEntry, error) {
 		if err := c.Store(&n); err != nil {
 			return nil, fmt.Errorf("desktoptest: a menu child: %w", err)
 		}
-		out = append(out, entryOf(n))
+		out = append(out, MenuEntry{
+			ID:         n.ID,
+			Label:      menuProp(n.Props, "label", ""),
+			Enabled:    menuProp(n.Props, "enabled", true),
+			Visible:    menuProp(n.Props, "visible", true),
+			Separator:  menuProp(n.Props, "type", "") == "separator",
+			ToggleType: menuProp(n.Props, "toggle-type", ""),
+		})
 	}
 	return out, nil
 }
@@ -122,24 +129,13 @@ type layoutNode struct {
 	Children []dbus.Variant
 }
 
-func entryOf(n layoutNode) MenuEntry {
-	e := MenuEntry{ID: n.ID, Enabled: true, Visible: true}
-	for k, v := range n.Props {
-		switch k {
-		case "label":
-			e.Label, _ = v.Value().(string)
-		case "enabled":
-			e.Enabled, _ = v.Value().(bool)
-		case "visible":
-			e.Visible, _ = v.Value().(bool)
-		case "type":
-			s, _ := v.Value().(string)
-			e.Separator = s == "separator"
-		case "toggle-type":
-			e.ToggleType, _ = v.Value().(string)
-		}
+// menuProp is the menu property k of type T in props, or def when it is not
+// there (dbusmenu's defaults).
+func menuProp[T any](props map[string]dbus.Variant, k string, def T) T {
+	if v, ok := props[k].Value().(T); ok {
+		return v
 	}
-	return e
+	return def
 }
 
 // Visible returns the visible, non-separator entries.
