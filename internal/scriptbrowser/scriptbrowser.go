@@ -152,41 +152,37 @@ type form struct {
 // readForm reads and closes resp's body and returns its first form.
 func readForm(resp *http.Response) (*form, error) {
 	defer resp.Body.Close()
-	z := html.NewTokenizer(io.LimitReader(resp.Body, 1<<20))
-	var f *form
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			if f == nil {
-				return nil, errors.New("no form")
-			}
-			return f, nil
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			attr := func(k string) string {
-				for _, a := range tok.Attr {
-					if a.Key == k {
-						return a.Val
-					}
-				}
-				return ""
-			}
-			switch {
-			case tok.Data == "form" && f == nil:
-				action, err := resp.Request.URL.Parse(attr("action"))
-				if err != nil {
-					return nil, fmt.Errorf("form action: %w", err)
-				}
-				f = &form{action: action.String(), values: url.Values{}}
-			case tok.Data == "input" && f != nil && attr("type") == "hidden":
-				f.values.Add(attr("name"), attr("value"))
-			}
-		case html.EndTagToken:
-			if f != nil && z.Token().Data == "form" {
-				return f, nil
+	doc, err := html.Parse(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode || n.Data != "form" {
+			continue
+		}
+		action, err := resp.Request.URL.Parse(attr(n, "action"))
+		if err != nil {
+			return nil, fmt.Errorf("form action: %w", err)
+		}
+		f := &form{action: action.String(), values: url.Values{}}
+		for c := range n.Descendants() {
+			if c.Type == html.ElementNode && c.Data == "input" && attr(c, "type") == "hidden" {
+				f.values.Add(attr(c, "name"), attr(c, "value"))
 			}
 		}
+		return f, nil
 	}
+	return nil, errors.New("no form")
+}
+
+// attr is the value of n's attribute k, or "".
+func attr(n *html.Node, k string) string {
+	for _, a := range n.Attr {
+		if a.Key == k {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 // do sends a GET of u, or with values a POST of them as a form, as a
