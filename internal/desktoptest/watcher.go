@@ -2,7 +2,6 @@ package desktoptest
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -78,13 +77,11 @@ func itemNames(regs []Registration) []string {
 	return items
 }
 
-// Start (re)starts a stopped watcher on a new connection.
+// Start (re)starts a stopped watcher on a new connection. It fails while
+// the watcher (or any other) runs: the name is owned.
 func (w *Watcher) Start() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.conn != nil {
-		return fmt.Errorf("desktoptest: watcher already running")
-	}
 	var props *prop.Properties
 	conn, err := serve(WatcherName, watcherIface, WatcherPath, map[string]any{"RegisterStatusNotifierItem": w.register},
 		func(conn *dbus.Conn) (err error) {
