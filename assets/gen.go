@@ -12,6 +12,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
@@ -155,15 +156,11 @@ func appIcon() []layer {
 }
 
 func write(path string, img image.Image) {
-	f, err := os.Create(path)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
 		log.Fatal(err)
 	}
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	if err := enc.Encode(f, img); err != nil {
-		log.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -183,9 +180,7 @@ func main() {
 	}
 	for _, k := range kinds {
 		for v, fg := range variants {
-			for _, size := range []int{64} {
-				write(filepath.Join(dir, "icons", fmt.Sprintf("%s-%s-%d.png", k, v, size)), render(size, glyph(k, fg)))
-			}
+			write(filepath.Join(dir, "icons", fmt.Sprintf("%s-%s-64.png", k, v)), render(64, glyph(k, fg)))
 		}
 	}
 	write(filepath.Join(dir, "icon.png"), render(256, appIcon()))

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"piecestray/app"
+	"piecestray/internal/agent"
 	"piecestray/internal/control"
 	"piecestray/internal/desktoptest"
 )
@@ -69,35 +70,65 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 		return err
 	}
 	defer sim.Stop() //nolint:errcheck // the figures are printed
-	urls := map[string]string{"pieces-os": sim.PiecesOS, "auth0": sim.Auth0}
 
 	work, err := os.MkdirTemp("", "pt-idle")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
+	// The agent as a person runs it, but with no X display: only the bus.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "BROWSER="+browserBin, "XDG_STATE_HOME="+work)
+	startAgent := func(n int) (*exec.Cmd, string, error) {
+		socket := filepath.Join(work, fmt.Sprintf("s%d.sock", n))
+		cmd := exec.Command(agentBin, "--pieces-os-url", sim.PiecesOS, "--auth0-domain", sim.Auth0,
+			"--keyring-service", "pieces-tray-bench", "--socket", socket,
+			"--log-file", filepath.Join(work, fmt.Sprintf("agent%d.log", n)))
+		cmd.Env = env
+		return cmd, socket, cmd.Start()
+	}
 
 	fmt.Printf("exec → tray registered (%d runs):", runs)
-	for i := 0; i < runs; i++ {
-		d, err := measureRegistration(agentBin, watcher, urls, work, browserBin, i)
+	for i := range runs {
+		before := len(watcher.Registrations())
+		start := time.Now()
+		cmd, _, err := startAgent(i)
 		if err != nil {
 			return err
 		}
-		fmt.Printf(" %.1f ms", float64(d.Microseconds())/1000)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		regs, err := watcher.WaitRegistrations(ctx, before+1)
+		cancel()
+		stopAgent(cmd)
+		if err != nil {
+			return fmt.Errorf("the agent did not register with the watcher: %w", err)
+		}
+		fmt.Printf(" %.1f ms", float64(regs[before].At.Sub(start).Microseconds())/1000)
 	}
 	fmt.Println()
 
 	// The long run: signed in, live stream, idle.
-	agent, socket, err := startAgent(agentBin, urls, work, browserBin, runs)
+	cmd, socket, err := startAgent(runs)
 	if err != nil {
 		return err
 	}
-	defer stopAgent(agent)
-	if err := signIn(socket); err != nil {
+	defer stopAgent(cmd)
+	if _, err := agent.SignIn(context.Background(), socket, 30*time.Second); err != nil {
 		return err
 	}
+	// The scripted browser completes the sign-in.
+	if _, err := waitState(socket, 30*time.Second, func(st app.State) bool {
+		return st.Phase == app.PhaseSignedIn && st.Stream.Status == app.StreamLive
+	}); err != nil {
+		return fmt.Errorf("the agent did not sign in: %w", err)
+	}
 	time.Sleep(settle) // let start-up work finish
-	pid := agent.Process.Pid
+	pid := cmd.Process.Pid
 	cpu0, err := cpuTime(pid)
 	if err != nil {
 		return err
@@ -111,7 +142,7 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 	if err != nil {
 		return err
 	}
-	st, err := state(socket)
+	st, err := waitState(socket, 5*time.Second, func(app.State) bool { return true })
 	if err != nil {
 		return err
 	}
@@ -119,49 +150,6 @@ func run(agentBin, simBin, browserBin string, idle, settle time.Duration, runs i
 		idle, st.Phase, st.Stream.Status, float64((cpu1-cpu0).Microseconds())/1000,
 		mb(mem["VmRSS"]), mb(mem["RssFile"]), mb(mem["RssAnon"]), mb(mem["VmHWM"]), mem["Threads"])
 	return nil
-}
-
-func agentCmd(agentBin string, urls map[string]string, work, browserBin string, n int) (*exec.Cmd, string) {
-	socket := filepath.Join(work, fmt.Sprintf("s%d.sock", n))
-	cmd := exec.Command(agentBin,
-		"--pieces-os-url", urls["pieces-os"],
-		"--auth0-domain", urls["auth0"],
-		"--keyring-service", "pieces-tray-bench",
-		"--socket", socket,
-		"--log-file", filepath.Join(work, fmt.Sprintf("agent%d.log", n)))
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = append(env, "BROWSER="+browserBin, "XDG_STATE_HOME="+work)
-	return cmd, socket
-}
-
-func measureRegistration(agentBin string, w *desktoptest.Watcher, urls map[string]string, work, browserBin string, n int) (time.Duration, error) {
-	before := len(w.Registrations())
-	cmd, _ := agentCmd(agentBin, urls, work, browserBin, n)
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	defer stopAgent(cmd)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	regs, err := w.WaitRegistrations(ctx, before+1)
-	if err != nil {
-		return 0, fmt.Errorf("the agent did not register with the watcher: %w", err)
-	}
-	return regs[before].At.Sub(start), nil
-}
-
-func startAgent(agentBin string, urls map[string]string, work, browserBin string, n int) (*exec.Cmd, string, error) {
-	cmd, socket := agentCmd(agentBin, urls, work, browserBin, n)
-	if err := cmd.Start(); err != nil {
-		return nil, "", err
-	}
-	return cmd, socket, nil
 }
 
 func stopAgent(cmd *exec.Cmd) {
@@ -176,45 +164,10 @@ func stopAgent(cmd *exec.Cmd) {
 	}
 }
 
-// signIn asks the agent to sign in (the scripted browser completes it) and
-// waits until it is signed in with a live stream.
-func signIn(socket string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c := control.NewClient(socket)
-	defer c.Close()
-	var states <-chan json.RawMessage
-	var err error
-	for ctx.Err() == nil {
-		if states, err = c.Watch(ctx); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if states == nil {
-		return fmt.Errorf("reach the agent: %w", err)
-	}
-	asked := false
-	for raw := range states {
-		var st app.State
-		if err := json.Unmarshal(raw, &st); err != nil {
-			return err
-		}
-		switch {
-		case st.Phase == app.PhaseSignedIn && st.Stream.Status == app.StreamLive:
-			return nil
-		case st.Phase == app.PhaseSignedOut && !asked:
-			asked = true
-			if err := c.Call(ctx, string(app.ActionSignIn), nil, nil); err != nil {
-				return fmt.Errorf("sign in: %w", err)
-			}
-		}
-	}
-	return fmt.Errorf("the agent did not sign in: %v", ctx.Err())
-}
-
-func state(socket string) (app.State, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// waitState watches the agent at socket for up to limit and returns the
+// first state ok accepts.
+func waitState(socket string, limit time.Duration, ok func(app.State) bool) (app.State, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	c := control.NewClient(socket)
 	defer c.Close()
@@ -223,8 +176,15 @@ func state(socket string) (app.State, error) {
 		return app.State{}, err
 	}
 	var st app.State
-	err = json.Unmarshal(<-states, &st)
-	return st, err
+	for raw := range states {
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return st, err
+		}
+		if ok(st) {
+			return st, nil
+		}
+	}
+	return st, fmt.Errorf("phase %s, stream %s after %v", st.Phase, st.Stream.Status, limit)
 }
 
 // cpuTime sums the on-CPU time of every thread of pid (schedstat, in ns).
@@ -248,8 +208,8 @@ func cpuTime(pid int) (time.Duration, error) {
 	return total, nil
 }
 
-// memory reads the memory figures of pid (kB: VmRSS, VmHWM, RssFile,
-// RssAnon) and its thread count (Threads) from /proc/PID/status.
+// memory reads the figures of /proc/PID/status, such as the memory ones
+// (kB: VmRSS, VmHWM, RssFile, RssAnon) and the thread count (Threads).
 func memory(pid int) (map[string]int, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -257,12 +217,7 @@ func memory(pid int) (map[string]int, error) {
 	}
 	m := map[string]int{}
 	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		switch k {
-		case "VmRSS", "VmHWM", "RssFile", "RssAnon", "Threads":
+		if k, v, ok := strings.Cut(line, ":"); ok {
 			m[k], _ = strconv.Atoi(strings.Fields(v + " 0")[0])
 		}
 	}

@@ -6,8 +6,7 @@
 //
 // SCRIPTED_BROWSER_EMAIL (default ada@example.com) and SCRIPTED_BROWSER_ACTION
 // (none, approve or deny; default none) choose what it does. URLs that are not
-// sign-in pages (such as NAME.pieces.cloud) are appended to the file named by
-// SCRIPTED_BROWSER_LOG, when set, and otherwise ignored.
+// sign-in pages (such as NAME.pieces.cloud) are ignored.
 package main
 
 import (
@@ -26,21 +25,11 @@ func main() {
 	}
 	u := os.Args[1]
 	if !strings.Contains(u, "/authorize?") {
-		if log := os.Getenv("SCRIPTED_BROWSER_LOG"); log != "" {
-			if f, err := os.OpenFile(log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
-				fmt.Fprintln(f, u)
-				f.Close()
-			}
-		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scriptbrowser.Timeout)
 	defer cancel()
-	email := os.Getenv("SCRIPTED_BROWSER_EMAIL")
-	if email == "" {
-		email = "ada@example.com"
-	}
-	if err := scriptbrowser.Visit(ctx, u, email, os.Getenv("SCRIPTED_BROWSER_ACTION")); err != nil {
+	if err := scriptbrowser.Visit(ctx, u, os.Getenv("SCRIPTED_BROWSER_EMAIL"), os.Getenv("SCRIPTED_BROWSER_ACTION")); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -2,13 +2,16 @@ package desktoptest
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -71,19 +74,11 @@ func StartBus(t testing.TB) string {
 		cmd.Process.Kill() //nolint:errcheck // it may have exited
 		cmd.Wait()         //nolint:errcheck // killed
 	})
-	lines := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		lines <- strings.TrimSpace(line)
-	}()
-	var addr string
-	select {
-	case addr = <-lines:
-	case <-time.After(10 * time.Second):
-		t.Fatal("desktoptest: dbus-daemon printed no address")
-	}
+	// It prints its address once it listens, or exits (EOF) when it cannot.
+	line, err := bufio.NewReader(out).ReadString('\n')
+	addr := strings.TrimSpace(line)
 	if addr == "" {
-		t.Fatal("desktoptest: dbus-daemon printed no address")
+		t.Fatalf("desktoptest: dbus-daemon printed no address: %v", err)
 	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	return addr
@@ -93,7 +88,7 @@ func StartBus(t testing.TB) string {
 // DBUS_SESSION_BUS_ADDRESS, closed at t's cleanup.
 func Connect(t testing.TB) *dbus.Conn {
 	t.Helper()
-	conn, err := connect()
+	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		t.Fatalf("desktoptest: connect to the session bus: %v", err)
 	}
@@ -101,18 +96,81 @@ func Connect(t testing.TB) *dbus.Conn {
 	return conn
 }
 
-// connect opens a private connection to the session bus.
-func connect() (*dbus.Conn, error) { return dbus.ConnectSessionBus() }
-
-// own exports nothing itself: the caller has exported its objects. It
-// requests name for conn and fails unless conn became the primary owner.
-func own(conn *dbus.Conn, name string) error {
-	reply, err := conn.RequestName(name, dbus.NameFlagDoNotQueue)
+// serve puts methods (D-Bus member name → func) at path under iface on a
+// new connection to the session bus, runs more (further exports; may be
+// nil), and only then requests name, so that a client reacting to the name
+// finds everything. It fails unless the connection became the primary
+// owner of name.
+func serve(name, iface string, path dbus.ObjectPath, methods map[string]any, more func(*dbus.Conn) error) (*dbus.Conn, error) {
+	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
-		return fmt.Errorf("desktoptest: request %s: %w", name, err)
+		return nil, fmt.Errorf("desktoptest: %s: %w", name, err)
 	}
-	if reply != dbus.RequestNameReplyPrimaryOwner {
-		return fmt.Errorf("desktoptest: %s is already owned on this bus", name)
+	err = conn.ExportMethodTable(methods, path, iface)
+	if err == nil && more != nil {
+		err = more(conn)
 	}
-	return nil
+	reply := dbus.RequestNameReplyPrimaryOwner
+	if err == nil {
+		reply, err = conn.RequestName(name, dbus.NameFlagDoNotQueue)
+	}
+	if err == nil && reply != dbus.RequestNameReplyPrimaryOwner {
+		err = errors.New("already owned on this bus")
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("desktoptest: %s: %w", name, err)
+	}
+	return conn, nil
+}
+
+// record is a list that only grows (registrations, notifications), with a
+// wait for its length. Its zero value is empty.
+type record[T any] struct {
+	mu      sync.Mutex
+	items   []T
+	changed chan struct{} // closed and dropped on every add; nil: none made yet
+}
+
+// changedLocked returns the channel the next add closes.
+func (r *record[T]) changedLocked() chan struct{} {
+	if r.changed == nil {
+		r.changed = make(chan struct{})
+	}
+	return r.changed
+}
+
+// add appends x and returns every item so far.
+func (r *record[T]) add(x T) []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.items = append(r.items, x)
+	close(r.changedLocked())
+	r.changed = nil
+	return slices.Clone(r.items)
+}
+
+// all returns every item so far, oldest first.
+func (r *record[T]) all() []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.items)
+}
+
+// wait waits until there are at least n items and returns them; what names
+// an item in the error.
+func (r *record[T]) wait(ctx context.Context, n int, what string) ([]T, error) {
+	for {
+		r.mu.Lock()
+		items, changed := slices.Clone(r.items), r.changedLocked()
+		r.mu.Unlock()
+		if len(items) >= n {
+			return items, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return r.all(), fmt.Errorf("desktoptest: waiting for %s %d: %w", what, n, ctx.Err())
+		}
+	}
 }

@@ -37,21 +37,20 @@ type Tooltip struct {
 
 // ItemProps are the item's properties.
 type ItemProps struct {
-	ID, Title, Status, Category string
-	Icons                       []Pixmap
-	Tooltip                     Tooltip
-	Menu                        dbus.ObjectPath
+	ID, Title string
+	Icons     []Pixmap
+	Tooltip   Tooltip
+	Menu      dbus.ObjectPath
 }
 
 // MenuEntry is one item of the menu (children of the root, in order).
 type MenuEntry struct {
-	ID          int32
-	Label       string
-	Enabled     bool
-	Visible     bool
-	Separator   bool
-	ToggleType  string // "checkmark", "radio" or ""
-	ToggleState int32  // 1 checked, 0 not
+	ID         int32
+	Label      string
+	Enabled    bool
+	Visible    bool
+	Separator  bool
+	ToggleType string // "checkmark", "radio" or ""
 }
 
 // OpenItem reads the item named by a registration over conn (a connection
@@ -85,21 +84,11 @@ func (it *Item) Properties(ctx context.Context) (ItemProps, error) {
 		return ItemProps{}, fmt.Errorf("desktoptest: GetAll %s: %w", itemIface, err)
 	}
 	var p ItemProps
-	str := func(k string) string { s, _ := all[k].Value().(string); return s }
-	p.ID, p.Title, p.Status, p.Category = str("Id"), str("Title"), str("Status"), str("Category")
-	if v, ok := all["Menu"]; ok {
-		if err := v.Store(&p.Menu); err != nil {
-			return p, fmt.Errorf("desktoptest: Menu property: %w", err)
-		}
-	}
-	if v, ok := all["IconPixmap"]; ok {
-		if err := v.Store(&p.Icons); err != nil {
-			return p, fmt.Errorf("desktoptest: IconPixmap property: %w", err)
-		}
-	}
-	if v, ok := all["ToolTip"]; ok {
-		if err := v.Store(&p.Tooltip); err != nil {
-			return p, fmt.Errorf("desktoptest: ToolTip property: %w", err)
+	for k, dst := range map[string]any{"Id": &p.ID, "Title": &p.Title, "Menu": &p.Menu, "IconPixmap": &p.Icons, "ToolTip": &p.Tooltip} {
+		if v, ok := all[k]; ok {
+			if err := v.Store(dst); err != nil {
+				return p, fmt.Errorf("desktoptest: %s property: %w", k, err)
+			}
 		}
 	}
 	return p, nil
@@ -117,11 +106,18 @@ func (it *Item) Menu(ctx context.Context) ([]MenuEntry, error) {
 	}
 	var out []MenuEntry
 	for _, c := range root.Children {
-		n, err := asNode(c)
-		if err != nil {
-			return nil, err
+		var n layoutNode
+		if err := c.Store(&n); err != nil {
+			return nil, fmt.Errorf("desktoptest: a menu child: %w", err)
 		}
-		out = append(out, entryOf(n))
+		out = append(out, MenuEntry{
+			ID:         n.ID,
+			Label:      menuProp(n.Props, "label", ""),
+			Enabled:    menuProp(n.Props, "enabled", true),
+			Visible:    menuProp(n.Props, "visible", true),
+			Separator:  menuProp(n.Props, "type", "") == "separator",
+			ToggleType: menuProp(n.Props, "toggle-type", ""),
+		})
 	}
 	return out, nil
 }
@@ -133,34 +129,13 @@ type layoutNode struct {
 	Children []dbus.Variant
 }
 
-func asNode(v dbus.Variant) (layoutNode, error) {
-	var n layoutNode
-	if err := v.Store(&n); err != nil {
-		return n, fmt.Errorf("desktoptest: a menu child: %w", err)
+// menuProp is the menu property k of type T in props, or def when it is not
+// there (dbusmenu's defaults).
+func menuProp[T any](props map[string]dbus.Variant, k string, def T) T {
+	if v, ok := props[k].Value().(T); ok {
+		return v
 	}
-	return n, nil
-}
-
-func entryOf(n layoutNode) MenuEntry {
-	e := MenuEntry{ID: n.ID, Enabled: true, Visible: true}
-	for k, v := range n.Props {
-		switch k {
-		case "label":
-			e.Label, _ = v.Value().(string)
-		case "enabled":
-			e.Enabled, _ = v.Value().(bool)
-		case "visible":
-			e.Visible, _ = v.Value().(bool)
-		case "type":
-			s, _ := v.Value().(string)
-			e.Separator = s == "separator"
-		case "toggle-type":
-			e.ToggleType, _ = v.Value().(string)
-		case "toggle-state":
-			e.ToggleState, _ = v.Value().(int32)
-		}
-	}
-	return e
+	return def
 }
 
 // Visible returns the visible, non-separator entries.
@@ -207,31 +182,34 @@ func (it *Item) WaitQuiet(ctx context.Context, quiet time.Duration) error {
 
 // WaitMenu polls the menu until ok accepts it, and returns it.
 func (it *Item) WaitMenu(ctx context.Context, ok func([]MenuEntry) bool) ([]MenuEntry, error) {
-	for {
-		m, err := it.Menu(ctx)
-		if err == nil && ok(m) {
-			return m, nil
-		}
-		select {
-		case <-ctx.Done():
-			return m, fmt.Errorf("desktoptest: menu %q never became as expected: %w", Labels(m), ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
+	m, err := poll(ctx, it.Menu, ok)
+	if err != nil {
+		return m, fmt.Errorf("desktoptest: menu %q never became as expected: %w", Labels(m), err)
 	}
+	return m, nil
 }
 
 // WaitProperties polls the item's properties until ok accepts them, and
 // returns them.
 func (it *Item) WaitProperties(ctx context.Context, ok func(ItemProps) bool) (ItemProps, error) {
+	p, err := poll(ctx, it.Properties, ok)
+	if err != nil {
+		return p, fmt.Errorf("desktoptest: item properties never became as expected (title %q, tooltip %q): %w",
+			p.Title, p.Tooltip.Title, err)
+	}
+	return p, nil
+}
+
+// poll calls get every 20 ms until ok accepts what it returns, or ctx ends.
+func poll[T any](ctx context.Context, get func(context.Context) (T, error), ok func(T) bool) (T, error) {
 	for {
-		p, err := it.Properties(ctx)
-		if err == nil && ok(p) {
-			return p, nil
+		v, err := get(ctx)
+		if err == nil && ok(v) {
+			return v, nil
 		}
 		select {
 		case <-ctx.Done():
-			return p, fmt.Errorf("desktoptest: item properties never became as expected (title %q, tooltip %q): %w",
-				p.Title, p.Tooltip.Title, ctx.Err())
+			return v, ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -241,12 +219,8 @@ func (it *Item) WaitProperties(ctx context.Context, ok func(ItemProps) bool) (It
 // label and is enabled.
 func IsEnabled(label string) func([]MenuEntry) bool {
 	return func(m []MenuEntry) bool {
-		for _, e := range Visible(m) {
-			if e.Label == label && e.Enabled {
-				return true
-			}
-		}
-		return false
+		e, ok := find(m, label)
+		return ok && e.Enabled
 	}
 }
 
@@ -254,13 +228,19 @@ func IsEnabled(label string) func([]MenuEntry) bool {
 // label.
 func HasLabel(label string) func([]MenuEntry) bool {
 	return func(m []MenuEntry) bool {
-		for _, e := range Visible(m) {
-			if e.Label == label {
-				return true
-			}
-		}
-		return false
+		_, ok := find(m, label)
+		return ok
 	}
+}
+
+// find returns the first visible entry labelled label.
+func find(m []MenuEntry, label string) (MenuEntry, bool) {
+	for _, e := range Visible(m) {
+		if e.Label == label {
+			return e, true
+		}
+	}
+	return MenuEntry{}, false
 }
 
 // Click reads the menu and clicks the visible entry labelled label, as a
@@ -271,19 +251,17 @@ func (it *Item) Click(ctx context.Context, label string) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range Visible(m) {
-		if e.Label != label {
-			continue
-		}
-		if !e.Enabled {
-			return fmt.Errorf("desktoptest: %q is disabled", label)
-		}
-		err := it.conn.Object(it.bus, it.menu).CallWithContext(ctx, menuIface+".Event", 0,
-			e.ID, "clicked", dbus.MakeVariant(""), uint32(time.Now().Unix())).Err
-		if err != nil {
-			return fmt.Errorf("desktoptest: click %q: %w", label, err)
-		}
-		return nil
+	e, ok := find(m, label)
+	if !ok {
+		return fmt.Errorf("desktoptest: no visible menu entry %q in %q", label, Labels(m))
 	}
-	return fmt.Errorf("desktoptest: no visible menu entry %q in %q", label, Labels(m))
+	if !e.Enabled {
+		return fmt.Errorf("desktoptest: %q is disabled", label)
+	}
+	err = it.conn.Object(it.bus, it.menu).CallWithContext(ctx, menuIface+".Event", 0,
+		e.ID, "clicked", dbus.MakeVariant(""), uint32(time.Now().Unix())).Err
+	if err != nil {
+		return fmt.Errorf("desktoptest: click %q: %w", label, err)
+	}
+	return nil
 }

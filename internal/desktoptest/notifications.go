@@ -2,7 +2,6 @@ package desktoptest
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/godbus/dbus/v5"
@@ -19,10 +18,8 @@ type Notification struct {
 	AppName    string
 	ReplacesID uint32 // as sent
 	ID         uint32 // as answered: ReplacesID when it named a shown notification
-	AppIcon    string
 	Summary    string
 	Body       string
-	Actions    []string
 	Hints      map[string]dbus.Variant
 	Timeout    int32 // expire_timeout in ms: -1 server default, 0 never
 }
@@ -33,10 +30,10 @@ type NotificationServer struct {
 	conn *dbus.Conn
 	caps []string // what GetCapabilities answers
 
-	mu      sync.Mutex // guards the fields below
-	calls   []Notification
-	lastID  uint32
-	changed chan struct{} // closed and replaced on every Notify
+	calls record[Notification]
+
+	mu     sync.Mutex // guards lastID, and orders the calls as their ids
+	lastID uint32
 }
 
 // StartNotificationServer starts a notification server on the session bus
@@ -50,29 +47,24 @@ func StartNotificationServer() (*NotificationServer, error) {
 // caps to GetCapabilities (for instance with "body-markup", as GNOME's and
 // KDE's do).
 func StartNotificationServerWith(caps ...string) (*NotificationServer, error) {
-	conn, err := connect()
+	s := &NotificationServer{caps: caps}
+	var err error
+	s.conn, err = serve(NotificationsName, NotificationsName, notificationsPath, map[string]any{
+		"Notify":          s.notify,
+		"GetCapabilities": func() ([]string, *dbus.Error) { return s.caps, nil },
+		"GetServerInformation": func() (string, string, string, string, *dbus.Error) {
+			return "desktoptest", "pieces-tray", "1.0", "1.2", nil
+		},
+	}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("desktoptest: notifications: %w", err)
-	}
-	s := &NotificationServer{conn: conn, caps: caps, changed: make(chan struct{})}
-	if err := conn.Export(notificationMethods{s}, notificationsPath, NotificationsName); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("desktoptest: export notifications: %w", err)
-	}
-	if err := own(conn, NotificationsName); err != nil {
-		conn.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// notificationMethods are the exported D-Bus methods.
-type notificationMethods struct{ s *NotificationServer }
-
-// Notify records a notification and answers its id.
-func (m notificationMethods) Notify(appName string, replacesID uint32, appIcon, summary, body string,
+// notify is Notify: it records a notification and answers its id.
+func (s *NotificationServer) notify(appName string, replacesID uint32, appIcon, summary, body string,
 	actions []string, hints map[string]dbus.Variant, timeout int32) (uint32, *dbus.Error) {
-	s := m.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := replacesID
@@ -80,51 +72,18 @@ func (m notificationMethods) Notify(appName string, replacesID uint32, appIcon, 
 		s.lastID++
 		id = s.lastID
 	}
-	s.calls = append(s.calls, Notification{AppName: appName, ReplacesID: replacesID, ID: id, AppIcon: appIcon,
-		Summary: summary, Body: body, Actions: actions, Hints: hints, Timeout: timeout})
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.calls.add(Notification{AppName: appName, ReplacesID: replacesID, ID: id,
+		Summary: summary, Body: body, Hints: hints, Timeout: timeout})
 	return id, nil
 }
 
-// CloseNotification accepts any id.
-func (m notificationMethods) CloseNotification(id uint32) *dbus.Error { return nil }
-
-// GetCapabilities answers the server's capabilities.
-func (m notificationMethods) GetCapabilities() ([]string, *dbus.Error) {
-	return m.s.caps, nil
-}
-
-// GetServerInformation names the test server.
-func (m notificationMethods) GetServerInformation() (string, string, string, string, *dbus.Error) {
-	return "desktoptest", "pieces-tray", "1.0", "1.2", nil
-}
-
 // Notifications returns every Notify so far, oldest first.
-func (s *NotificationServer) Notifications() []Notification {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Notification(nil), s.calls...)
-}
+func (s *NotificationServer) Notifications() []Notification { return s.calls.all() }
 
 // Wait waits until there have been at least n notifications and returns
 // them.
 func (s *NotificationServer) Wait(ctx context.Context, n int) ([]Notification, error) {
-	for {
-		s.mu.Lock()
-		if len(s.calls) >= n {
-			c := append([]Notification(nil), s.calls...)
-			s.mu.Unlock()
-			return c, nil
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return s.Notifications(), fmt.Errorf("desktoptest: waiting for notification %d: %w", n, ctx.Err())
-		}
-	}
+	return s.calls.wait(ctx, n, "notification")
 }
 
 // Stop releases the name and closes the connection.

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,7 +37,7 @@ type Sim struct {
 	Auth0    string // the Auth0 stand-in's URL; "" with --auth0-url
 
 	cmd  *exec.Cmd
-	log  lockedBuffer  // its stderr
+	log  bytes.Buffer  // its stderr; read only once done is closed (Wait has copied it all)
 	done chan struct{} // closed once the process has exited and been reaped
 	err  error         // how it exited, once done is closed
 }
@@ -82,10 +81,10 @@ func StartSim(bin string, args ...string) (*Sim, error) {
 		s.PiecesOS, s.Auth0 = urls["pieces-os"], urls["auth0"]
 		return s, nil
 	case <-s.done:
-		return nil, fmt.Errorf("desktoptest: pieces-os-sim %s exited (%v) before it printed its URLs:\n%s", strings.Join(args, " "), s.err, s.Log())
+		return nil, fmt.Errorf("desktoptest: pieces-os-sim %s exited (%v) before it printed its URLs:\n%s", strings.Join(args, " "), s.err, s.log.String())
 	case <-time.After(simStartTimeout):
 		s.Kill()
-		return nil, fmt.Errorf("desktoptest: pieces-os-sim %s printed no URLs within %v:\n%s", strings.Join(args, " "), simStartTimeout, s.Log())
+		return nil, fmt.Errorf("desktoptest: pieces-os-sim %s printed no URLs within %v:\n%s", strings.Join(args, " "), simStartTimeout, s.log.String())
 	}
 }
 
@@ -102,7 +101,7 @@ func RunSim(t testing.TB, bin string, args ...string) *Sim {
 			t.Errorf("pieces-os-sim: %v", err)
 		}
 		if t.Failed() {
-			t.Logf("pieces-os-sim %s output:\n%s", strings.Join(args, " "), s.Log())
+			t.Logf("pieces-os-sim %s output:\n%s", strings.Join(args, " "), s.log.String())
 		}
 	})
 	return s
@@ -127,25 +126,4 @@ func (s *Sim) Stop() error {
 func (s *Sim) Kill() {
 	s.cmd.Process.Kill() //nolint:errcheck // it may have exited
 	<-s.done
-}
-
-// Log is what the simulator has written to stderr so far.
-func (s *Sim) Log() string { return s.log.String() }
-
-// lockedBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

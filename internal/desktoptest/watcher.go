@@ -2,13 +2,11 @@ package desktoptest
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
-	"github.com/godbus/dbus/v5/introspect"
 	"github.com/godbus/dbus/v5/prop"
 )
 
@@ -36,99 +34,63 @@ func (r Registration) Path() dbus.ObjectPath {
 }
 
 // Watcher is a StatusNotifierWatcher on its own connection. It records every
-// registration, also across Stop and Start.
+// registration, also across Stop and Start. It serves what pieces-tray and
+// its tests use: RegisterStatusNotifierItem and the
+// RegisteredStatusNotifierItems property.
 type Watcher struct {
-	mu      sync.Mutex // guards the fields below
-	conn    *dbus.Conn // nil while stopped
-	props   *prop.Properties
-	regs    []Registration
-	changed chan struct{} // closed and replaced on every registration
+	regs record[Registration]
+
+	mu    sync.Mutex // guards the fields below
+	conn  *dbus.Conn // nil while stopped
+	props *prop.Properties
 }
 
 // StartWatcher starts a watcher on the session bus; Stop it when done.
 func StartWatcher() (*Watcher, error) {
-	w := &Watcher{changed: make(chan struct{})}
+	w := &Watcher{}
 	if err := w.Start(); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-// watcherMethods are the exported D-Bus methods; a separate type so that
-// Watcher's own methods are not exported on the bus.
-type watcherMethods struct{ w *Watcher }
-
-// RegisterStatusNotifierItem records the caller. The sender comes from the
-// message (godbus fills a first parameter of type dbus.Sender).
-func (m watcherMethods) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
-	w := m.w
+// register is RegisterStatusNotifierItem: it records the caller. The
+// sender comes from the message (godbus fills a first parameter of type
+// dbus.Sender).
+func (w *Watcher) register(sender dbus.Sender, service string) *dbus.Error {
+	regs := w.regs.add(Registration{Sender: string(sender), Service: service, At: time.Now()})
 	w.mu.Lock()
-	w.regs = append(w.regs, Registration{Sender: string(sender), Service: service, At: time.Now()})
-	close(w.changed)
-	w.changed = make(chan struct{})
-	items := w.itemsLocked()
-	conn, props := w.conn, w.props
+	props := w.props
 	w.mu.Unlock()
 	if props != nil {
-		props.SetMust(watcherIface, "RegisteredStatusNotifierItems", items)
-	}
-	if conn != nil {
-		conn.Emit(WatcherPath, watcherIface+".StatusNotifierItemRegistered", string(sender)+service) //nolint:errcheck // best effort
+		props.SetMust(watcherIface, "RegisteredStatusNotifierItems", itemNames(regs))
 	}
 	return nil
 }
 
-// RegisterStatusNotifierHost accepts a host (none is tracked).
-func (m watcherMethods) RegisterStatusNotifierHost(sender dbus.Sender, service string) *dbus.Error {
-	return nil
-}
-
-func (w *Watcher) itemsLocked() []string {
+// itemNames is the RegisteredStatusNotifierItems property for regs.
+func itemNames(regs []Registration) []string {
 	items := []string{}
-	for _, r := range w.regs {
+	for _, r := range regs {
 		items = append(items, r.Sender+r.Service)
 	}
 	return items
 }
 
-// Start (re)starts a stopped watcher on a new connection: the object is
-// exported before the name is requested, so a client reacting to the name
-// finds it.
+// Start (re)starts a stopped watcher on a new connection. It fails while
+// the watcher (or any other) runs: the name is owned.
 func (w *Watcher) Start() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.conn != nil {
-		return fmt.Errorf("desktoptest: watcher already running")
-	}
-	conn, err := connect()
+	var props *prop.Properties
+	conn, err := serve(WatcherName, watcherIface, WatcherPath, map[string]any{"RegisterStatusNotifierItem": w.register},
+		func(conn *dbus.Conn) (err error) {
+			props, err = prop.Export(conn, WatcherPath, map[string]map[string]*prop.Prop{watcherIface: {
+				"RegisteredStatusNotifierItems": {Value: itemNames(w.regs.all()), Emit: prop.EmitTrue},
+			}})
+			return err
+		})
 	if err != nil {
-		return fmt.Errorf("desktoptest: watcher: %w", err)
-	}
-	if err := conn.Export(watcherMethods{w}, WatcherPath, watcherIface); err != nil {
-		conn.Close()
-		return fmt.Errorf("desktoptest: export the watcher: %w", err)
-	}
-	props, err := prop.Export(conn, WatcherPath, map[string]map[string]*prop.Prop{
-		watcherIface: {
-			"RegisteredStatusNotifierItems":  {Value: w.itemsLocked(), Emit: prop.EmitTrue},
-			"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitTrue},
-			"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitTrue},
-		},
-	})
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("desktoptest: export the watcher's properties: %w", err)
-	}
-	node := &introspect.Node{Name: string(WatcherPath), Interfaces: []introspect.Interface{
-		introspect.IntrospectData, prop.IntrospectData,
-		{Name: watcherIface, Methods: introspect.Methods(watcherMethods{})},
-	}}
-	if err := conn.Export(introspect.NewIntrospectable(node), WatcherPath, "org.freedesktop.DBus.Introspectable"); err != nil {
-		conn.Close()
-		return fmt.Errorf("desktoptest: export introspection: %w", err)
-	}
-	if err := own(conn, WatcherName); err != nil {
-		conn.Close()
 		return err
 	}
 	w.conn, w.props = conn, props
@@ -157,28 +119,10 @@ func (w *Watcher) Restart() error {
 }
 
 // Registrations returns every registration so far, oldest first.
-func (w *Watcher) Registrations() []Registration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]Registration(nil), w.regs...)
-}
+func (w *Watcher) Registrations() []Registration { return w.regs.all() }
 
 // WaitRegistrations waits until there have been at least n registrations
 // and returns them.
 func (w *Watcher) WaitRegistrations(ctx context.Context, n int) ([]Registration, error) {
-	for {
-		w.mu.Lock()
-		if len(w.regs) >= n {
-			regs := append([]Registration(nil), w.regs...)
-			w.mu.Unlock()
-			return regs, nil
-		}
-		changed := w.changed
-		w.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return w.Registrations(), fmt.Errorf("desktoptest: waiting for registration %d: %w", n, ctx.Err())
-		}
-	}
+	return w.regs.wait(ctx, n, "registration")
 }

@@ -9,6 +9,7 @@
 package scriptbrowser
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,9 +36,8 @@ const (
 const Timeout = 30 * time.Second
 
 // Browser is an auth.Browser (Open(url) error) that completes sign-ins in the
-// background. Its zero value approves silently as "ada@example.com".
+// background as ada@example.com. Its zero value signs in silently.
 type Browser struct {
-	Email  string // who signs in; default ada@example.com
 	Action string // Approve, Deny, Silent (default) or Ignore
 
 	mu     sync.Mutex // guards opened and errs
@@ -49,32 +49,23 @@ type Browser struct {
 // Open records authURL and visits it in a goroutine; it never blocks.
 func (b *Browser) Open(authURL string) error {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.opened = append(b.opened, authURL)
-	if b.Action != Ignore {
-		b.wg.Add(1) // before Opened shows the URL, so Wait after it waits for the visit
-	}
-	b.mu.Unlock()
 	if b.Action == Ignore {
 		return nil
 	}
+	b.wg.Add(1) // before Opened shows the URL, so Wait after it waits for the visit
 	go func() {
 		defer b.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 		defer cancel()
-		if err := Visit(ctx, authURL, b.email(), b.Action); err != nil {
+		if err := Visit(ctx, authURL, "", b.Action); err != nil {
 			b.mu.Lock()
 			b.errs = append(b.errs, err)
 			b.mu.Unlock()
 		}
 	}()
 	return nil
-}
-
-func (b *Browser) email() string {
-	if b.Email == "" {
-		return "ada@example.com"
-	}
-	return b.Email
 }
 
 // Opened returns the URLs opened so far.
@@ -92,13 +83,15 @@ func (b *Browser) Wait() error {
 	return errors.Join(b.errs...)
 }
 
-// Visit loads authURL and acts on the sign-in page: Approve or Deny submit
-// its form, Silent adds prompt=none and login_hint. Redirects are followed,
-// and a response_mode=form_post answer (a page whose form posts the result
-// to the app's loopback listener) is submitted, as a browser's script would.
-// It returns an error when a page cannot be loaded or the final answer is
-// not 2xx.
+// Visit loads authURL and acts on the sign-in page as email (""
+// is ada@example.com): Approve or Deny submit its form, Silent adds
+// prompt=none and login_hint. Redirects are followed, and a
+// response_mode=form_post answer (a page whose form posts the result to the
+// app's loopback listener) is submitted, as a browser's script would. It
+// returns an error when a page cannot be loaded or the final answer is not
+// 2xx.
 func Visit(ctx context.Context, authURL, email, action string) error {
+	email = cmp.Or(email, "ada@example.com")
 	jar, _ := cookiejar.New(nil)
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
@@ -107,28 +100,25 @@ func Visit(ctx context.Context, authURL, email, action string) error {
 	if err != nil {
 		return fmt.Errorf("scriptbrowser: %w", err)
 	}
-	var resp *http.Response
 	switch action {
 	case "", Silent:
 		q := u.Query()
 		q.Set("prompt", "none")
 		q.Set("login_hint", email)
 		u.RawQuery = q.Encode()
-		resp, err = get(ctx, hc, u.String())
 	case Approve, Deny:
-		resp, err = get(ctx, hc, u.String())
-		if err != nil {
-			return err
-		}
+	default:
+		return fmt.Errorf("scriptbrowser: unknown action %q", action)
+	}
+	resp, err := do(ctx, hc, u.String(), nil)
+	if err == nil && (action == Approve || action == Deny) {
 		f, ferr := readForm(resp)
 		if ferr != nil {
 			return fmt.Errorf("scriptbrowser: the sign-in page (status %d): %w", resp.StatusCode, ferr)
 		}
 		f.values.Set("email", email)
 		f.values.Set("action", action)
-		resp, err = f.submit(ctx, hc)
-	default:
-		return fmt.Errorf("scriptbrowser: unknown action %q", action)
+		resp, err = do(ctx, hc, f.action, f.values)
 	}
 	if err != nil {
 		return fmt.Errorf("scriptbrowser: %w", err)
@@ -141,7 +131,7 @@ func Visit(ctx context.Context, authURL, email, action string) error {
 		if ferr != nil {
 			return fmt.Errorf("scriptbrowser: %s answered a page without a form to post", u.Host)
 		}
-		if resp, err = f.submit(ctx, hc); err != nil {
+		if resp, err = do(ctx, hc, f.action, f.values); err != nil {
 			return fmt.Errorf("scriptbrowser: %w", err)
 		}
 	}
@@ -162,61 +152,52 @@ type form struct {
 // readForm reads and closes resp's body and returns its first form.
 func readForm(resp *http.Response) (*form, error) {
 	defer resp.Body.Close()
-	z := html.NewTokenizer(io.LimitReader(resp.Body, 1<<20))
-	var f *form
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			if f == nil {
-				return nil, errors.New("no form")
-			}
-			return f, nil
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			attr := func(k string) string {
-				for _, a := range tok.Attr {
-					if a.Key == k {
-						return a.Val
-					}
-				}
-				return ""
-			}
-			switch {
-			case tok.Data == "form" && f == nil:
-				action, err := resp.Request.URL.Parse(attr("action"))
-				if err != nil {
-					return nil, fmt.Errorf("form action: %w", err)
-				}
-				f = &form{action: action.String(), values: url.Values{}}
-			case tok.Data == "input" && f != nil && attr("type") == "hidden":
-				f.values.Add(attr("name"), attr("value"))
-			}
-		case html.EndTagToken:
-			if f != nil && z.Token().Data == "form" {
-				return f, nil
-			}
-		}
-	}
-}
-
-// submit posts the form as a browser does.
-func (f *form) submit(ctx context.Context, hc *http.Client) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.action, strings.NewReader(f.values.Encode()))
+	doc, err := html.Parse(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return hc.Do(req)
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode || n.Data != "form" {
+			continue
+		}
+		action, err := resp.Request.URL.Parse(attr(n, "action"))
+		if err != nil {
+			return nil, fmt.Errorf("form action: %w", err)
+		}
+		f := &form{action: action.String(), values: url.Values{}}
+		for c := range n.Descendants() {
+			if c.Type == html.ElementNode && c.Data == "input" && attr(c, "type") == "hidden" {
+				f.values.Add(attr(c, "name"), attr(c, "value"))
+			}
+		}
+		return f, nil
+	}
+	return nil, errors.New("no form")
 }
 
-func get(ctx context.Context, hc *http.Client, u string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("scriptbrowser: %w", err)
+// attr is the value of n's attribute k, or "".
+func attr(n *html.Node, k string) string {
+	for _, a := range n.Attr {
+		if a.Key == k {
+			return a.Val
+		}
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("scriptbrowser: %w", err)
+	return ""
+}
+
+// do sends a GET of u, or with values a POST of them as a form, as a
+// browser does.
+func do(ctx context.Context, hc *http.Client, u string, values url.Values) (*http.Response, error) {
+	method, body := http.MethodGet, io.Reader(nil)
+	if values != nil {
+		method, body = http.MethodPost, strings.NewReader(values.Encode())
 	}
-	return resp, nil
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if values != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return hc.Do(req)
 }
