@@ -88,13 +88,13 @@ func newDoctor(a fyne.App, run Runner, opts options) *doctorView {
 	return w
 }
 
-// Show shows the window (see base.show) and starts the first run of the
+// Show shows the window (see window.Show) and starts the first run of the
 // checks.
 func (w *doctorView) Show() {
 	if !w.started {
 		w.start()
 	}
-	w.base.show()
+	w.window().Show()
 }
 
 // start runs the checks in the background and shows their report.
