@@ -26,7 +26,7 @@ DEB_PKGS := ca-certificates git gcc libc6-dev pkg-config \
 # Cocoa code), so they cannot be vetted for it from here without a macOS
 # SDK; and those that need it for Windows (Fyne's GL driver), which the
 # Windows lane builds with mingw-w64 as part of pieces-tray.exe.
-DARWIN_CGO_PKGS  := piecestray piecestray/internal/windowcmd piecestray/internal/agent piecestray/internal/doctor piecestray/tray piecestray/ui
+DARWIN_CGO_PKGS  := piecestray piecestray/bench/idle piecestray/internal/windowcmd piecestray/internal/agent piecestray/internal/doctor piecestray/tray piecestray/ui
 WINDOWS_CGO_PKGS := piecestray piecestray/internal/windowcmd
 
 .PHONY: all build deps demo soak test test-short test-windows vet vet-cross bench fuzz screenshots clean
