@@ -92,7 +92,12 @@ func TestStopEndsLatencyWait(t *testing.T) {
 		t.Fatalf("Stop: %v", err)
 	}
 	select {
-	case <-errc:
+	case err := <-errc:
+		// As from a killed Pieces OS: the connection drops, no answer
+		// (an empty 200 would read as a broken profile, not an outage).
+		if err == nil {
+			t.Error("GET /user in flight was answered by the stopped simulator; want the connection dropped")
+		}
 	case <-time.After(waitLong):
 		t.Fatal("the request outlived Stop")
 	}

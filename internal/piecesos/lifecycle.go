@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"piecestray/internal/neterr"
@@ -23,6 +24,26 @@ type run struct {
 	srv    *http.Server
 	cancel context.CancelFunc // cancels every request context of this run
 	served chan struct{}      // closed when Serve has returned
+
+	mu       sync.Mutex
+	stopping bool           // no handler starts any more
+	reqs     sync.WaitGroup // handlers running; added to with mu held while not stopping
+}
+
+// handle runs s's handler for each request of this run, so that Stop can
+// wait for it. A request that comes in as the run stops is dropped.
+func (r *run) handle(s *Server) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		if r.stopping {
+			r.mu.Unlock()
+			panic(http.ErrAbortHandler)
+		}
+		r.reqs.Add(1)
+		r.mu.Unlock()
+		defer r.reqs.Done()
+		s.ServeHTTP(w, req)
+	})
 }
 
 // Start listens on addr (such as "127.0.0.1:0") and serves in the
@@ -50,11 +71,12 @@ func (s *Server) serve(ln net.Listener) {
 	a := ln.Addr().String()
 	s.addr.Store(&a)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{cancel: cancel, served: make(chan struct{}), srv: &http.Server{
-		Handler:           s,
+	r := &run{cancel: cancel, served: make(chan struct{})}
+	r.srv = &http.Server{
+		Handler:           r.handle(s),
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
-	}}
+	}
 	s.run = r
 	go func() {
 		defer close(r.served)
@@ -83,8 +105,9 @@ func (s *Server) URL() string {
 	return ""
 }
 
-// Stop closes the listener and every connection, streams included, and
-// waits for the requests in flight to end. It also ends a Stall. The user state is kept: Restart
+// Stop closes the listener and every connection, streams included, as a
+// killed Pieces OS would (a request in flight gets no answer), and waits
+// for the handlers of those requests to end. It also ends a Stall. The user state is kept: Restart
 // (or Start) serves it again, as a restarted Pieces OS would. Stopping a
 // stopped server does nothing.
 func (s *Server) Stop() error {
@@ -99,10 +122,16 @@ func (s *Server) stopLocked() error {
 		return nil
 	}
 	s.run = nil
+	// As a killed Pieces OS: every connection drops, so a request in
+	// flight gets no answer (a handler that then returns writes nothing).
+	err := r.srv.Close()  // the listener and every connection but the streams
 	r.cancel()            // request contexts: latency waits, sign-in waits, /userinfo calls
-	s.DropStreams()       // hijacked connections, which Shutdown leaves: the streams
+	s.DropStreams()       // hijacked connections, which Close leaves: the streams
 	s.hub.gate.set(false) // a restarted Pieces OS is no longer hung
-	err := r.srv.Shutdown(context.Background())
+	r.mu.Lock()
+	r.stopping = true
+	r.mu.Unlock()
+	r.reqs.Wait()
 	<-r.served
 	s.auth0.CloseIdleConnections()
 	s.log.Info("piecesos: stopped", "addr", s.Addr())
