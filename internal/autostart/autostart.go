@@ -130,12 +130,24 @@ type entrySystem interface {
 	get(env Env) (Status, error)
 }
 
-// writeFile writes b to path (mode 0644), creating its directory.
+// writeFile writes b to path (mode 0644), creating its directory. It
+// writes a temporary file and renames it over path, so that a session
+// reading the entry, or a crash, never meets half an entry.
 func writeFile(path string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".pieces-tray-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, nothing to remove
+	_, err = tmp.Write(b)
+	err = errors.Join(err, tmp.Chmod(0o644), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	return err
 }
 
 // removeFile removes path; a missing file is not an error.

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"piecestray/internal/winetest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,43 @@ func TestXDGHiddenIsOff(t *testing.T) {
 	}
 	if st, _ := (xdg{}).get(env); st.Enabled {
 		t.Error("an entry with Hidden=true reads as on")
+	}
+}
+
+// An entry is replaced whole, never written in place: an old entry that is
+// a link to a file kept elsewhere (a dotfiles checkout) is left alone, and
+// the new one has its own mode, 0644.
+func TestEnableReplacesTheEntry(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links and file modes are Unix matters")
+	}
+	env := tempEnv(t, nil)
+	kept := filepath.Join(env.Home, "dotfiles.desktop")
+	if err := os.WriteFile(kept, []byte("[Desktop Entry]\nExec=/old/pieces-tray\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := (xdg{}).path(env)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(kept, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := (xdg{}).enable(env, "/usr/bin/pieces-tray"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(kept); !strings.Contains(string(b), "/old/pieces-tray") {
+		t.Errorf("enable wrote through the link into %s:\n%s", kept, b)
+	}
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("entry after enable: %v, %v; want a regular file with mode 0644", fi.Mode(), err)
+	}
+	if st, _ := (xdg{}).get(env); !st.Enabled || st.Command != "/usr/bin/pieces-tray" {
+		t.Errorf("after enable: %+v; want on, starting /usr/bin/pieces-tray", st)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".pieces-tray-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 
