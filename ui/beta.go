@@ -124,7 +124,7 @@ func (w *betaWindow) change(optIn bool) {
 		w.idle()
 		defer w.update()
 		if err != nil {
-			e := actionError(err)
+			e := actionError(err, "The beta program could not be changed")
 			msg := app.Sentence(e.Message)
 			if e.Code == app.CodeNotSignedIn {
 				msg = "Pieces OS answered that nobody is signed in (error 511). " +

@@ -126,7 +126,7 @@ func (w *signOutWindow) start() {
 	w.do(app.ActionSignOut, nil, func(res app.Result, err error) {
 		w.idle()
 		if err != nil {
-			showLine(w.message, "Sign-out failed: "+app.Sentence(actionError(err).Message)+" You can try again.", widget.DangerImportance)
+			showLine(w.message, "Sign-out failed: "+app.Sentence(actionError(err, "").Message)+" You can try again.", widget.DangerImportance)
 			w.update()
 			w.win.Canvas().Focus(w.cancel)
 			return

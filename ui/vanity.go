@@ -139,7 +139,7 @@ func (w *vanityWindow) submitSave() {
 		w.idle()
 		defer w.update()
 		if err != nil {
-			w.failed(name, actionError(err))
+			w.failed(name, actionError(err, "The vanity name could not be saved"))
 			return
 		}
 		host := app.VanityHost(name)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -224,6 +225,28 @@ func TestVanityFailuresOfferTheButtonThatHelps(t *testing.T) {
 				t.Errorf("button ran %s; want %s", got, tt.wantAction)
 			}
 		})
+	}
+}
+
+// When the agent cannot be asked, the window still says what failed (the
+// agent's own errors say it already, once).
+func TestVanityFailureSaysWhatFailed(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{errors.New("control: the agent closed the connection"), "The vanity name could not be saved: "},
+		{actionErr(app.CodeServer, "The vanity name could not be saved: Pieces OS answered 500."), "The vanity name could not be saved: Pieces OS answered 500."},
+	} {
+		h, w := newVanityForTest(t)
+		h.push(signedIn(profile()))
+		test.Type(w.entry, "ada")
+		h.client.answer(app.Result{}, tt.err)
+		test.Tap(w.save)
+		h.step()
+		if !strings.HasPrefix(w.message.Text, tt.want) || strings.Count(w.message.Text, "could not be saved") != 1 {
+			t.Errorf("after %v the message is %q; want it to start %q, saying it once", tt.err, w.message.Text, tt.want)
+		}
 	}
 }
 

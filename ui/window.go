@@ -295,19 +295,24 @@ func (b *base) run(btn *keyButton, action app.Action, l *widget.Label) {
 	b.do(action, nil, func(res app.Result, err error) {
 		btn.Enable()
 		if err != nil {
-			showLine(l, actionError(err).Message, widget.DangerImportance)
+			showLine(l, actionError(err, "").Message, widget.DangerImportance)
 		} else {
 			showLine(l, res.Message, widget.MediumImportance)
 		}
 	})
 }
 
-// actionError returns err as an *app.ActionError, wrapping other errors as
-// internal failures with their message.
-func actionError(err error) *app.ActionError {
+// actionError returns err as an *app.ActionError. The agent's errors say
+// what failed; others (the agent could not be asked) are internal failures
+// whose message starts with failed, when it is not empty.
+func actionError(err error, failed string) *app.ActionError {
 	var ae *app.ActionError
 	if errors.As(err, &ae) {
 		return ae
 	}
-	return &app.ActionError{Code: app.CodeInternal, Message: app.Human(err)}
+	msg := app.Human(err)
+	if failed != "" {
+		msg = failed + ": " + msg
+	}
+	return &app.ActionError{Code: app.CodeInternal, Message: msg}
 }
