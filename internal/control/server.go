@@ -104,16 +104,25 @@ type Server struct {
 	cancel   context.CancelFunc // stops Serve, once it runs
 	watches  map[int]int        // peer pid → its running watches
 
-	regMu   sync.Mutex                     // guards the fields below and serializes writes to windows
-	windows map[string]http.ResponseWriter // the held GET /v1/register of each window
-	tokens  map[string]string              // window → the token its next process may register with
+	regMu   sync.Mutex           // guards the fields below
+	windows map[string]*register // the held GET /v1/register of each window
+	tokens  map[string]string    // window → the token its next process may register with
+}
+
+// register is a window process's held GET /v1/register. Its own lock
+// orders the writes to it and its end, so that a window that stops reading
+// holds up nobody but itself.
+type register struct {
+	mu    sync.Mutex
+	w     http.ResponseWriter
+	ended bool // the handler returned: w is not ours any more
 }
 
 func newServer(ln *listener, lock io.Closer) *Server {
 	return &Server{
 		ln:      ln,
 		lock:    lock,
-		windows: make(map[string]http.ResponseWriter),
+		windows: make(map[string]*register),
 		tokens:  make(map[string]string),
 		watches: make(map[int]int),
 	}
@@ -225,14 +234,19 @@ func (s *Server) CloseWindow(window string) bool { return s.send(window, EventCl
 // when there is none or the line could not be written.
 func (s *Server) send(window, event string) bool {
 	s.regMu.Lock()
-	defer s.regMu.Unlock()
-	w := s.windows[window]
-	if w == nil {
+	reg := s.windows[window]
+	s.regMu.Unlock()
+	if reg == nil {
 		return false
 	}
-	rc := http.NewResponseController(w)
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	if reg.ended {
+		return false
+	}
+	rc := http.NewResponseController(reg.w)
 	rc.SetWriteDeadline(time.Now().Add(writeWait))
-	_, err := io.WriteString(w, `{"event":"`+event+`"}`+"\n")
+	_, err := io.WriteString(reg.w, `{"event":"`+event+`"}`+"\n")
 	return err == nil && rc.Flush() == nil
 }
 
@@ -365,38 +379,41 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, CodeBadRequest, "there is no window called %q", truncate(window, maxWindowInMsg))
 		return
 	}
-	if !s.claim(w, window, r.Header.Get(TokenHeader)) {
+	reg := s.claim(w, window, r.Header.Get(TokenHeader))
+	if reg == nil {
 		return
 	}
-	defer func() {
-		s.regMu.Lock()
-		delete(s.windows, window) // ours: claim lets nobody else take the name
-		s.regMu.Unlock()
-	}()
 	<-r.Context().Done()
+	s.regMu.Lock()
+	delete(s.windows, window) // ours: claim lets nobody else take the name
+	s.regMu.Unlock()
+	reg.mu.Lock() // a send under way ends first
+	reg.ended = true
+	reg.mu.Unlock()
 }
 
 // claim registers w as window, answering 200, when token is the one
 // WindowToken gave out for it (it is then used up) and no other
 // registration holds the name; otherwise it answers the problem and returns
-// false.
-func (s *Server) claim(w http.ResponseWriter, window, token string) bool {
+// nil.
+func (s *Server) claim(w http.ResponseWriter, window, token string) *register {
 	s.regMu.Lock()
 	defer s.regMu.Unlock()
 	want, ok := s.tokens[window]
 	switch {
 	case !ok || subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1:
 		fail(w, http.StatusForbidden, CodeForbidden, "only the %s window that the Pieces Tray agent started may register as %q", window, window)
-		return false
+		return nil
 	case s.windows[window] != nil:
 		fail(w, http.StatusConflict, CodeAlreadyRegistered, "window %q is already open", window)
-		return false
+		return nil
 	}
 	delete(s.tokens, window)
-	s.windows[window] = w
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	http.NewResponseController(w).Flush() // the 200: registered
-	return true
+	reg := &register{w: w}
+	s.windows[window] = reg
+	return reg
 }
 
 // fail answers a JSON problem.

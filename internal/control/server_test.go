@@ -422,6 +422,39 @@ func TestRegisterRaiseClose(t *testing.T) {
 	eventually(t, "the registration to end with the Client", func() bool { return !s.Raise("vanity") })
 }
 
+// A window whose registration is stuck in a write (it stopped reading)
+// holds up nobody else: another window is raised and new windows get their
+// tokens at once.
+func TestStuckWindowBlocksOnlyItself(t *testing.T) {
+	s, path := serve(t, newFakeHandler())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := client(t, path)
+	for _, w := range []string{"account", "vanity"} {
+		if err := c.Register(ctx, w, s.WindowToken(w), func(string) {}); err != nil {
+			t.Fatalf("Register(%s) = %v", w, err)
+		}
+	}
+	s.regMu.Lock()
+	stuck := s.windows["account"]
+	s.regMu.Unlock()
+	stuck.mu.Lock() // as a write to the account window that does not return
+	defer stuck.mu.Unlock()
+	done := make(chan bool, 1)
+	go func() {
+		s.WindowToken("beta")
+		done <- s.Raise("vanity")
+	}()
+	select {
+	case ok := <-done:
+		if !ok {
+			t.Error("Raise(vanity) = false; want true")
+		}
+	case <-time.After(waitLong):
+		t.Fatal("Raise(vanity) waited for the stuck account window")
+	}
+}
+
 func TestRegisterNeedsToken(t *testing.T) {
 	s, path := serve(t, newFakeHandler())
 	token := s.WindowToken("account")
