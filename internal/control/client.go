@@ -73,6 +73,9 @@ func (c *Client) Call(ctx context.Context, action string, args any, result any) 
 func (c *Client) Info(ctx context.Context) (Info, error) {
 	var info Info
 	err := c.fetch(ctx, http.MethodGet, "/v1/info", nil, &info, "info")
+	if err == nil && info.Version == "" {
+		err = errors.New("control: info: the agent did not say its version")
+	}
 	return info, err
 }
 
@@ -162,18 +165,21 @@ func (c *Client) stream(ctx context.Context, path, token string, onLine func([]b
 }
 
 // fetch sends method path with body and decodes the JSON answer into
-// result (unless result is nil or the answer empty). The agent's
-// *RemoteError is returned as it is; other errors are wrapped with what.
+// result (unless result is nil or the answer empty: an action may answer
+// nothing). The agent's *RemoteError is returned as it is; other errors are
+// wrapped with what.
 func (c *Client) fetch(ctx context.Context, method, path string, body []byte, result any, what string) error {
 	rc, err := c.send(ctx, method, path, "", body)
 	if err == nil {
 		defer rc.Close()
 		var b []byte
 		if b, err = io.ReadAll(io.LimitReader(rc, maxReplySize)); err == nil && result != nil && len(b) > 0 {
-			err = json.Unmarshal(b, result)
+			if err = json.Unmarshal(b, result); err != nil {
+				err = fmt.Errorf("decode the answer: %w", err)
+			}
 		}
 	}
-	if re := (*RemoteError)(nil); err == nil || errors.As(err, &re) {
+	if _, remote := errors.AsType[*RemoteError](err); err == nil || remote {
 		return err
 	}
 	return fmt.Errorf("control: %s: %w", what, err)

@@ -255,6 +255,12 @@ func TestInfo(t *testing.T) {
 		t.Errorf("Info() = %+v, %v; want %+v", got, err, want)
 	}
 
+	// An agent that answers without its version is no answer.
+	_, silent := serve(t, &CoreHandler{Core: newFakeCore(app.State{})})
+	if got, err := client(t, silent).Info(ctx); err == nil {
+		t.Errorf("Info() of an agent that names no version = %+v, nil; want an error", got)
+	}
+
 	_, old := serve(t, newFakeHandler())
 	_, err = client(t, old).Info(ctx)
 	wantRemote(t, "Info() of a handler without AgentInfo", err, CodeBadRequest)
