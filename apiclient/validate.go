@@ -87,9 +87,12 @@ func missingField(t reflect.Type, v any) string {
 		f := t.Field(i)
 		name := jsonName(f)
 		val, ok := m[name]
-		for k, kv := range m {
-			if !ok && strings.EqualFold(k, name) {
-				val = kv
+		if !ok { // the same key in other case: of several, the first non-null in sorted order
+			match := ""
+			for k, kv := range m {
+				if kv != nil && strings.EqualFold(k, name) && (match == "" || k < match) {
+					match, val = k, kv
+				}
 			}
 		}
 		if val == nil {

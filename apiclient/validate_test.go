@@ -1,6 +1,7 @@
 package apiclient_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -171,4 +172,26 @@ func TestListValidate(t *testing.T) {
 	checkMissing(t, "ReturnedUserProfile", (&apiclient.ReturnedUserProfile{User: bad}).Validate(), "user.aesthetics")
 	checkMissing(t, "Users", (&apiclient.Users{Iterable: []apiclient.UserProfile{*validProfile()}}).Validate(), "")
 	checkMissing(t, "Users", (&apiclient.Users{Iterable: []apiclient.UserProfile{*validProfile(), *bad}}).Validate(), "iterable[1].aesthetics")
+}
+
+// A key that differs from the wire name only in case counts, as for
+// encoding/json; of several such keys, the answer is the same every time
+// (map order must not decide it).
+func TestDecodeKeyCase(t *testing.T) {
+	b, err := json.Marshal(validProfile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "id")
+	m["ID"], m["Id"], m["iD"] = "u1", nil, nil
+	b, _ = json.Marshal(m)
+	for range 50 {
+		if _, err := apiclient.DecodeProfile(b); err != nil {
+			t.Fatalf("DecodeProfile with the id as \"ID\" beside null variants: %v", err)
+		}
+	}
 }
