@@ -287,15 +287,18 @@ func (r *runner) click(ctx context.Context, id ItemID, m Menu) {
 	if !it.Enabled || !it.Visible {
 		return // a click that raced with a state change
 	}
-	log := r.cfg.Logger
-	log.Debug("menu click", "item", it.Label)
+	log := r.cfg.Logger.With("item", it.Label)
+	if id == OpenCloud {
+		log = r.cfg.Logger.With("item", "Open personal cloud") // not the person's address
+	}
+	log.Debug("menu click")
 	// do runs f in a goroutine and logs its failure as what.
 	do := func(what string, f func() error) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
 			if err := f(); err != nil && ctx.Err() == nil {
-				log.Warn(what, "item", it.Label, "err", err)
+				log.Warn(what, "err", err)
 			}
 		}()
 	}

@@ -131,13 +131,33 @@ type loopTest struct {
 	quit                chan struct{}
 	cancel              context.CancelFunc
 	ended               chan struct{}
+	log                 lockedBuffer // the loop's log, at debug level
+}
+
+// lockedBuffer is a bytes.Buffer for several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func startLoop(t *testing.T, clipErr error, first app.State) *loopTest {
 	t.Helper()
 	lt := &loopTest{core: newFakeCore(), sh: &fakeShell{}, windows: newRecorder(nil), open: newRecorder(nil),
 		clip: newRecorder(clipErr), quit: make(chan struct{}, 1), ended: make(chan struct{})}
-	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip.Copy}.withDefaults()
+	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip.Copy,
+		Logger: slog.New(slog.NewTextHandler(&lt.log, &slog.HandlerOptions{Level: slog.LevelDebug}))}.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	lt.cancel = cancel
 	r := &runner{cfg: cfg, quit: func() { lt.quit <- struct{}{}; cancel() }}
@@ -232,6 +252,9 @@ func TestLoopClicks(t *testing.T) {
 	lt.click(OpenCloud)
 	if got := wait(t, lt.open.seen, "Open"); got != "open https://jane.pieces.cloud" {
 		t.Errorf("Open cloud did %q", got)
+	}
+	if log := lt.log.String(); !strings.Contains(log, "menu click") || strings.Contains(log, "jane.pieces.cloud") {
+		t.Errorf("the clicks' log names the person's cloud address, or no click:\n%s", log)
 	}
 
 	lt.click(Quit)
