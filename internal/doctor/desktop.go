@@ -65,9 +65,11 @@ func checkDesktop(ctx context.Context, env Env) []Check {
 		const why = "not checked: only on Linux desktops"
 		return []Check{skip(why), skip(why), skip(why)}
 	}
-	ctx, cancel := context.WithTimeout(ctx, netWait)
+	// Each question gets its own wait: a hung first answer must not make
+	// the second look absent.
+	hostCtx, cancel := context.WithTimeout(ctx, netWait)
 	defer cancel()
-	has, err := env.Desktop.TrayHost(ctx)
+	has, err := env.Desktop.TrayHost(hostCtx)
 	host := ok("a tray host runs (" + watcherName + ")")
 	if err != nil {
 		host = fail("the D-Bus session bus does not answer: "+because(err), "Run Pieces Tray in a desktop session (DBUS_SESSION_BUS_ADDRESS names its bus)")
@@ -76,7 +78,9 @@ func checkDesktop(ctx context.Context, env Env) []Check {
 			"On GNOME, install the AppIndicator and KStatusNotifierItem Support extension; elsewhere add a system tray to the panel")
 	}
 
-	name, version, err := env.Desktop.NotificationServer(ctx)
+	notesCtx, cancel := context.WithTimeout(ctx, netWait)
+	defer cancel()
+	name, version, err := env.Desktop.NotificationServer(notesCtx)
 	notes := ok("a notification server answers")
 	if err != nil {
 		notes = warn("no notification server answers, so profile changes are not announced",

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -136,6 +137,9 @@ func Run(ctx context.Context, env Env) Report {
 		desk,
 		[]Check{agent.check(env), pos.clockCheck()},
 	)
+	if len(checks) != len(order) { // each check takes its ID and title from its place
+		panic(fmt.Sprintf("doctor: %d checks for %d places", len(checks), len(order)))
+	}
 	r := Report{Version: env.Version, Incomplete: ctx.Err() != nil}
 	for i, c := range checks {
 		c.ID, c.Title = order[i].id, order[i].title
