@@ -363,9 +363,13 @@ func TestDesktop(t *testing.T) {
 		{"no notification server", &fakeDesktop{host: true, notesErr: errors.New("ServiceUnknown")}, IDNotifications, Warn, "no notification server answers", "PIECES_TRAY_NOTIFICATIONS=off"},
 		{"notification server", &fakeDesktop{host: true, name: "Fake\x1b[31m Notifications", version: "1.0"}, IDNotifications, OK, "Fake[31m Notifications 1.0 answers", ""},
 		{"not Linux", nil, IDTrayHost, Skip, "only on Linux", ""},
+		// A bus that hangs on the first question still gets the second
+		// asked in a wait of its own (this case takes the 5 s wait).
+		{"hung tray question", &fakeDesktop{hostHangs: true, name: "n"}, IDNotifications, OK, "n answers", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			w := newWorld(t)
 			w.env.Desktop = tt.desktop
 			want(t, w.check(tt.id), tt.status, tt.found, tt.fix)

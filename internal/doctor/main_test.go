@@ -176,13 +176,23 @@ func (m mapEnv) get(k string) string { return m[k] }
 type fakeDesktop struct {
 	host          bool
 	hostErr       error
+	hostHangs     bool // TrayHost answers only when its wait is over
 	name, version string
 	notesErr      error
 }
 
-func (d *fakeDesktop) TrayHost(context.Context) (bool, error) { return d.host, d.hostErr }
+func (d *fakeDesktop) TrayHost(ctx context.Context) (bool, error) {
+	if d.hostHangs {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
+	return d.host, d.hostErr
+}
 
-func (d *fakeDesktop) NotificationServer(context.Context) (string, string, error) {
+func (d *fakeDesktop) NotificationServer(ctx context.Context) (string, string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", "", err
+	}
 	return d.name, d.version, d.notesErr
 }
 
