@@ -1,6 +1,7 @@
 package control
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -50,30 +51,32 @@ func socketPathFor(goos string, getenv func(string) string, uid int, tempDir fun
 // ours made for the socket (just created, or named pieces-tray*) and refuses
 // any other that is too open, never changing it.
 func secureDir(dir string) error {
-	created := false
-	for chmodded := false; ; chmodded = true {
-		fi, err := os.Lstat(dir)
-		if errors.Is(err, fs.ErrNotExist) && !created {
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return fmt.Errorf("control: create socket directory: %w", err)
-			}
-			created = true
-			fi, err = os.Lstat(dir)
+	fi, err := os.Lstat(dir)
+	created := errors.Is(err, fs.ErrNotExist)
+	if created {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("control: create socket directory: %w", err)
 		}
-		if err != nil {
-			return fmt.Errorf("control: socket directory: %w", err)
-		}
-		fix, err := checkDir(dir, fi, os.Geteuid(), created || strings.HasPrefix(filepath.Base(dir), "pieces-tray"))
-		switch {
-		case err != nil || !fix:
-			return err
-		case chmodded: // a file system that ignores modes
-			return fmt.Errorf("control: socket directory %s is still %v after chmod", dir, fi.Mode().Perm())
-		}
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("control: make socket directory private: %w", err)
-		}
+		fi, err = os.Lstat(dir)
 	}
+	if err != nil {
+		return fmt.Errorf("control: socket directory: %w", err)
+	}
+	ours := created || strings.HasPrefix(filepath.Base(dir), "pieces-tray")
+	if fix, err := checkDir(dir, fi, os.Geteuid(), ours); err != nil || !fix {
+		return err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("control: make socket directory private: %w", err)
+	}
+	// Look again: a file system that ignores modes leaves it open.
+	if fi, err = os.Lstat(dir); err != nil {
+		return fmt.Errorf("control: socket directory: %w", err)
+	}
+	if fix, err := checkDir(dir, fi, os.Geteuid(), true); err != nil || fix {
+		return cmp.Or(err, fmt.Errorf("control: socket directory %s is still %v after chmod", dir, fi.Mode().Perm()))
+	}
+	return nil
 }
 
 // checkDir decides about the socket directory described by fi for the user
