@@ -160,6 +160,9 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 	if c.signIn == run {
 		c.signIn = nil
 	}
+	// In auth0 mode tok != nil means the browser part was done and Pieces
+	// OS's part (from_token) failed; tok == nil in either mode means the
+	// browser part was not.
 	retry := " Choose Sign in… to try again."
 	switch {
 	case err == nil:
@@ -177,8 +180,9 @@ func (c *Core) signInFlow(runCtx, ctx context.Context, run *signInRun) {
 		c.setErrorLocked(errSignIn, fmt.Sprintf("The sign-in was not finished in the browser within %s.", c.cfg.SignInTimeout.Round(time.Second))+retry+c.otherModeHint())
 	case apiclient.IsUnauthorized(err) && tok != nil:
 		c.setErrorLocked(errSignIn, "Pieces OS did not accept your sign-in: "+Human(err)+" Try signing in again; if it keeps failing, restart Pieces OS.")
-	case c.cfg.Mode == ModeAuth0:
+	case c.cfg.Mode == ModeAuth0: // any other auth0-mode failure
 		c.setErrorLocked(errSignIn, "Sign-in failed: "+Human(err))
+	// The rest are Pieces OS's answers to POST /os/sign_in.
 	case apiclient.IsServerError(err): // its message says Pieces OS could not sign you in
 		c.setErrorLocked(errSignIn, Human(err)+retry)
 	default:
@@ -328,15 +332,18 @@ func (c *Core) SetVanity(ctx context.Context, name string) (Result, error) {
 		return Result{}, &ActionError{Code: CodeInvalid, Message: capitalize(err.Error())}
 	}
 	name = apiclient.NormalizeVanityName(name)
-	return c.change(ctx, ActionSetVanity, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
-		body := *user
-		body.VanityName = name
-		_, err := client.UpdateVanity(ctx, &body)
-		return err
-	}, func(err error) *ActionError { return vanityError(err, name) },
-		func(p *apiclient.UserProfile) bool { return VanityName(p) == name },
-		"Your personal cloud is now "+VanityHost(name)+".",
-		"Saved. Pieces OS has not shown "+VanityHost(name)+" yet; it can take a few minutes.")
+	return c.change(ctx, ActionSetVanity, userChange{
+		send: func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+			body := *user
+			body.VanityName = name
+			_, err := client.UpdateVanity(ctx, &body)
+			return err
+		},
+		failed: func(err error) *ActionError { return vanityError(err, name) },
+		shows:  func(p *apiclient.UserProfile) bool { return VanityName(p) == name },
+		done:   "Your personal cloud is now " + VanityHost(name) + ".",
+		saved:  "Saved. Pieces OS has not shown " + VanityHost(name) + " yet; it can take a few minutes.",
+	})
 }
 
 // SetBeta opts the user in to the beta program (a continuous window from
@@ -346,40 +353,50 @@ func (c *Core) SetBeta(ctx context.Context, optIn bool) (Result, error) {
 	if optIn {
 		done = "You joined the beta program."
 	}
-	return c.change(ctx, ActionSetBeta, func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
-		now := &apiclient.GroupedTimestamp{Value: c.cfg.Clock.Now().UTC()}
-		window := &apiclient.AnonymousTemporalRange{To: now}
-		if optIn {
-			window = &apiclient.AnonymousTemporalRange{Continuous: &optIn, From: now}
-		}
-		body := &apiclient.UserBetaStatus{User: user.ID}
-		status := &apiclient.Auth0UserBetaStatus{Vision: window}
-		if user.Descope != nil && user.Auth0 == nil {
-			body.Descope = status
-		} else {
-			body.Auth0 = status
-		}
-		_, err := client.UserBetaStatus(ctx, body)
-		return err
-	}, betaError, func(p *apiclient.UserProfile) bool {
-		return BetaOptedIn(p, c.cfg.Clock.Now().Add(time.Second)) == optIn
-	}, done, "Saved. Pieces OS has not shown the change yet.")
+	return c.change(ctx, ActionSetBeta, userChange{
+		send: func(ctx context.Context, client PiecesOS, user *apiclient.UserProfile) error {
+			now := &apiclient.GroupedTimestamp{Value: c.cfg.Clock.Now().UTC()}
+			window := &apiclient.AnonymousTemporalRange{To: now}
+			if optIn {
+				window = &apiclient.AnonymousTemporalRange{Continuous: &optIn, From: now}
+			}
+			body := &apiclient.UserBetaStatus{User: user.ID}
+			status := &apiclient.Auth0UserBetaStatus{Vision: window}
+			if user.Descope != nil && user.Auth0 == nil {
+				body.Descope = status
+			} else {
+				body.Auth0 = status
+			}
+			_, err := client.UserBetaStatus(ctx, body)
+			return err
+		},
+		failed: betaError,
+		shows: func(p *apiclient.UserProfile) bool {
+			return BetaOptedIn(p, c.cfg.Clock.Now().Add(time.Second)) == optIn
+		},
+		done:  done,
+		saved: "Saved. Pieces OS has not shown the change yet.",
+	})
 }
 
 // Refresh asks Pieces OS to refresh the user (GET /user/refresh).
 func (c *Core) Refresh(ctx context.Context) (Result, error) {
-	return c.change(ctx, ActionRefresh, func(ctx context.Context, client PiecesOS, _ *apiclient.UserProfile) error {
-		seq := c.streamSeq()
-		p, err := client.RefreshUser(ctx)
-		if err == nil {
-			c.mu.Lock()
-			c.applySideReadLocked(p, seq)
-			c.mu.Unlock()
-		}
-		return err
-	}, func(err error) *ActionError {
-		return &ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)}
-	}, nil, "Profile refreshed.", "")
+	return c.change(ctx, ActionRefresh, userChange{
+		send: func(ctx context.Context, client PiecesOS, _ *apiclient.UserProfile) error {
+			seq := c.streamSeq()
+			p, err := client.RefreshUser(ctx)
+			if err == nil {
+				c.mu.Lock()
+				c.applySideReadLocked(p, seq)
+				c.mu.Unlock()
+			}
+			return err
+		},
+		failed: func(err error) *ActionError {
+			return &ActionError{Code: codeOf(err), Message: "Could not refresh your profile: " + Human(err)}
+		},
+		done: "Profile refreshed.", // the answer is the new profile: nothing to wait for
+	})
 }
 
 // Retry looks for Pieces OS again now, and reads the stored session again
@@ -419,34 +436,41 @@ func (c *Core) begin(a Action) (PiecesOS, *apiclient.UserProfile, error) {
 	return c.client, c.user, nil
 }
 
-// change runs an action on the signed-in user: send asks Pieces OS
-// (within 30 s), failed words its failure, which becomes the last error, and
-// ok, when set, says whether the profile shows the change. The result says
-// done once the change is confirmed, else saved.
-func (c *Core) change(ctx context.Context, a Action, send func(context.Context, PiecesOS, *apiclient.UserProfile) error,
-	failed func(error) *ActionError, ok func(*apiclient.UserProfile) bool, done, saved string) (Result, error) {
+// userChange is one change to the signed-in user, which change runs.
+type userChange struct {
+	send   func(context.Context, PiecesOS, *apiclient.UserProfile) error // asks Pieces OS for it
+	failed func(error) *ActionError                                      // words its failure
+	shows  func(*apiclient.UserProfile) bool                             // whether a profile shows it; nil: no need to look
+	done   string                                                        // the result once the profile shows it
+	saved  string                                                        // the result when Pieces OS took it but the profile does not show it yet
+}
+
+// change runs action a, the change ch, on the signed-in user: it asks
+// Pieces OS (within 30 s), then waits for the profile to show the change.
+// A failure becomes the last error.
+func (c *Core) change(ctx context.Context, a Action, ch userChange) (Result, error) {
 	client, user, err := c.begin(a)
 	if err != nil {
 		return Result{}, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	err = send(sctx, client, user)
+	err = ch.send(sctx, client, user)
 	cancel()
-	confirmed := err == nil && (ok == nil || c.confirm(ctx, client, ok))
+	confirmed := err == nil && (ch.shows == nil || c.confirm(ctx, client, ch.shows))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer c.commitLocked()
 	c.busy = ""
 	if err != nil {
-		e := failed(err)
+		e := ch.failed(err)
 		c.setErrorLocked(errAction, e.Message)
 		return Result{}, e
 	}
 	if !confirmed {
-		return Result{Message: saved}, nil
+		return Result{Message: ch.saved}, nil
 	}
 	c.clearErrorLocked(errAction)
-	return Result{Message: done, Confirmed: true}, nil
+	return Result{Message: ch.done, Confirmed: true}, nil
 }
 
 // confirm waits until the profile satisfies ok, from the stream or by

@@ -493,13 +493,13 @@ func (c *Core) scheduleRenewalLocked() {
 	}
 	now := c.cfg.Clock.Now()
 	wait := max(c.token.Expiry.Sub(now)*4/5, time.Second)
-	c.afterLocked(&c.renewTimer, wait, c.renewLocked(c.gen))
+	c.afterLocked(&c.renewTimer, wait, c.renewer(c.gen))
 	c.renewAt = now.Add(wait).Round(0) // wall clock, which goes on during sleep
 }
 
-// renewLocked returns a callback, run under mu, that renews the session of
-// generation gen in the background.
-func (c *Core) renewLocked(gen uint64) func() {
+// renewer returns a callback, to be run with mu held (as timer callbacks
+// are), that renews the session of generation gen in the background.
+func (c *Core) renewer(gen uint64) func() {
 	return func() { c.goBackgroundLocked(func(ctx context.Context) { c.renew(ctx, gen) }) }
 }
 
@@ -520,7 +520,7 @@ func (c *Core) renewIfDueLocked() {
 	}
 	c.cfg.Logger.Info("a session renewal is overdue; renewing now")
 	c.stopRenewalLocked()
-	c.renewLocked(c.gen)()
+	c.renewer(c.gen)()
 }
 
 // renew refreshes the token and re-authenticates Pieces OS in the
@@ -545,7 +545,7 @@ func (c *Core) renew(ctx context.Context, gen uint64) {
 		if c.token != nil && !c.cfg.Clock.Now().Before(c.token.Expiry) {
 			c.setErrorLocked(errRenew, "Pieces Tray could not renew your session: "+Human(err)+" It keeps trying.")
 		}
-		c.retryLaterLocked(c.renewLocked(gen))
+		c.retryLaterLocked(c.renewer(gen))
 	}
 	c.commitLocked()
 }
