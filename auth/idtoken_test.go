@@ -98,15 +98,15 @@ func TestIDTokenVerification(t *testing.T) {
 	}{
 		{"valid", jwt(t, key, hdr, good()), ""},
 		{"audience list", jwt(t, key, hdr, with("aud", []string{"other", auth.DefaultClientID})), ""},
-		{"issuer without slash", jwt(t, key, hdr, with("iss", p.srv.URL)), ""},
-		{"other key", jwt(t, other, hdr, good()), "signature does not verify"},
-		{"wrong issuer", jwt(t, key, hdr, with("iss", "https://evil.example/")), "issuer"},
-		{"wrong audience", jwt(t, key, hdr, with("aud", "someone-else")), "not for client"},
+		{"issuer without its slash", jwt(t, key, hdr, with("iss", p.srv.URL)), "different provider"}, // OpenID Connect: an exact match
+		{"other key", jwt(t, other, hdr, good()), "failed to verify signature"},
+		{"wrong issuer", jwt(t, key, hdr, with("iss", "https://evil.example/")), "different provider"},
+		{"wrong audience", jwt(t, key, hdr, with("aud", "someone-else")), "expected audience"},
 		{"expired", jwt(t, key, hdr, with("exp", now.Add(-time.Hour).Unix())), "expired"},
 		{"no subject", jwt(t, key, hdr, with("sub", "")), "no subject"},
-		{"unknown key id", jwt(t, key, map[string]any{"alg": "RS256", "kid": "k9"}, good()), "unknown key"},
-		{"alg none", b64u([]byte(`{"alg":"none"}`)) + "." + b64u([]byte(`{"sub":"x"}`)) + ".", "not RS256"},
-		{"garbage", "not-a-jwt", "not a JWT"},
+		{"unknown key id", jwt(t, key, map[string]any{"alg": "RS256", "kid": "k9"}, good()), "failed to verify signature"},
+		{"alg none", b64u([]byte(`{"alg":"none"}`)) + "." + b64u([]byte(`{"sub":"x"}`)) + ".", "unexpected signature algorithm"},
+		{"garbage", "not-a-jwt", "malformed jwt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

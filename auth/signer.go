@@ -2,11 +2,14 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
 
@@ -31,7 +34,7 @@ type Signer struct {
 	// tamperVerifier, when set, changes the PKCE verifier sent with the code
 	// exchange (tests: the server must reject it).
 	tamperVerifier func(string) string
-	keys           *keySet
+	ids            *oidc.IDTokenVerifier // checks id_tokens; nil when the domain is bad
 
 	running atomic.Bool // a Login is in progress
 }
@@ -63,8 +66,12 @@ func NewSigner(cfg Config, b Browser, opts ...SignerOption) *Signer {
 	for _, o := range opts {
 		o(s)
 	}
-	base, _ := cfg.baseURL() // Login and Refresh report a bad domain
-	s.keys = &keySet{url: base + "/.well-known/jwks.json", hc: s.hc}
+	// The issuer's signing keys, fetched when a token names one not seen
+	// yet (keys rotate). Login and Refresh report a bad domain.
+	if iss, err := cfg.Issuer(); err == nil {
+		keys := oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), s.hc), iss+".well-known/jwks.json")
+		s.ids = oidc.NewVerifier(iss, keys, &oidc.Config{ClientID: cfg.ClientID, Now: s.now})
+	}
 	return s
 }
 
@@ -87,19 +94,28 @@ func (s *Signer) clientContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, s.hc)
 }
 
-// verify checks tok's id_token, when it has one, and records its claims.
+// verify checks tok's id_token, when it has one (an RS256 signature by the
+// issuer's key, the issuer, this client as audience, not expired), and
+// records its claims.
 func (s *Signer) verify(ctx context.Context, tok *Token) error {
 	if tok.IDToken == "" {
 		return nil
 	}
-	iss, err := s.cfg.Issuer()
-	if err != nil {
+	if s.ids == nil {
+		_, err := s.cfg.Issuer()
 		return err
 	}
-	c, err := verifyIDToken(ctx, s.keys, tok.IDToken, iss, s.cfg.ClientID, s.now())
+	id, err := s.ids.Verify(ctx, tok.IDToken)
 	if err != nil {
-		return err
+		return fmt.Errorf("auth: id_token: %w", err)
 	}
-	tok.claims = c
+	var c idClaims
+	if err := id.Claims(&c); err != nil {
+		return fmt.Errorf("auth: id_token claims: %w", err)
+	}
+	if c.Subject == "" {
+		return errors.New("auth: id_token has no subject")
+	}
+	tok.claims = &c
 	return nil
 }

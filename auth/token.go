@@ -79,3 +79,9 @@ type Session struct {
 	ClientID     string    `json:"client_id,omitempty"`
 	SavedAt      time.Time `json:"saved_at"`
 }
+
+// idClaims are the id_token claims pieces-tray reads.
+type idClaims struct {
+	Subject string `json:"sub"`
+	Email   string `json:"email"`
+}
