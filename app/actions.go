@@ -252,7 +252,9 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	remote := c.signOutRemote(ctx, client, user)
 	var delErr error
 	if mayHold {
-		delErr = c.deleteStore(ctx, personStoreTimeout)
+		// Not cut short by a quit (the agent waits for this call): a
+		// session left in the keyring would come back at the next start.
+		delErr = c.deleteStore(context.WithoutCancel(ctx), personStoreTimeout)
 	}
 	c.refreshMu.Unlock()
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -187,6 +188,42 @@ func TestSignOutWhilePiecesOSIsDown(t *testing.T) {
 	}
 	if w.store.Session() != nil {
 		t.Error("the local session was not removed")
+	}
+}
+
+// Quitting while a sign-out deletes the saved session does not cut the
+// delete short: the next start would restore the session the person
+// removed.
+func TestQuitDuringSignOutFinishesTheDelete(t *testing.T) {
+	store := authtest.NewStore()
+	w := newWorld(t, withStore(store))
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	store.Block()
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.core.Do(context.Background(), ActionSignOut, nil)
+		done <- err
+	}()
+	deadline := time.Now().Add(wait)
+	for store.Calls(authtest.OpDelete) == 0 || store.InFlight() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the sign-out never reached the keyring")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	w.cancel() // Quit: the core's Run ends
+	store.Unblock()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("SignOut: %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("SignOut did not return")
+	}
+	if store.Session() != nil {
+		t.Error("quitting cut the keyring delete short: the next start would restore the session")
 	}
 }
 
