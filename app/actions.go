@@ -274,6 +274,7 @@ func (c *Core) SignOut(context.Context) (Result, error) {
 	c.expectSignOut = false
 	if delErr == nil && mayHold {
 		c.keyringMayHold = false
+		c.markSignedOut(false)
 	}
 	msg := "You are signed out. Pieces OS forgot your account on this computer and the saved session was deleted. Your browser may still be signed in to Pieces."
 	deleted := "The saved session was deleted, but "

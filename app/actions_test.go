@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -224,6 +226,41 @@ func TestQuitDuringSignOutFinishesTheDelete(t *testing.T) {
 	}
 	if store.Session() != nil {
 		t.Error("quitting cut the keyring delete short: the next start would restore the session")
+	}
+}
+
+// A session the keyring would not delete at sign-out stays removed across
+// a restart of the agent: the next start deletes it and never restores it.
+func TestRemovedSessionStaysRemovedAfterARestart(t *testing.T) {
+	store := authtest.NewStore()
+	mark := filepath.Join(t.TempDir(), "pieces-tray", "signed-out")
+	w := newWorld(t, withStore(store), withSignedOutMark(mark))
+	w.waitPhase(PhaseSignedOut)
+	w.signIn()
+	store.SetErr(authtest.OpDelete, errors.New("keyring exploded"))
+	if _, err := w.do(ActionSignOut, nil); err != nil {
+		t.Fatalf("SignOut: %v", err)
+	}
+	if _, err := os.Stat(mark); err != nil {
+		t.Fatalf("no mark after a delete that failed: %v", err)
+	}
+	w.stop() // Quit, before a retry could delete it
+
+	store.SetErr(authtest.OpDelete, nil) // the keyring works again
+	w2 := newWorld(t, sharing(w), withSignedOutMark(mark))
+	deadline := time.Now().Add(wait)
+	for store.Session() != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the next start did not delete the session the person removed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	w2.quiet()
+	if st := w2.core.State(); st.SignedIn() || st.Phase != PhaseSignedOut {
+		t.Errorf("after the restart: phase %s; want signed out", st.Phase)
+	}
+	if _, err := os.Stat(mark); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the mark outlived the delete: %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"reflect"
 	"slices"
 	"sync"
@@ -55,12 +56,16 @@ type Config struct {
 	Follower Follower
 	Signer   Signer
 	Store    auth.Store
-	Browser  auth.Browser    // optional; brings a running sign-in forward
-	Clock    apiclient.Clock // default apiclient.SystemClock
-	Logger   *slog.Logger    // default discards
-	OnEvent  func(Event)     // optional; called from one goroutine, in order
-	Issuer   string          // recorded with the stored session
-	ClientID string          // recorded with the stored session
+	// SignedOutMark, when set, is a file that says the keyring still holds
+	// a session the person removed, so that the next start deletes it
+	// instead of restoring it. Default: no file (a later start restores it).
+	SignedOutMark string
+	Browser       auth.Browser    // optional; brings a running sign-in forward
+	Clock         apiclient.Clock // default apiclient.SystemClock
+	Logger        *slog.Logger    // default discards
+	OnEvent       func(Event)     // optional; called from one goroutine, in order
+	Issuer        string          // recorded with the stored session
+	ClientID      string          // recorded with the stored session
 
 	// ConfirmTimeout bounds how long vanity and beta changes wait to be
 	// confirmed by the profile. Default 20 s.
@@ -229,6 +234,9 @@ func New(cfg Config) *Core {
 
 		loadBackoff:  apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
 		renewBackoff: apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
+	}
+	if _, err := os.Stat(cfg.SignedOutMark); cfg.SignedOutMark != "" && err == nil {
+		c.pendingDelete = true // an earlier run could not delete it
 	}
 	if cfg.Mode == ModePiecesOS {
 		// Pieces OS keeps the session: there is nothing to read here.

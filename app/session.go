@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -85,6 +88,8 @@ func (c *Core) loadStore(ctx context.Context) {
 			// The last attempt to delete a session the person removed
 			// failed; finish the deletion instead.
 			c.deleteFromKeyringLocked()
+		default:
+			c.markSignedOut(false) // it is gone
 		}
 		c.commitLocked()
 		return
@@ -128,6 +133,9 @@ func (c *Core) persistLocked() {
 	sess, gen := c.stored, c.gen
 	c.keyringLocked(func(ctx context.Context) error { return c.cfg.Store.Save(ctx, sess) }, func(err error) {
 		c.noteSaveLocked(err)
+		if err == nil {
+			c.markSignedOut(false) // the removed session is overwritten
+		}
 		if err == nil && c.gen == gen && c.stored == sess {
 			c.storage = StorageInfo{Kind: StorageKeyring}
 		}
@@ -305,6 +313,7 @@ func (c *Core) deleteFromKeyringLocked() {
 		}
 		// A sign-out that could not delete it is complete now.
 		c.keyringMayHold = false
+		c.markSignedOut(false)
 		c.clearErrorLocked(errKeyring, errSignOut)
 	})
 }
@@ -325,8 +334,29 @@ func (c *Core) deleteStore(ctx context.Context, timeout time.Duration) error {
 // restore it.
 func (c *Core) deleteFailedLocked(err error) {
 	c.pendingDelete = true
+	c.markSignedOut(true)
 	c.setErrorLocked(errKeyring, "The saved session could not be removed from the keyring: "+Human(err))
 	c.retryLoadLocked()
+}
+
+// markSignedOut records (on) or forgets that the keyring still holds a
+// session the person removed (Config.SignedOutMark).
+func (c *Core) markSignedOut(on bool) {
+	path := c.cfg.SignedOutMark
+	if path == "" {
+		return
+	}
+	var err error
+	if on {
+		if err = os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+			err = os.WriteFile(path, nil, 0o600)
+		}
+	} else if err = os.Remove(path); errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	if err != nil {
+		c.cfg.Logger.Warn("could not record that a removed session is still in the keyring", "err", err)
+	}
 }
 
 // refreshAndAuthenticate refreshes the stored session of generation gen (the
@@ -429,6 +459,7 @@ func (c *Core) adopt(ctx context.Context, tok *auth.Token, prev *auth.Session, g
 		}
 	} else {
 		c.storage = StorageInfo{Kind: StorageKeyring}
+		c.markSignedOut(false) // a removed session there is overwritten
 	}
 	c.commitLocked()
 	return true

@@ -59,6 +59,7 @@ type worldSetup struct {
 	verifier string        // Auth0 URL the simulator verifies tokens with, when not ours
 	timeout  time.Duration // sign-in timeout
 	mode     SignInMode
+	mark     string // Config.SignedOutMark
 	a0       *auth0sim.Server
 	sim      *piecesos.Server
 }
@@ -71,6 +72,8 @@ func withBrowser(action string) worldOption    { return func(s *worldSetup) { s.
 func withPiecesOSDown() worldOption            { return func(s *worldSetup) { s.simDown = true } }
 
 func withMode(m SignInMode) worldOption { return func(s *worldSetup) { s.mode = m } }
+
+func withSignedOutMark(path string) worldOption { return func(s *worldSetup) { s.mark = path } }
 
 func withSignInTimeout(d time.Duration) worldOption {
 	return func(s *worldSetup) { s.timeout = d }
@@ -142,16 +145,17 @@ func newWorld(t *testing.T, opts ...worldOption) *world {
 		Discovery: apiclient.Discovery{URL: w.sim.URL()},
 	})}
 	w.core = New(Config{
-		Mode:     setup.mode,
-		PiecesOS: func(base string) PiecesOS { return &countingClient{Client: apiclient.New(base), gets: &w.userGets} },
-		Follower: w.follower,
-		Signer:   w.signer,
-		Store:    w.store,
-		Browser:  w.browser,
-		Clock:    w.clock,
-		OnEvent:  w.events.add,
-		Issuer:   cfg.Domain,
-		ClientID: cfg.ClientID,
+		Mode:          setup.mode,
+		PiecesOS:      func(base string) PiecesOS { return &countingClient{Client: apiclient.New(base), gets: &w.userGets} },
+		Follower:      w.follower,
+		Signer:        w.signer,
+		Store:         w.store,
+		SignedOutMark: setup.mark,
+		Browser:       w.browser,
+		Clock:         w.clock,
+		OnEvent:       w.events.add,
+		Issuer:        cfg.Domain,
+		ClientID:      cfg.ClientID,
 		// Confirmation polls GET /user every second; keep failures quick.
 		ConfirmTimeout: 5 * time.Second,
 		SignInTimeout:  setup.timeout,

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -153,7 +154,14 @@ func Run(ctx context.Context, o Options) error {
 	}
 	launcher := tray.NewLauncher(exe, srv, logger)
 
-	store := auth.NewKeyringStore(cmp.Or(o.KeyringService, defaultKeyringService), keyringUser)
+	service := cmp.Or(o.KeyringService, defaultKeyringService)
+	store := auth.NewKeyringStore(service, keyringUser)
+	// Beside the keyring item it speaks of: a removed session that the
+	// keyring would not delete yet is deleted at the next start.
+	var signedOutMark string
+	if dir, err := os.UserConfigDir(); err == nil {
+		signedOutMark = filepath.Join(dir, "pieces-tray", service+".signed-out")
+	}
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	core := app.New(app.Config{
 		Mode: mode,
@@ -164,13 +172,14 @@ func Run(ctx context.Context, o Options) error {
 			Discovery: apiclient.Discovery{URL: o.PiecesOSURL},
 			Logger:    logger,
 		}),
-		Signer:   auth.NewSigner(o.Auth, opener, auth.WithLogger(logger.With("component", "auth"))),
-		Store:    store,
-		Browser:  opener,
-		Logger:   logger,
-		OnEvent:  notifier.Notify,
-		Issuer:   o.Auth.Domain,
-		ClientID: o.Auth.ClientID,
+		Signer:        auth.NewSigner(o.Auth, opener, auth.WithLogger(logger.With("component", "auth"))),
+		Store:         store,
+		SignedOutMark: signedOutMark,
+		Browser:       opener,
+		Logger:        logger,
+		OnEvent:       notifier.Notify,
+		Issuer:        o.Auth.Domain,
+		ClientID:      o.Auth.ClientID,
 	})
 
 	wg.Go(func() {
