@@ -12,6 +12,7 @@ import (
 
 	"piecestray/auth/authtest"
 	"piecestray/internal/piecesos"
+	"piecestray/internal/winetest"
 )
 
 func actionCode(err error) ErrorCode {
@@ -233,7 +234,7 @@ func TestQuitDuringSignOutFinishesTheDelete(t *testing.T) {
 // a restart of the agent: the next start deletes it and never restores it.
 func TestRemovedSessionStaysRemovedAfterARestart(t *testing.T) {
 	store := authtest.NewStore()
-	mark := filepath.Join(t.TempDir(), "pieces-tray", "signed-out")
+	mark := filepath.Join(winetest.TempDir(t), "pieces-tray", "signed-out")
 	w := newWorld(t, withStore(store), withSignedOutMark(mark))
 	w.waitPhase(PhaseSignedOut)
 	w.signIn()
