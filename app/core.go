@@ -235,7 +235,7 @@ func New(cfg Config) *Core {
 		loadBackoff:  apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
 		renewBackoff: apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
 	}
-	if _, err := os.Stat(cfg.SignedOutMark); cfg.SignedOutMark != "" && err == nil {
+	if _, err := os.Stat(cfg.SignedOutMark); cfg.SignedOutMark != "" && err == nil && cfg.Mode == ModeAuth0 {
 		c.pendingDelete = true // an earlier run could not delete it
 	}
 	if cfg.Mode == ModePiecesOS {
