@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // DecodeProfile decodes one UserProfile and rejects it when a required field
@@ -42,13 +43,15 @@ func DecodeFrame(b []byte) (*UserProfile, error) {
 	return p, nil
 }
 
-// decode reads the JSON body b into out, a pointer to a model, and then
-// checks that b carries the required fields (missingField). Unknown fields
-// are ignored. The errors name the model by its type name and never quote
-// b.
+// decode reads the JSON body b into out, a pointer to a model, with one
+// json.Unmarshal. It decodes into the wire form of the model (wireType), in
+// which a required field absent from b or null in it stays nil, checks the
+// required fields there (missingField), and copies the result into out.
+// Unknown fields are ignored. The errors name the model by its type name
+// and never quote b.
 func decode(b []byte, out any) error {
-	t := reflect.TypeOf(out).Elem()
-	model := t.Name()
+	dst := reflect.ValueOf(out).Elem()
+	model := dst.Type().Name()
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return errorf("decode %s: empty body", model)
@@ -56,7 +59,8 @@ func decode(b []byte, out any) error {
 	if b[0] != '{' && json.Valid(b) {
 		return &shapeError{model, "want a JSON object, got " + jsonKind(b[0])}
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	wire := reflect.New(wireType(dst.Type()))
+	if err := json.Unmarshal(b, wire.Interface()); err != nil {
 		if syn, ok := errors.AsType[*json.SyntaxError](err); ok {
 			return errorf("decode %s: not valid JSON (at byte %d)", model, syn.Offset)
 		}
@@ -68,7 +72,77 @@ func decode(b []byte, out any) error {
 		// quotes the value.
 		return &shapeError{model, "a date-time field is not in ISO-8601 form"}
 	}
-	return checkRequired(b, t)
+	if p := missingField(wire.Elem()); p != "" {
+		return &MissingFieldError{Model: model, Path: p}
+	}
+	fromWire(dst, wire.Elem())
+	return nil
+}
+
+// wireTypes caches wireType's answers for model structs.
+var wireTypes sync.Map // reflect.Type → reflect.Type
+
+// wireType returns the type that decode unmarshals a model of type t into:
+// the same fields with the same tags, except that a required field that
+// cannot be nil (a string, number, boolean, enum or time) becomes a pointer,
+// so that an absent or null key leaves it nil, and nested models have their
+// wire types too. Types that are not models are their own wire type. Model
+// structs must therefore have no UnmarshalJSON of their own and no
+// unexported fields.
+func wireType(t reflect.Type) reflect.Type {
+	switch {
+	case t.Kind() == reflect.Pointer:
+		return reflect.PointerTo(wireType(t.Elem()))
+	case t.Kind() == reflect.Slice:
+		return reflect.SliceOf(wireType(t.Elem()))
+	case !isModel(t):
+		return t
+	}
+	if w, ok := wireTypes.Load(t); ok {
+		return w.(reflect.Type)
+	}
+	fields := make([]reflect.StructField, t.NumField())
+	for i := range fields {
+		f := t.Field(i)
+		ft := wireType(f.Type)
+		if k := ft.Kind(); required(f) && k != reflect.Pointer && k != reflect.Slice && k != reflect.Map {
+			ft = reflect.PointerTo(ft)
+		}
+		fields[i] = reflect.StructField{Name: f.Name, Type: ft, Tag: f.Tag}
+	}
+	w, _ := wireTypes.LoadOrStore(t, reflect.StructOf(fields))
+	return w.(reflect.Type)
+}
+
+// fromWire sets v, a model value, from w, its wire form.
+func fromWire(v, w reflect.Value) {
+	if v.Type() == w.Type() {
+		v.Set(w)
+		return
+	}
+	switch w.Kind() {
+	case reflect.Pointer: // a nested model, or a required value
+		if w.IsNil() {
+			return
+		}
+		if v.Kind() == reflect.Pointer {
+			v.Set(reflect.New(v.Type().Elem()))
+			v = v.Elem()
+		}
+		fromWire(v, w.Elem())
+	case reflect.Slice:
+		if w.IsNil() {
+			return
+		}
+		v.Set(reflect.MakeSlice(v.Type(), w.Len(), w.Len()))
+		for i := range w.Len() {
+			fromWire(v.Index(i), w.Index(i))
+		}
+	case reflect.Struct:
+		for i := range w.NumField() {
+			fromWire(v.Field(i), w.Field(i))
+		}
+	}
 }
 
 // jsonKind names the kind of the JSON value that starts with c.

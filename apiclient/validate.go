@@ -1,7 +1,6 @@
 package apiclient
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -13,9 +12,9 @@ import (
 // Required fields are the ones tagged `required:"true"` in models.go. As in
 // the SDKs, required means present and not null; a nested object, once
 // present, must carry its own required fields (the Python SDK rejects the
-// whole profile otherwise). One walker, missingField, checks them on the
-// JSON form of a model: the body being decoded, or the encoding of a Go
-// value in Validate.
+// whole profile otherwise). One walker, missingField, checks them: on the
+// wire form of a body while decoding (decode.go) and on Go values in
+// Validate.
 
 // ErrUnreadableProfile is matched (errors.Is) by the error of a profile that
 // Pieces OS sent but this version cannot read: JSON that is not an object, a
@@ -62,8 +61,8 @@ func carriesProfile(model string) bool {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// isModel reports whether t is a model struct, whose fields missingField
-// visits; time.Time is a value.
+// isModel reports whether t is a model struct (or the wire form of one),
+// whose fields missingField visits; time.Time is a value.
 func isModel(t reflect.Type) bool { return t.Kind() == reflect.Struct && t != timeType }
 
 // required reports whether f is tagged as a required field.
@@ -76,45 +75,33 @@ func jsonName(f reflect.StructField) string {
 }
 
 // missingField returns the JSON path of the first required field of the
-// model struct type t that the decoded JSON object v lacks or has as null,
-// like "allocation.urls.base" or "providers.iterable[0].created", or ""
-// when there is none. It looks into every nested object and list of objects
-// that is present. Keys match field names as encoding/json matches them:
-// exactly, or else without regard to case.
-func missingField(t reflect.Type, v any) string {
-	m, _ := v.(map[string]any)
+// model struct v that is nil, like "allocation.urls.base" or
+// "providers.iterable[0].created", or "" when there is none. It looks into
+// every nested object and list of objects that is present. On the wire
+// form of a body (decode.go) every required field is nil when its key was
+// absent or null; on a Go value only objects and lists can be nil.
+func missingField(v reflect.Value) string {
+	t := v.Type()
 	for i := range t.NumField() {
-		f := t.Field(i)
-		name := jsonName(f)
-		val, ok := m[name]
-		if !ok { // the same key in other case: of several, the first non-null in sorted order
-			match := ""
-			for k, kv := range m {
-				if kv != nil && strings.EqualFold(k, name) && (match == "" || k < match) {
-					match, val = k, kv
+		f, fv := t.Field(i), v.Field(i)
+		switch fv.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			if fv.IsNil() {
+				if required(f) {
+					return jsonName(f)
 				}
+				continue
 			}
-		}
-		if val == nil {
-			if required(f) {
-				return name
-			}
-			continue
-		}
-		ft := f.Type
-		if ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
 		}
 		switch {
-		case isModel(ft):
-			if p := missingField(ft, val); p != "" {
-				return name + "." + p
+		case fv.Kind() == reflect.Pointer && isModel(fv.Type().Elem()):
+			if p := missingField(fv.Elem()); p != "" {
+				return jsonName(f) + "." + p
 			}
-		case ft.Kind() == reflect.Slice && isModel(ft.Elem()):
-			list, _ := val.([]any)
-			for j, e := range list {
-				if p := missingField(ft.Elem(), e); p != "" {
-					return name + "[" + strconv.Itoa(j) + "]." + p
+		case fv.Kind() == reflect.Slice && isModel(fv.Type().Elem()):
+			for j := range fv.Len() {
+				if p := missingField(fv.Index(j)); p != "" {
+					return jsonName(f) + "[" + strconv.Itoa(j) + "]." + p
 				}
 			}
 		}
@@ -122,27 +109,28 @@ func missingField(t reflect.Type, v any) string {
 	return ""
 }
 
-// checkRequired reports the first required field missing from b, the JSON
-// form of a model of type t.
-func checkRequired(b []byte, t reflect.Type) error {
-	var v any
-	_ = json.Unmarshal(b, &v) // b is valid JSON: it was decoded or encoded already
-	if p := missingField(t, v); p != "" {
+// validate reports the first required object or list missing from the
+// model that v, a pointer, points to (a Go value cannot tell an absent
+// string from an empty one, nor false from absent). A nil v misses its
+// first required field, if it has one.
+func validate(v any) error {
+	rv := reflect.ValueOf(v)
+	t := rv.Type().Elem()
+	var p string
+	if rv.IsNil() {
+		for i := range t.NumField() {
+			if required(t.Field(i)) {
+				p = jsonName(t.Field(i))
+				break
+			}
+		}
+	} else {
+		p = missingField(rv.Elem())
+	}
+	if p != "" {
 		return &MissingFieldError{Model: t.Name(), Path: p}
 	}
 	return nil
-}
-
-// validate reports the first required field missing from the model that v
-// points to, by checking its JSON form as decode does: a nil object or list
-// is missing (a Go value cannot tell an absent string from an empty one,
-// nor false from absent).
-func validate(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return errorf("validate: %w", err)
-	}
-	return checkRequired(b, reflect.TypeOf(v).Elem())
 }
 
 // Validate reports the first required object or list missing from p or from

@@ -175,8 +175,8 @@ func TestListValidate(t *testing.T) {
 }
 
 // A key that differs from the wire name only in case counts, as for
-// encoding/json; of several such keys, the answer is the same every time
-// (map order must not decide it).
+// encoding/json, whose rule decides between several such keys (the last
+// one wins), the same every time.
 func TestDecodeKeyCase(t *testing.T) {
 	b, err := json.Marshal(validProfile())
 	if err != nil {
@@ -187,11 +187,15 @@ func TestDecodeKeyCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	delete(m, "id")
-	m["ID"], m["Id"], m["iD"] = "u1", nil, nil
-	b, _ = json.Marshal(m)
+	rest, _ := json.Marshal(m)
+	with := func(keys string) []byte { return append([]byte("{"+keys+","), rest[1:]...) }
 	for range 50 {
-		if _, err := apiclient.DecodeProfile(b); err != nil {
-			t.Fatalf("DecodeProfile with the id as \"ID\" beside null variants: %v", err)
+		p, err := apiclient.DecodeProfile(with(`"ID":"u1"`))
+		if err != nil || p.ID != "u1" {
+			t.Fatalf("DecodeProfile with the id as \"ID\" = %+v, %v; want id u1", p, err)
+		}
+		if _, err := apiclient.DecodeProfile(with(`"ID":"u1","Id":null`)); !errors.Is(err, apiclient.ErrUnreadableProfile) {
+			t.Fatalf("DecodeProfile with \"ID\" then a null \"Id\" = %v; want the id missing, as encoding/json reads it", err)
 		}
 	}
 }
