@@ -146,6 +146,7 @@ type Core struct {
 	// pendingDelete: a session the person removed is still in the keyring
 	// (its deletion failed); the next keyring read deletes it.
 	pendingDelete bool
+	marked        bool              // Config.SignedOutMark exists (see markSignedOut)
 	loadBackoff   apiclient.Backoff // waits between keyring reads
 	loadTimer     apiclient.Timer
 	renewAt       time.Time // when the scheduled renewal is due
@@ -236,7 +237,7 @@ func New(cfg Config) *Core {
 		renewBackoff: apiclient.Backoff{Min: renewRetry, Max: maxRenewBackoff},
 	}
 	if _, err := os.Stat(cfg.SignedOutMark); cfg.SignedOutMark != "" && err == nil && cfg.Mode == ModeAuth0 {
-		c.pendingDelete = true // an earlier run could not delete it
+		c.pendingDelete, c.marked = true, true // an earlier run could not delete it
 	}
 	if cfg.Mode == ModePiecesOS {
 		// Pieces OS keeps the session: there is nothing to read here.

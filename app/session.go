@@ -340,10 +340,11 @@ func (c *Core) deleteFailedLocked(err error) {
 }
 
 // markSignedOut records (on) or forgets that the keyring still holds a
-// session the person removed (Config.SignedOutMark).
+// session the person removed (Config.SignedOutMark). The file is touched
+// only when that changes, not on every save.
 func (c *Core) markSignedOut(on bool) {
 	path := c.cfg.SignedOutMark
-	if path == "" {
+	if path == "" || on == c.marked {
 		return
 	}
 	var err error
@@ -356,7 +357,9 @@ func (c *Core) markSignedOut(on bool) {
 	}
 	if err != nil {
 		c.cfg.Logger.Warn("could not record that a removed session is still in the keyring", "err", err)
+		return
 	}
+	c.marked = on
 }
 
 // refreshAndAuthenticate refreshes the stored session of generation gen (the
