@@ -215,9 +215,7 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 	var fan sync.WaitGroup
 	defer fan.Wait()
 	for id, ch := range a.clicks {
-		fan.Add(1)
-		go func() {
-			defer fan.Done()
+		fan.Go(func() {
 			for {
 				select {
 				case <-ctx.Done():
@@ -233,7 +231,7 @@ func (r *runner) loop(ctx context.Context, a *applier, states <-chan app.State, 
 					}
 				}
 			}
-		}()
+		})
 	}
 	tick := after(m.Refresh) // the countdown in a label; nil: none shown
 	panel := r.panel

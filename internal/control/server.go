@@ -310,7 +310,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, h Handler) {
 				return
 			}
 			rc.SetWriteDeadline(time.Now().Add(writeWait))
-			if _, err := w.Write(append(st[:len(st):len(st)], '\n')); err != nil || rc.Flush() != nil {
+			if _, err := fmt.Fprintf(w, "%s\n", st); err != nil || rc.Flush() != nil { // one JSON line
 				return
 			}
 		}
