@@ -329,6 +329,23 @@ func (r *urlRecorder) wait(t testing.TB) string {
 	return r.url
 }
 
+// startLogin starts s.Login in the background and returns the sign-in page
+// it asks for, and where Login's error will come.
+func startLogin(t testing.TB, s *auth.Signer) (*url.URL, <-chan error) {
+	t.Helper()
+	rec := newURLRecorder()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.Login(context.Background(), rec.onURL)
+		errc <- err
+	}()
+	au, err := url.Parse(rec.wait(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return au, errc
+}
+
 // sessionOf is the session app.Core stores for tok, signed in with cfg.
 func sessionOf(cfg auth.Config, tok *auth.Token) *auth.Session {
 	iss, _ := cfg.Issuer()

@@ -277,15 +277,9 @@ func TestLoginPortTaken(t *testing.T) {
 // free port and sends that port in the redirect URI.
 func TestLoginAnyFreePort(t *testing.T) {
 	s := auth.NewSigner(offlineConfig(), nil)
-	rec := newURLRecorder()
-	errc := make(chan error, 1)
-	go func() {
-		_, err := s.Login(context.Background(), rec.onURL)
-		errc <- err
-	}()
-	au, _ := url.Parse(rec.wait(t))
+	au, errc := startLogin(t, s)
 	redirect := au.Query().Get("redirect_uri")
-	port := redirectPort(t, rec.url) // fails on port 0
+	port := redirectPort(t, au.String()) // fails on port 0
 	if want := fmt.Sprintf("http://127.0.0.1:%d/pkce/response/code", port); redirect != want {
 		t.Errorf("redirect_uri = %q; want %q", redirect, want)
 	}
@@ -474,13 +468,7 @@ func TestCallbackHandling(t *testing.T) {
 			t.Run(method+" "+tt.name, func(t *testing.T) {
 				freeRedirects(t)
 				s := auth.NewSigner(simConfig("http://127.0.0.1:1"), nil)
-				rec := newURLRecorder()
-				errc := make(chan error, 1)
-				go func() {
-					_, err := s.Login(context.Background(), rec.onURL)
-					errc <- err
-				}()
-				au, _ := url.Parse(rec.wait(t))
+				au, errc := startLogin(t, s)
 				redirect := au.Query().Get("redirect_uri")
 				state := au.Query().Get("state")
 				hc := testClient(t)
@@ -558,7 +546,7 @@ func TestCallbackHandling(t *testing.T) {
 				if resp.Header.Get("Cache-Control") != "no-store" {
 					t.Errorf("page Cache-Control = %q; want no-store", resp.Header.Get("Cache-Control"))
 				}
-				assertPortFree(t, redirectPort(t, rec.url))
+				assertPortFree(t, redirectPort(t, au.String()))
 			})
 		}
 	}

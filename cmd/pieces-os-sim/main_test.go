@@ -140,33 +140,18 @@ func TestCommandVerifiesTokensWithItsAuth0Server(t *testing.T) {
 	for _, redirect := range []string{"http://localhost:3000/pkce/response/code", "http://127.0.0.1:2/other"} {
 		accessToken(t, c, auth0, "ada@example.com", redirect)
 	}
-	access := accessToken(t, c, auth0, "grace@example.com", callback)
-	body := `{"access_token":"` + access + `","expires_in":3600,"token_type":"Bearer"}`
-	req, _ := http.NewRequest(http.MethodPost, base+"/users/authenticate/from_token", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+access)
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := fromToken(t, c, base, accessToken(t, c, auth0, "grace@example.com", callback))
 	var p struct {
 		ID    string `json:"id"`
 		Email string `json:"email"`
 	}
-	err = json.NewDecoder(resp.Body).Decode(&p)
+	err := json.NewDecoder(resp.Body).Decode(&p)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || err != nil || p.Email != "grace@example.com" {
 		t.Fatalf("from_token with the started server's token = %d (%v) %+v; want 200 and grace signed in", resp.StatusCode, err, p)
 	}
 
-	req, _ = http.NewRequest(http.MethodPost, base+"/users/authenticate/from_token",
-		strings.NewReader(`{"access_token":"forged","expires_in":3600,"token_type":"Bearer"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer forged")
-	resp, err = c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = fromToken(t, c, base, "forged")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("from_token with a forged token = %d; want 401", resp.StatusCode)
@@ -206,19 +191,30 @@ func TestCommandAuth0Only(t *testing.T) {
 	for i := range 2 {
 		sim := startCommand(t, []string{"--addr", "127.0.0.1:0", "--auth0-url", auth0}, 1)
 		base, _ := strings.CutPrefix(sim[0], "pieces-os: ")
-		body := `{"access_token":"` + access + `","expires_in":3600,"token_type":"Bearer"}`
-		req, _ := http.NewRequest(http.MethodPost, base+"/users/authenticate/from_token", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+access)
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := fromToken(t, c, base, access)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("simulator %d: from_token with the Auth0 server's token = %d; want 200", i+1, resp.StatusCode)
 		}
 	}
+}
+
+// fromToken hands access to the Pieces OS simulator at base, as
+// pieces-tray does (body and Bearer header), and returns its answer.
+func fromToken(t *testing.T, c *http.Client, base, access string) *http.Response {
+	t.Helper()
+	body := `{"access_token":"` + access + `","expires_in":3600,"token_type":"Bearer"}`
+	req, err := http.NewRequest(http.MethodPost, base+"/users/authenticate/from_token", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
 
 // accessToken signs email in at the Auth0-compatible server at base

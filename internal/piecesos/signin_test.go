@@ -45,6 +45,18 @@ func newBrowser(act func(ctx context.Context, url string) error) *browser {
 	return &browser{act: act, calls: make(chan string, 16)}
 }
 
+// heldBrowser signs ada in once release is closed.
+func heldBrowser(release <-chan struct{}) *browser {
+	return newBrowser(func(ctx context.Context, u string) error {
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return scriptbrowser.Visit(ctx, u, "ada@example.com", scriptbrowser.Silent)
+	})
+}
+
 func (b *browser) open(ctx context.Context, u string) error {
 	b.mu.Lock()
 	b.opened = append(b.opened, u)
@@ -241,14 +253,7 @@ func (h joinLog) Handle(ctx context.Context, r slog.Record) error {
 // the browser opens once and both get the same profile.
 func TestSignInConcurrent(t *testing.T) {
 	release := make(chan struct{})
-	b := newBrowser(func(ctx context.Context, u string) error {
-		select {
-		case <-release:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		return scriptbrowser.Visit(ctx, u, "ada@example.com", scriptbrowser.Silent)
-	})
+	b := heldBrowser(release)
 	log := joinLog{Handler: slog.DiscardHandler, joined: make(chan struct{}, 4)}
 	s, _ := startSignInPair(t, Config{OpenBrowser: b.open, Logger: slog.New(log)})
 	first := signInCall(t, t.Context(), s.URL())
@@ -274,14 +279,7 @@ func TestSignInConcurrent(t *testing.T) {
 // them.
 func TestSignInCallerGone(t *testing.T) {
 	release := make(chan struct{})
-	b := newBrowser(func(ctx context.Context, u string) error {
-		select {
-		case <-release:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		return scriptbrowser.Visit(ctx, u, "ada@example.com", scriptbrowser.Silent)
-	})
+	b := heldBrowser(release)
 	s, _ := startSignInPair(t, Config{OpenBrowser: b.open})
 	w := dialStream(t, s.URL())
 	w.next(t) // signed out
