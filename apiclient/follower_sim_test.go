@@ -56,6 +56,11 @@ func fsFollower(t testing.TB, cfg apiclient.FollowerConfig) <-chan apiclient.Str
 	if cfg.Logger == nil {
 		cfg.Logger = fsLogger()
 	}
+	if cfg.MaxBackoff == 0 {
+		// Every wait well under fsAwait's: after a few failures the
+		// default cap (10 s) alone could outlast it on a loaded machine.
+		cfg.MaxBackoff = fsWait / 5
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	updates := make(chan apiclient.StreamUpdate, 10000)
 	done := make(chan struct{})
