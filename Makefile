@@ -137,13 +137,14 @@ uninstall:
 # make dist: release archives in dist/, versioned from git describe:
 # Linux amd64 (tar.xz: the binary, the .desktop entry and the icon, laid out
 # for a PREFIX) and a Windows amd64 .exe cross-compiled with mingw-w64 (cgo,
-# for Fyne's windows).
+# for Fyne's windows), linked as a GUI program so that no console window
+# opens with it (the subcommands attach to the terminal they run from).
 dist:
 	rm -rf dist && mkdir -p dist/stage/pieces-tray-$(VERSION)-linux-amd64
 	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/stage/pieces-tray-$(VERSION)-linux-amd64/bin/pieces-tray .
 	$(MAKE) --no-print-directory install-files DESTDIR=$(CURDIR)/dist/stage/pieces-tray-$(VERSION)-linux-amd64 PREFIX= BINDIR=/bin DATADIR=/share EXEC=pieces-tray
 	tar -C dist/stage -cJf dist/pieces-tray-$(VERSION)-linux-amd64.tar.xz pieces-tray-$(VERSION)-linux-amd64
-	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/pieces-tray-$(VERSION)-windows-amd64.exe .
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -trimpath -ldflags '$(LDFLAGS) -H windowsgui' -o dist/pieces-tray-$(VERSION)-windows-amd64.exe .
 	rm -rf dist/stage
 	@ls -l dist
 

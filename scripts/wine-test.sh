@@ -92,7 +92,7 @@ prepare_prefix() {
 (
   t0=$SECONDS rc=0
   CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 \
-    nice -n 10 "$GO" build -o "$work/pieces-tray.exe" . >"$work/tray-build.log" 2>&1 || rc=$?
+    nice -n 10 "$GO" build -ldflags=-H=windowsgui -o "$work/pieces-tray.exe" . >"$work/tray-build.log" 2>&1 || rc=$?
   echo "$rc $((SECONDS - t0))" >"$work/tray-build.rc"
 ) &
 tray_pid=$!
@@ -153,8 +153,8 @@ while read -r pkg _; do
 done <"$list"
 say "Windows tests done ($(elapsed))"
 
-# 4. pieces-tray.exe: --version, and status against the simulator: exit 2
-#    with nothing listening, 1 signed out, 0 signed in.
+# 4. pieces-tray.exe: a GUI program; --version, and status against the
+#    simulator: exit 2 with nothing listening, 1 signed out, 0 signed in.
 wait "$tray_pid" || true
 read -r rc secs <"$work/tray-build.rc"
 if [ "$rc" != 0 ]; then
@@ -193,7 +193,16 @@ expect() { # code what args…
   fi
   sed 's/^/    | /' "$work/exe.out" "$work/exe.err" | head -n 8
 }
+# A GUI program, as make dist links it: no console window when it starts at
+# login, nor for the windows it opens; its output still reaches a pipe.
+if x86_64-w64-mingw32-objdump -p "$work/pieces-tray.exe" | grep '^Subsystem.*(Windows GUI)' >/dev/null; then # not -q: with pipefail an early exit would fail objdump
+  printf 'ok   pieces-tray.exe is a Windows GUI program\n'
+else
+  failed=1
+  printf 'FAIL pieces-tray.exe is not a Windows GUI program (link it with -H windowsgui)\n'
+fi
 expect 0 "prints the version" --version
+grep -q '^pieces-tray ' "$work/exe.out" || { failed=1; printf 'FAIL pieces-tray.exe --version printed nothing to its pipe\n'; }
 expect 2 "Pieces OS not running" status --pieces-os-url http://127.0.0.1:1
 expect 1 "signed out" status --pieces-os-url "$signed_out"
 expect 0 "signed in" status --pieces-os-url "$signed_in"

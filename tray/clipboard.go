@@ -34,6 +34,7 @@ func CopyText(text string) error {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdin = strings.NewReader(text)
+	noConsole(cmd)
 	// No Stdout or Stderr: they go to the null device, so waiting ends when
 	// the command exits, not when its selection-serving child does.
 	if err := cmd.Run(); err != nil {

@@ -41,6 +41,7 @@ func (o *BrowserOpener) Open(url string) error {
 	var errs []error
 	for _, argv := range append(browserCommands(os.Getenv("BROWSER"), url), platformOpener(url)) {
 		cmd := exec.Command(argv[0], argv[1:]...)
+		noConsole(cmd)
 		if err := cmd.Start(); err != nil {
 			errs = append(errs, fmt.Errorf("start %s: %w", argv[0], err))
 			continue

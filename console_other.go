@@ -1,0 +1,7 @@
+//go:build !windows
+
+package main
+
+// attachConsole is needed on Windows only, where pieces-tray.exe is a GUI
+// program (see console_windows.go).
+func attachConsole() {}
