@@ -27,6 +27,12 @@ import (
 	"piecestray/internal/windowcmd"
 )
 
+// rsrc_windows_amd64.syso gives pieces-tray.exe its icon, its name in
+// Explorer and Task Manager, and a manifest (a GUI program, per-monitor DPI
+// aware). Regenerate it when assets/icon.png changes:
+//
+//go:generate go run github.com/tc-hib/go-winres@v0.3.3 simply --arch amd64 --manifest gui --icon assets/icon.png --product-name "Pieces Tray" --file-description "Pieces Tray" --original-filename pieces-tray.exe
+
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 

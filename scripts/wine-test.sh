@@ -194,13 +194,21 @@ expect() { # code what args…
   sed 's/^/    | /' "$work/exe.out" "$work/exe.err" | head -n 8
 }
 # A GUI program, as make dist links it: no console window when it starts at
-# login, nor for the windows it opens; its output still reaches a pipe.
-if x86_64-w64-mingw32-objdump -p "$work/pieces-tray.exe" | grep '^Subsystem.*(Windows GUI)' >/dev/null; then # not -q: with pipefail an early exit would fail objdump
-  printf 'ok   pieces-tray.exe is a Windows GUI program\n'
-else
-  failed=1
-  printf 'FAIL pieces-tray.exe is not a Windows GUI program (link it with -H windowsgui)\n'
-fi
+# login, nor for the windows it opens; its output still reaches a pipe. Its
+# resources (rsrc_windows_amd64.syso): an icon group (type 14) and a
+# manifest (type 24).
+x86_64-w64-mingw32-objdump -p "$work/pieces-tray.exe" >"$work/pe.txt"
+pe_has() { # what pattern
+  if grep -E "$2" "$work/pe.txt" >/dev/null; then
+    printf 'ok   pieces-tray.exe has %s\n' "$1"
+  else
+    failed=1
+    printf 'FAIL pieces-tray.exe lacks %s\n' "$1"
+  fi
+}
+pe_has "the Windows GUI subsystem (-H windowsgui)" '^Subsystem.*\(Windows GUI\)'
+pe_has "an icon" '^0[0-9a-f]{2}   Entry: ID: 0x00000e,'
+pe_has "a manifest" '^0[0-9a-f]{2}   Entry: ID: 0x000018,'
 expect 0 "prints the version" --version
 grep -q '^pieces-tray ' "$work/exe.out" || { failed=1; printf 'FAIL pieces-tray.exe --version printed nothing to its pipe\n'; }
 expect 2 "Pieces OS not running" status --pieces-os-url http://127.0.0.1:1
