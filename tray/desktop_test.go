@@ -68,6 +68,18 @@ func TestDesktop(t *testing.T) {
 	}
 	defer notes.Stop()
 
+	// The menu follows the core only once the item is on the bus: an icon
+	// or tooltip set earlier could be dropped by systray (see runSystray).
+	exported := make(chan error, 1)
+	testHookFollow = func() {
+		conn, err := dbus.SessionBus()
+		if err == nil {
+			_, err = conn.Object(conn.Names()[0], "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.ToolTip")
+		}
+		exported <- err
+	}
+	defer func() { testHookFollow = nil }()
+
 	core := newFakeCore()
 	core.states <- live(app.State{Phase: app.PhaseSignedOut})
 	windows, opener, clip := newRecorder(nil), newRecorder(nil), newRecorder(nil)
@@ -94,6 +106,9 @@ func TestDesktop(t *testing.T) {
 		t.Fatalf("the tray never registered: %v", err)
 	}
 	t.Logf("registered %v after start", regs[0].At.Sub(start))
+	if err := <-exported; err != nil {
+		t.Errorf("the menu followed the core before its item was on the bus: %v", err)
+	}
 	host := desktoptest.Connect(t)
 	item, err := desktoptest.OpenItem(ctx, host, regs[len(regs)-1])
 	if err != nil {

@@ -75,6 +75,10 @@ type Config struct {
 	HostGrace time.Duration
 }
 
+// testHookFollow, when set by a test, runs before the goroutines that keep
+// the menu up to date start.
+var testHookFollow func()
+
 // ErrNoCore is returned by Run when Config.Core or Config.Windows is nil.
 var ErrNoCore = errors.New("tray: Config.Core and Config.Windows are required")
 
@@ -104,33 +108,33 @@ func Run(ctx context.Context, cfg Config) error {
 		mu      sync.Mutex // guards stopped; orders wg.Add before wg.Wait
 		stopped bool
 		wg      sync.WaitGroup
+		follow  func() // set by build
 	)
-	onReady := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped {
-			return
-		}
+	// build makes the menu, icon and tooltip from the core's first state
+	// (systray answers GetLayout only once it is built); follow then starts
+	// the goroutines that keep them up to date.
+	build := func() {
 		panel := make(chan bool, 1) // the probe never waits for the loop
-		r := &runner{cfg: cfg, quit: systray.Quit, light: panelFromEnv(os.Getenv), panel: panel,
+		r := &runner{cfg: cfg, quit: cancel, light: panelFromEnv(os.Getenv), panel: panel,
 			startAtLogin: make(chan struct{}, 1)}
-		// Build the menu before returning: systray answers GetLayout only
-		// once onReady has returned.
 		a, states, s, m := r.begin(ctx, systrayShell{})
-		wg.Add(3)
-		go func() { defer wg.Done(); panel <- PanelIsLight(os.Getenv) }()
-		go func() { defer wg.Done(); r.loop(ctx, a, states, s, m) }()
-		go func() { defer wg.Done(); keepRegistered(ctx, cfg.Logger, cfg.HostGrace, r.noHost) }()
+		follow = func() {
+			if testHookFollow != nil {
+				testHookFollow()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if stopped {
+				return
+			}
+			wg.Add(3)
+			go func() { defer wg.Done(); panel <- PanelIsLight(os.Getenv) }()
+			go func() { defer wg.Done(); r.loop(ctx, a, states, s, m) }()
+			go func() { defer wg.Done(); keepRegistered(ctx, cfg.Logger, cfg.HostGrace, r.noHost) }()
+		}
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		<-ctx.Done()
-		systray.Quit()
-	}()
-
 	systray.SetTitle(Title) // before the item is exported: the title is also its Id
-	systray.Run(onReady, nil)
+	runSystray(ctx, build, func() { follow() })
 
 	mu.Lock()
 	stopped = true
@@ -159,7 +163,7 @@ func (cfg Config) withDefaults() Config {
 // runner follows the core's state into the menu and answers clicks.
 type runner struct {
 	cfg  Config
-	quit func() // ends the tray (systray.Quit)
+	quit func() // ends the tray (Run's cancel)
 	// light selects icons for light panels (dark glyphs) until panel
 	// answers; the default suits the dark panels most desktops have.
 	light bool
