@@ -27,11 +27,8 @@ limit=${WINE_TEST_TIMEOUT:-300}
 # Packages left out, and why:
 #   piecestray, internal/windowcmd  import Fyne's GL driver, so they need cgo:
 #                                   the pieces-tray.exe build below covers them
-#   tray                            its tests drive Unix shell scripts as the
-#                                   browser, and under Wine opening a URL would
-#                                   reach the host's xdg-open
 #   internal/desktoptest            needs D-Bus, Xvfb and gnome-keyring
-skip_pkgs="piecestray piecestray/internal/windowcmd piecestray/tray piecestray/internal/desktoptest"
+skip_pkgs="piecestray piecestray/internal/windowcmd piecestray/internal/desktoptest"
 
 say() { printf 'wine-test: %s\n' "$*"; }
 die() { printf 'wine-test: %s\n' "$*" >&2; exit 1; }

@@ -12,15 +12,14 @@ import (
 	"time"
 
 	"piecestray/internal/control"
+	"piecestray/internal/winetest"
 )
 
 func TestLauncherStartsOneProcessPerWindow(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	log := filepath.Join(dir, "log")
 	release := filepath.Join(dir, "release")
-	exe := script(t, dir, "pieces-tray",
-		`echo "$*" >> "`+log+`"; while [ ! -e "`+release+`" ]; do sleep 0.02; done`)
-	l := NewLauncher(exe, &fakeRegistry{}, nil)
+	l := NewLauncher(standIn(t, log, release), &fakeRegistry{}, nil)
 	for i := 0; i < 3; i++ {
 		if err := l.ShowWindow("account"); err != nil {
 			t.Fatalf("ShowWindow(%q): %v", "account", err)
@@ -92,11 +91,9 @@ func (r *fakeRegistry) WindowToken(window string) string {
 }
 
 func TestLauncherRaisesFirst(t *testing.T) {
-	dir := t.TempDir()
-	log := filepath.Join(dir, "log")
-	exe := script(t, dir, "pieces-tray", `echo "$*" >> "`+log+`"`)
+	log := filepath.Join(winetest.TempDir(t), "log")
 	reg := &fakeRegistry{registered: map[string]bool{"beta": true}}
-	l := NewLauncher(exe, reg, nil)
+	l := NewLauncher(standIn(t, log, ""), reg, nil)
 	if err := l.ShowWindow("beta"); err != nil {
 		t.Fatalf("ShowWindow(%q): %v", "beta", err)
 	}
@@ -119,15 +116,10 @@ func TestLauncherRaisesFirst(t *testing.T) {
 // TestLauncherGivesEachStartAToken checks that a started window finds a
 // fresh registration token in its environment, and nothing else does.
 func TestLauncherGivesEachStartAToken(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("uses a shell script as the window process")
-	}
 	t.Setenv(control.WindowTokenEnv, "the agent's own")
-	dir := t.TempDir()
-	log := filepath.Join(dir, "log")
-	exe := script(t, dir, "pieces-tray", `echo "$2 $`+control.WindowTokenEnv+`" >> "`+log+`"`)
+	log := filepath.Join(winetest.TempDir(t), "log")
 	reg := &fakeRegistry{}
-	l := NewLauncher(exe, reg, nil)
+	l := NewLauncher(standIn(t, log, "", control.WindowTokenEnv), reg, nil)
 	for _, name := range []string{"account", "account", "vanity"} {
 		if err := l.ShowWindow(name); err != nil {
 			t.Fatalf("ShowWindow(%q): %v", name, err)
@@ -135,7 +127,7 @@ func TestLauncherGivesEachStartAToken(t *testing.T) {
 		l.Wait()
 	}
 	got := strings.Split(strings.TrimSpace(readFile(t, log)), "\n")
-	want := []string{"account token-1-account", "account token-2-account", "vanity token-3-vanity"}
+	want := []string{"window account [token-1-account]", "window account [token-2-account]", "window vanity [token-3-vanity]"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("windows started with %q; want %q", got, want)
 	}
@@ -145,14 +137,9 @@ func TestLauncherGivesEachStartAToken(t *testing.T) {
 // the reason in its environment, and one the person asked for finds none,
 // even when the agent's own environment has one.
 func TestLauncherTellsWhy(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("uses a shell script as the window process")
-	}
 	t.Setenv(WindowReasonEnv, "inherited")
-	dir := t.TempDir()
-	log := filepath.Join(dir, "log")
-	exe := script(t, dir, "pieces-tray", `echo "$2 [$`+WindowReasonEnv+`]" >> "`+log+`"`)
-	l := NewLauncher(exe, &fakeRegistry{}, nil)
+	log := filepath.Join(winetest.TempDir(t), "log")
+	l := NewLauncher(standIn(t, log, "", WindowReasonEnv), &fakeRegistry{}, nil)
 	if err := l.ShowWindowBecause("account", ReasonNoTrayHost); err != nil {
 		t.Fatalf("ShowWindowBecause: %v", err)
 	}
@@ -162,14 +149,14 @@ func TestLauncherTellsWhy(t *testing.T) {
 	}
 	l.Wait()
 	got := strings.Split(strings.TrimSpace(readFile(t, log)), "\n")
-	want := []string{"account [no-tray-host]", "vanity []"}
+	want := []string{"window account [no-tray-host]", "window vanity []"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("windows started with %q; want %q", got, want)
 	}
 }
 
 func TestLauncherErrors(t *testing.T) {
-	l := NewLauncher(filepath.Join(t.TempDir(), "missing"), &fakeRegistry{}, nil)
+	l := NewLauncher(filepath.Join(winetest.TempDir(t), "missing"), &fakeRegistry{}, nil)
 	if err := l.ShowWindow("nonsense"); err == nil {
 		t.Errorf("ShowWindow(%q) = nil; want an error", "nonsense")
 	}

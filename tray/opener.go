@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,10 +17,11 @@ import (
 // command and reaps it in a goroutine; Open never waits for the browser.
 //
 // $BROWSER follows the convention of xdg-open and the GitHub CLI: a list of
-// commands separated by colons (the first that can be started wins); in
-// each, %s stands for the URL (%% for a percent sign), and without %s the URL
-// is the last argument. A command is split into words at spaces; quoting is
-// not supported.
+// commands separated as in PATH, by colons (semicolons on Windows, whose
+// paths hold colons), the first that can be started wins; in each, %s
+// stands for the URL (%% for a percent sign), and without %s the URL is the
+// last argument. A command is split into words at spaces; quoting is not
+// supported.
 type BrowserOpener struct {
 	// Logger reports commands that fail; default discards. URLs are never
 	// logged: a sign-in URL is the person's business.
@@ -65,7 +67,7 @@ func (o *BrowserOpener) Wait() { o.wg.Wait() }
 // browserCommands turns $BROWSER into command lines for url.
 func browserCommands(browser, url string) [][]string {
 	var cmds [][]string
-	for _, entry := range strings.Split(browser, ":") {
+	for _, entry := range filepath.SplitList(browser) {
 		words := strings.Fields(entry)
 		if len(words) == 0 {
 			continue

@@ -4,9 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"piecestray/internal/winetest"
 )
 
 func TestBrowserCommands(t *testing.T) {
@@ -19,7 +22,7 @@ func TestBrowserCommands(t *testing.T) {
 		{"  firefox --new-window ", [][]string{{"firefox", "--new-window", u}}},
 		{"w3m %s", [][]string{{"w3m", u}}},
 		{"echo url=%s 100%% %%s", [][]string{{"echo", "url=" + u, "100%", "%s"}}},
-		{"a:: b %s:", [][]string{{"a", u}, {"b", u}}},
+		{strings.ReplaceAll("a:: b %s:", ":", string(os.PathListSeparator)), [][]string{{"a", u}, {"b", u}}},
 		{"", nil},
 		{"   ", nil},
 	}
@@ -57,15 +60,15 @@ func waitFile(t *testing.T, path string) string {
 }
 
 func TestOpenerUsesBrowserEnv(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	out := filepath.Join(dir, "out")
-	browser := script(t, dir, "browser", `printf '%s\n' "$*" > "`+out+`"`)
+	browser := standIn(t, out, "")
 	tests := []struct {
 		name, env, want string
 	}{
 		{"plain", browser, "https://example.com/x"},
 		{"substitution", browser + " --flag=%s", "--flag=https://example.com/x"},
-		{"list, first missing", filepath.Join(dir, "missing") + ":" + browser, "https://example.com/x"},
+		{"list, first missing", filepath.Join(dir, "missing") + string(os.PathListSeparator) + browser, "https://example.com/x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,12 +91,10 @@ func TestOpenerUsesBrowserEnv(t *testing.T) {
 }
 
 func TestOpenerDoesNotWaitForTheBrowser(t *testing.T) {
-	dir := t.TempDir()
+	dir := winetest.TempDir(t)
 	out := filepath.Join(dir, "out")
 	release := filepath.Join(dir, "release")
-	browser := script(t, dir, "browser",
-		`echo started > "`+out+`"; while [ ! -e "`+release+`" ]; do sleep 0.02; done`)
-	t.Setenv("BROWSER", browser)
+	t.Setenv("BROWSER", standIn(t, out, release))
 	o := &BrowserOpener{}
 	if err := o.Open("https://example.com/"); err != nil {
 		t.Fatalf("Open: %v", err)
@@ -112,6 +113,9 @@ func TestOpenerRejectsEmptyURL(t *testing.T) {
 }
 
 func TestOpenerFallsBackToXDGOpen(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("xdg-open is the opener of Linux and the BSDs")
+	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	script(t, dir, "xdg-open", `printf '%s\n' "$*" > "`+out+`"`)
