@@ -2,6 +2,7 @@
 
 package main
 
-// attachConsole is needed on Windows only, where pieces-tray.exe is a GUI
-// program (see console_windows.go).
+// attachConsole and detachConsole are needed on Windows only, where
+// pieces-tray.exe is a GUI program (see console_windows.go).
 func attachConsole() {}
+func detachConsole() {}

@@ -117,6 +117,7 @@ func runAgent(ctx context.Context, fs *flag.FlagSet, stdout, stderr io.Writer) f
 			usage(stderr)
 			return 2
 		}
+		detachConsole()
 		if err := agent.Run(ctx, opts); err != nil {
 			fmt.Fprintln(stderr, "pieces-tray:", err)
 			return 1

@@ -70,6 +70,9 @@ func TestDesktop(t *testing.T) {
 
 	// The menu follows the core only once the item is on the bus: an icon
 	// or tooltip set earlier could be dropped by systray (see runSystray).
+	// This sees the properties exported, a moment before systray's start
+	// returns; it fails when follow runs before start, as systray.Run would
+	// have it.
 	exported := make(chan error, 1)
 	testHookFollow = func() {
 		conn, err := dbus.SessionBus()

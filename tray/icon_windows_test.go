@@ -12,15 +12,16 @@ import (
 	"piecestray/internal/winetest"
 )
 
-// TestTrayIconLoads checks that Windows reads each tray icon the way
-// fyne.io/systray hands it over (an .ico file loaded with LoadImage), at
-// the size of its PNG.
+// TestTrayIconLoads checks that Windows reads each tray icon as
+// fyne.io/systray hands it over, an .ico file loaded with LoadImage, both
+// scaled to the system's icon size as systray loads it and at the size of
+// its PNG.
 func TestTrayIconLoads(t *testing.T) {
 	user32 := windows.NewLazySystemDLL("user32.dll")
 	loadImage, getIconInfo, destroyIcon := user32.NewProc("LoadImageW"), user32.NewProc("GetIconInfo"), user32.NewProc("DestroyIcon")
 	gdi32 := windows.NewLazySystemDLL("gdi32.dll")
 	getObject, deleteObject := gdi32.NewProc("GetObjectW"), gdi32.NewProc("DeleteObject")
-	const imageIcon, loadFromFile = 1, 0x10
+	const imageIcon, loadFromFile, defaultSize = 1, 0x10, 0x40
 	dir := winetest.TempDir(t)
 	for _, k := range assets.Kinds {
 		for _, dark := range []bool{false, true} {
@@ -32,6 +33,11 @@ func TestTrayIconLoads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			scaled, _, _ := loadImage.Call(0, uintptr(unsafe.Pointer(p)), imageIcon, 0, 0, loadFromFile|defaultSize)
+			if scaled == 0 {
+				t.Errorf("%s (dark %v): LoadImage cannot read the .ico at the system's icon size", k, dark)
+			}
+			destroyIcon.Call(scaled)
 			icon, _, _ := loadImage.Call(0, uintptr(unsafe.Pointer(p)), imageIcon, 0, 0, loadFromFile)
 			if icon == 0 {
 				t.Errorf("%s (dark %v): LoadImage cannot read the .ico", k, dark)

@@ -16,7 +16,7 @@ import (
 // Wine included. Started with standInLog set to a file, it appends one line
 // there: its arguments, then the value of each variable named in
 // standInEnv, in brackets. Then it waits until the file named in
-// standInRelease (when set) exists, and exits.
+// standInRelease (when set) exists, for a minute at most, and exits.
 const (
 	standInLog     = "PIECES_TRAY_TEST_STANDIN"
 	standInEnv     = "PIECES_TRAY_TEST_STANDIN_ENV"
@@ -47,12 +47,14 @@ func runStandIn(log string) int {
 		return 1
 	}
 	if release := os.Getenv(standInRelease); release != "" {
-		for {
+		// Bounded: a test that failed before releasing leaves no process behind for long.
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if _, err := os.Stat(release); err == nil {
 				return 0
 			}
-			time.Sleep(20 * time.Millisecond)
 		}
+		fmt.Fprintln(os.Stderr, "stand-in: never released")
+		return 1
 	}
 	return 0
 }

@@ -21,7 +21,8 @@ import (
 // paths hold colons), the first that can be started wins; in each, %s
 // stands for the URL (%% for a percent sign), and without %s the URL is the
 // last argument. A command is split into words at spaces; quoting is not
-// supported.
+// supported (on Windows a list entry may be in double quotes, which are
+// dropped, but its spaces still split it).
 type BrowserOpener struct {
 	// Logger reports commands that fail; default discards. URLs are never
 	// logged: a sign-in URL is the person's business.

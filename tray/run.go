@@ -110,10 +110,20 @@ func Run(ctx context.Context, cfg Config) error {
 		wg      sync.WaitGroup
 		follow  func() // set by build
 	)
-	// build makes the menu, icon and tooltip from the core's first state
-	// (systray answers GetLayout only once it is built); follow then starts
-	// the goroutines that keep them up to date.
+	// build makes the menu, icon and tooltip from the core's first state,
+	// before the panel can ask for them (see runSystray); follow then starts
+	// the goroutines that keep them up to date. Where systray calls them
+	// from its own goroutine, Run waits for them, and they do nothing once
+	// Run is ending.
 	build := func() {
+		mu.Lock()
+		if stopped {
+			mu.Unlock()
+			return
+		}
+		wg.Add(1)
+		mu.Unlock()
+		defer wg.Done()
 		panel := make(chan bool, 1) // the probe never waits for the loop
 		r := &runner{cfg: cfg, quit: cancel, light: panelFromEnv(os.Getenv), panel: panel,
 			startAtLogin: make(chan struct{}, 1)}
@@ -134,7 +144,11 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	systray.SetTitle(Title) // before the item is exported: the title is also its Id
-	runSystray(ctx, build, func() { follow() })
+	runSystray(ctx, build, func() {
+		if follow != nil { // nil: build did nothing
+			follow()
+		}
+	})
 
 	mu.Lock()
 	stopped = true
