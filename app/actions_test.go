@@ -256,6 +256,7 @@ func TestRemovedSessionStaysRemovedAfterARestart(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	w2.waitPhase(PhaseSignedOut) // once the stream is live: connecting until then
 	w2.quiet()
 	if st := w2.core.State(); st.SignedIn() || st.Phase != PhaseSignedOut {
 		t.Errorf("after the restart: phase %s; want signed out", st.Phase)
