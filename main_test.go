@@ -3,9 +3,8 @@ package main
 import (
 	"bytes"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
+	"piecestray/internal/winetest"
 	"slices"
 	"strings"
 	"testing"
@@ -31,11 +30,7 @@ func TestNoStandInsInTheProduct(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	dir, err := os.MkdirTemp("", "pt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	none := winetest.SocketPath(t, "none.sock")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +49,11 @@ func TestRun(t *testing.T) {
 		{"unknown command", []string{"fly"}, 2, "", `unknown command "fly"`},
 		{"bad flag", []string{"--no-such-flag"}, 2, "", "no-such-flag"},
 		{"window without a name", []string{"window"}, 2, "", "usage: pieces-tray window"},
-		{"status, Pieces OS not running", []string{"status", "--socket", filepath.Join(dir, "none.sock"), "--pieces-os-url", closed}, 2, "Pieces OS is not running", ""},
-		{"sign-in, no agent", []string{"sign-in", "--socket", filepath.Join(dir, "none.sock")}, 1, "", "no Pieces Tray is running"},
+		{"status, Pieces OS not running", []string{"status", "--socket", none, "--pieces-os-url", closed}, 2, "Pieces OS is not running", ""},
+		{"sign-in, no agent", []string{"sign-in", "--socket", none}, 1, "", "no Pieces Tray is running"},
 		{"sign-in with an argument", []string{"sign-in", "now"}, 2, "", "usage: pieces-tray sign-in"},
 		{"no demo flag", []string{"--demo"}, 2, "", "demo"},
-		{"doctor, nothing running", []string{"doctor", "--json", "--socket", filepath.Join(dir, "none.sock"), "--pieces-os-url", closed,
+		{"doctor, nothing running", []string{"doctor", "--json", "--socket", none, "--pieces-os-url", closed,
 			"--auth0-domain", "https://pieces-tray-test.invalid", "--redirect-url", closed + "/cb"}, 1, `"id": "pieces_os",`, ""},
 		{"doctor, bad flag", []string{"doctor", "--no-such-flag"}, 2, "", "no-such-flag"},
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -88,18 +87,6 @@ func (f *fakeCore) done() []app.Action {
 	return append([]app.Action(nil), f.actions...)
 }
 
-// tempSocket returns a socket path in a new private directory (short
-// enough for a Unix socket, unlike t.TempDir's).
-func tempSocket(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "pt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "s", "control.sock")
-}
-
 // serve runs a control server for core at path until the test ends.
 func serve(t *testing.T, path string, core control.Core) {
 	t.Helper()
@@ -144,7 +131,7 @@ func TestSignIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := tempSocket(t)
+			path := winetest.SocketPath(t, filepath.Join("s", "control.sock"))
 			serve(t, path, tt.core)
 			start := time.Now()
 			msg, err := SignIn(context.Background(), path, 0)
@@ -172,7 +159,7 @@ func TestSignIn(t *testing.T) {
 
 func TestSignInWithoutAgent(t *testing.T) {
 	start := time.Now()
-	_, err := SignIn(context.Background(), tempSocket(t), 0)
+	_, err := SignIn(context.Background(), winetest.SocketPath(t, filepath.Join("s", "control.sock")), 0)
 	if !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("SignIn with no agent = %v; want ErrNotRunning", err)
 	}
@@ -184,7 +171,7 @@ func TestSignInWithoutAgent(t *testing.T) {
 // TestSignInWaitsForAgent starts the agent after SignIn began waiting.
 func TestSignInWaitsForAgent(t *testing.T) {
 	winetest.NeedUnixSockets(t)
-	path := tempSocket(t)
+	path := winetest.SocketPath(t, filepath.Join("s", "control.sock"))
 	core := &fakeCore{states: []app.State{{Phase: app.PhaseSignedOut}}, after: []app.State{{Phase: app.PhaseSignedIn}}}
 	type answer struct {
 		msg string

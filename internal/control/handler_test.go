@@ -11,6 +11,7 @@ import (
 
 	"piecestray/apiclient"
 	"piecestray/app"
+	"piecestray/internal/winetest"
 )
 
 // fakeCore is a Core whose states the test publishes. Its subscriptions do
@@ -265,7 +266,7 @@ func TestInfo(t *testing.T) {
 	_, err = client(t, old).Info(ctx)
 	wantRemote(t, "Info() of a handler without AgentInfo", err, CodeBadRequest)
 
-	_, err = client(t, socketPath(t)).Info(ctx)
+	_, err = client(t, winetest.SocketPath(t, "c.sock")).Info(ctx)
 	var re *RemoteError
 	if err == nil || errors.As(err, &re) {
 		t.Errorf("Info() with no agent = %v; want a transport error", err)

@@ -41,7 +41,7 @@ func stopServer(t *testing.T, s *Server) {
 
 func TestListenReplacesStaleSocket(t *testing.T) {
 	winetest.NeedUnixSockets(t)
-	path := socketPath(t)
+	path := winetest.SocketPath(t, "c.sock")
 	staleSocket(t, path)
 	s, err := Listen(path)
 	if err != nil {
@@ -128,7 +128,7 @@ func TestListenProbesExistingSocket(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := socketPath(t)
+			path := winetest.SocketPath(t, "c.sock")
 			fakeAgent(t, path, tt.reply)
 			s, err := Listen(path)
 			if s != nil {
@@ -143,7 +143,7 @@ func TestListenProbesExistingSocket(t *testing.T) {
 }
 
 func TestListenRefusesNonSocket(t *testing.T) {
-	path := socketPath(t)
+	path := winetest.SocketPath(t, "c.sock")
 	if err := os.WriteFile(path, []byte("precious"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestListenRefusesNonSocket(t *testing.T) {
 func TestListenRaceOneWins(t *testing.T) {
 	winetest.NeedUnixSockets(t)
 	for round := range 20 {
-		path := socketPath(t)
+		path := winetest.SocketPath(t, "c.sock")
 		if round%2 == 1 {
 			staleSocket(t, path) // also race over a crashed agent's socket
 		}
@@ -263,7 +263,7 @@ func TestListenLeavesOtherDirectoriesAlone(t *testing.T) {
 
 func TestPeerCredOfOwnConnection(t *testing.T) {
 	winetest.NeedUnixSockets(t)
-	path := socketPath(t)
+	path := winetest.SocketPath(t, "c.sock")
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +299,7 @@ func TestServerDropsOtherUsers(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("peer credentials are checked on Linux only")
 	}
-	path := socketPath(t)
+	path := winetest.SocketPath(t, "c.sock")
 	s, err := Listen(path)
 	if err != nil {
 		t.Fatal(err)
@@ -328,7 +328,7 @@ func TestCloseReleases(t *testing.T) {
 	winetest.NeedUnixSockets(t)
 	h := newFakeHandler()
 	t.Run("before Serve", func(t *testing.T) {
-		path := socketPath(t)
+		path := winetest.SocketPath(t, "c.sock")
 		s, err := Listen(path)
 		if err != nil {
 			t.Fatal(err)
@@ -352,7 +352,7 @@ func TestCloseReleases(t *testing.T) {
 		stopServer(t, s2)
 	})
 	t.Run("during Serve", func(t *testing.T) {
-		path := socketPath(t)
+		path := winetest.SocketPath(t, "c.sock")
 		s, err := Listen(path)
 		if err != nil {
 			t.Fatal(err)

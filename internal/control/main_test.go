@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -22,18 +20,6 @@ func TestMain(m *testing.M) {
 
 // waitLong bounds every wait in these tests: generous, for a loaded box.
 const waitLong = 20 * time.Second
-
-// socketPath returns a short socket path in a fresh private directory
-// (t.TempDir paths can exceed the ~104-byte limit of socket paths).
-func socketPath(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "pt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "c.sock")
-}
 
 // fakeHandler is a Handler for tests. Its Watch keeps only the newest
 // state, as the Handler contract asks.
@@ -113,7 +99,7 @@ func (h *fakeHandler) Call(ctx context.Context, action string, args json.RawMess
 func serve(t *testing.T, h Handler) (*Server, string) {
 	t.Helper()
 	winetest.NeedUnixSockets(t)
-	path := socketPath(t)
+	path := winetest.SocketPath(t, "c.sock")
 	s, err := Listen(path)
 	if err != nil {
 		t.Fatalf("Listen(%q) = %v", path, err)

@@ -593,7 +593,7 @@ func TestWatchLimitPerProcess(t *testing.T) {
 func TestServeStopsEverything(t *testing.T) {
 	winetest.NeedUnixSockets(t)
 	h := newFakeHandler()
-	path := socketPath(t)
+	path := winetest.SocketPath(t, "c.sock")
 	s, err := Listen(path)
 	if err != nil {
 		t.Fatalf("Listen() = %v", err)

@@ -396,7 +396,7 @@ func TestAgent(t *testing.T) {
 			Fail, "running version 0.9.0, but this program is 1.2.3", "Quit Pieces Tray from its menu and start it again"},
 		{"too old for /v1/info", func(t *testing.T) string { return serveAgent(t, signedIn, nil).path },
 			Fail, "running, but too old to say its version", "start it again"},
-		{"not running", socketPath, Fail, "not running (nothing answers at ", "Start Pieces Tray"},
+		{"not running", func(t *testing.T) string { return winetest.SocketPath(t, "c.sock") }, Fail, "not running (nothing answers at ", "Start Pieces Tray"},
 		{"logs to stderr", func(t *testing.T) string { return startAgent(t, signedIn, control.Info{Version: testVersion}).path },
 			OK, "running, version 1.2.3 (as this program); it logs to its standard error", ""},
 	}

@@ -233,7 +233,7 @@ func serveAgent(t *testing.T, st app.State, info *control.Info) *fakeAgent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &fakeAgent{path: socketPath(t), state: raw, info: info}
+	a := &fakeAgent{path: winetest.SocketPath(t, "c.sock"), state: raw, info: info}
 	srv, err := control.Listen(a.path)
 	if err != nil {
 		t.Fatal(err)
@@ -252,17 +252,6 @@ func serveAgent(t *testing.T, st app.State, info *control.Info) *fakeAgent {
 		}
 	})
 	return a
-}
-
-// socketPath is a short socket path in a fresh private directory.
-func socketPath(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "pt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "c.sock")
 }
 
 // writePortFile writes a Pieces OS port file naming port.

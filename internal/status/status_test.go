@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -40,18 +39,9 @@ func (a agent) Call(context.Context, string, json.RawMessage) (json.RawMessage, 
 	return nil, &control.RemoteError{Code: "invalid", Message: "no"}
 }
 
-func socketPath(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "pt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "control.sock")
-}
-
 func serve(t *testing.T, h control.Handler) string {
 	winetest.NeedUnixSockets(t)
-	path := socketPath(t)
+	path := winetest.SocketPath(t, "control.sock")
 	srv, err := control.Listen(path)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +106,7 @@ func TestDirectWithoutAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	nobody := socketPath(t)
+	nobody := winetest.SocketPath(t, "control.sock")
 
 	out, code := run(t, Options{SocketPath: nobody, PiecesOSURL: sim.URL()})
 	if code != 1 || !strings.Contains(out, "Not signed in") {
@@ -137,7 +127,7 @@ func TestDirectWithoutAgent(t *testing.T) {
 // directly and says nothing of it (that is normal), except on a system
 // without unix sockets (Wine 8), where it says why it cannot ask the agent.
 func TestDirectSaysWhyWithoutSockets(t *testing.T) {
-	nobody := socketPath(t)
+	nobody := winetest.SocketPath(t, "control.sock")
 	_, dialErr := net.Dial("unix", nobody)
 	var out, errOut bytes.Buffer
 	code := Run(context.Background(), Options{SocketPath: nobody, PiecesOSURL: closedURL(t)}, &out, &errOut)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"piecestray/app"
 	"piecestray/internal/control"
+	"piecestray/internal/winetest"
 	"piecestray/tray"
 )
 
@@ -221,12 +221,7 @@ func (a showAgent) Call(_ context.Context, action string, args json.RawMessage) 
 // token has the agent show the window instead of showing one of its own,
 // which could not register.
 func TestRunByHandAsksTheAgent(t *testing.T) {
-	dir, err := os.MkdirTemp("", "pt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "c.sock")
+	sock := winetest.SocketPath(t, "c.sock")
 	srv, err := control.Listen(sock)
 	if err != nil {
 		t.Fatal(err)

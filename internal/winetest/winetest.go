@@ -35,6 +35,21 @@ func TempDir(tb testing.TB) string {
 	return dir
 }
 
+// SocketPath returns the path name (which may name a directory to create
+// too) in a new private directory under the system's temporary directory:
+// short enough for a Unix socket, which t.TempDir's paths can exceed (about
+// 104 bytes at most). The directory is removed when tb ends, as TempDir's
+// is on Windows.
+func SocketPath(tb testing.TB, name string) string {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", "pt")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { removeTree(dir) })
+	return filepath.Join(dir, name)
+}
+
 // removeTree removes dir and everything in it, deepest first.
 func removeTree(dir string) {
 	var paths []string
