@@ -152,22 +152,28 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// runLoop runs r's loop on sh, from the state first, until the test ends
+// or the returned cancel is called; ended is closed when the loop has
+// returned.
+func runLoop(t *testing.T, r *runner, sh *fakeShell, core *fakeCore, first app.State) (cancel context.CancelFunc, ended chan struct{}) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ended = make(chan struct{})
+	core.states <- first
+	a, states, s, m := r.begin(ctx, sh)
+	go func() { defer close(ended); r.loop(ctx, a, states, s, m) }()
+	t.Cleanup(func() { cancel(); <-ended })
+	return cancel, ended
+}
+
 func startLoop(t *testing.T, clipErr error, first app.State) *loopTest {
 	t.Helper()
 	lt := &loopTest{core: newFakeCore(), sh: &fakeShell{}, windows: newRecorder(nil), open: newRecorder(nil),
-		clip: newRecorder(clipErr), quit: make(chan struct{}, 1), ended: make(chan struct{})}
+		clip: newRecorder(clipErr), quit: make(chan struct{}, 1)}
 	cfg := Config{Core: lt.core, Windows: lt.windows, Opener: lt.open, Clipboard: lt.clip.Copy,
 		Logger: slog.New(slog.NewTextHandler(&lt.log, &slog.HandlerOptions{Level: slog.LevelDebug}))}.withDefaults()
-	ctx, cancel := context.WithCancel(context.Background())
-	lt.cancel = cancel
-	r := &runner{cfg: cfg, quit: func() { lt.quit <- struct{}{}; cancel() }}
-	lt.core.states <- first
-	a, states, s, m := r.begin(ctx, lt.sh)
-	go func() { defer close(lt.ended); r.loop(ctx, a, states, s, m) }()
-	t.Cleanup(func() {
-		cancel()
-		<-lt.ended
-	})
+	r := &runner{cfg: cfg, quit: func() { lt.quit <- struct{}{}; lt.cancel() }}
+	lt.cancel, lt.ended = runLoop(t, r, lt.sh, lt.core, first)
 	waitLabel(t, lt.sh, int(Header), Model(first, time.Now()).Item(Header).Label)
 	return lt
 }
@@ -178,12 +184,7 @@ func TestLoopPanelProbe(t *testing.T) {
 	core, sh := newFakeCore(), &fakeShell{}
 	panel := make(chan bool, 1)
 	r := &runner{cfg: Config{Core: core, Windows: newRecorder(nil)}.withDefaults(), panel: panel}
-	ctx, cancel := context.WithCancel(context.Background())
-	ended := make(chan struct{})
-	defer func() { cancel(); <-ended }()
-	core.states <- live(app.State{Phase: app.PhaseSignedOut})
-	a, states, s, m := r.begin(ctx, sh)
-	go func() { defer close(ended); r.loop(ctx, a, states, s, m) }()
+	runLoop(t, r, sh, core, live(app.State{Phase: app.PhaseSignedOut}))
 	if got := sh.take(); !contains(got, "SetIcon signed_out/dark") {
 		t.Fatalf("first icon calls %q; want the dark-panel icon before the probe answers", got)
 	}
@@ -424,12 +425,7 @@ func TestLoopStartAtLogin(t *testing.T) {
 	note := newRecorder(nil)
 	r := &runner{cfg: Config{Core: core, Windows: newRecorder(nil), Autostart: as, Notifier: note}.withDefaults(),
 		startAtLogin: make(chan struct{}, 1)}
-	ctx, cancel := context.WithCancel(context.Background())
-	ended := make(chan struct{})
-	defer func() { cancel(); <-ended }()
-	core.states <- live(app.State{Phase: app.PhaseSignedOut})
-	a, states, s, m := r.begin(ctx, sh)
-	go func() { defer close(ended); r.loop(ctx, a, states, s, m) }()
+	runLoop(t, r, sh, core, live(app.State{Phase: app.PhaseSignedOut}))
 	item := sh.item(int(StartAtLogin))
 	waitChecked := func(want bool) {
 		t.Helper()
